@@ -1,0 +1,161 @@
+/**
+ * Expressions: the condition language every target must agree on.
+ *
+ * Evaluation yields a JSON value or MISSING. A path that does not resolve, or resolves to
+ * `null`, is missing. The rules below are the whole semantics; every emitter and every engine
+ * implements exactly these (see SEMANTICS.md in this package for the long form).
+ */
+import type { Json } from "./json.js";
+
+/** One step of a path: an object key, or a list index (0-based, never negative). */
+export type Segment = string | number;
+
+/**
+ * Where a reference starts.
+ * - `object`: the resource under review, as written (`object.metadata.name`).
+ * - `pod`: the pod view `{metadata, spec}` — a Pod itself, or the pod template of a
+ *   controller (Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job:
+ *   `spec.template`; CronJob: `spec.jobTemplate.spec.template`). Only in policies matching `pod`.
+ * - `containers`: `pod.containers`, the list `spec.containers ++ spec.initContainers ++
+ *   spec.ephemeralContainers` of the pod view, in that order; a missing list adds nothing.
+ * - `params`: the policy's parameters, defaults merged with the configured values.
+ * - `var`: a variable bound by a quantifier.
+ */
+export type Root =
+  | { readonly kind: "object" }
+  | { readonly kind: "pod" }
+  | { readonly kind: "containers" }
+  | { readonly kind: "params" }
+  | { readonly kind: "var"; readonly name: string };
+
+/** A literal JSON value. Never missing (a `null` literal is missing, like any null). */
+export interface Literal {
+  readonly kind: "literal";
+  readonly value: Json;
+}
+
+/** A list built from expressions; missing elements are dropped. */
+export interface ListExpr {
+  readonly kind: "list";
+  readonly items: readonly Expr[];
+}
+
+/**
+ * A path from a root. Each segment steps into an object (string key) or a list (number
+ * index); stepping into anything else, an absent key, or an index out of range is missing.
+ */
+export interface Ref {
+  readonly kind: "ref";
+  readonly root: Root;
+  readonly path: readonly Segment[];
+}
+
+/**
+ * Comparisons. A missing operand makes them false. Operands of different JSON types are
+ * never equal and never ordered. `==` is deep on lists and objects; numbers compare by value.
+ * `<`, `<=`, `>`, `>=` are defined on two numbers or two strings (by Unicode code point) only.
+ * `!=` is true exactly when both operands are present and not `==`.
+ */
+export interface Compare {
+  readonly kind: "compare";
+  readonly op: "==" | "!=" | "<" | "<=" | ">" | ">=";
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+/**
+ * `item in collection`: for a list, some element `==` item; for an object, item is a string
+ * and a key of it. Anything else, or a missing operand, is false.
+ */
+export interface In {
+  readonly kind: "in";
+  readonly item: Expr;
+  readonly collection: Expr;
+}
+
+/**
+ * String predicates. Both operands must be strings, else false.
+ * `matches`: RE2 partial match of `right` (the pattern) in `left`; a literal pattern RE2
+ * rejects is a compile error, a pattern from data that RE2 rejects makes it false.
+ * `glob`: `right` is a glob over the whole of `left`: `*` any run of characters (including
+ * `/` and `.`), `?` exactly one character (code point); nothing else is special. Every target
+ * compiles a glob to an anchored RE2 pattern.
+ */
+export interface StringTest {
+  readonly kind: "string";
+  readonly op: "startsWith" | "endsWith" | "contains" | "matches" | "glob";
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+export interface And {
+  readonly kind: "and";
+  readonly args: readonly Expr[];
+}
+
+export interface Or {
+  readonly kind: "or";
+  readonly args: readonly Expr[];
+}
+
+/** `not p` is true exactly when `p` is not true (so a missing operand's false becomes true). */
+export interface Not {
+  readonly kind: "not";
+  readonly arg: Expr;
+}
+
+/**
+ * `any x in C: p` — some element makes p true; false over a missing, empty or non-list C.
+ * `all x in C: p` — every element makes p true; true over a missing, empty or non-list C.
+ * `none x in C: p` — no element makes p true (`not any`).
+ * Quantifiers range over lists only (an object C counts as non-list). `x` shadows an outer `x`.
+ */
+export interface Quantifier {
+  readonly kind: "quantifier";
+  readonly quantifier: "any" | "all" | "none";
+  readonly variable: string;
+  readonly collection: Expr;
+  readonly body: Expr;
+}
+
+/** `exists(path)`: true exactly when the path resolves to a non-null value. */
+export interface Exists {
+  readonly kind: "exists";
+  readonly arg: Expr;
+}
+
+/** `x ?? d`: x, or d when x is missing. */
+export interface Default {
+  readonly kind: "default";
+  readonly value: Expr;
+  readonly fallback: Expr;
+}
+
+/** `len(x)`: code points of a string, elements of a list, keys of an object; else missing. */
+export interface Len {
+  readonly kind: "len";
+  readonly arg: Expr;
+}
+
+export type Expr =
+  | Literal
+  | ListExpr
+  | Ref
+  | Compare
+  | In
+  | StringTest
+  | And
+  | Or
+  | Not
+  | Quantifier
+  | Exists
+  | Default
+  | Len;
+
+export type ExprKind = Expr["kind"];
+
+/**
+ * A condition is an expression read as a truth value: it holds exactly when it evaluates to
+ * `true`. Any other value (missing, a string, 1) does not hold.
+ */
+export type Condition = Expr;

@@ -1,0 +1,128 @@
+/**
+ * Policies: what a policy matches, its parameters, its rules and its own test cases.
+ * Every node is plain, immutable, JSON-serialisable data.
+ */
+import type { Expr } from "./expr.js";
+import type { Json, JsonObject } from "./json.js";
+
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+
+/** deny: blocks admission and fails CI; warn and audit: reported, exit 0 unless asked. */
+export type Enforcement = "deny" | "warn" | "audit";
+
+/** A Kubernetes kind with its API group ("" for the core group). */
+export interface KindRef {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/**
+ * What a policy applies to.
+ * - `pod`: Pods and, unless `controllers` is false, the pod templates of the pod controllers
+ *   (Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, CronJob).
+ *   Conditions read the pod through the `pod` and `containers` roots.
+ * - `kinds`: resources of the listed kinds, read through the `object` root.
+ * `namespaces` filters on the resource's own namespace (for a controller, its namespace);
+ * `include` empty or absent means every namespace; cluster-scoped resources always match.
+ */
+export type Match =
+  | {
+      readonly subject: "pod";
+      readonly controllers: boolean;
+      readonly namespaces?: NamespaceFilter;
+    }
+  | {
+      readonly subject: "kinds";
+      readonly kinds: readonly KindRef[];
+      readonly namespaces?: NamespaceFilter;
+    };
+
+export interface NamespaceFilter {
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+}
+
+/**
+ * Parameters: a JSON schema (type object) for the parameter object, and the values in force
+ * (the schema's defaults, overridden by configuration at compile time).
+ */
+export interface Parameters {
+  readonly schema: JsonObject;
+  readonly values: JsonObject;
+}
+
+/**
+ * A message template: literal text and holes. A hole renders a string as itself, a missing
+ * value as the empty string, and any other value as its compact JSON text.
+ * A hole may use only variables bound by the rule's witness quantifiers (see Rule).
+ */
+export type MessagePart =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "hole"; readonly expr: Expr; readonly source: string };
+
+export interface Message {
+  /** The template as written, `{{…}}` and all. */
+  readonly template: string;
+  readonly parts: readonly MessagePart[];
+}
+
+/**
+ * A rule fails a resource when its condition holds.
+ *
+ * Witnesses: the condition is read as `g1 and … and any x1 in C1: (h1 and … any x2 in C2: …)`
+ * — the `any` quantifiers reachable from the top through `and` alone bind the variables a
+ * message may use. Each combination of bindings that makes the whole condition hold is one
+ * witness and gives one message; a report row uses the first witness in document order
+ * (element indices compared left to right).
+ */
+export interface Rule {
+  readonly name: string;
+  readonly condition: Expr;
+  readonly message: Message;
+  /** How to fix it; shown with the finding. */
+  readonly remediation?: string;
+}
+
+/** Where something was written, for messages and report rows (1-based). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+}
+
+/**
+ * A test case: a resource and what the policy must say about it. `fail` cases may name the
+ * rules that must fail (all others may do as they please); `pass` means no rule fails.
+ */
+export interface TestCase {
+  readonly name: string;
+  readonly expect: "pass" | "fail";
+  readonly resource: Json;
+  readonly rules?: readonly string[];
+  readonly source?: SourceLocation;
+}
+
+export interface Policy {
+  /** Lower-case letters, digits and single dashes; starts with a letter. */
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly category: string;
+  /** Control tags (`pss:baseline:privileged`, `cis:5.2.2`, …), see reference/controls.md. */
+  readonly controls: readonly string[];
+  readonly enforcement: Enforcement;
+  readonly match: Match;
+  readonly parameters: Parameters;
+  readonly rules: readonly Rule[];
+  readonly cases: readonly TestCase[];
+  readonly source?: SourceLocation;
+}
+
+/** The IR format version, bumped on any incompatible change to these types. */
+export const IR_VERSION = 1;
+
+export interface PolicySet {
+  readonly irVersion: typeof IR_VERSION;
+  readonly policies: readonly Policy[];
+}

@@ -1,0 +1,220 @@
+/**
+ * The JSON schema of serialised IR, and a validator for IR read from disk. The schema mirrors
+ * the types in expr.ts and policy.ts; a test keeps the two in step.
+ */
+import { Ajv, type ErrorObject } from "ajv";
+import type { PolicySet } from "./policy.js";
+
+const name = { type: "string", pattern: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$", maxLength: 63 };
+const identifier = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
+const expr = { $ref: "#/definitions/expr" };
+const strings = { type: "array", items: { type: "string" } };
+
+function node(kind: string, properties: Record<string, unknown>): object {
+  return {
+    type: "object",
+    required: ["kind", ...Object.keys(properties)],
+    additionalProperties: false,
+    properties: { kind: { const: kind }, ...properties },
+  };
+}
+
+export const IR_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://charter.dev/schemas/ir-v1.json",
+  type: "object",
+  required: ["irVersion", "policies"],
+  additionalProperties: false,
+  properties: {
+    irVersion: { const: 1 },
+    policies: { type: "array", items: { $ref: "#/definitions/policy" } },
+  },
+  definitions: {
+    root: {
+      oneOf: [
+        node("object", {}),
+        node("pod", {}),
+        node("containers", {}),
+        node("params", {}),
+        node("var", { name: identifier }),
+      ],
+    },
+    expr: {
+      oneOf: [
+        node("literal", { value: {} }),
+        node("list", { items: { type: "array", items: expr } }),
+        node("ref", {
+          root: { $ref: "#/definitions/root" },
+          path: {
+            type: "array",
+            items: { oneOf: [{ type: "string" }, { type: "integer", minimum: 0 }] },
+          },
+        }),
+        node("compare", { op: { enum: ["==", "!=", "<", "<=", ">", ">="] }, left: expr, right: expr }),
+        node("in", { item: expr, collection: expr }),
+        node("string", {
+          op: { enum: ["startsWith", "endsWith", "contains", "matches", "glob"] },
+          left: expr,
+          right: expr,
+        }),
+        node("and", { args: { type: "array", items: expr, minItems: 1 } }),
+        node("or", { args: { type: "array", items: expr, minItems: 1 } }),
+        node("not", { arg: expr }),
+        node("quantifier", {
+          quantifier: { enum: ["any", "all", "none"] },
+          variable: identifier,
+          collection: expr,
+          body: expr,
+        }),
+        node("exists", { arg: expr }),
+        node("default", { value: expr, fallback: expr }),
+        node("len", { arg: expr }),
+      ],
+    },
+    source: {
+      type: "object",
+      required: ["file", "line"],
+      additionalProperties: false,
+      properties: {
+        file: { type: "string" },
+        line: { type: "integer", minimum: 1 },
+        column: { type: "integer", minimum: 1 },
+      },
+    },
+    namespaces: {
+      type: "object",
+      additionalProperties: false,
+      properties: { include: strings, exclude: strings },
+    },
+    match: {
+      oneOf: [
+        {
+          type: "object",
+          required: ["subject", "controllers"],
+          additionalProperties: false,
+          properties: {
+            subject: { const: "pod" },
+            controllers: { type: "boolean" },
+            namespaces: { $ref: "#/definitions/namespaces" },
+          },
+        },
+        {
+          type: "object",
+          required: ["subject", "kinds"],
+          additionalProperties: false,
+          properties: {
+            subject: { const: "kinds" },
+            kinds: {
+              type: "array",
+              minItems: 1,
+              items: {
+                type: "object",
+                required: ["group", "kind"],
+                additionalProperties: false,
+                properties: { group: { type: "string" }, kind: { type: "string", minLength: 1 } },
+              },
+            },
+            namespaces: { $ref: "#/definitions/namespaces" },
+          },
+        },
+      ],
+    },
+    messagePart: {
+      oneOf: [
+        node("text", { text: { type: "string" } }),
+        node("hole", { expr, source: { type: "string" } }),
+      ],
+    },
+    rule: {
+      type: "object",
+      required: ["name", "condition", "message"],
+      additionalProperties: false,
+      properties: {
+        name: identifier,
+        condition: expr,
+        message: {
+          type: "object",
+          required: ["template", "parts"],
+          additionalProperties: false,
+          properties: {
+            template: { type: "string" },
+            parts: { type: "array", items: { $ref: "#/definitions/messagePart" } },
+          },
+        },
+        remediation: { type: "string" },
+      },
+    },
+    testCase: {
+      type: "object",
+      required: ["name", "expect", "resource"],
+      additionalProperties: false,
+      properties: {
+        name: { type: "string", minLength: 1 },
+        expect: { enum: ["pass", "fail"] },
+        resource: {},
+        rules: strings,
+        source: { $ref: "#/definitions/source" },
+      },
+    },
+    policy: {
+      type: "object",
+      required: [
+        "name",
+        "title",
+        "description",
+        "severity",
+        "category",
+        "controls",
+        "enforcement",
+        "match",
+        "parameters",
+        "rules",
+        "cases",
+      ],
+      additionalProperties: false,
+      properties: {
+        name,
+        title: { type: "string", minLength: 1 },
+        description: { type: "string" },
+        severity: { enum: ["critical", "high", "medium", "low", "info"] },
+        category: { type: "string" },
+        controls: strings,
+        enforcement: { enum: ["deny", "warn", "audit"] },
+        match: { $ref: "#/definitions/match" },
+        parameters: {
+          type: "object",
+          required: ["schema", "values"],
+          additionalProperties: false,
+          properties: { schema: { type: "object" }, values: { type: "object" } },
+        },
+        rules: { type: "array", minItems: 1, items: { $ref: "#/definitions/rule" } },
+        cases: { type: "array", items: { $ref: "#/definitions/testCase" } },
+        source: { $ref: "#/definitions/source" },
+      },
+    },
+  },
+} as const;
+
+export class IrValidationError extends Error {
+  constructor(
+    readonly where: string,
+    readonly errors: readonly ErrorObject[],
+  ) {
+    super(
+      `${where}: not valid Charter IR:\n${errors
+        .slice(0, 10)
+        .map((e) => `  ${e.instancePath || "/"} ${e.message ?? "is invalid"}`)
+        .join("\n")}`,
+    );
+    this.name = "IrValidationError";
+  }
+}
+
+let compiled: ReturnType<Ajv["compile"]> | undefined;
+
+/** Checks that `data` (e.g. parsed from an `.ir.json` file) is a valid policy set. */
+export function validatePolicySet(data: unknown, where = "IR"): PolicySet {
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(IR_SCHEMA);
+  if (!compiled(data)) throw new IrValidationError(where, compiled.errors ?? []);
+  return data as PolicySet;
+}
