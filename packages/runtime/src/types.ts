@@ -1,0 +1,45 @@
+/** What engines take and give: the shapes shared by the IR engine and the real-OPA engine. */
+import type { Enforcement, Json, Severity, SourceLocation } from "@charter/ir";
+
+/** A Kubernetes object read from a file, with where it came from. */
+export interface Resource {
+  readonly object: Json;
+  /** Where the document starts (file, 1-based line); absent for objects built in code. */
+  readonly source?: SourceLocation;
+}
+
+export interface ResourceIdentity {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Absent for cluster-scoped objects and objects without one. */
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export type Result = "pass" | "fail" | "skip" | "error";
+
+/**
+ * One row per (resource, policy, rule) for every rule whose policy matches the resource.
+ * A failing rule carries one message per witness, in document order; `message` is the first.
+ */
+export interface Finding {
+  readonly policy: string;
+  readonly rule: string;
+  readonly result: Result;
+  readonly message: string;
+  readonly messages: readonly string[];
+  readonly severity: Severity;
+  readonly enforcement: Enforcement;
+  readonly resource: ResourceIdentity;
+  /** Index of the resource in the evaluated batch. */
+  readonly resourceIndex: number;
+  /** The resource's source, when known. */
+  readonly source?: SourceLocation;
+}
+
+export interface Engine {
+  /** `ir`, `opa`, … as the CLI's `--engine` names it. */
+  readonly name: string;
+  /** Evaluates every policy against every resource; one engine process per call. */
+  evaluate(resources: readonly Resource[]): Promise<readonly Finding[]>;
+}
