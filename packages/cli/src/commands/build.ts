@@ -1,0 +1,41 @@
+/** `charter build`: compile the policies to every target, or check the committed output. */
+import { resolve } from "node:path";
+import { diffTargets, writeTargets } from "../atomic-write.js";
+import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { compileTargets, parseTargets } from "../targets.js";
+
+export interface BuildOptions extends PolicyOptions {
+  readonly out: string;
+  readonly target: string;
+  readonly check?: boolean;
+}
+
+export async function build(ctx: Context, options: BuildOptions): Promise<number> {
+  const targets = parseTargets(options.target);
+  const policies = await projectPolicies(ctx, options);
+  // Everything is compiled in memory first: a policy that fails to compile writes nothing.
+  const compiled = compileTargets(policies, targets);
+  const outDir = resolve(ctx.cwd, options.out);
+  if (options.check) {
+    const drift = diffTargets(outDir, compiled);
+    const lines = [
+      ...drift.changed.map((f) => `changed  ${f}`),
+      ...drift.added.map((f) => `missing  ${f}`),
+      ...drift.removed.map((f) => `extra    ${f}`),
+    ];
+    if (lines.length === 0) {
+      ctx.output.out(`${options.out}: up to date (${policies.length} policies, ${targets.join(", ")})`);
+      return EXIT_OK;
+    }
+    for (const line of lines) ctx.output.out(line);
+    ctx.output.out(`${lines.length} file(s) differ from what the sources compile to; run \`charter build\``);
+    return EXIT_FAILURE;
+  }
+  writeTargets(outDir, compiled);
+  const files = [...compiled.values()].reduce((n, files) => n + files.size, 0);
+  ctx.output.out(
+    `compiled ${policies.length} policies to ${targets.join(", ")}: ${files} files in ${options.out}/`,
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,2 @@
+export { type CharterConfig, defineConfig } from "./config.js";
+export { main } from "./main.js";

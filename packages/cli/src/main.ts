@@ -1,0 +1,132 @@
+/**
+ * The `charter` command. Every command maps errors a user can cause to one clear line and exit
+ * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { isCharterError } from "@charter/ir";
+import { build } from "./commands/build.js";
+import { check } from "./commands/check.js";
+import { explain } from "./commands/explain.js";
+import { test } from "./commands/test.js";
+import type { Context } from "./context.js";
+import { EXIT_USAGE } from "./exit.js";
+import { terminalOutput } from "./output.js";
+
+const VERSION = "0.1.0";
+
+export async function main(argv: readonly string[], ctx: Context = defaultContext()): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (error) {
+    return reportError(ctx, error);
+  }
+}
+
+function defaultContext(): Context {
+  return { cwd: process.cwd(), output: terminalOutput(), stdin: process.stdin };
+}
+
+function reportError(ctx: Context, error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander has printed its own message (or the help); map its codes onto ours.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (isCharterError(error)) {
+    ctx.output.err(error.format());
+    return EXIT_USAGE;
+  }
+  if (process.env.CHARTER_DEBUG) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  ctx.output.err(`error: ${message}\n  (this is a bug in Charter; run with CHARTER_DEBUG=1 for the stack trace)`);
+  return EXIT_USAGE;
+}
+
+function parseSize(value: string): number {
+  const match = /^(\d+)\s*(k|ki|kib|m|mi|mib|g|gi|gib|b)?$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("a size such as 16MiB, 512KiB or 1048576");
+  const unit = (match[2] ?? "b").toLowerCase()[0];
+  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Number(match[1]) * factor;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").filter(Boolean)];
+}
+
+function createProgram(ctx: Context, setExit: (code: number) => void): Command {
+  const program = new Command("charter")
+    .description("Write Kubernetes security policies once in TypeScript; compile them to every engine; check manifests offline.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 nothing enforced with deny failed · 1 a deny policy failed, a case failed,
+engines disagreed, or build --check found drift · 2 usage error or unreadable input.
+
+Examples:
+  $ charter build                       compile policies/ to dist/rego/
+  $ charter test                        run every policy's cases on every engine
+  $ charter check k8s/ --format json    scan manifests
+  $ charter explain disallow-privileged-containers`,
+    );
+
+  const withPolicies = (command: Command) =>
+    command
+      .option("-p, --policies <paths>", "policy files or folders, comma-separated (default: from charter.config.ts, else policies/)", collect)
+      .option("-c, --config <file>", "the config file (default: charter.config.ts in this folder or above)")
+      .option("-s, --select <tags>", "only policies citing these controls, e.g. pss:baseline,cis:5.2");
+
+  const run = (action: (...args: never[]) => Promise<number>) =>
+    async (...args: never[]) => {
+      setExit(await action(...args));
+    };
+
+  withPolicies(program.command("build"))
+    .description("compile the policies into one folder per target")
+    .option("-o, --out <dir>", "output folder; each target goes to <dir>/<target>/", "dist")
+    .option("-t, --target <targets>", "targets, comma-separated, or all (available: rego)", "all")
+    .option("--check", "write nothing; exit 1 listing the files that differ from what the sources compile to")
+    .addHelpText("after", "\nExamples:\n  $ charter build --out dist\n  $ charter build --check        # in CI: are the committed artifacts current?")
+    .action(run((opts: never) => build(ctx, opts)));
+
+  withPolicies(program.command("test"))
+    .description("run each policy's pass/fail cases on every engine and compare the engines")
+    .option("-e, --engine <engines>", "engines, comma-separated, or all (default: every engine found; a missing one is an error under CI=true)")
+    .addHelpText("after", "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing")
+    .action(run((opts: never) => test(ctx, opts)));
+
+  withPolicies(program.command("check"))
+    .description("check Kubernetes manifests (files, folders, or - for stdin) against the policies")
+    .argument("[paths...]", "YAML or JSON files, folders, or - for stdin", [])
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(new Option("-e, --engine <engine>", "the engine that evaluates").choices(["ir", "opa"]).default("ir"))
+    .addOption(new Option("--fail-on <level>", "also exit 1 for warn (or warn and audit) failures").choices(["deny", "warn", "audit"]).default("deny"))
+    .option("--max-document-size <size>", "largest YAML document read (default 16MiB)", parseSize)
+    .option("-v, --verbose", "also list the rules that passed")
+    .addHelpText("after", "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa   # evaluate with the real OPA on the emitted Rego")
+    .action(run((paths: never, opts: never) => check(ctx, paths, opts)));
+
+  withPolicies(program.command("explain"))
+    .description("show a policy's IR next to the code each target receives")
+    .argument("<policy>", "the policy's name")
+    .option("-t, --target <targets>", "targets, comma-separated, or all", "all")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", "\nExample:\n  $ charter explain restrict-image-registries")
+    .action(run((name: never, opts: never) => explain(ctx, name, opts)));
+
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (s) => ctx.output.out(s.trimEnd()),
+      writeErr: (s) => ctx.output.err(s.trimEnd()),
+    });
+  }
+  return program;
+}

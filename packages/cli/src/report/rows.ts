@@ -1,0 +1,41 @@
+/** The rows `charter check` reports: the JSON contract of docs/cli.md. */
+import type { Finding } from "@charter/runtime";
+
+export interface Row {
+  readonly policy: string;
+  readonly rule: string;
+  readonly result: Finding["result"];
+  readonly message: string;
+  readonly severity: Finding["severity"];
+  readonly enforcement: Finding["enforcement"];
+  readonly resource: Finding["resource"];
+  readonly source?: { readonly file: string; readonly line: number };
+}
+
+export interface Summary {
+  resources: number;
+  pass: number;
+  fail: number;
+  skip: number;
+  error: number;
+}
+
+export function toRow(finding: Finding): Row {
+  const { policy, rule, result, message, severity, enforcement, resource, source } = finding;
+  return {
+    policy,
+    rule,
+    result,
+    message,
+    severity,
+    enforcement,
+    resource,
+    ...(source ? { source: { file: source.file, line: source.line } } : {}),
+  };
+}
+
+export function summarize(resources: number, rows: readonly Row[]): Summary {
+  const summary: Summary = { resources, pass: 0, fail: 0, skip: 0, error: 0 };
+  for (const row of rows) summary[row.result]++;
+  return summary;
+}

