@@ -29,3 +29,16 @@ export class CharterError extends Error {
     return this.hint ? `${head}\n  hint: ${this.hint}` : head;
   }
 }
+
+/**
+ * True for a CharterError from any copy of this package: a policy file loaded through a
+ * TypeScript loader may bring its own copy of `@charter/ir`, so `instanceof` is not enough.
+ */
+export function isCharterError(error: unknown): error is CharterError {
+  return (
+    error instanceof CharterError ||
+    (error instanceof Error &&
+      error.name === "CharterError" &&
+      typeof (error as Partial<CharterError>).format === "function")
+  );
+}
