@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the real engines Charter's tests judge against, pinned, into <repo>/.tools:
+#   .tools/opa/v1.22.3/opa   built with the machine's Go (go install), kept by version
+#   .tools/bin/opa           a symlink to the pinned build (what findOpa() looks for)
+# Idempotent: a build already in place that reports the pinned version is kept.
+set -euo pipefail
+
+OPA_VERSION="1.22.3"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$repo/.tools"
+opa_dir="$tools/opa/v$OPA_VERSION"
+opa_bin="$opa_dir/opa"
+
+opa_is_pinned() {
+  [[ -x "$opa_bin" ]] && "$opa_bin" version 2>/dev/null | grep -qx "Version: $OPA_VERSION"
+}
+
+# An older layout kept a bare binary at .tools/opa; the versioned folder replaces it.
+if [[ -e "$tools/opa" && ! -d "$tools/opa" ]]; then
+  echo "install-engines: removing $tools/opa (not a folder; versions live in $tools/opa/vX.Y.Z)"
+  rm -f "$tools/opa"
+fi
+
+if opa_is_pinned; then
+  echo "install-engines: opa $OPA_VERSION already at $opa_bin"
+else
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-engines: Go is needed to build opa $OPA_VERSION and is not on PATH" >&2
+    exit 1
+  fi
+  echo "install-engines: building opa $OPA_VERSION with $(go version) (about 2 minutes)"
+  mkdir -p "$opa_dir"
+  GOBIN="$opa_dir" go install "github.com/open-policy-agent/opa@v$OPA_VERSION"
+  if ! opa_is_pinned; then
+    echo "install-engines: $opa_bin does not report version $OPA_VERSION" >&2
+    exit 1
+  fi
+  echo "install-engines: built $opa_bin"
+fi
+
+mkdir -p "$tools/bin"
+ln -sfn "../opa/v$OPA_VERSION/opa" "$tools/bin/opa"
+echo "install-engines: $tools/bin/opa -> opa/v$OPA_VERSION/opa"
