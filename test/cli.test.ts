@@ -101,7 +101,10 @@ describe("charter check", () => {
     const failing = new Set(
       report.results
         .filter((row: { result: string }) => row.result === "fail")
-        .map((row: { policy: string; resource: { kind: string; name: string } }) => `${row.policy} ${row.resource.kind}/${row.resource.name}`),
+        .map(
+          (row: { policy: string; rule: string; resource: { kind: string; namespace: string; name: string } }) =>
+            `${row.policy} ${row.rule} ${row.resource.kind} ${row.resource.namespace}/${row.resource.name}`,
+        ),
     );
     expect([...failing].sort()).toEqual(EXPECTED_INSECURE_FAILURES);
   });
@@ -202,5 +205,17 @@ describe("charter test and explain", () => {
   });
 });
 
-// Pinned from examples/todo-app/README.md: (policy, kind/name) pairs the insecure variant fails.
-const EXPECTED_INSECURE_FAILURES: string[] = [];
+// Pinned from examples/todo-app/README.md: every (policy, rule, resource) the insecure app fails.
+const EXPECTED_INSECURE_FAILURES: string[] = [
+  "disallow-host-namespaces hostNetwork Deployment todo/redis",
+  "disallow-host-path hostPath StatefulSet todo/postgres",
+  "disallow-privileged-containers privileged CronJob todo/worker",
+  "require-run-as-non-root containerNotSet CronJob todo/worker",
+  "require-run-as-non-root containerNotSet Deployment todo/web",
+  "require-run-as-non-root containerNotSet StatefulSet todo/postgres",
+  "restrict-image-registries registry CronJob todo/worker",
+  "restrict-image-registries registry Deployment todo/api",
+  "restrict-image-registries registry Deployment todo/redis",
+  "restrict-image-registries registry Deployment todo/web",
+  "restrict-image-registries registry StatefulSet todo/postgres",
+];
