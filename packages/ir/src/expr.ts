@@ -3,7 +3,7 @@
  *
  * Evaluation yields a JSON value or MISSING. A path that does not resolve, or resolves to
  * `null`, is missing. The rules below are the whole semantics; every emitter and every engine
- * implements exactly these (see SEMANTICS.md in this package for the long form).
+ * implements exactly these (the package README gives the long form).
  */
 import type { Json } from "./json.js";
 

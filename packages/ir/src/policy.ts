@@ -53,7 +53,9 @@ export interface Parameters {
 
 /**
  * A message template: literal text and holes. A hole renders a string as itself, a missing
- * value as the empty string, and any other value as its compact JSON text.
+ * value as the empty string, and any other value as canonical compact JSON: object keys sorted
+ * by code point, no spaces, and `<` `>` `&` U+2028 U+2029 written as `\u003c`-style escapes
+ * (exactly what Go's encoding/json, and so OPA's `json.marshal`, writes).
  * A hole may use only variables bound by the rule's witness quantifiers (see Rule).
  */
 export type MessagePart =
