@@ -1,0 +1,39 @@
+/** @charter/dsl: what a policy author imports. */
+
+export { CharterError } from "@charter/ir";
+export {
+  all,
+  and,
+  any,
+  Cond,
+  exists,
+  isMatchMarker,
+  isValue,
+  kinds,
+  len,
+  lit,
+  type MatchMarker,
+  none,
+  not,
+  type Operand,
+  or,
+  PodRoot,
+  params,
+  pod,
+  resource,
+  Value,
+} from "./builder.js";
+export { type CaseEntry, fromYaml, type NamedCase, podWith, type YamlCases } from "./cases.js";
+export {
+  boolean,
+  integer,
+  isParamSchema,
+  list,
+  number,
+  object,
+  ParamSchema,
+  string,
+} from "./params.js";
+export { CharterErrors, type PolicySpec, policy, type RuleSpec, withParams } from "./policy.js";
+export { Positions } from "./positions.js";
+export { when } from "./when.js";

@@ -1,0 +1,345 @@
+/**
+ * `policy(name, spec)`: checks the spec, lowers every condition and message, reads the cases,
+ * runs the type checker, and returns the IR `Policy`, deeply frozen. Every error is a
+ * `CharterError` naming the policy (and rule) with the file, line and column to fix.
+ */
+import {
+  CharterError,
+  type Enforcement,
+  type ErrorLocation,
+  type Expr,
+  type Json,
+  type JsonObject,
+  type Match,
+  type NamespaceFilter,
+  type Policy,
+  type Rule,
+  type Severity,
+  type SourceLocation,
+  walkExpr,
+} from "@charter/ir";
+import { Ajv, type ErrorObject } from "ajv";
+import { isMatchMarker, isValue, MATCH, type MatchMarker, type Value } from "./builder.js";
+import { type CallSite, callSite } from "./callsite.js";
+import { type CaseEntry, lowerCases } from "./cases.js";
+import { deepFreeze } from "./freeze.js";
+import type { LowerContext } from "./lower-context.js";
+import { lowerMessage } from "./message.js";
+import { isParamSchema, objectSchema, type ParamSchema } from "./params.js";
+import { Positions } from "./positions.js";
+import { didYouMean } from "./suggest.js";
+import { checkPolicyTypes } from "./typecheck/index.js";
+
+export interface RuleSpec {
+  /** The condition under which the rule fails the resource: `when\`…\`` or a builder. */
+  readonly fail: Value;
+  /** The finding's message; `{{expr}}` holes may use the witness variables and the roots. */
+  readonly message: string;
+  readonly remediation?: string;
+}
+
+export interface PolicySpec {
+  readonly title: string;
+  readonly description?: string;
+  readonly severity: Severity;
+  readonly category: string;
+  readonly controls?: readonly string[];
+  /** `pod`, `pod.only` or `kinds("v1/Service", …)`. */
+  readonly match: MatchMarker;
+  readonly namespaces?: NamespaceFilter;
+  readonly enforcement?: Enforcement;
+  readonly params?: Readonly<Record<string, ParamSchema>>;
+  readonly rules: Readonly<Record<string, RuleSpec>>;
+  readonly cases?: { readonly pass?: readonly CaseEntry[]; readonly fail?: readonly CaseEntry[] };
+}
+
+/** Several errors at once (the type checker reports them all); `errors` holds each. */
+export class CharterErrors extends CharterError {
+  constructor(readonly errors: readonly CharterError[]) {
+    super(
+      `${errors.length} errors:\n${errors.map((e) => `  ${e.format()}`).join("\n")}`,
+      errors[0]?.location ?? {},
+      errors[0]?.hint,
+    );
+    this.name = "CharterErrors";
+  }
+}
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const RULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+const ENFORCEMENTS = ["deny", "warn", "audit"] as const;
+const SPEC_KEYS = [
+  "title",
+  "description",
+  "severity",
+  "category",
+  "controls",
+  "match",
+  "namespaces",
+  "enforcement",
+  "params",
+  "rules",
+  "cases",
+];
+const RULE_KEYS = ["fail", "message", "remediation"];
+
+/** Re-throws a CharterError with the policy (and rule) named in front. */
+function within(prefix: string, fallback: ErrorLocation, run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    if (!(error instanceof CharterError) || error instanceof CharterErrors) throw error;
+    const location = error.location.file !== undefined ? error.location : fallback;
+    throw new CharterError(`${prefix}: ${error.message}`, location, error.hint);
+  }
+}
+
+function checkKeys(
+  given: object,
+  allowed: readonly string[],
+  what: string,
+  at: ErrorLocation,
+): void {
+  for (const key of Object.keys(given)) {
+    if (!allowed.includes(key)) {
+      const suggestion = didYouMean(key, allowed);
+      throw new CharterError(
+        `${what} has an unknown key \`${key}\`${suggestion ? `; ${suggestion}` : ""}`,
+        at,
+        `the keys are ${allowed.join(", ")}`,
+      );
+    }
+  }
+}
+
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  what: string,
+  at: ErrorLocation,
+): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value))
+    return value as T;
+  throw new CharterError(
+    `${what} must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}`,
+    at,
+  );
+}
+
+function text(value: unknown, what: string, at: ErrorLocation, required: boolean): string {
+  if (value === undefined && !required) return "";
+  if (typeof value === "string" && (value.length > 0 || !required)) return value;
+  throw new CharterError(`${what} must be a${required ? " non-empty" : ""} string`, at);
+}
+
+function strings(value: unknown, what: string, at: ErrorLocation): string[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return [...value];
+  throw new CharterError(`${what} must be a list of strings`, at);
+}
+
+function matchOf(spec: PolicySpec, at: ErrorLocation): Match {
+  if (!isMatchMarker(spec.match)) {
+    throw new CharterError("match must be `pod`, `pod.only` or `kinds(…)`", at);
+  }
+  const subject = spec.match[MATCH];
+  if (spec.namespaces === undefined) return subject;
+  const { include, exclude, ...extra } = spec.namespaces as NamespaceFilter &
+    Record<string, unknown>;
+  checkKeys(extra, ["include", "exclude"], "namespaces", at);
+  const namespaces: NamespaceFilter = {
+    ...(include !== undefined ? { include: strings(include, "namespaces.include", at) } : {}),
+    ...(exclude !== undefined ? { exclude: strings(exclude, "namespaces.exclude", at) } : {}),
+  };
+  return { ...subject, namespaces };
+}
+
+let ajv: Ajv | undefined;
+
+/** Checks parameter values against their schema; the error names each bad value. */
+function validateValues(
+  schema: JsonObject,
+  values: JsonObject,
+  what: string,
+  at: ErrorLocation,
+): void {
+  ajv ??= new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (validate(values)) return;
+  const problems = (validate.errors ?? []).map(
+    (e: ErrorObject) =>
+      `${e.instancePath ? `params${e.instancePath.replaceAll("/", ".")}` : "params"} ${e.message ?? "is invalid"}`,
+  );
+  throw new CharterError(`${what}: ${problems.join("; ")}`, at);
+}
+
+/** Every `pod`/`pod.containers` path in a policy that matches kinds is an error. */
+function checkRoots(expr: Expr, match: Match, positions: Positions, at: ErrorLocation): void {
+  if (match.subject === "pod") return;
+  walkExpr(expr, (node) => {
+    if (node.kind === "ref" && (node.root.kind === "pod" || node.root.kind === "containers")) {
+      throw new CharterError(
+        "`pod` paths need `match: pod`; this policy matches kinds",
+        positions.get(node) ?? at,
+        "read the resource through `object`, or match `pod`",
+      );
+    }
+  });
+}
+
+function lowerRule(
+  name: string,
+  spec: RuleSpec,
+  ctx: LowerContext,
+  match: Match,
+  site: CallSite | undefined,
+  at: ErrorLocation,
+): Rule {
+  if (typeof spec !== "object" || spec === null) {
+    throw new CharterError('a rule is `{ fail: when`…`, message: "…" }`', at);
+  }
+  checkKeys(spec, RULE_KEYS, `rule \`${name}\``, at);
+  if (!isValue(spec.fail)) {
+    throw new CharterError("`fail` must be a condition: when`…` or a builder expression", at);
+  }
+  const condition = spec.fail.lower(ctx);
+  checkRoots(condition, match, ctx.positions, at);
+  const message = lowerMessage(text(spec.message, "message", at, true), condition, ctx, site);
+  for (const part of message.parts) {
+    if (part.kind === "hole") checkRoots(part.expr, match, ctx.positions, at);
+  }
+  const remediation =
+    spec.remediation === undefined ? undefined : text(spec.remediation, "remediation", at, true);
+  return { name, condition, message, ...(remediation !== undefined ? { remediation } : {}) };
+}
+
+/**
+ * Defines a policy. See docs/architecture.md for the spec; returns the IR `Policy`.
+ *
+ * ### Examples
+ * ```ts
+ * export default policy("no-privileged", {
+ *   title: "Containers are not privileged", severity: "high", category: "Pod security",
+ *   match: pod,
+ *   rules: { privileged: {
+ *     fail: when`any c in pod.containers: c.securityContext.privileged == true`,
+ *     message: "container {{c.name}} is privileged" } },
+ * });
+ * ```
+ */
+export function policy(name: string, spec: PolicySpec): Policy {
+  const site = callSite();
+  const source: SourceLocation | undefined = site
+    ? { file: site.file, line: site.line }
+    : undefined;
+  const at: ErrorLocation = site ? { file: site.file, line: site.line, column: site.column } : {};
+  if (typeof name !== "string" || !NAME.test(name) || name.length > 63) {
+    throw new CharterError(
+      `policy name ${JSON.stringify(name)} is not valid`,
+      at,
+      "use lower-case letters, digits and single dashes, starting with a letter (at most 63 characters)",
+    );
+  }
+  let built: Policy | undefined;
+  const positions = new Positions();
+  within(`policy "${name}"`, at, () => {
+    if (typeof spec !== "object" || spec === null)
+      throw new CharterError("the policy spec must be an object", at);
+    checkKeys(spec, SPEC_KEYS, "the policy", at);
+    const title = text(spec.title, "title", at, true);
+    const description = text(spec.description, "description", at, false);
+    const severity = oneOf(spec.severity, SEVERITIES, "severity", at);
+    const enforcement =
+      spec.enforcement === undefined
+        ? "deny"
+        : oneOf(spec.enforcement, ENFORCEMENTS, "enforcement", at);
+    if (typeof spec.category !== "string") throw new CharterError("category must be a string", at);
+    const controls = strings(spec.controls, "controls", at);
+    const match = matchOf(spec, at);
+
+    const params = spec.params ?? {};
+    for (const [param, schema] of Object.entries(params)) {
+      if (!isParamSchema(schema)) {
+        throw new CharterError(
+          `params.${param} must be a parameter schema such as list(string())`,
+          at,
+        );
+      }
+    }
+    const schema = objectSchema(params);
+    const values: Record<string, Json> = {};
+    for (const [param, p] of Object.entries(params))
+      if (p.defaultValue !== undefined) values[param] = p.defaultValue;
+    validateValues(schema, values, "a parameter default does not fit its schema", at);
+
+    if (
+      typeof spec.rules !== "object" ||
+      spec.rules === null ||
+      Object.keys(spec.rules).length === 0
+    ) {
+      throw new CharterError("a policy needs at least one rule under `rules`", at);
+    }
+    const ctx: LowerContext = { scope: [], positions, params: Object.keys(params) };
+    const rules: Rule[] = [];
+    for (const [ruleName, ruleSpec] of Object.entries(spec.rules)) {
+      if (!RULE_NAME.test(ruleName)) {
+        throw new CharterError(
+          `rule name \`${ruleName}\` is not valid`,
+          at,
+          "use letters, digits and _",
+        );
+      }
+      within(`rule "${ruleName}"`, at, () => {
+        rules.push(lowerRule(ruleName, ruleSpec, ctx, match, site, at));
+      });
+    }
+    const cases = lowerCases(
+      spec.cases,
+      rules.map((r) => r.name),
+      source,
+    );
+    built = {
+      name,
+      title,
+      description,
+      severity,
+      category: spec.category,
+      controls,
+      enforcement,
+      match,
+      // Copies, so freezing the policy never freezes objects the author still holds.
+      parameters: structuredClone({ schema, values }),
+      rules,
+      cases: cases.map((testCase) => ({
+        ...testCase,
+        resource: structuredClone(testCase.resource),
+      })),
+      ...(source ? { source } : {}),
+    };
+  });
+  const policy = built as Policy;
+  const errors = checkPolicyTypes(policy, positions);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new CharterErrors(errors);
+  return deepFreeze(policy);
+}
+
+/**
+ * The policy with some parameters set (the others keep their defaults), checked against the
+ * parameters' schema. Returns a new frozen policy; the original is unchanged.
+ */
+export function withParams(policy: Policy, values: Record<string, Json>): Policy {
+  const at: ErrorLocation = policy.source ?? {};
+  const merged: JsonObject = { ...policy.parameters.values, ...values };
+  validateValues(
+    policy.parameters.schema,
+    merged,
+    `policy "${policy.name}": parameters do not fit the schema`,
+    at,
+  );
+  return deepFreeze({
+    ...policy,
+    parameters: { schema: policy.parameters.schema, values: structuredClone(merged) as JsonObject },
+  });
+}
