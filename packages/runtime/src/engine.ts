@@ -1,0 +1,24 @@
+/** The IR engine: the policies compiled to closures once, then judged in-process. */
+import type { Policy } from "@charter/ir";
+import { type CompiledPolicy, compilePolicy, evaluateAll } from "./evaluate.js";
+import type { Engine, Finding, Resource } from "./types.js";
+
+export interface IrEngine extends Engine {
+  readonly name: "ir";
+  /** The same findings as `evaluate`, without a promise: for tests and hot loops. */
+  evaluateSync(resources: readonly Resource[]): readonly Finding[];
+}
+
+/**
+ * Compiles every policy up front (throws CharterError for IR it cannot run), so each
+ * evaluation only runs closures.
+ */
+export function createIrEngine(policies: readonly Policy[]): IrEngine {
+  const compiled: readonly CompiledPolicy[] = policies.map(compilePolicy);
+  const evaluateSync = (resources: readonly Resource[]) => evaluateAll(compiled, resources);
+  return {
+    name: "ir",
+    evaluateSync,
+    evaluate: async (resources) => evaluateSync(resources),
+  };
+}

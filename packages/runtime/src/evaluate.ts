@@ -1,0 +1,113 @@
+/**
+ * Judges resources with compiled policies and turns verdicts into report rows (Findings):
+ * one per (resource, policy, rule) for every policy that applies, in resource order, then
+ * policy order, then rule order.
+ */
+import { CharterError, type Json, type Policy } from "@charter/ir";
+import { IrCompileError, Scope } from "./compile.js";
+import { identityOf } from "./identity.js";
+import { podView, policyApplies, templatePathOf } from "./match.js";
+import { type CompiledRule, compileRule } from "./rule.js";
+import type { Finding, Resource, ResourceIdentity, Result } from "./types.js";
+
+export interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly rules: readonly CompiledRule[];
+}
+
+/**
+ * Compiles every rule of a policy. IR the engine cannot run (an unbound variable, a literal
+ * pattern RE2 rejects) is the policy's fault: a CharterError naming the policy and the rule.
+ */
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const rules = policy.rules.map((rule) => {
+    try {
+      return compileRule(rule, Scope.empty());
+    } catch (error) {
+      if (!(error instanceof IrCompileError)) throw error;
+      throw new CharterError(
+        `policy "${policy.name}", rule "${rule.name}": ${error.message}`,
+        policy.source ?? {},
+        "fix the rule's condition or message and build again",
+      );
+    }
+  });
+  return { policy, rules };
+}
+
+function row(
+  compiled: CompiledPolicy,
+  rule: string,
+  result: Result,
+  messages: readonly string[],
+  resource: Resource,
+  identity: ResourceIdentity,
+  resourceIndex: number,
+): Finding {
+  const { policy } = compiled;
+  return {
+    policy: policy.name,
+    rule,
+    result,
+    message: messages[0] ?? "",
+    messages,
+    severity: policy.severity,
+    enforcement: policy.enforcement,
+    resource: identity,
+    resourceIndex,
+    ...(resource.source !== undefined ? { source: resource.source } : {}),
+  };
+}
+
+function skipReason(object: Json, identity: ResourceIdentity): string {
+  const where = templatePathOf(object) ?? "its template path";
+  return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
+}
+
+/** The findings of one policy on one resource (none when the policy does not apply). */
+export function evaluatePolicy(
+  compiled: CompiledPolicy,
+  resource: Resource,
+  resourceIndex: number,
+  identity: ResourceIdentity = identityOf(resource.object),
+): Finding[] {
+  const { policy } = compiled;
+  const applies = policyApplies(policy, resource.object);
+  if (applies === "no") return [];
+  const emit = (rule: string, result: Result, messages: readonly string[]) =>
+    row(compiled, rule, result, messages, resource, identity, resourceIndex);
+  if (applies === "skip") {
+    const reason = [skipReason(resource.object, identity)];
+    return compiled.rules.map((rule) => emit(rule.name, "skip", reason));
+  }
+  const input = {
+    object: resource.object,
+    params: policy.parameters.values,
+    ...(policy.match.subject === "pod" ? { pod: podView(resource.object) as Json } : {}),
+  };
+  return compiled.rules.map((rule) => {
+    try {
+      const verdict = rule.judge(input);
+      return emit(rule.name, verdict.fails ? "fail" : "pass", verdict.messages);
+    } catch (error) {
+      // Evaluation must never take the scan down (a stack overflow on absurdly deep data…).
+      const reason = error instanceof Error ? error.message : String(error);
+      return emit(rule.name, "error", [`evaluation failed: ${reason}`]);
+    }
+  });
+}
+
+/** Every compiled policy against every resource. */
+export function evaluateAll(
+  policies: readonly CompiledPolicy[],
+  resources: readonly Resource[],
+): Finding[] {
+  const findings: Finding[] = [];
+  resources.forEach((resource, index) => {
+    const identity = identityOf(resource.object);
+    for (const compiled of policies) {
+      findings.push(...evaluatePolicy(compiled, resource, index, identity));
+    }
+  });
+  return findings;
+}

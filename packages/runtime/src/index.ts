@@ -1,0 +1,25 @@
+export { createIrEngine, type IrEngine } from "./engine.js";
+export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
+export { globToRe2 } from "./glob.js";
+export { identityOf } from "./identity.js";
+export {
+  DEFAULT_MAX_DOCUMENT_SIZE,
+  type LoadOptions,
+  type LoadProblem,
+  type LoadResult,
+  loadResources,
+  type SkippedDocument,
+  STDIN_NAME,
+} from "./load.js";
+export { type Applies, type PodView, podView, policyApplies } from "./match.js";
+export * from "./opa/index.js";
+export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
+export {
+  codePointLength,
+  compareCodePoints,
+  deepEqual,
+  MISSING,
+  type Missing,
+  renderValue,
+  type Value,
+} from "./value.js";

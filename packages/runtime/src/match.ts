@@ -1,0 +1,115 @@
+/**
+ * Whether a policy applies to an object, and the pod view its `pod` root reads.
+ *
+ * - Kinds match on API group and kind; the version is ignored (`apps/v1` and `apps/v1beta2`
+ *   Deployments are both Deployments).
+ * - A `pod` policy matches Pods and, unless it opted out, the pod controllers of
+ *   packages/ir/src/pod.ts. A controller whose template path holds no object (a Deployment
+ *   without `spec.template`) cannot be judged: the answer is "skip", not "pass".
+ * - The namespace filter reads the object's own `metadata.namespace` (a controller's, not its
+ *   template's). An object without one — cluster-scoped, or namespaced but written without
+ *   a namespace — always passes the filter: we cannot know where it will land, and silently
+ *   exempting it would hide findings.
+ */
+import {
+  groupOf,
+  type Json,
+  type JsonObject,
+  type NamespaceFilter,
+  POD_CONTROLLERS,
+  POD_KIND,
+  type PodController,
+  type Policy,
+  type Segment,
+} from "@charter/ir";
+import { isObject } from "./value.js";
+
+export type Applies = "yes" | "no" | "skip";
+
+/** The pod root: a Pod's own metadata and spec, or a controller's pod template. */
+export interface PodView {
+  readonly metadata?: Json;
+  readonly spec?: Json;
+}
+
+function kindOf(object: JsonObject): { group: string; kind: string } | undefined {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
+  return { group: groupOf(apiVersion), kind };
+}
+
+function isPod(group: string, kind: string): boolean {
+  return group === POD_KIND.group && kind === POD_KIND.kind;
+}
+
+function controllerOf(group: string, kind: string): PodController | undefined {
+  return POD_CONTROLLERS.find((c) => c.group === group && c.kind === kind);
+}
+
+function at(value: Json, path: readonly Segment[]): Json | undefined {
+  let current: Json | undefined = value;
+  for (const segment of path) {
+    if (!isObject(current) || typeof segment !== "string") return undefined;
+    current = Object.hasOwn(current, segment) ? current[segment] : undefined;
+  }
+  return current;
+}
+
+function viewOf(object: JsonObject): PodView {
+  return {
+    ...(object.metadata !== undefined ? { metadata: object.metadata } : {}),
+    ...(object.spec !== undefined ? { spec: object.spec } : {}),
+  };
+}
+
+function namespaceAllowed(object: JsonObject, filter: NamespaceFilter | undefined): boolean {
+  if (filter === undefined) return true;
+  const namespace = isObject(object.metadata) ? object.metadata.namespace : undefined;
+  if (typeof namespace !== "string" || namespace === "") return true;
+  const { include, exclude } = filter;
+  if (include !== undefined && include.length > 0 && !include.includes(namespace)) return false;
+  return !exclude?.includes(namespace);
+}
+
+/**
+ * "yes" when the policy judges this object, "no" when it does not concern it, "skip" when it
+ * concerns it but there is nothing to judge (a pod controller without a pod template).
+ */
+export function policyApplies(policy: Policy, object: Json): Applies {
+  if (!isObject(object)) return "no";
+  const kind = kindOf(object);
+  if (kind === undefined) return "no";
+  const { match } = policy;
+  if (match.subject === "kinds") {
+    const listed = match.kinds.some((k) => k.group === kind.group && k.kind === kind.kind);
+    return listed && namespaceAllowed(object, match.namespaces) ? "yes" : "no";
+  }
+  const controller = match.controllers ? controllerOf(kind.group, kind.kind) : undefined;
+  if (!isPod(kind.group, kind.kind) && controller === undefined) return "no";
+  if (!namespaceAllowed(object, match.namespaces)) return "no";
+  if (controller !== undefined && !isObject(at(object, controller.template))) return "skip";
+  return "yes";
+}
+
+/**
+ * The `pod` root of an object: `{metadata, spec}` of a Pod, or the pod template of a pod
+ * controller; `undefined` for any other object or a controller without a template object.
+ */
+export function podView(object: Json): PodView | undefined {
+  if (!isObject(object)) return undefined;
+  const kind = kindOf(object);
+  if (kind === undefined) return undefined;
+  if (isPod(kind.group, kind.kind)) return viewOf(object);
+  const controller = controllerOf(kind.group, kind.kind);
+  if (controller === undefined) return undefined;
+  const template = at(object, controller.template);
+  return isObject(template) ? viewOf(template) : undefined;
+}
+
+/** Where a controller keeps its pod template, for messages ("spec.jobTemplate.spec.template"). */
+export function templatePathOf(object: Json): string | undefined {
+  if (!isObject(object)) return undefined;
+  const kind = kindOf(object);
+  const controller = kind && controllerOf(kind.group, kind.kind);
+  return controller?.template.join(".");
+}
