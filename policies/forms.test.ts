@@ -29,7 +29,9 @@ const FORMS: Record<string, Record<string, readonly [template: Cond, builder: Co
   "require-run-as-non-root": {
     podSetsFalse: [
       when`not (pod.spec.hostUsers == false) and pod.spec.securityContext.runAsNonRoot == false`,
-      not(pod.spec.at("hostUsers").eq(false)).and(pod.spec.at("securityContext.runAsNonRoot").eq(false)),
+      not(pod.spec.at("hostUsers").eq(false)).and(
+        pod.spec.at("securityContext.runAsNonRoot").eq(false),
+      ),
     ],
     containerSetsFalse: [
       when`not (pod.spec.hostUsers == false) and any c in pod.containers: c.securityContext.runAsNonRoot == false`,
@@ -49,7 +51,9 @@ const FORMS: Record<string, Record<string, readonly [template: Cond, builder: Co
   "restrict-image-registries": {
     registry: [
       when`any c in pod.containers: not any r in params.allowed: c.image startsWith r`,
-      any("c", pod.containers, (c) => none("r", params.at("allowed"), (r) => c.at("image").startsWith(r))),
+      any("c", pod.containers, (c) =>
+        none("r", params.at("allowed"), (r) => c.at("image").startsWith(r)),
+      ),
     ],
   },
 };

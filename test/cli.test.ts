@@ -1,5 +1,13 @@
 /** The `charter` command end to end, on the repository's own policies and example app. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,12 +28,15 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 describe("charter --help", () => {
-  it.each(["build", "test", "check", "explain"])("%s --help teaches with an example", async (command) => {
-    const run = await runCli([command, "--help"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Example/);
-    expect(run.stdout).toContain(`charter ${command}`);
-  });
+  it.each(["build", "test", "check", "explain"])(
+    "%s --help teaches with an example",
+    async (command) => {
+      const run = await runCli([command, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/Example/);
+      expect(run.stdout).toContain(`charter ${command}`);
+    },
+  );
 
   it("an unknown option is a usage error", async () => {
     const run = await runCli(["check", "--no-such-flag"]);
@@ -102,7 +113,11 @@ describe("charter check", () => {
       report.results
         .filter((row: { result: string }) => row.result === "fail")
         .map(
-          (row: { policy: string; rule: string; resource: { kind: string; namespace: string; name: string } }) =>
+          (row: {
+            policy: string;
+            rule: string;
+            resource: { kind: string; namespace: string; name: string };
+          }) =>
             `${row.policy} ${row.rule} ${row.resource.kind} ${row.resource.namespace}/${row.resource.name}`,
         ),
     );
@@ -123,20 +138,41 @@ describe("charter check", () => {
   it("json rows carry the documented fields", async () => {
     const run = await runCli(["check", "examples/todo-app/insecure", "--format", "json"]);
     const report = JSON.parse(run.stdout);
-    expect(Object.keys(report.summary).sort()).toEqual(["error", "fail", "pass", "resources", "skip"]);
+    expect(Object.keys(report.summary).sort()).toEqual([
+      "error",
+      "fail",
+      "pass",
+      "resources",
+      "skip",
+    ]);
     const row = report.results.find((r: { result: string }) => r.result === "fail");
     expect(Object.keys(row).sort()).toEqual(
-      ["enforcement", "message", "policy", "resource", "result", "rule", "severity", "source"].sort(),
+      [
+        "enforcement",
+        "message",
+        "policy",
+        "resource",
+        "result",
+        "rule",
+        "severity",
+        "source",
+      ].sort(),
     );
     expect(row.source.file).toMatch(/^examples\/todo-app\/insecure\//);
     expect(row.source.line).toBeGreaterThanOrEqual(1);
   });
 
   it("reads stdin with -", async () => {
-    const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/x:1\n    securityContext: {privileged: true}\n";
+    const pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/x:1\n    securityContext: {privileged: true}\n";
     const run = await runCli(["check", "-", "--format", "json"], { stdin: pod });
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout).results.some((r: { policy: string; result: string }) => r.policy === "disallow-privileged-containers" && r.result === "fail")).toBe(true);
+    expect(
+      JSON.parse(run.stdout).results.some(
+        (r: { policy: string; result: string }) =>
+          r.policy === "disallow-privileged-containers" && r.result === "fail",
+      ),
+    ).toBe(true);
   });
 });
 
@@ -147,24 +183,31 @@ describe("charter check on bad input", () => {
     writeFileSync(path, contents);
     return path;
   };
-  const goodPod = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: c, image: registry.example.com/a:1, securityContext: {runAsNonRoot: true}}]}\n";
+  const goodPod =
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: c, image: registry.example.com/a:1, securityContext: {runAsNonRoot: true}}]}\n";
 
   it.each([
     ["broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n"],
-    ["bomb.yaml", `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n`],
+    [
+      "bomb.yaml",
+      `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n`,
+    ],
     ["junk.yaml", Buffer.from([0x00, 0xff, 0xfe, 0x13, 0x37, 0xc3, 0x28, 0x00, 0x9f])],
-  ])("%s: one clear line naming the file, exit 2, the other files still scanned", async (name, contents) => {
-    const bad = file(name, contents);
-    const good = file(`good-${name}`, goodPod);
-    const run = await runCli(["check", bad, good, "--format", "json"]);
-    expect(run.code).toBe(2);
-    const lines = run.stderr.trim().split("\n");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(name);
-    expect(lines[0]).toMatch(/error/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(JSON.parse(run.stdout).summary.resources).toBe(1);
-  });
+  ])(
+    "%s: one clear line naming the file, exit 2, the other files still scanned",
+    async (name, contents) => {
+      const bad = file(name, contents);
+      const good = file(`good-${name}`, goodPod);
+      const run = await runCli(["check", bad, good, "--format", "json"]);
+      expect(run.code).toBe(2);
+      const lines = run.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(name);
+      expect(lines[0]).toMatch(/error/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(JSON.parse(run.stdout).summary.resources).toBe(1);
+    },
+  );
 
   it("a non-Kubernetes document and an empty file are skipped with the reason; nothing found exits 2", async () => {
     const notK8s = file("config.yaml", "just: some\nsettings: true\n");

@@ -4,9 +4,16 @@
  * They must agree on every (policy, rule, resource) result and on the messages.
  * A fixed seed runs every time, plus one random seed that is printed for replay.
  */
-import fc from "fast-check";
+
 import type { Json } from "@charter/ir";
-import { createIrEngine, createOpaEngine, findOpa, type Finding, type Resource } from "@charter/runtime";
+import {
+  createIrEngine,
+  createOpaEngine,
+  type Finding,
+  findOpa,
+  type Resource,
+} from "@charter/runtime";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../policies/index.js";
 import { requireEngine } from "./support/engines.js";
@@ -36,8 +43,13 @@ const scalar: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom(0, 1, 1.0, -1, 1000, 65534),
   fc.string({ unit: "grapheme", maxLength: 6 }),
 );
-const maybe = <T extends Json>(value: fc.Arbitrary<T>): fc.Arbitrary<Json | undefined> =>
-  fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: scalar }, { weight: 1, arbitrary: fc.constant(undefined) });
+// Values may be of the wrong type or absent; absent keys are dropped before use.
+const maybe = (value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 3, arbitrary: value },
+    { weight: 1, arbitrary: scalar },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
 
 const securityContext = fc.record(
   {
@@ -55,8 +67,19 @@ const container = fc.record(
   },
   { requiredKeys: [] },
 );
-const containers = maybe(fc.array(fc.oneof({ weight: 5, arbitrary: container }, { weight: 1, arbitrary: scalar }), { maxLength: 3 }));
-const volume = fc.record({ name: maybe(hostile), hostPath: maybe(fc.record({ path: maybe(hostile) })), emptyDir: maybe(fc.constant({})) }, { requiredKeys: [] });
+const containers = maybe(
+  fc.array(fc.oneof({ weight: 5, arbitrary: container }, { weight: 1, arbitrary: scalar }), {
+    maxLength: 3,
+  }),
+);
+const volume = fc.record(
+  {
+    name: maybe(hostile),
+    hostPath: maybe(fc.record({ path: maybe(hostile) })),
+    emptyDir: maybe(fc.constant({})),
+  },
+  { requiredKeys: [] },
+);
 const podSpec = fc.record(
   {
     containers,
@@ -101,7 +124,11 @@ function key(f: Finding): string {
   return `${f.resourceIndex} ${f.policy} ${f.rule}`;
 }
 
-function compare(ir: readonly Finding[], opa: readonly Finding[], resources: readonly Resource[]): string[] {
+function compare(
+  ir: readonly Finding[],
+  opa: readonly Finding[],
+  resources: readonly Resource[],
+): string[] {
   const byKey = new Map(opa.map((f) => [key(f), f]));
   const problems: string[] = [];
   for (const f of ir) {
@@ -113,21 +140,31 @@ function compare(ir: readonly Finding[], opa: readonly Finding[], resources: rea
       );
     }
   }
-  for (const o of byKey.values()) problems.push(`${o.policy}/${o.rule} on resource ${o.resourceIndex}: only opa answered (${o.result})`);
+  for (const o of byKey.values())
+    problems.push(
+      `${o.policy}/${o.rule} on resource ${o.resourceIndex}: only opa answered (${o.result})`,
+    );
   return problems;
 }
 
 describe("differential: IR engine vs real OPA", () => {
   const seeds = [20261127, Math.floor(Math.random() * 2 ** 31)];
-  it.each(seeds)("seed %i agrees on every generated resource", async (seed) => {
-    const opaPath = requireEngine("opa", findOpa());
-    if (!opaPath) return;
-    console.log(`differential seed ${seed} (replay: CHARTER_DIFFERENTIAL_SEED=${seed})`);
-    const resources = fc.sample(resource, { seed: Number(process.env.CHARTER_DIFFERENTIAL_SEED ?? seed), numRuns: RESOURCES_PER_SEED });
-    const ir = await createIrEngine(policies).evaluate(resources);
-    const opa = await createOpaEngine(policies, { opaPath }).evaluate(resources);
-    expect(ir.length).toBeGreaterThan(resources.length);
-    expect(ir.filter((f) => f.result === "fail").length).toBeGreaterThan(0);
-    expect(compare(ir, opa, resources).slice(0, 5)).toEqual([]);
-  }, 600_000);
+  it.each(seeds)(
+    "seed %i agrees on every generated resource",
+    async (seed) => {
+      const opaPath = requireEngine("opa", findOpa());
+      if (!opaPath) return;
+      console.log(`differential seed ${seed} (replay: CHARTER_DIFFERENTIAL_SEED=${seed})`);
+      const resources = fc.sample(resource, {
+        seed: Number(process.env.CHARTER_DIFFERENTIAL_SEED ?? seed),
+        numRuns: RESOURCES_PER_SEED,
+      });
+      const ir = await createIrEngine(policies).evaluate(resources);
+      const opa = await createOpaEngine(policies, { opaPath }).evaluate(resources);
+      expect(ir.length).toBeGreaterThan(resources.length);
+      expect(ir.filter((f) => f.result === "fail").length).toBeGreaterThan(0);
+      expect(compare(ir, opa, resources).slice(0, 5)).toEqual([]);
+    },
+    600_000,
+  );
 });

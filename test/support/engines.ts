@@ -7,8 +7,12 @@ import { expect } from "vitest";
 export function requireEngine<T>(name: string, found: T | undefined): T | undefined {
   if (found !== undefined) return found;
   if (process.env.CI === "true" || process.env.CI === "1") {
-    expect.fail(`engine ${name} is required under CI=true but was not found (run scripts/install-engines.sh)`);
+    expect.fail(
+      `engine ${name} is required under CI=true but was not found (run scripts/install-engines.sh)`,
+    );
   }
-  console.warn(`\n*** engine ${name} not found: SKIPPING this test (run scripts/install-engines.sh) ***\n`);
+  console.warn(
+    `\n*** engine ${name} not found: SKIPPING this test (run scripts/install-engines.sh) ***\n`,
+  );
   return undefined;
 }

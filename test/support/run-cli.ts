@@ -10,7 +10,10 @@ export interface CliRun {
 
 export const repoRoot = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
-export async function runCli(args: readonly string[], options: { cwd?: string; stdin?: string } = {}): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(["node", "charter", ...args], {

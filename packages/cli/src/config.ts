@@ -21,7 +21,12 @@ export interface LoadedConfig extends CharterConfig {
   readonly file?: string;
 }
 
-const CONFIG_NAMES = ["charter.config.ts", "charter.config.mts", "charter.config.js", "charter.config.mjs"];
+const CONFIG_NAMES = [
+  "charter.config.ts",
+  "charter.config.mts",
+  "charter.config.js",
+  "charter.config.mjs",
+];
 
 /** Typed identity, for editor completion in `charter.config.ts`. */
 export function defineConfig(config: CharterConfig): CharterConfig {
@@ -45,7 +50,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   const config = await importTypeScript(file);
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new CharterError(
-      "the config file must `export default` an object such as `{ policies: \"policies\" }`",
+      'the config file must `export default` an object such as `{ policies: "policies" }`',
       { file },
     );
   }

@@ -3,10 +3,15 @@
  * theirs. jiti transpiles on the fly and keeps source maps, so positions in errors point at the
  * author's own lines.
  */
-import { createJiti } from "jiti";
-import { CharterError, isCharterError } from "@charter/ir";
 
-const jiti = createJiti(import.meta.url, { interopDefault: true, sourceMaps: true, fsCache: false });
+import { CharterError, isCharterError } from "@charter/ir";
+import { createJiti } from "jiti";
+
+const jiti = createJiti(import.meta.url, {
+  interopDefault: true,
+  sourceMaps: true,
+  fsCache: false,
+});
 
 /** The module's default export (or the module itself when it has none). */
 export async function importTypeScript(file: string): Promise<unknown> {

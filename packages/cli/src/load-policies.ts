@@ -5,8 +5,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { CharterError, type JsonObject, type Policy, validatePolicySet } from "@charter/ir";
 import { withParams } from "@charter/dsl";
+import { CharterError, type JsonObject, type Policy, validatePolicySet } from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
 import { importTypeScript } from "./import-ts.js";
 

@@ -2,19 +2,23 @@
  * The `charter` command. Every command maps errors a user can cause to one clear line and exit
  * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
 import { isCharterError } from "@charter/ir";
-import { build } from "./commands/build.js";
-import { check } from "./commands/check.js";
-import { explain } from "./commands/explain.js";
-import { test } from "./commands/test.js";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { type BuildOptions, build } from "./commands/build.js";
+import { type CheckOptions, check } from "./commands/check.js";
+import { type ExplainOptions, explain } from "./commands/explain.js";
+import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
 
 const VERSION = "0.1.0";
 
-export async function main(argv: readonly string[], ctx: Context = defaultContext()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  ctx: Context = defaultContext(),
+): Promise<number> {
   let exitCode = 0;
   const program = createProgram(ctx, (code) => {
     exitCode = code;
@@ -42,7 +46,9 @@ function reportError(ctx: Context, error: unknown): number {
   }
   if (process.env.CHARTER_DEBUG) throw error;
   const message = error instanceof Error ? error.message : String(error);
-  ctx.output.err(`error: ${message}\n  (this is a bug in Charter; run with CHARTER_DEBUG=1 for the stack trace)`);
+  ctx.output.err(
+    `error: ${message}\n  (this is a bug in Charter; run with CHARTER_DEBUG=1 for the stack trace)`,
+  );
   return EXIT_USAGE;
 }
 
@@ -60,10 +66,15 @@ function collect(value: string, previous: string[] = []): string[] {
 
 function createProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command("charter")
-    .description("Write Kubernetes security policies once in TypeScript; compile them to every engine; check manifests offline.")
+    .description(
+      "Write Kubernetes security policies once in TypeScript; compile them to every engine; check manifests offline.",
+    )
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s.trimEnd()),
+      writeErr: (s) => ctx.output.err(s.trimEnd()),
+    })
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
       "after",
@@ -80,47 +91,83 @@ Examples:
 
   const withPolicies = (command: Command) =>
     command
-      .option("-p, --policies <paths>", "policy files or folders, comma-separated (default: from charter.config.ts, else policies/)", collect)
-      .option("-c, --config <file>", "the config file (default: charter.config.ts in this folder or above)")
-      .option("-s, --select <tags>", "only policies citing these controls, e.g. pss:baseline,cis:5.2");
-
-  const run = (action: (...args: never[]) => Promise<number>) =>
-    async (...args: never[]) => {
-      setExit(await action(...args));
-    };
+      .option(
+        "-p, --policies <paths>",
+        "policy files or folders, comma-separated (default: from charter.config.ts, else policies/)",
+        collect,
+      )
+      .option(
+        "-c, --config <file>",
+        "the config file (default: charter.config.ts in this folder or above)",
+      )
+      .option(
+        "-s, --select <tags>",
+        "only policies citing these controls, e.g. pss:baseline,cis:5.2",
+      );
 
   withPolicies(program.command("build"))
     .description("compile the policies into one folder per target")
     .option("-o, --out <dir>", "output folder; each target goes to <dir>/<target>/", "dist")
     .option("-t, --target <targets>", "targets, comma-separated, or all (available: rego)", "all")
-    .option("--check", "write nothing; exit 1 listing the files that differ from what the sources compile to")
-    .addHelpText("after", "\nExamples:\n  $ charter build --out dist\n  $ charter build --check        # in CI: are the committed artifacts current?")
-    .action(run((opts: never) => build(ctx, opts)));
+    .option(
+      "--check",
+      "write nothing; exit 1 listing the files that differ from what the sources compile to",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter build --out dist\n  $ charter build --check        # in CI: are the committed artifacts current?",
+    )
+    .action(async (opts: BuildOptions) => setExit(await build(ctx, opts)));
 
   withPolicies(program.command("test"))
     .description("run each policy's pass/fail cases on every engine and compare the engines")
-    .option("-e, --engine <engines>", "engines, comma-separated, or all (default: every engine found; a missing one is an error under CI=true)")
-    .addHelpText("after", "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing")
-    .action(run((opts: never) => test(ctx, opts)));
+    .option(
+      "-e, --engine <engines>",
+      "engines, comma-separated, or all (default: every engine found; a missing one is an error under CI=true)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing",
+    )
+    .action(async (opts: TestOptions) => setExit(await test(ctx, opts)));
 
   withPolicies(program.command("check"))
     .description("check Kubernetes manifests (files, folders, or - for stdin) against the policies")
     .argument("[paths...]", "YAML or JSON files, folders, or - for stdin", [])
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
-    .addOption(new Option("-e, --engine <engine>", "the engine that evaluates").choices(["ir", "opa"]).default("ir"))
-    .addOption(new Option("--fail-on <level>", "also exit 1 for warn (or warn and audit) failures").choices(["deny", "warn", "audit"]).default("deny"))
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["table", "json"])
+        .default("table"),
+    )
+    .addOption(
+      new Option("-e, --engine <engine>", "the engine that evaluates")
+        .choices(["ir", "opa"])
+        .default("ir"),
+    )
+    .addOption(
+      new Option("--fail-on <level>", "also exit 1 for warn (or warn and audit) failures")
+        .choices(["deny", "warn", "audit"])
+        .default("deny"),
+    )
     .option("--max-document-size <size>", "largest YAML document read (default 16MiB)", parseSize)
     .option("-v, --verbose", "also list the rules that passed")
-    .addHelpText("after", "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa   # evaluate with the real OPA on the emitted Rego")
-    .action(run((paths: never, opts: never) => check(ctx, paths, opts)));
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa   # evaluate with the real OPA on the emitted Rego",
+    )
+    .action(async (paths: string[], opts: CheckOptions) => setExit(await check(ctx, paths, opts)));
 
   withPolicies(program.command("explain"))
     .description("show a policy's IR next to the code each target receives")
     .argument("<policy>", "the policy's name")
     .option("-t, --target <targets>", "targets, comma-separated, or all", "all")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["text", "json"])
+        .default("text"),
+    )
     .addHelpText("after", "\nExample:\n  $ charter explain restrict-image-registries")
-    .action(run((name: never, opts: never) => explain(ctx, name, opts)));
+    .action(async (name: string, opts: ExplainOptions) => setExit(await explain(ctx, name, opts)));
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

@@ -13,7 +13,10 @@ export function selectorMatches(selector: string, tag: string): boolean {
 
 export function selectPolicies(policies: readonly Policy[], select: string | undefined): Policy[] {
   if (!select) return [...policies];
-  const selectors = select.split(",").map((s) => s.trim()).filter(Boolean);
+  const selectors = select
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return policies.filter((policy) =>
     policy.controls.some((tag) => selectors.some((selector) => selectorMatches(selector, tag))),
   );

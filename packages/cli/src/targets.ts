@@ -13,7 +13,11 @@ export function parseTargets(value: string): TargetName[] {
   const names = value === "all" ? Object.keys(TARGETS) : value.split(",").map((t) => t.trim());
   for (const name of names) {
     if (!(name in TARGETS)) {
-      throw new CharterError(`unknown target "${name}"`, {}, `choose from ${Object.keys(TARGETS).join(", ")}`);
+      throw new CharterError(
+        `unknown target "${name}"`,
+        {},
+        `choose from ${Object.keys(TARGETS).join(", ")}`,
+      );
     }
   }
   return [...new Set(names)] as TargetName[];

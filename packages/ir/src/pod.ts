@@ -2,8 +2,9 @@
  * The pod controllers and where each keeps its pod template. A policy matching `pod` judges a
  * Pod's own metadata and spec, and each controller's template.
  */
-import type { KindRef } from "./policy.js";
+
 import type { Segment } from "./expr.js";
+import type { KindRef } from "./policy.js";
 
 export const POD_KIND: KindRef = { group: "", kind: "Pod" };
 

@@ -50,7 +50,11 @@ export const IR_SCHEMA = {
             items: { oneOf: [{ type: "string" }, { type: "integer", minimum: 0 }] },
           },
         }),
-        node("compare", { op: { enum: ["==", "!=", "<", "<=", ">", ">="] }, left: expr, right: expr }),
+        node("compare", {
+          op: { enum: ["==", "!=", "<", "<=", ">", ">="] },
+          left: expr,
+          right: expr,
+        }),
         node("in", { item: expr, collection: expr }),
         node("string", {
           op: { enum: ["startsWith", "endsWith", "contains", "matches", "glob"] },

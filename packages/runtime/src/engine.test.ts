@@ -153,7 +153,7 @@ describe("createIrEngine", () => {
     });
     const [finding] = createIrEngine([p]).evaluateSync([resource(object)]);
     expect(finding?.messages).toEqual([
-      '[x||1|{"privileged":true,"caps":["A","B"]}]',
+      '[x||1|{"caps":["A","B"],"privileged":true}]',
       "[y|||s]",
       "[😀||2.5|[null]]",
     ]);

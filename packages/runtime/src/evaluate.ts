@@ -59,7 +59,8 @@ function row(
   };
 }
 
-function skipReason(object: Json, identity: ResourceIdentity): string {
+/** Why a pod controller without a pod template is skipped (shared by every engine). */
+export function skipReason(object: Json, identity: ResourceIdentity): string {
   const where = templatePathOf(object) ?? "its template path";
   return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
 }

@@ -1,3 +1,4 @@
+import type { Json } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { identityOf } from "./identity.js";
 
@@ -33,7 +34,8 @@ describe("identityOf", () => {
   });
 
   it("never throws on odd values", () => {
-    for (const value of [null, 1, "x", [], { metadata: "x" }, { apiVersion: 1, kind: ["Pod"] }]) {
+    const odd: Json[] = [null, 1, "x", [], { metadata: "x" }, { apiVersion: 1, kind: ["Pod"] }];
+    for (const value of odd) {
       expect(identityOf(value)).toEqual({ apiVersion: "", kind: "", name: "" });
     }
   });

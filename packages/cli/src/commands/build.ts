@@ -25,11 +25,15 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
       ...drift.removed.map((f) => `extra    ${f}`),
     ];
     if (lines.length === 0) {
-      ctx.output.out(`${options.out}: up to date (${policies.length} policies, ${targets.join(", ")})`);
+      ctx.output.out(
+        `${options.out}: up to date (${policies.length} policies, ${targets.join(", ")})`,
+      );
       return EXIT_OK;
     }
     for (const line of lines) ctx.output.out(line);
-    ctx.output.out(`${lines.length} file(s) differ from what the sources compile to; run \`charter build\``);
+    ctx.output.out(
+      `${lines.length} file(s) differ from what the sources compile to; run \`charter build\``,
+    );
     return EXIT_FAILURE;
   }
   writeTargets(outDir, compiled);

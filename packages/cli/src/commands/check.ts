@@ -23,12 +23,20 @@ const FORMATS = ["table", "json"] as const;
 
 export async function check(ctx: Context, paths: string[], options: CheckOptions): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(options.format)) {
-    throw new CharterError(`unknown format "${options.format}"`, {}, `choose from ${FORMATS.join(", ")}`);
+    throw new CharterError(
+      `unknown format "${options.format}"`,
+      {},
+      `choose from ${FORMATS.join(", ")}`,
+    );
   }
   const failOn = failingEnforcements(options.failOn);
   const [engineName, ...more] = parseEngineNames(options.engine, false);
   if (!engineName || more.length > 0) {
-    throw new CharterError("check runs one engine at a time", {}, "pass --engine ir or --engine opa");
+    throw new CharterError(
+      "check runs one engine at a time",
+      {},
+      "pass --engine ir or --engine opa",
+    );
   }
   const policies = await projectPolicies(ctx, options);
   const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
@@ -79,7 +87,11 @@ export function failingEnforcements(failOn: string | undefined): Set<Enforcement
     case "audit":
       return new Set(["deny", "warn", "audit"]);
     default:
-      throw new CharterError(`unknown --fail-on level "${failOn}"`, {}, "choose from deny, warn, audit");
+      throw new CharterError(
+        `unknown --fail-on level "${failOn}"`,
+        {},
+        "choose from deny, warn, audit",
+      );
   }
 }
 
@@ -93,9 +105,19 @@ function relativeSource(ctx: Context, finding: Finding): Finding {
     : finding;
 }
 
-const MARK: Record<Row["result"], string> = { pass: "PASS", fail: "FAIL", skip: "SKIP", error: "ERROR" };
+const MARK: Record<Row["result"], string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  skip: "SKIP",
+  error: "ERROR",
+};
 
-function printTable(ctx: Context, rows: readonly Row[], summary: ReturnType<typeof summarize>, verbose: boolean): void {
+function printTable(
+  ctx: Context,
+  rows: readonly Row[],
+  summary: ReturnType<typeof summarize>,
+  verbose: boolean,
+): void {
   const { output } = ctx;
   for (const row of rows) {
     if (row.result === "pass" && !verbose) continue;

@@ -9,11 +9,19 @@ export interface ExplainOptions extends PolicyOptions {
   readonly format: string;
 }
 
-export async function explain(ctx: Context, name: string, options: ExplainOptions): Promise<number> {
+export async function explain(
+  ctx: Context,
+  name: string,
+  options: ExplainOptions,
+): Promise<number> {
   const policies = await projectPolicies(ctx, options);
   const policy = policies.find((p) => p.name === name);
   if (!policy) {
-    throw new CharterError(`no policy named "${name}"`, {}, `known policies: ${policies.map((p) => p.name).join(", ")}`);
+    throw new CharterError(
+      `no policy named "${name}"`,
+      {},
+      `known policies: ${policies.map((p) => p.name).join(", ")}`,
+    );
   }
   const compiled = compileTargets(policies, parseTargets(options.target));
   // A target's output for one policy: the files that name it (shared library files excluded).
@@ -23,17 +31,28 @@ export async function explain(ctx: Context, name: string, options: ExplainOption
     files: [...files].filter(([path]) => path.includes(pkg) || path.includes(policy.name)),
   }));
   if (options.format === "json") {
-    const targets = Object.fromEntries(emitted.map(({ target, files }) => [target, Object.fromEntries(files)]));
+    const targets = Object.fromEntries(
+      emitted.map(({ target, files }) => [target, Object.fromEntries(files)]),
+    );
     ctx.output.out(JSON.stringify({ policy, targets }, null, 2));
     return EXIT_OK;
   }
   const { output } = ctx;
-  const heading = (text: string) => output.out(output.paint("bold", `── ${text} ${"─".repeat(Math.max(0, 72 - text.length))}`));
+  const heading = (text: string) =>
+    output.out(output.paint("bold", `── ${text} ${"─".repeat(Math.max(0, 72 - text.length))}`));
   heading(`${policy.name}: ${policy.title}`);
-  output.out(`severity ${policy.severity} · enforcement ${policy.enforcement} · controls ${policy.controls.join(", ") || "none"}`);
+  output.out(
+    `severity ${policy.severity} · enforcement ${policy.enforcement} · controls ${policy.controls.join(", ") || "none"}`,
+  );
   for (const rule of policy.rules) output.out(`rule ${rule.name}: ${rule.message.template}`);
   heading("IR");
-  output.out(JSON.stringify({ match: policy.match, parameters: policy.parameters, rules: policy.rules }, null, 2));
+  output.out(
+    JSON.stringify(
+      { match: policy.match, parameters: policy.parameters, rules: policy.rules },
+      null,
+      2,
+    ),
+  );
   for (const { target, files } of emitted) {
     for (const [path, contents] of files) {
       heading(`${target}: ${path}`);

@@ -5,7 +5,13 @@
 import type { Policy, TestCase } from "@charter/ir";
 import type { Engine, Finding, Resource } from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
-import { createEngines, type EngineName, ENGINE_NAMES, enginesRequired, parseEngineNames } from "../engines.js";
+import {
+  createEngines,
+  ENGINE_NAMES,
+  type EngineName,
+  enginesRequired,
+  parseEngineNames,
+} from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 
 export interface TestOptions extends PolicyOptions {
@@ -26,10 +32,17 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
     ? parseEngineNames(options.engine, true)
     : ENGINE_NAMES;
   const policies = await projectPolicies(ctx, options);
-  const { engines, skipped } = createEngines(policies, names, enginesRequired(Boolean(options.engine)));
-  for (const { name, reason } of skipped) output.err(output.paint("yellow", `engine ${name} skipped: ${reason}`));
+  const { engines, skipped } = createEngines(
+    policies,
+    names,
+    enginesRequired(Boolean(options.engine)),
+  );
+  for (const { name, reason } of skipped)
+    output.err(output.paint("yellow", `engine ${name} skipped: ${reason}`));
 
-  const runs: CaseRun[] = policies.flatMap((policy) => policy.cases.map((testCase) => ({ policy, testCase })));
+  const runs: CaseRun[] = policies.flatMap((policy) =>
+    policy.cases.map((testCase) => ({ policy, testCase })),
+  );
   const resources: Resource[] = runs.map(({ testCase }) => ({
     object: testCase.resource,
     ...(testCase.source ? { source: testCase.source } : {}),
@@ -44,10 +57,15 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
       engines.forEach((engine, e) => {
         const verdicts = answers[e]?.[index] ?? new Map();
         const problem = expectationProblem(policy, testCase, verdicts);
-        if (problem) problems.push(`${testCase.expect}/${testCase.name} [${engine.name}]: ${problem}`);
+        if (problem)
+          problems.push(`${testCase.expect}/${testCase.name} [${engine.name}]: ${problem}`);
       });
-      const disagreement = disagreementOf(engines, answers.map((a) => a[index] ?? new Map()));
-      if (disagreement) problems.push(`${testCase.expect}/${testCase.name}: engines disagree: ${disagreement}`);
+      const disagreement = disagreementOf(
+        engines,
+        answers.map((a) => a[index] ?? new Map()),
+      );
+      if (disagreement)
+        problems.push(`${testCase.expect}/${testCase.name}: engines disagree: ${disagreement}`);
     });
     failed += problems.length > 0 ? 1 : 0;
     const mark = problems.length ? output.paint("red", "✗") : output.paint("green", "✓");
@@ -60,40 +78,61 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
   return failed > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-async function verdictsOf(engine: Engine, runs: readonly CaseRun[], resources: readonly Resource[]): Promise<Verdicts[]> {
+async function verdictsOf(
+  engine: Engine,
+  runs: readonly CaseRun[],
+  resources: readonly Resource[],
+): Promise<Verdicts[]> {
   const verdicts = runs.map((): Verdicts => new Map());
   for (const finding of await engine.evaluate(resources)) {
     const run = runs[finding.resourceIndex];
-    if (run && finding.policy === run.policy.name) verdicts[finding.resourceIndex]?.set(finding.rule, finding);
+    if (run && finding.policy === run.policy.name)
+      verdicts[finding.resourceIndex]?.set(finding.rule, finding);
   }
   return verdicts;
 }
 
 /** Why a case's expectation is not met by one engine's verdicts, or undefined when it is. */
-function expectationProblem(policy: Policy, testCase: TestCase, verdicts: Verdicts): string | undefined {
-  if (verdicts.size === 0) return "the policy does not apply to this resource (check its kind and namespace)";
+function expectationProblem(
+  policy: Policy,
+  testCase: TestCase,
+  verdicts: Verdicts,
+): string | undefined {
+  if (verdicts.size === 0)
+    return "the policy does not apply to this resource (check its kind and namespace)";
   const errors = [...verdicts.values()].filter((f) => f.result === "error");
-  if (errors.length) return `evaluation error: ${errors.map((f) => `${f.rule}: ${f.message}`).join("; ")}`;
+  if (errors.length)
+    return `evaluation error: ${errors.map((f) => `${f.rule}: ${f.message}`).join("; ")}`;
   const failing = [...verdicts.values()].filter((f) => f.result === "fail").map((f) => f.rule);
   if (testCase.expect === "pass") {
-    return failing.length ? `expected to pass, but ${failing.map((r) => `${r} failed ("${verdicts.get(r)?.message}")`).join(", ")}` : undefined;
+    return failing.length
+      ? `expected to pass, but ${failing.map((r) => `${r} failed ("${verdicts.get(r)?.message}")`).join(", ")}`
+      : undefined;
   }
   const wanted = testCase.rules ?? [];
   const unknown = wanted.filter((rule) => !policy.rules.some((r) => r.name === rule));
   if (unknown.length) return `names rules the policy does not have: ${unknown.join(", ")}`;
-  if (wanted.length === 0) return failing.length ? undefined : "expected to fail, but every rule passed";
+  if (wanted.length === 0)
+    return failing.length ? undefined : "expected to fail, but every rule passed";
   const missing = wanted.filter((rule) => !failing.includes(rule));
-  return missing.length ? `expected ${missing.join(", ")} to fail, but ${missing.length > 1 ? "they" : "it"} passed` : undefined;
+  return missing.length
+    ? `expected ${missing.join(", ")} to fail, but ${missing.length > 1 ? "they" : "it"} passed`
+    : undefined;
 }
 
 /** The first rule on which the engines' answers differ (result or messages), described. */
-function disagreementOf(engines: readonly Engine[], verdicts: readonly Verdicts[]): string | undefined {
+function disagreementOf(
+  engines: readonly Engine[],
+  verdicts: readonly Verdicts[],
+): string | undefined {
   if (engines.length < 2) return undefined;
   const rules = new Set(verdicts.flatMap((v) => [...v.keys()]));
   for (const rule of [...rules].sort()) {
     const answers = verdicts.map((v) => {
       const f = v.get(rule);
-      return f ? `${f.result}${f.messages.length ? ` ${JSON.stringify(f.messages)}` : ""}` : "not applied";
+      return f
+        ? `${f.result}${f.messages.length ? ` ${JSON.stringify(f.messages)}` : ""}`
+        : "not applied";
     });
     if (new Set(answers).size > 1) {
       return `rule ${rule}: ${engines.map((engine, i) => `${engine.name}=${answers[i]}`).join("  ")}`;

@@ -31,8 +31,8 @@ import {
 import { createOpaEngine } from "./engine.js";
 import { opaForTests } from "./testing.js";
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose
 const HOSTILE =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose
   '"}\n\\{{x}} ${1}\u0000\u0001\u007f\t\r\u2028\u2029\ufeff😀é \ud800 `%s` \\u0041 # ]';
 
 const privileged = policy(

@@ -10,10 +10,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego, regoPackageRef, regoString } from "@charter/compiler";
-import type { Json, Policy } from "@charter/ir";
+import type { Policy } from "@charter/ir";
+import { skipReason } from "../evaluate.js";
 import { identityOf } from "../identity.js";
-import { policyApplies, templatePathOf } from "../match.js";
-import type { Engine, Finding, Resource, ResourceIdentity, Result } from "../types.js";
+import { policyApplies } from "../match.js";
+import type { Engine, Finding, Resource, Result } from "../types.js";
 import { OpaError, runOpa } from "./run.js";
 
 export interface OpaEngineOptions {
@@ -57,11 +58,6 @@ function byWitness(a: RegoFinding, b: RegoFinding): number {
     if (difference !== 0) return difference;
   }
   return a.witness.length - b.witness.length;
-}
-
-function skipReason(object: Json, identity: ResourceIdentity): string {
-  const where = templatePathOf(object) ?? "its template path";
-  return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
 }
 
 export function createOpaEngine(policies: readonly Policy[], options: OpaEngineOptions): Engine {
@@ -131,10 +127,15 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
             findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
             continue;
           }
-          const messages = verdict.findings
-            .filter((finding) => finding.rule === rule.name)
-            .sort(byWitness)
-            .map((finding) => finding.message);
+          // Identical messages from different witnesses collapse to the first, as in the IR engine.
+          const messages = [
+            ...new Set(
+              verdict.findings
+                .filter((finding) => finding.rule === rule.name)
+                .sort(byWitness)
+                .map((finding) => finding.message),
+            ),
+          ];
           findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
         }
       }
