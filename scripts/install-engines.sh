@@ -12,7 +12,11 @@ opa_dir="$tools/opa/v$OPA_VERSION"
 opa_bin="$opa_dir/opa"
 
 opa_is_pinned() {
-  [[ -x "$opa_bin" ]] && "$opa_bin" version 2>/dev/null | grep -qx "Version: $OPA_VERSION"
+  # Read the whole output first: `grep -q` closing the pipe early would fail under pipefail.
+  [[ -x "$opa_bin" ]] || return 1
+  local reported
+  reported="$("$opa_bin" version 2>/dev/null)" || return 1
+  grep -qx "Version: $OPA_VERSION" <<<"$reported"
 }
 
 # An older layout kept a bare binary at .tools/opa; the versioned folder replaces it.
