@@ -2,8 +2,7 @@
  * `charter test`: run every policy's own cases on every engine that can be had, and fail when a
  * case's expectation is not met or when two engines disagree on any rule of any case.
  */
-import type { Policy, TestCase } from "@charter/ir";
-import type { Engine, Finding, Resource } from "@charter/runtime";
+import { runCases } from "../case-runner.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import {
   createEngines,
@@ -17,14 +16,6 @@ import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 export interface TestOptions extends PolicyOptions {
   readonly engine?: string;
 }
-
-interface CaseRun {
-  readonly policy: Policy;
-  readonly testCase: TestCase;
-}
-
-/** What one engine said about one case: the policy's findings for it, by rule. */
-type Verdicts = Map<string, Finding>;
 
 export async function test(ctx: Context, options: TestOptions): Promise<number> {
   const { output } = ctx;
@@ -40,103 +31,16 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
   for (const { name, reason } of skipped)
     output.err(output.paint("yellow", `engine ${name} skipped: ${reason}`));
 
-  const runs: CaseRun[] = policies.flatMap((policy) =>
-    policy.cases.map((testCase) => ({ policy, testCase })),
-  );
-  const resources: Resource[] = runs.map(({ testCase }) => ({
-    object: testCase.resource,
-    ...(testCase.source ? { source: testCase.source } : {}),
-  }));
-  const answers = await Promise.all(engines.map((engine) => verdictsOf(engine, runs, resources)));
-
-  let failed = 0;
-  for (const policy of policies) {
-    const problems: string[] = [];
-    policy.cases.forEach((testCase) => {
-      const index = runs.findIndex((run) => run.testCase === testCase && run.policy === policy);
-      engines.forEach((engine, e) => {
-        const verdicts = answers[e]?.[index] ?? new Map();
-        const problem = expectationProblem(policy, testCase, verdicts);
-        if (problem)
-          problems.push(`${testCase.expect}/${testCase.name} [${engine.name}]: ${problem}`);
-      });
-      const disagreement = disagreementOf(
-        engines,
-        answers.map((a) => a[index] ?? new Map()),
-      );
-      if (disagreement)
-        problems.push(`${testCase.expect}/${testCase.name}: engines disagree: ${disagreement}`);
-    });
-    failed += problems.length > 0 ? 1 : 0;
+  const reports = await runCases(policies, engines);
+  for (const { policy, problems } of reports) {
     const mark = problems.length ? output.paint("red", "✗") : output.paint("green", "✓");
     output.out(`${mark} ${policy.name}  ${policy.cases.length} cases`);
     for (const problem of problems) output.out(`    ${problem}`);
   }
+  const failed = reports.filter((report) => report.problems.length > 0).length;
+  const cases = policies.reduce((n, policy) => n + policy.cases.length, 0);
   const ran = engines.map((engine) => engine.name).join(", ");
-  output.out(`\n${policies.length} policies, ${runs.length} cases on ${ran || "no engine"}`);
+  output.out(`\n${policies.length} policies, ${cases} cases on ${ran || "no engine"}`);
   output.out(`${policies.length - failed} passed, ${failed} failed`);
   return failed > 0 ? EXIT_FAILURE : EXIT_OK;
-}
-
-async function verdictsOf(
-  engine: Engine,
-  runs: readonly CaseRun[],
-  resources: readonly Resource[],
-): Promise<Verdicts[]> {
-  const verdicts = runs.map((): Verdicts => new Map());
-  for (const finding of await engine.evaluate(resources)) {
-    const run = runs[finding.resourceIndex];
-    if (run && finding.policy === run.policy.name)
-      verdicts[finding.resourceIndex]?.set(finding.rule, finding);
-  }
-  return verdicts;
-}
-
-/** Why a case's expectation is not met by one engine's verdicts, or undefined when it is. */
-function expectationProblem(
-  policy: Policy,
-  testCase: TestCase,
-  verdicts: Verdicts,
-): string | undefined {
-  if (verdicts.size === 0)
-    return "the policy does not apply to this resource (check its kind and namespace)";
-  const errors = [...verdicts.values()].filter((f) => f.result === "error");
-  if (errors.length)
-    return `evaluation error: ${errors.map((f) => `${f.rule}: ${f.message}`).join("; ")}`;
-  const failing = [...verdicts.values()].filter((f) => f.result === "fail").map((f) => f.rule);
-  if (testCase.expect === "pass") {
-    return failing.length
-      ? `expected to pass, but ${failing.map((r) => `${r} failed ("${verdicts.get(r)?.message}")`).join(", ")}`
-      : undefined;
-  }
-  const wanted = testCase.rules ?? [];
-  const unknown = wanted.filter((rule) => !policy.rules.some((r) => r.name === rule));
-  if (unknown.length) return `names rules the policy does not have: ${unknown.join(", ")}`;
-  if (wanted.length === 0)
-    return failing.length ? undefined : "expected to fail, but every rule passed";
-  const missing = wanted.filter((rule) => !failing.includes(rule));
-  return missing.length
-    ? `expected ${missing.join(", ")} to fail, but ${missing.length > 1 ? "they" : "it"} passed`
-    : undefined;
-}
-
-/** The first rule on which the engines' answers differ (result or messages), described. */
-function disagreementOf(
-  engines: readonly Engine[],
-  verdicts: readonly Verdicts[],
-): string | undefined {
-  if (engines.length < 2) return undefined;
-  const rules = new Set(verdicts.flatMap((v) => [...v.keys()]));
-  for (const rule of [...rules].sort()) {
-    const answers = verdicts.map((v) => {
-      const f = v.get(rule);
-      return f
-        ? `${f.result}${f.messages.length ? ` ${JSON.stringify(f.messages)}` : ""}`
-        : "not applied";
-    });
-    if (new Set(answers).size > 1) {
-      return `rule ${rule}: ${engines.map((engine, i) => `${engine.name}=${answers[i]}`).join("  ")}`;
-    }
-  }
-  return undefined;
 }

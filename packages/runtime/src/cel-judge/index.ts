@@ -1,0 +1,13 @@
+// The Kubernetes CEL judge: CEL evaluated by the API server's own CEL environment (tools/cel-judge).
+export { type FindCelJudgeOptions, findCelJudge } from "./find.js";
+export type {
+  JudgeBatch,
+  JudgeCase,
+  JudgeCompileError,
+  JudgeExpression,
+  JudgeOutput,
+  JudgeResult,
+  JudgeVariable,
+} from "./protocol.js";
+export { CelJudgeError, runCelJudge } from "./run.js";
+export { celJudgeForTests } from "./testing.js";
