@@ -53,9 +53,8 @@ export interface Parameters {
 
 /**
  * A message template: literal text and holes. A hole renders a string as itself, a missing
- * value as the empty string, and any other value as canonical compact JSON: object keys sorted
- * by code point, no spaces, and `<` `>` `&` U+2028 U+2029 written as `\u003c`-style escapes
- * (exactly what Go's encoding/json, and so OPA's `json.marshal`, writes).
+ * value as the empty string, a number or boolean as its JSON text, a list as `[...]` and an
+ * object as `{...}` (CEL targets cannot serialise JSON, and every engine must agree).
  * A hole may use only variables bound by the rule's witness quantifiers (see Rule).
  */
 export type MessagePart =

@@ -152,11 +152,7 @@ describe("createIrEngine", () => {
       ],
     });
     const [finding] = createIrEngine([p]).evaluateSync([resource(object)]);
-    expect(finding?.messages).toEqual([
-      '[x||1|{"caps":["A","B"],"privileged":true}]',
-      "[y|||s]",
-      "[😀||2.5|[null]]",
-    ]);
+    expect(finding?.messages).toEqual(["[x||1|{...}]", "[y|||s]", "[😀||2.5|[...]]"]);
   });
 
   it("a failing rule without bindings has one message; guards before the loop filter witnesses", () => {

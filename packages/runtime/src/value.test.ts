@@ -80,8 +80,10 @@ describe("renderValue", () => {
     [1, "1"],
     [1.5, "1.5"],
     [true, "true"],
-    [[1, "a", null], '[1,"a",null]'],
-    [{ a: { b: "😀" } }, '{"a":{"b":"😀"}}'],
+    [[1, "a", null], "[...]"],
+    [[], "[...]"],
+    [{ a: { b: "😀" } }, "{...}"],
+    [{}, "{...}"],
   ] as const)("%j → %j", (value, text) => {
     expect(renderValue(value)).toBe(text);
   });

@@ -95,24 +95,9 @@ export function codePointLength(s: string): number {
 export function renderValue(value: Value): string {
   if (value === MISSING) return "";
   if (typeof value === "string") return value;
-  return canonicalJson(value);
+  // Lists and objects render as markers: CEL targets cannot serialise JSON, and every engine
+  // must write the same message.
+  if (Array.isArray(value)) return "[...]";
+  if (typeof value === "object" && value !== null) return "{...}";
+  return JSON.stringify(value);
 }
-
-/**
- * Compact JSON as Go's encoding/json writes it (and so OPA's `json.marshal`): object keys
- * sorted by code point, and `<`, `>`, `&`, U+2028, U+2029 escaped, so that a message renders
- * the same on every engine.
- */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== "object") {
-    return JSON.stringify(value).replace(
-      GO_ESCAPED,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value).sort(compareCodePoints);
-  return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson((value as JsonObject)[k] as Json)}`).join(",")}}`;
-}
-
-const GO_ESCAPED = /[<>&\u2028\u2029]/g;

@@ -222,12 +222,16 @@ sized(value) if is_array(value)
 
 sized(value) if is_object(value)
 
-# A message hole: a string as itself, missing as "", anything else as compact JSON (OPA's
-# json.marshal: object keys sorted, and <, >, & written as \\u003c, \\u003e, \\u0026).
+# A message hole: a string as itself, missing as "", a list as "[...]", an object as "{...}",
+# a number or boolean as its JSON text.
 render(value) := "" if {
 	value == null
 } else := value if {
 	is_string(value)
+} else := "[...]" if {
+	is_array(value)
+} else := "{...}" if {
+	is_object(value)
 } else := json.marshal(value)
 `;
 }

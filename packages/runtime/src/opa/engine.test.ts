@@ -185,7 +185,7 @@ describe.skipIf(!opa)("emitted Rego on real OPA", () => {
         "privileged",
         "fail",
         [
-          `container ${HOSTILE.replace("\ud800", "\ufffd")} b n={"a":[true,null],"z":1} m=`,
+          `container ${HOSTILE.replace("\ud800", "\ufffd")} b n={...} m=`,
           `container ${HOSTILE.replace("\ud800", "\ufffd")} a n= m=`,
           `container ${HOSTILE.replace("\ud800", "\ufffd")} init n=7 m=`,
         ],
