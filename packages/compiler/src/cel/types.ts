@@ -1,0 +1,47 @@
+/**
+ * What the CEL emitter gives the CEL-based targets (Kyverno ValidatingPolicy and ClusterPolicy,
+ * ValidatingAdmissionPolicy, Gatekeeper's K8sNativeValidation): the same expressions for all,
+ * so they mean the same everywhere.
+ */
+
+/** A named CEL expression other expressions read as `variables.<name>` (VAP `spec.variables`). */
+export interface CelVariable {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/** A condition for the policy to apply at all, beyond kinds (VAP `matchConditions`). */
+export interface CelMatchCondition {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/**
+ * One rule. `expression` is true when the resource PASSES the rule (a validation's expression
+ * false means a violation, as in VAP and Kyverno); `messageExpression` evaluates, on a failing
+ * resource, to exactly the IR message of the first witness; `message` is the static fallback.
+ */
+export interface CelValidation {
+  readonly rule: string;
+  readonly expression: string;
+  readonly messageExpression: string;
+  readonly message: string;
+}
+
+export interface CelPolicy {
+  /** In dependency order: a variable reads only those before it. */
+  readonly variables: readonly CelVariable[];
+  readonly matchConditions: readonly CelMatchCondition[];
+  readonly validations: readonly CelValidation[];
+}
+
+export interface CelOptions {
+  /**
+   * Where the parameter values come from: `inline` compiles `policy.parameters.values` into the
+   * expressions; otherwise a CEL expression that holds the parameter object (`params`,
+   * `variables.params`).
+   */
+  readonly params: "inline" | { readonly expression: string };
+  /** The CEL expression of the object under review (`object` in VAP and Kyverno). */
+  readonly object: string;
+}
