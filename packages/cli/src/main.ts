@@ -12,8 +12,7 @@ import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
-
-const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 export async function main(
   argv: readonly string[],
@@ -136,7 +135,7 @@ Examples:
     .argument("[paths...]", "YAML or JSON files, folders, or - for stdin", [])
     .addOption(
       new Option("-f, --format <format>", "output format")
-        .choices(["table", "json"])
+        .choices(["table", "json", "sarif"])
         .default("table"),
     )
     .addOption(

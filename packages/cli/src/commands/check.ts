@@ -10,6 +10,8 @@ import { type Context, type PolicyOptions, projectPolicies } from "../context.js
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { type Row, summarize, toRow } from "../report/rows.js";
+import { toSarif } from "../report/sarif.js";
+import { VERSION } from "../version.js";
 
 export interface CheckOptions extends PolicyOptions {
   readonly format: string;
@@ -19,7 +21,7 @@ export interface CheckOptions extends PolicyOptions {
   readonly verbose?: boolean;
 }
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "sarif"] as const;
 
 export async function check(ctx: Context, paths: string[], options: CheckOptions): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(options.format)) {
@@ -63,6 +65,8 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
 
   if (options.format === "json") {
     ctx.output.out(JSON.stringify({ summary, results: rows }, null, 2));
+  } else if (options.format === "sarif") {
+    ctx.output.out(JSON.stringify(toSarif(rows, policies, VERSION), null, 2));
   } else {
     printTable(ctx, rows, summary, options.verbose ?? false);
   }
