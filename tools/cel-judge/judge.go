@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/admission"
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/apiserver/pkg/authentication/user"
 	apiservercel "k8s.io/apiserver/pkg/cel"
@@ -46,7 +45,7 @@ type policy struct {
 }
 
 // compilePolicy builds the policy exactly as the validating admission plugin does
-// (validating.compilePolicy): one composited compiler holding the variables, then one
+// (validating.compilePolicy in k8s.io/apiserver): one composited compiler holding the variables, then one
 // condition evaluator for the validations and one for their messageExpressions.
 func compilePolicy(batch *Batch, compat *version.Version) (*policy, error) {
 	compiler, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(compat))
@@ -61,7 +60,7 @@ func compilePolicy(batch *Batch, compat *version.Version) (*policy, error) {
 			return nil, fmt.Errorf("variable %q is declared twice (the API server rejects that)", v.Name)
 		}
 		seenVariables[v.Name] = true
-		result := compiler.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, declarations, envType)
+		result := compiler.CompileAndStoreVariable(&variable{name: v.Name, expression: v.Expression}, declarations, envType)
 		if result.Error != nil {
 			p.compileErrors = append(p.compileErrors, CompileError{ID: v.Name, Kind: "variable", Error: result.Error.Error()})
 		}
@@ -75,13 +74,13 @@ func compilePolicy(batch *Batch, compat *version.Version) (*policy, error) {
 			return nil, fmt.Errorf("expression id %q is used twice", e.ID)
 		}
 		seenExpressions[e.ID] = true
-		validation := &validating.ValidationCondition{Expression: e.Expression, Message: e.Message}
+		validation := &validationCondition{expression: e.Expression}
 		validations[i] = validation
 		if result := compiler.CompileCELExpression(validation, declarations, envType); result.Error != nil {
 			p.compileErrors = append(p.compileErrors, CompileError{ID: e.ID, Kind: "expression", Error: result.Error.Error()})
 		}
 		if e.MessageExpression != "" {
-			message := &validating.MessageExpressionCondition{MessageExpression: e.MessageExpression}
+			message := &messageExpressionCondition{messageExpression: e.MessageExpression}
 			messages[i] = message
 			if result := compiler.CompileCELExpression(message, declarations, envType); result.Error != nil {
 				p.compileErrors = append(p.compileErrors, CompileError{ID: e.ID, Kind: "messageExpression", Error: result.Error.Error()})

@@ -8,3 +8,6 @@ export {
   regoPolicyPath,
   regoString,
 } from "./rego/index.js";
+export * from "./gatekeeper/index.js";
+export * from "./kyverno/index.js";
+export * from "./vap/index.js";

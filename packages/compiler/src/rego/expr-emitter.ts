@@ -45,7 +45,13 @@ export class ExprEmitter {
   private counter = 0;
   private rule: Rule | undefined;
 
-  constructor(private readonly policy: Policy) {}
+  constructor(
+    private readonly policy: Policy,
+    /** The Rego reference of the object under review (the `object` root). */
+    private readonly object = "input",
+    /** The target errors name. */
+    private readonly target = "rego",
+  ) {}
 
   /** The helper rules written so far, each a complete Rego rule (one or more bodies). */
   helperRules(): readonly string[] {
@@ -151,7 +157,7 @@ export class ExprEmitter {
   private root(root: Extract<Expr, { kind: "ref" }>["root"], scope: Scope): string {
     switch (root.kind) {
       case "object":
-        return "input";
+        return this.object;
       case "params":
         return "params";
       case "pod":
@@ -228,7 +234,7 @@ export class ExprEmitter {
   unsupported(what: string): CharterError {
     const rule = this.rule ? `, rule "${this.rule.name}"` : "";
     return new CharterError(
-      `policy "${this.policy.name}"${rule}: ${what}; target "rego" cannot express it`,
+      `policy "${this.policy.name}"${rule}: ${what}; target "${this.target}" cannot express it`,
       this.policy.source ?? {},
     );
   }
