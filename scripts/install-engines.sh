@@ -45,3 +45,6 @@ fi
 mkdir -p "$tools/bin"
 ln -sfn "../opa/v$OPA_VERSION/opa" "$tools/bin/opa"
 echo "install-engines: $tools/bin/opa -> opa/v$OPA_VERSION/opa"
+
+# The Kubernetes CEL judge (tools/cel-judge), built from pinned k8s.io/apiserver sources.
+bash "$repo/scripts/install-cel-judge.sh"

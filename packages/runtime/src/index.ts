@@ -23,3 +23,6 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
+export * from "./cel-inprocess/index.js";
+export * from "./gatekeeper/index.js";
+export * from "./cel-judge/index.js";
