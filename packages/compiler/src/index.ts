@@ -9,5 +9,5 @@ export {
   regoString,
 } from "./rego/index.js";
 export * from "./gatekeeper/index.js";
-export * from "./kyverno/index.js";
-export * from "./vap/index.js";
+export { emitKyverno, KYVERNO_APIS, type KyvernoApi, type KyvernoOptions, kyvernoPolicyRef } from "./kyverno/index.js";
+export { emitVap, vapBindingName } from "./vap/index.js";
