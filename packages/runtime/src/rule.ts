@@ -10,6 +10,7 @@
 import { type Message, type Rule, witnessChain } from "@charter/ir";
 import { compileTest, compileValue, type Scope, type TestFn, type ValueFn } from "./compile.js";
 import { type EvalInput, Frame } from "./frame.js";
+import { finishMessage } from "./message.js";
 import { renderValue } from "./value.js";
 
 export interface RuleVerdict {
@@ -35,7 +36,7 @@ function compileMessage(message: Message, scope: Scope): (frame: Frame) => strin
   return (frame) => {
     let text = "";
     for (const part of parts) text += part(frame);
-    return text;
+    return finishMessage(text, message.template);
   };
 }
 

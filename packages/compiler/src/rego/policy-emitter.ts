@@ -64,9 +64,13 @@ function messageTerm(message: Message, emitter: ExprEmitter, scope: Scope): stri
   const parts = message.parts.map((part) =>
     part.kind === "text" ? regoString(part.text) : `lib.render(${emitter.value(part.expr, scope)})`,
   );
-  if (parts.length === 0) return regoString("");
-  if (parts.length === 1 && message.parts[0]?.kind === "text") return parts[0] as string;
-  return `concat("", [${parts.join(", ")}])`;
+  const text =
+    parts.length === 0
+      ? regoString("")
+      : parts.length === 1 && message.parts[0]?.kind === "text"
+        ? (parts[0] as string)
+        : `concat("", [${parts.join(", ")}])`;
+  return `lib.finish_message(${text}, ${regoString(message.template)})`;
 }
 
 /** The findings rule of one Charter rule: one body walking its witness chain. */
