@@ -1,5 +1,8 @@
+export * from "./cel-inprocess/index.js";
+export * from "./cel-judge/index.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
+export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
 export {
@@ -23,6 +26,4 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
-export * from "./cel-inprocess/index.js";
-export * from "./gatekeeper/index.js";
-export * from "./cel-judge/index.js";
+export * from "./cel-engine/index.js";
