@@ -1,7 +1,8 @@
 /**
  * Runs every policy's own cases on several engines at once — each engine evaluates all cases in
  * one batch — and reports, per policy, every case whose expectation an engine does not meet and
- * every case on which the engines disagree (result or messages of any rule).
+ * every case on which the engines disagree on any rule: its result, or its message (the first
+ * witness's — what a report row and an admission denial show; CEL engines give only that one).
  */
 import type { Policy, TestCase } from "@charter/ir";
 import { type Engine, type Finding, identityOf, type Resource } from "@charter/runtime";
@@ -103,7 +104,7 @@ function expectationProblem(
     : undefined;
 }
 
-/** The first rule on which the engines' answers differ (result or messages), described. */
+/** The first rule on which the engines' answers differ (result or message), described. */
 function disagreementOf(
   engines: readonly Engine[],
   verdicts: readonly Verdicts[],
@@ -114,7 +115,7 @@ function disagreementOf(
     const answers = verdicts.map((v) => {
       const f = v.get(rule);
       return f
-        ? `${f.result}${f.messages.length ? ` ${JSON.stringify(f.messages)}` : ""}`
+        ? `${f.result}${f.result === "pass" ? "" : ` ${JSON.stringify(f.message)}`}`
         : "not applied";
     });
     if (new Set(answers).size > 1) {

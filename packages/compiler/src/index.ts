@@ -11,3 +11,4 @@ export {
 export * from "./gatekeeper/index.js";
 export { emitKyverno, KYVERNO_APIS, type KyvernoApi, type KyvernoOptions, kyvernoPolicyRef } from "./kyverno/index.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
+export * from "./cel/index.js";

@@ -44,4 +44,11 @@ export interface CelOptions {
   readonly params: "inline" | { readonly expression: string };
   /** The CEL expression of the object under review (`object` in VAP and Kyverno). */
   readonly object: string;
+  /**
+   * Prepended to every variable name (`variables.<prefix>pod`), so several policies can share
+   * one variable namespace (the CEL judge engine evaluates all policies in one batch).
+   */
+  readonly variablePrefix?: string;
+  /** The target named in compile errors ("vap", "kyverno", …); default "cel". */
+  readonly target?: string;
 }
