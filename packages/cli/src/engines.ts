@@ -1,13 +1,33 @@
 /**
- * The engines `--engine` names. `ir` is always there; `opa` needs the real binary (installed by
- * scripts/install-engines.sh into .tools/bin, or on PATH). Under `CI=true`, or when an engine is
- * asked for by name, a missing engine is an error; otherwise it is skipped and named.
+ * The engines `--engine` names. `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
+ * evaluate the emitted CEL in-process with the Kubernetes semantics; `opa` (the emitted Rego)
+ * and `gatekeeper` (the ConstraintTemplates' Rego in Gatekeeper's input shape) need the real
+ * `opa` binary; `cel-judge` runs the emitted CEL in the Kubernetes API server's own CEL
+ * environment (tools/cel-judge). scripts/install-engines.sh installs both binaries into
+ * .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing engine is an
+ * error; otherwise it is skipped and named.
  */
 import type { Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
-import { createIrEngine, createOpaEngine, type Engine, findOpa } from "@charter/runtime";
+import {
+  createCelJudgeEngine,
+  createGatekeeperEngine,
+  createInProcessCelEngine,
+  createIrEngine,
+  createOpaEngine,
+  type Engine,
+  findCelJudge,
+  findOpa,
+} from "@charter/runtime";
 
-export const ENGINE_NAMES = ["ir", "opa"] as const;
+export const ENGINE_NAMES = [
+  "ir",
+  "opa",
+  "gatekeeper",
+  "kyverno-cel",
+  "vap-cel",
+  "cel-judge",
+] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function parseEngineNames(value: string, allowAll: boolean): EngineName[] {
@@ -31,6 +51,33 @@ export interface EngineChoice {
   readonly skipped: { readonly name: EngineName; readonly reason: string }[];
 }
 
+const INSTALL_HINT =
+  "run scripts/install-engines.sh (it builds the pinned engines into .tools/bin), or put the binary on PATH";
+
+/** How to make each engine, or why it cannot be made here. */
+function engineFactory(name: EngineName): ((policies: readonly Policy[]) => Engine) | string {
+  switch (name) {
+    case "ir":
+      return (policies) => createIrEngine(policies);
+    case "kyverno-cel":
+    case "vap-cel":
+      return (policies) => createInProcessCelEngine(policies, { name });
+    case "opa":
+    case "gatekeeper": {
+      const opaPath = findOpa();
+      if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
+      return name === "opa"
+        ? (policies) => createOpaEngine(policies, { opaPath })
+        : (policies) => createGatekeeperEngine(policies, { opaPath });
+    }
+    case "cel-judge": {
+      const judgePath = findCelJudge();
+      if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
+      return (policies) => createCelJudgeEngine(policies, { judgePath, name });
+    }
+  }
+}
+
 /**
  * Creates the named engines. `required` engines must exist; the others are skipped with a
  * reason when they are missing.
@@ -43,22 +90,11 @@ export function createEngines(
   const engines: Engine[] = [];
   const skipped: { name: EngineName; reason: string }[] = [];
   for (const name of names) {
-    if (name === "ir") {
-      engines.push(createIrEngine(policies));
-      continue;
-    }
-    const opaPath = findOpa();
-    if (opaPath) {
-      engines.push(createOpaEngine(policies, { opaPath }));
-    } else if (required) {
-      throw new CharterError(
-        "the opa engine was asked for but no `opa` binary was found",
-        {},
-        "run scripts/install-engines.sh (it installs a pinned OPA into .tools/bin), put opa on PATH, or set CHARTER_OPA",
-      );
-    } else {
-      skipped.push({ name, reason: "no opa binary (run scripts/install-engines.sh)" });
-    }
+    const factory = engineFactory(name);
+    if (typeof factory === "function") engines.push(factory(policies));
+    else if (required) {
+      throw new CharterError(`the ${name} engine was asked for, but ${factory}`, {}, INSTALL_HINT);
+    } else skipped.push({ name, reason: factory });
   }
   return { engines, skipped };
 }

@@ -10,8 +10,10 @@ import { type CheckOptions, check } from "./commands/check.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
 import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
+import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
+import { TARGET_NAMES } from "./targets.js";
 import { VERSION } from "./version.js";
 
 export async function main(
@@ -57,6 +59,24 @@ function parseSize(value: string): number {
   const unit = (match[2] ?? "b").toLowerCase()[0];
   const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
   return Number(match[1]) * factor;
+}
+
+function gatekeeperEngineOption(): Option {
+  return new Option(
+    "--gatekeeper-engine <engine>",
+    "the ConstraintTemplate's code: rego (Gatekeeper ≥ 3.19) or cel (K8sNativeValidation)",
+  )
+    .choices(["rego", "cel"])
+    .default("rego");
+}
+
+function kyvernoApiOption(): Option {
+  return new Option(
+    "--kyverno-api <api>",
+    "validatingpolicy (policies.kyverno.io/v1, Kyverno ≥ 1.17) or clusterpolicy (kyverno.io/v1, 1.13–1.19)",
+  )
+    .choices(["validatingpolicy", "clusterpolicy"])
+    .default("validatingpolicy");
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -107,14 +127,20 @@ Examples:
   withPolicies(program.command("build"))
     .description("compile the policies into one folder per target")
     .option("-o, --out <dir>", "output folder; each target goes to <dir>/<target>/", "dist")
-    .option("-t, --target <targets>", "targets, comma-separated, or all (available: rego)", "all")
+    .option(
+      "-t, --target <targets>",
+      `targets, comma-separated, or all (${TARGET_NAMES.join(", ")})`,
+      "all",
+    )
+    .addOption(gatekeeperEngineOption())
+    .addOption(kyvernoApiOption())
     .option(
       "--check",
       "write nothing; exit 1 listing the files that differ from what the sources compile to",
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter build --out dist\n  $ charter build --check        # in CI: are the committed artifacts current?",
+      "\nExamples:\n  $ charter build --out dist\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?",
     )
     .action(async (opts: BuildOptions) => setExit(await build(ctx, opts)));
 
@@ -140,7 +166,7 @@ Examples:
     )
     .addOption(
       new Option("-e, --engine <engine>", "the engine that evaluates")
-        .choices(["ir", "opa"])
+        .choices([...ENGINE_NAMES])
         .default("ir"),
     )
     .addOption(
@@ -152,7 +178,7 @@ Examples:
     .option("-v, --verbose", "also list the rules that passed")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa   # evaluate with the real OPA on the emitted Rego",
+      "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa          # the real OPA on the emitted Rego\n  $ charter check app.yaml --engine vap-cel      # the emitted CEL, in-process",
     )
     .action(async (paths: string[], opts: CheckOptions) => setExit(await check(ctx, paths, opts)));
 
@@ -160,6 +186,8 @@ Examples:
     .description("show a policy's IR next to the code each target receives")
     .argument("<policy>", "the policy's name")
     .option("-t, --target <targets>", "targets, comma-separated, or all", "all")
+    .addOption(gatekeeperEngineOption())
+    .addOption(kyvernoApiOption())
     .addOption(
       new Option("-f, --format <format>", "output format")
         .choices(["text", "json"])

@@ -1,3 +1,12 @@
+export * from "./cel/index.js";
+export * from "./gatekeeper/index.js";
+export {
+  emitKyverno,
+  KYVERNO_APIS,
+  type KyvernoApi,
+  type KyvernoOptions,
+  kyvernoPolicyRef,
+} from "./kyverno/index.js";
 export {
   emitRego,
   escapeRego,
@@ -8,7 +17,4 @@ export {
   regoPolicyPath,
   regoString,
 } from "./rego/index.js";
-export * from "./gatekeeper/index.js";
-export { emitKyverno, KYVERNO_APIS, type KyvernoApi, type KyvernoOptions, kyvernoPolicyRef } from "./kyverno/index.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
-export * from "./cel/index.js";

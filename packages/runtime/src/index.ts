@@ -1,3 +1,4 @@
+export * from "./cel-engine/index.js";
 export * from "./cel-inprocess/index.js";
 export * from "./cel-judge/index.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
@@ -26,4 +27,3 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
-export * from "./cel-engine/index.js";

@@ -2,7 +2,8 @@
  * The last step of every rendered message, on every engine: what a Kubernetes API server would
  * show. A line break becomes a space (the server refuses a multi-line message), the ends are
  * trimmed as Go trims them, and a message that is then empty or longer than 5 KiB in UTF-8 (the
- * server's limit) gives way to the template as written.
+ * server's limit) gives way to the template as written — its line feeds made spaces too, since
+ * the static message of a ValidatingAdmissionPolicy may not hold a line break either.
  */
 import { trimGoSpace } from "./cel-inprocess/go-text.js";
 
@@ -13,7 +14,7 @@ const utf8 = new TextEncoder();
 export function finishMessage(text: string, template: string): string {
   const message = trimGoSpace(text.replaceAll("\n", " "));
   if (message === "" || utf8.encode(message).length > MAX_MESSAGE_BYTES) {
-    return trimGoSpace(template);
+    return trimGoSpace(template.replaceAll("\n", " "));
   }
   return message;
 }

@@ -3,19 +3,21 @@ import { resolve } from "node:path";
 import { diffTargets, writeTargets } from "../atomic-write.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { compileTargets, parseTargets } from "../targets.js";
+import { compileTargets, parseTargetOptions, parseTargets } from "../targets.js";
 
 export interface BuildOptions extends PolicyOptions {
   readonly out: string;
   readonly target: string;
   readonly check?: boolean;
+  readonly gatekeeperEngine?: string;
+  readonly kyvernoApi?: string;
 }
 
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
   const policies = await projectPolicies(ctx, options);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
-  const compiled = compileTargets(policies, targets);
+  const compiled = compileTargets(policies, targets, parseTargetOptions(options));
   const outDir = resolve(ctx.cwd, options.out);
   if (options.check) {
     const drift = diffTargets(outDir, compiled);

@@ -2,11 +2,13 @@
 import { CharterError } from "@charter/ir";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_OK } from "../exit.js";
-import { compileTargets, parseTargets } from "../targets.js";
+import { compileTargets, parseTargetOptions, parseTargets } from "../targets.js";
 
 export interface ExplainOptions extends PolicyOptions {
   readonly target: string;
   readonly format: string;
+  readonly gatekeeperEngine?: string;
+  readonly kyvernoApi?: string;
 }
 
 export async function explain(
@@ -23,7 +25,11 @@ export async function explain(
       `known policies: ${policies.map((p) => p.name).join(", ")}`,
     );
   }
-  const compiled = compileTargets(policies, parseTargets(options.target));
+  const compiled = compileTargets(
+    policies,
+    parseTargets(options.target),
+    parseTargetOptions(options),
+  );
   // A target's output for one policy: the files that name it (shared library files excluded).
   const pkg = policy.name.replaceAll("-", "_");
   const emitted = [...compiled].map(([target, files]) => ({

@@ -238,7 +238,7 @@ finish_message(text, template) := message if {
 	message := trim_space(replace(text, "\\n", " "))
 	message != ""
 	count(hex.encode(message)) <= 10240
-} else := trim_space(template)
+} else := trim_space(replace(template, "\\n", " "))
 
 # A message hole: a string as itself, missing as "", a list as "[...]", an object as "{...}",
 # a number or boolean as its JSON text.

@@ -1,0 +1,532 @@
+/**
+ * IR expressions written as CEL for the Kubernetes CEL environment (compatibility 1.31, what a
+ * 1.32 API server accepts in new policies).
+ *
+ * A value is a CEL expression that never raises an evaluation error on any JSON input and is
+ * `null` exactly when the IR value is missing (JSON null is missing in the IR, so the two
+ * coincide). Its static CEL type is `dyn`, except for literals, whose JSON value the emitter
+ * knows and uses to decide type tests at compile time. A condition is a CEL `bool` expression
+ * that never raises an error and is `true` exactly when the IR condition holds.
+ *
+ * Why every guard is there (each was checked against the judge, tools/cel-judge):
+ * - selecting an absent key, or into a non-map, is an error: paths test `type(x) == map`
+ *   and `has(x.k)` (`"k" in x` for keys that are not plain identifiers) step by step;
+ * - `<` on operands of different types is an error: ordering tests both types first;
+ * - `==` across types is false (heterogeneous equality), and `1 == 1.0` is true at run time
+ *   (but a compile error between literals, so two literals are compared as `dyn`);
+ * - `size()` of a number is an error: `len` tests the type;
+ * - `matches` with a pattern RE2 rejects is an error, and CEL cannot catch it: a pattern must
+ *   be known when compiling (a literal or an inline parameter). A glob from data is safe: its
+ *   translation escapes every metacharacter, so it always compiles.
+ * There is no `cel.bind` in the Kubernetes environment; a value used several times is bound
+ * with `[value].map(v, body)[0]` unless it is a plain name.
+ */
+import {
+  CharterError,
+  type Expr,
+  type Json,
+  type Policy,
+  type Rule,
+  type Segment,
+} from "@charter/ir";
+import { globToRegex } from "../rego/glob.js";
+import { celString } from "./escape.js";
+import { celLiteral } from "./literal.js";
+
+/** A compiled value: CEL text, and the JSON value when it is a literal (null: missing). */
+export interface CelValue {
+  readonly text: string;
+  readonly literal?: { readonly value: Json };
+}
+
+/** The IR variables in scope, each with its CEL name. */
+export type Scope = ReadonlyMap<string, string>;
+
+/** What the policy emitter tells the expression emitter about the roots. */
+export interface Roots {
+  /** CEL expression of the object under review. */
+  readonly object: string;
+  /** Inline parameter values, or the CEL expression holding the parameter object. */
+  readonly params: { readonly inline: Json } | { readonly expression: string };
+  /** CEL expressions of the pod view and its containers (pod policies only). */
+  readonly pod?: string;
+  readonly containers?: string;
+  /** The target named in errors. */
+  readonly target: string;
+}
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** CEL's reserved words: they cannot follow a dot (https://github.com/google/cel-spec langdef). */
+const RESERVED = new Set([
+  "true",
+  "false",
+  "null",
+  "in",
+  "as",
+  "break",
+  "const",
+  "continue",
+  "else",
+  "for",
+  "function",
+  "if",
+  "import",
+  "let",
+  "loop",
+  "package",
+  "namespace",
+  "return",
+  "var",
+  "void",
+  "while",
+]);
+
+function isSelectable(key: string): boolean {
+  return IDENTIFIER.test(key) && !RESERVED.has(key);
+}
+
+const lit = (value: Json): CelValue => ({ text: celLiteral(value), literal: { value } });
+const MISSING_VALUE = lit(null);
+const TRUE = "true";
+const FALSE = "false";
+
+type JsonType = "null" | "boolean" | "number" | "string" | "list" | "map";
+
+function jsonType(value: Json): JsonType {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "list";
+  if (typeof value === "object") return "map";
+  return typeof value as "boolean" | "number" | "string";
+}
+
+const isMap = (t: string) => `type(${t}) == map`;
+const isList = (t: string) => `type(${t}) == list`;
+const isString = (t: string) => `type(${t}) == string`;
+const isNumber = (t: string) => `(type(${t}) == int || type(${t}) == double)`;
+
+/** `a && b && …`, dropping `true`s; `false` if any is `false`. */
+function allOf(parts: readonly string[]): string {
+  if (parts.includes(FALSE)) return FALSE;
+  const kept = parts.filter((p) => p !== TRUE);
+  if (kept.length === 0) return TRUE;
+  // `&&` binds tighter than `||` and `?:`: only those need brackets.
+  return kept.map((p) => (hasTopLevel(p, ["||", "?"]) ? `(${p})` : p)).join(" && ");
+}
+
+function anyOf(parts: readonly string[]): string {
+  if (parts.includes(TRUE)) return TRUE;
+  const kept = parts.filter((p) => p !== FALSE);
+  if (kept.length === 0) return FALSE;
+  return kept.map((p) => (hasTopLevel(p, ["?"]) ? `(${p})` : p)).join(" || ");
+}
+
+function negate(condition: string): string {
+  if (condition === TRUE) return FALSE;
+  if (condition === FALSE) return TRUE;
+  return `!${paren(condition)}`;
+}
+
+/**
+ * Walks CEL text outside string literals, calling `visit(index, depth)` for each character;
+ * depth counts open brackets. Stops when `visit` returns true.
+ */
+function scan(text: string, visit: (index: number, depth: number) => boolean): void {
+  let depth = 0;
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') {
+      quote = true;
+      continue;
+    }
+    if (c === ")" || c === "]" || c === "}") depth--;
+    if (visit(i, depth)) return;
+    if (c === "(" || c === "[" || c === "{") depth++;
+  }
+}
+
+/** Whether one of the operators occurs outside brackets and strings. */
+function hasTopLevel(text: string, operators: readonly string[]): boolean {
+  let found = false;
+  scan(text, (i, depth) => {
+    found = depth === 0 && operators.some((op) => text.startsWith(op, i));
+    return found;
+  });
+  return found;
+}
+
+/**
+ * Brackets `text` unless it is one term: a name, a literal, a call or selection chain, or
+ * already bracketed — what may stand as the operand of any operator or a method's receiver.
+ */
+function paren(text: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) || /^"([^"\\]|\\.)*"$/.test(text)) return text;
+  // A term: every character outside brackets belongs to a name, a dot or a bracket.
+  let term = /^[A-Za-z_("[{]/.test(text);
+  scan(text, (i, depth) => {
+    const c = text[i] as string;
+    if (depth === 0 && !/[A-Za-z0-9_.()[\]{}]/.test(c)) term = false;
+    return !term;
+  });
+  return term ? text : `(${text})`;
+}
+
+/** Writes the expressions of one policy as CEL. */
+export class CelExprEmitter {
+  private counter = 0;
+  private rule: Rule | undefined;
+
+  constructor(
+    private readonly policy: Policy,
+    private readonly roots: Roots,
+  ) {}
+
+  beginRule(rule: Rule): void {
+    this.rule = rule;
+  }
+
+  /** A fresh CEL name for IR variable `name` (IR variables may shadow; these never clash). */
+  fresh(name: string): string {
+    this.counter += 1;
+    return `${name}_${this.counter}`;
+  }
+
+  /** `body(t)` with `t` standing for the value; binds non-trivial values once. */
+  private bind(value: CelValue, body: (text: string) => string): string {
+    if (value.literal !== undefined || PLAIN_NAME.test(value.text)) return body(value.text);
+    const name = this.fresh("v");
+    return `[${value.text}].map(${name}, ${body(name)})[0]`;
+  }
+
+  private bind2(a: CelValue, b: CelValue, body: (a: string, b: string) => string): string {
+    return this.bind(a, (x) => this.bind(b, (y) => body(x, y)));
+  }
+
+  // ---- conditions -------------------------------------------------------------------------
+
+  /** A CEL bool, true exactly when the IR condition holds. */
+  condition(expr: Expr, scope: Scope): string {
+    switch (expr.kind) {
+      case "and":
+        return allOf(expr.args.map((arg) => this.condition(arg, scope)));
+      case "or":
+        return anyOf(expr.args.map((arg) => this.condition(arg, scope)));
+      case "not":
+        return negate(this.condition(expr.arg, scope));
+      case "quantifier":
+        return this.quantifier(expr, scope);
+      case "compare":
+        return this.compare(expr.op, this.value(expr.left, scope), this.value(expr.right, scope));
+      case "in":
+        return this.membership(this.value(expr.item, scope), this.value(expr.collection, scope));
+      case "string":
+        return this.stringTest(expr, scope);
+      case "exists": {
+        const value = this.value(expr.arg, scope);
+        if (value.literal) return value.literal.value === null ? FALSE : TRUE;
+        return `${paren(value.text)} != null`;
+      }
+      case "literal":
+        return expr.value === true ? TRUE : FALSE;
+      case "ref":
+      case "list":
+      case "default":
+      case "len": {
+        // A condition holds exactly when its value is `true`.
+        const value = this.value(expr, scope);
+        if (value.literal) return value.literal.value === true ? TRUE : FALSE;
+        return `${paren(value.text)} == true`;
+      }
+    }
+  }
+
+  /** `any`: some element; `all`: every element; `none`: not any. Lists only. */
+  private quantifier(expr: Extract<Expr, { kind: "quantifier" }>, scope: Scope): string {
+    const collection = this.value(expr.collection, scope);
+    if (collection.literal && !Array.isArray(collection.literal.value)) {
+      return expr.quantifier === "any" ? FALSE : TRUE;
+    }
+    const variable = this.fresh(expr.variable);
+    const body = this.condition(expr.body, new Map(scope).set(expr.variable, variable));
+    const some = (c: string) => `${paren(c)}.exists(${variable}, ${body})`;
+    if (collection.literal) {
+      const text = `dyn(${collection.text})`;
+      if (expr.quantifier === "all") return `${text}.all(${variable}, ${body})`;
+      return expr.quantifier === "any" ? some(text) : negate(some(text));
+    }
+    return this.bind(collection, (c) => {
+      if (expr.quantifier === "all")
+        return anyOf([negate(isList(c)), `${paren(c)}.all(${variable}, ${body})`]);
+      const any = allOf([isList(c), some(c)]);
+      return expr.quantifier === "any" ? any : negate(any);
+    });
+  }
+
+  private compare(
+    op: "==" | "!=" | "<" | "<=" | ">" | ">=",
+    left: CelValue,
+    right: CelValue,
+  ): string {
+    if (left.literal?.value === null || right.literal?.value === null) return FALSE;
+    if (left.literal && right.literal) {
+      // Two literals: compared at run time as dyn (`1 == 1.0` between literals does not compile).
+      return this.compare(op, { text: `dyn(${left.text})` }, { text: `dyn(${right.text})` });
+    }
+    if (op === "==") return this.equal(left, right);
+    if (op === "!=") {
+      return this.bind2(left, right, (l, r) =>
+        allOf([
+          left.literal ? TRUE : `${l} != null`,
+          right.literal ? TRUE : `${r} != null`,
+          `${paren(l)} != ${paren(r)}`,
+        ]),
+      );
+    }
+    return this.bind2(left, right, (l, r) => {
+      const test = `${paren(l)} ${op} ${paren(r)}`;
+      const known = left.literal ?? right.literal;
+      if (known) {
+        // One side is a literal: only its type can order with the other.
+        const other = left.literal ? r : l;
+        const type = jsonType(known.value);
+        if (type === "number") return allOf([isNumber(other), test]);
+        if (type === "string") return allOf([isString(other), test]);
+        return FALSE;
+      }
+      return anyOf([
+        allOf([isNumber(l), isNumber(r), test]),
+        allOf([isString(l), isString(r), test]),
+      ]);
+    });
+  }
+
+  /** Deep equality; a missing side makes it false. */
+  private equal(left: CelValue, right: CelValue): string {
+    // `x == literal` is false for a null x: no guard needed when one side is a literal.
+    if (right.literal) return `${paren(left.text)} == ${paren(right.text)}`;
+    if (left.literal) return `${paren(left.text)} == ${paren(right.text)}`;
+    return this.bind(left, (l) => `${l} != null && ${l} == ${paren(right.text)}`);
+  }
+
+  private membership(item: CelValue, collection: CelValue): string {
+    if (item.literal?.value === null || collection.literal?.value === null) return FALSE;
+    if (item.literal && collection.literal) {
+      return this.membership({ text: `dyn(${item.text})` }, { text: `dyn(${collection.text})` });
+    }
+    return this.bind2(item, collection, (i, c) => {
+      const inList = allOf([item.literal ? TRUE : `${i} != null`, `${paren(i)} in ${paren(c)}`]);
+      const inMap = `${paren(i)} in ${paren(c)}`;
+      if (collection.literal) {
+        const type = jsonType(collection.literal.value);
+        if (type === "list") return inList;
+        return type === "map" ? allOf([isString(i), inMap]) : FALSE;
+      }
+      if (item.literal) {
+        const type = jsonType(item.literal.value);
+        const list = allOf([isList(c), `${paren(i)} in ${paren(c)}`]);
+        return type === "string" ? anyOf([list, allOf([isMap(c), inMap])]) : list;
+      }
+      return anyOf([allOf([isList(c), inList]), allOf([isMap(c), isString(i), inMap])]);
+    });
+  }
+
+  private stringTest(expr: Extract<Expr, { kind: "string" }>, scope: Scope): string {
+    const left = this.value(expr.left, scope);
+    const right = this.value(expr.right, scope);
+    const isStr = (v: CelValue, t: string) =>
+      v.literal ? (typeof v.literal.value === "string" ? TRUE : FALSE) : isString(t);
+    if (expr.op === "matches" || expr.op === "glob") {
+      const pattern = this.pattern(expr.op, right, expr);
+      return this.bind(left, (l) =>
+        allOf([isStr(left, l), pattern.guard, `${paren(l)}.matches(${pattern.text})`]),
+      );
+    }
+    return this.bind2(left, right, (l, r) =>
+      allOf([isStr(left, l), isStr(right, r), `${paren(l)}.${expr.op}(${r})`]),
+    );
+  }
+
+  /**
+   * The RE2 pattern of `matches`/`glob` and the guard that it is a string. A literal glob is
+   * translated here by the one glob definition (`globToRegex`); a glob from data is
+   * translated in CEL the same way (metacharacters escaped, `*` → `.*`, `?` → `.`), so it
+   * always compiles. A `matches` pattern must be known when compiling.
+   */
+  private pattern(
+    op: "matches" | "glob",
+    right: CelValue,
+    expr: Expr,
+  ): { readonly guard: string; readonly text: string } {
+    if (right.literal) {
+      const value = right.literal.value;
+      if (typeof value !== "string") return { guard: FALSE, text: '""' };
+      return { guard: TRUE, text: celString(op === "glob" ? globToRegex(value) : value) };
+    }
+    if (op === "glob") {
+      let escaped = right.text;
+      for (const meta of ["\\", ".", "+", "(", ")", "|", "[", "]", "{", "}", "^", "$"]) {
+        escaped = `${paren(escaped)}.replace(${celString(meta)}, ${celString(`\\${meta}`)})`;
+      }
+      escaped = `${escaped}.replace("*", ".*").replace("?", ".")`;
+      return { guard: isString(right.text), text: `"^(?s:" + ${escaped} + ")$"` };
+    }
+    const fromParams =
+      "expression" in this.roots.params &&
+      expr.kind === "string" &&
+      expr.right.kind === "ref" &&
+      expr.right.root.kind === "params";
+    if (!fromParams) {
+      throw this.unsupported(
+        "`matches` with a pattern read from the resource (a pattern RE2 rejects would be a CEL evaluation error, which CEL cannot turn into false); use a literal pattern or a parameter",
+      );
+    }
+    // A parameter object's pattern is trusted to be valid RE2 (it cannot be checked here).
+    return { guard: isString(right.text), text: right.text };
+  }
+
+  // ---- values -----------------------------------------------------------------------------
+
+  /** A CEL value: `null` when missing, never an evaluation error. */
+  value(expr: Expr, scope: Scope): CelValue {
+    switch (expr.kind) {
+      case "literal":
+        return lit(expr.value);
+      case "ref":
+        return this.ref(expr, scope);
+      case "list": {
+        const items = expr.items.map((item) => this.value(item, scope));
+        if (items.every((item) => item.literal)) {
+          return lit(
+            items.flatMap((item) =>
+              item.literal?.value === null ? [] : [item.literal?.value as Json],
+            ),
+          );
+        }
+        const kept = items.filter((item) => item.literal?.value !== null);
+        const name = this.fresh("item");
+        return {
+          text: `dyn([${kept.map((item) => `dyn(${item.text})`).join(", ")}].filter(${name}, ${name} != null))`,
+        };
+      }
+      case "default": {
+        const value = this.value(expr.value, scope);
+        if (value.literal)
+          return value.literal.value === null ? this.value(expr.fallback, scope) : value;
+        const fallback = this.value(expr.fallback, scope);
+        if (fallback.literal?.value === null) return value;
+        const other = fallback.literal ? `dyn(${fallback.text})` : fallback.text;
+        return { text: this.bind(value, (v) => `${v} != null ? ${v} : ${paren(other)}`) };
+      }
+      case "len": {
+        const value = this.value(expr.arg, scope);
+        if (value.literal) return lit(literalLength(value.literal.value));
+        return {
+          text: this.bind(
+            value,
+            (v) => `${isString(v)} || ${isList(v)} || ${isMap(v)} ? dyn(size(${v})) : null`,
+          ),
+        };
+      }
+      default: {
+        // A condition used as a value is true or false, never missing.
+        const condition = this.condition(expr, scope);
+        if (condition === TRUE || condition === FALSE) return lit(condition === TRUE);
+        return { text: `dyn(${condition})` };
+      }
+    }
+  }
+
+  private ref(expr: Extract<Expr, { kind: "ref" }>, scope: Scope): CelValue {
+    const { root, path } = expr;
+    switch (root.kind) {
+      case "object":
+        return safePath(this.roots.object, path);
+      case "params":
+        if ("inline" in this.roots.params) return lit(resolve(this.roots.params.inline, path));
+        return safePath(this.roots.params.expression, path);
+      case "pod":
+        return this.roots.pod === undefined ? MISSING_VALUE : safePath(this.roots.pod, path);
+      case "containers":
+        return this.roots.containers === undefined
+          ? MISSING_VALUE
+          : safePath(this.roots.containers, path);
+      case "var": {
+        const name = scope.get(root.name);
+        if (name === undefined) {
+          throw this.unsupported(
+            `variable \`${root.name}\` is used outside the quantifier that binds it`,
+          );
+        }
+        return safePath(name, path);
+      }
+    }
+  }
+
+  unsupported(what: string): CharterError {
+    const rule = this.rule ? `, rule "${this.rule.name}"` : "";
+    return new CharterError(
+      `policy "${this.policy.name}"${rule}: ${what}; target "${this.roots.target}" cannot express it`,
+      this.policy.source ?? {},
+    );
+  }
+}
+
+/** A path known at compile time (inline parameters): its value, or null when missing. */
+function resolve(value: Json, path: readonly Segment[]): Json {
+  let current: Json = value;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      if (!Array.isArray(current) || segment >= current.length) return null;
+      current = current[segment] as Json;
+    } else {
+      if (current === null || typeof current !== "object" || Array.isArray(current)) return null;
+      if (!Object.hasOwn(current, segment)) return null;
+      current = (current as Record<string, Json>)[segment] as Json;
+    }
+  }
+  return current;
+}
+
+function literalLength(value: Json): Json {
+  if (typeof value === "string") return [...value].length;
+  if (Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === "object") return Object.keys(value).length;
+  return null;
+}
+
+/** One step of a CEL selection: `.name`, `["key"]` or `[0]`. */
+function step(segment: Segment): string {
+  if (typeof segment === "number") return `[${segment}]`;
+  return isSelectable(segment) ? `.${segment}` : `[${celString(segment)}]`;
+}
+
+/**
+ * `base.a.b[0]` guarded step by step: `type(base) == map && has(base.a) && … ? base.a.b[0] :
+ * null`. A string key never indexes a list and a number never indexes a map, as in the IR.
+ */
+export function safePath(base: string, path: readonly Segment[]): CelValue {
+  if (path.length === 0) return { text: base };
+  const guards: string[] = [];
+  let current = base;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      guards.push(isList(current), `size(${current}) > ${segment}`);
+    } else {
+      guards.push(
+        isMap(current),
+        isSelectable(segment)
+          ? `has(${current}.${segment})`
+          : `${celString(segment)} in ${current}`,
+      );
+    }
+    current += step(segment);
+  }
+  return { text: `${guards.join(" && ")} ? ${current} : null` };
+}

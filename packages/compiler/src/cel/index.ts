@@ -1,0 +1,10 @@
+export { celString } from "./escape.js";
+export { celLiteral } from "./literal.js";
+export { emitCelPolicy, NAMESPACE_CONDITION, POD_TEMPLATE_CONDITION } from "./policy-emitter.js";
+export type {
+  CelMatchCondition,
+  CelOptions,
+  CelPolicy,
+  CelValidation,
+  CelVariable,
+} from "./types.js";

@@ -1,0 +1,51 @@
+/**
+ * The `K8sNativeValidation` source of a template (`engine: "cel"`): the shared CEL emitter's
+ * expressions, reading the object as `object` and the Constraint's parameters as
+ * `variables.params`, which Gatekeeper binds to the Constraint's `spec.parameters`.
+ * Gatekeeper's JSON key for match conditions is singular: `matchCondition`.
+ */
+import { CharterError, type JsonObject, type Policy } from "@charter/ir";
+import { emitCelPolicy } from "../cel/index.js";
+import type { CelOptions, CelPolicy } from "../cel/types.js";
+
+/** How Gatekeeper hands the object and the parameters to CEL. */
+export const GATEKEEPER_CEL_OPTIONS: CelOptions = {
+  params: { expression: "variables.params" },
+  object: "object",
+  target: "gatekeeper",
+};
+
+/** Names Gatekeeper keeps for itself. */
+function reserved(name: string): boolean {
+  return name === "params" || name === "anyObject" || name.startsWith("gatekeeper_internal_");
+}
+
+export function celSourceFrom(policy: Policy, cel: CelPolicy): JsonObject {
+  for (const { name } of [...cel.variables, ...cel.matchConditions]) {
+    if (reserved(name)) {
+      throw new CharterError(
+        `policy "${policy.name}": the CEL name "${name}" is reserved by Gatekeeper; target "gatekeeper" (engine cel) cannot express it`,
+        policy.source ?? {},
+      );
+    }
+  }
+  return {
+    ...(cel.variables.length > 0
+      ? { variables: cel.variables.map(({ name, expression }) => ({ name, expression })) }
+      : {}),
+    ...(cel.matchConditions.length > 0
+      ? {
+          matchCondition: cel.matchConditions.map(({ name, expression }) => ({ name, expression })),
+        }
+      : {}),
+    validations: cel.validations.map(({ expression, message, messageExpression }) => ({
+      expression,
+      message,
+      messageExpression,
+    })),
+  };
+}
+
+export function celSource(policy: Policy): JsonObject {
+  return celSourceFrom(policy, emitCelPolicy(policy, GATEKEEPER_CEL_OPTIONS));
+}

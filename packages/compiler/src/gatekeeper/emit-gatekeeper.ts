@@ -1,0 +1,103 @@
+/**
+ * The Gatekeeper target (≥ 3.19): per policy a `templates.gatekeeper.sh/v1` ConstraintTemplate
+ * and its Constraint (`constraints.gatekeeper.sh/v1beta1`), as `<policy>/template.yaml` and
+ * `<policy>/constraint.yaml`. The template carries exactly one engine, so the one emitted is
+ * the one Gatekeeper runs: Rego v1 in the `code` block (never the legacy `rego:` field, which
+ * is always v0), or `K8sNativeValidation` (CEL) with `engine: "cel"`.
+ */
+import { CharterError, type Enforcement, type JsonObject, type Policy } from "@charter/ir";
+import { toYaml } from "../yaml.js";
+import { celSource } from "./cel-source.js";
+import { constraintMatch } from "./match.js";
+import { checkTemplateName, gatekeeperKind, gatekeeperTemplateName } from "./names.js";
+import { gatekeeperLib, gatekeeperRego } from "./rego-source.js";
+import { structuralSchema } from "./schema.js";
+
+export type GatekeeperEngine = "rego" | "cel";
+
+export interface GatekeeperOptions {
+  /** Which engine the template carries (`--gatekeeper-engine`); default `rego`. */
+  readonly engine?: GatekeeperEngine;
+}
+
+/** The only target Gatekeeper registers. */
+export const GATEKEEPER_TARGET = "admission.k8s.gatekeeper.sh";
+
+const ENFORCEMENT_ACTIONS = {
+  deny: "deny",
+  warn: "warn",
+  audit: "dryrun",
+} as const satisfies Record<Enforcement, string>;
+
+function code(policy: Policy, engine: GatekeeperEngine): JsonObject {
+  if (engine === "cel") return { engine: "K8sNativeValidation", source: celSource(policy) };
+  return {
+    engine: "Rego",
+    source: { version: "v1", rego: gatekeeperRego(policy), libs: [gatekeeperLib()] },
+  };
+}
+
+export function constraintTemplate(policy: Policy, engine: GatekeeperEngine): JsonObject {
+  return {
+    apiVersion: "templates.gatekeeper.sh/v1",
+    kind: "ConstraintTemplate",
+    metadata: {
+      name: gatekeeperTemplateName(policy),
+      annotations: {
+        "metadata.gatekeeper.sh/title": policy.title,
+        description: policy.description,
+      },
+    },
+    spec: {
+      crd: {
+        spec: {
+          names: { kind: gatekeeperKind(policy) },
+          validation: { legacySchema: false, openAPIV3Schema: structuralSchema(policy) },
+        },
+      },
+      targets: [{ target: GATEKEEPER_TARGET, code: [code(policy, engine)] }],
+    },
+  };
+}
+
+export function constraint(policy: Policy): JsonObject {
+  return {
+    apiVersion: "constraints.gatekeeper.sh/v1beta1",
+    kind: gatekeeperKind(policy),
+    metadata: { name: policy.name },
+    spec: {
+      enforcementAction: ENFORCEMENT_ACTIONS[policy.enforcement],
+      match: constraintMatch(policy),
+      parameters: policy.parameters.values,
+    },
+  };
+}
+
+/**
+ * Emits the Gatekeeper files of `policies`: relative path → contents, sorted by path. The
+ * same policies give byte-identical output.
+ */
+export function emitGatekeeper(
+  policies: readonly Policy[],
+  options: GatekeeperOptions = {},
+): Map<string, string> {
+  const engine = options.engine ?? "rego";
+  const byTemplate = new Map<string, Policy>();
+  const files: [string, string][] = [];
+  for (const policy of policies) {
+    checkTemplateName(policy);
+    const name = gatekeeperTemplateName(policy);
+    const other = byTemplate.get(name);
+    if (other !== undefined) {
+      throw new CharterError(
+        `policies "${other.name}" and "${policy.name}" share the Gatekeeper template "${name}" (kinds are the names without dashes); target "gatekeeper" needs distinct ones: rename one`,
+        policy.source ?? {},
+      );
+    }
+    byTemplate.set(name, policy);
+    files.push([`${policy.name}/template.yaml`, toYaml([constraintTemplate(policy, engine)])]);
+    files.push([`${policy.name}/constraint.yaml`, toYaml([constraint(policy)])]);
+  }
+  files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(files);
+}

@@ -1,0 +1,61 @@
+/**
+ * A Constraint's `spec.match` from a policy's match: the kinds by API group (a `pod` policy
+ * also lists the pod controllers of packages/ir/src/pod.ts), and the namespace filter.
+ *
+ * Gatekeeper reads `namespaces` entries as prefix or suffix globs (`kube-*`) and its schema
+ * allows only `^\*?[-:a-z0-9]*\*?$`; Charter's namespace filter names namespaces exactly, so
+ * a name outside that alphabet, or with a `*`, cannot be expressed.
+ */
+import {
+  CharterError,
+  type JsonObject,
+  type KindRef,
+  POD_CONTROLLERS,
+  POD_KIND,
+  type Policy,
+} from "@charter/ir";
+
+const NAMESPACE = /^[-:a-z0-9]+$/;
+
+/** The kinds a policy's Constraint matches, in the IR's order. */
+export function matchedKinds(policy: Policy): readonly KindRef[] {
+  const { match } = policy;
+  if (match.subject === "kinds") return match.kinds;
+  return match.controllers
+    ? [POD_KIND, ...POD_CONTROLLERS.map(({ group, kind }) => ({ group, kind }))]
+    : [POD_KIND];
+}
+
+/** `[{apiGroups: [g], kinds: [...]}]`, one entry per API group in order of first appearance. */
+function kindsByGroup(kinds: readonly KindRef[]): JsonObject[] {
+  const groups = new Map<string, string[]>();
+  for (const { group, kind } of kinds) {
+    const list = groups.get(group) ?? [];
+    if (!list.includes(kind)) list.push(kind);
+    groups.set(group, list);
+  }
+  return [...groups].map(([group, list]) => ({ apiGroups: [group], kinds: list }));
+}
+
+function namespaces(policy: Policy, list: readonly string[] | undefined): string[] | undefined {
+  if (list === undefined || list.length === 0) return undefined;
+  for (const namespace of list) {
+    if (!NAMESPACE.test(namespace)) {
+      throw new CharterError(
+        `policy "${policy.name}": the namespace ${JSON.stringify(namespace)} is not a namespace name Gatekeeper matches exactly (it reads "*" as a glob and allows only [-:a-z0-9]); target "gatekeeper" cannot express it`,
+        policy.source ?? {},
+      );
+    }
+  }
+  return [...list];
+}
+
+export function constraintMatch(policy: Policy): JsonObject {
+  const include = namespaces(policy, policy.match.namespaces?.include);
+  const exclude = namespaces(policy, policy.match.namespaces?.exclude);
+  return {
+    kinds: kindsByGroup(matchedKinds(policy)),
+    ...(include !== undefined ? { namespaces: include } : {}),
+    ...(exclude !== undefined ? { excludedNamespaces: exclude } : {}),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Kyverno's `kyverno.io/v1` ClusterPolicy with `validate.cel` rules, for Kyverno 1.13–1.19
+ * (deprecated since 1.17, removal planned for 1.20): one Kyverno rule per IR rule.
+ *
+ * - Enforcement is per rule (`validate.failureAction`, Kyverno ≥ 1.13), never the deprecated
+ *   spec-level `validationFailureAction`: deny → Enforce; warn and audit → Audit, and warn also
+ *   sets `spec.emitWarning: true` so the client sees the failure as an admission warning (what
+ *   VAP's Warn action does); audit only reports.
+ * - Pod controllers are listed explicitly and autogen is off
+ *   (`pod-policies.kyverno.io/autogen-controllers: none`), as for ValidatingPolicy.
+ * - The CEL emitter's match conditions become `celPreconditions` and its variables
+ *   `validate.cel.variables`; no JMESPath `validate.message` is set, and `{{` in CEL string
+ *   literals is escaped (escape.ts), so Kyverno never substitutes part of a message.
+ * - Namespace filters are also written natively (`namespaces`, an `exclude` block) where Kyverno
+ *   reads them as the IR does: an include list only when every kind is known to be namespaced
+ *   (Kyverno would skip cluster-scoped objects, which the IR judges), an exclude list unless
+ *   Namespaces are matched (Kyverno reads a Namespace's own name). The CEL match conditions
+ *   carry the filter in every case.
+ */
+import type { KindRef, Policy } from "@charter/ir";
+import {
+  celPolicyOf,
+  type NamedExpression,
+  namedExpressions,
+  requireRules,
+  singleLine,
+} from "../vap/admission-spec.js";
+import { isNamespaceKind, kindInfo } from "../vap/kinds.js";
+import { matchedKinds, namespaceNames, OPERATIONS } from "../vap/match-constraints.js";
+import { MANAGED_BY } from "../vap/metadata.js";
+import { kyvernoAnnotations } from "./annotations.js";
+import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
+
+export const CLUSTER_POLICY_API_VERSION = "kyverno.io/v1";
+
+const FAILURE_ACTION = { deny: "Enforce", warn: "Audit", audit: "Audit" } as const;
+
+/** `Pod` for the core group (Kyverno's usual spelling), `apps/v1/Deployment` otherwise. */
+export function kyvernoKind(ref: KindRef): string {
+  if (ref.group === "") return ref.kind;
+  const { version } = kindInfo(ref);
+  return `${ref.group}/${version}/${ref.kind}`;
+}
+
+function namespaceBlocks(policy: Policy, kinds: readonly string[]) {
+  const refs = matchedKinds(policy.match);
+  const { include, exclude } = namespaceNames(policy, "kyverno");
+  const allNamespaced = refs.every((ref) => kindInfo(ref).scope === "Namespaced");
+  const matchesNamespaces = refs.some(isNamespaceKind);
+  return {
+    include: include.length > 0 && allNamespaced ? [...include] : undefined,
+    exclude:
+      exclude.length > 0 && !matchesNamespaces
+        ? { any: [{ resources: { kinds, namespaces: [...exclude] } }] }
+        : undefined,
+  };
+}
+
+function withMessage<T extends object>(expression: T, message: string | undefined) {
+  return message === undefined ? expression : { ...expression, message };
+}
+
+export function clusterPolicyDocument(policy: Policy): object {
+  requireRules(policy, "kyverno");
+  const cel = celPolicyOf(policy, "kyverno");
+  const kinds = matchedKinds(policy.match).map(kyvernoKind);
+  const namespaces = namespaceBlocks(policy, kinds);
+  const escaped = (items: readonly NamedExpression[]) =>
+    namedExpressions(
+      items.map(({ name, expression }) => ({ name, expression: escapeKyvernoCel(expression) })),
+    );
+  const preconditions = escaped(cel.matchConditions);
+  const variables = escaped(cel.variables);
+  const rules = cel.validations.map((validation) => ({
+    name: validation.rule,
+    match: {
+      any: [
+        {
+          resources: {
+            kinds,
+            operations: [...OPERATIONS],
+            ...(namespaces.include ? { namespaces: namespaces.include } : {}),
+          },
+        },
+      ],
+    },
+    ...(namespaces.exclude ? { exclude: namespaces.exclude } : {}),
+    ...(preconditions ? { celPreconditions: preconditions } : {}),
+    validate: {
+      failureAction: FAILURE_ACTION[policy.enforcement],
+      cel: {
+        ...(variables ? { variables } : {}),
+        expressions: [
+          withMessage(
+            {
+              expression: escapeKyvernoCel(validation.expression),
+              messageExpression: escapeKyvernoCel(validation.messageExpression),
+            },
+            kyvernoStaticMessage(singleLine(validation.message)),
+          ),
+        ],
+      },
+    },
+  }));
+  return {
+    apiVersion: CLUSTER_POLICY_API_VERSION,
+    kind: "ClusterPolicy",
+    metadata: {
+      name: policy.name,
+      labels: MANAGED_BY,
+      annotations: {
+        ...kyvernoAnnotations(policy, "1.13.0"),
+        "pod-policies.kyverno.io/autogen-controllers": "none",
+      },
+    },
+    spec: {
+      background: true,
+      ...(policy.enforcement === "warn" ? { emitWarning: true } : {}),
+      rules,
+    },
+  };
+}

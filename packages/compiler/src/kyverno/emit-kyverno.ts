@@ -1,0 +1,84 @@
+/**
+ * The Kyverno target: one file per policy, a CEL ValidatingPolicy by default or a ClusterPolicy
+ * with `validate.cel` rules on request.
+ *
+ * Extension point for PolicyExceptions (issue 5): an exception names what `kyvernoPolicyRef`
+ * gives (the object's kind and name, and for ClusterPolicy its rule names); an exception
+ * emitter adds its own files (`exceptions/<name>.yaml`) to the map `emitKyverno` returns, with
+ * `policies.kyverno.io/v1` PolicyException for ValidatingPolicy and `kyverno.io/v2` for
+ * ClusterPolicy.
+ */
+import { CharterError, type Policy } from "@charter/ir";
+import { checkUniqueNames } from "../vap/unique-names.js";
+import { toYaml } from "../yaml.js";
+import { clusterPolicyDocument } from "./cluster-policy.js";
+import { validatingPolicyDocument } from "./validating-policy.js";
+
+export type KyvernoApi = "validatingpolicy" | "clusterpolicy";
+
+export const KYVERNO_APIS: readonly KyvernoApi[] = ["validatingpolicy", "clusterpolicy"];
+
+export interface KyvernoOptions {
+  /** `validatingpolicy` (default; Kyverno ≥ 1.17) or `clusterpolicy` (Kyverno 1.13–1.19). */
+  readonly api?: KyvernoApi;
+}
+
+/** What a Kyverno PolicyException must name to exempt resources from this policy. */
+export interface KyvernoPolicyRef {
+  readonly kind: "ValidatingPolicy" | "ClusterPolicy";
+  readonly name: string;
+  /** Kyverno rule names (ClusterPolicy only: a ValidatingPolicy is exempted whole). */
+  readonly ruleNames: readonly string[];
+}
+
+export function kyvernoPolicyRef(
+  policy: Policy,
+  api: KyvernoApi = "validatingpolicy",
+): KyvernoPolicyRef {
+  return api === "clusterpolicy"
+    ? { kind: "ClusterPolicy", name: policy.name, ruleNames: policy.rules.map((rule) => rule.name) }
+    : { kind: "ValidatingPolicy", name: policy.name, ruleNames: [] };
+}
+
+export function kyvernoDocument(policy: Policy, api: KyvernoApi = "validatingpolicy"): object {
+  return api === "clusterpolicy" ? clusterPolicyDocument(policy) : validatingPolicyDocument(policy);
+}
+
+/**
+ * Emits every policy for Kyverno: `<policy>.yaml` → contents, sorted by path. The same
+ * policies and options give byte-identical output.
+ *
+ * ### Examples
+ * A `deny` policy matching `pod` gives, by default,
+ * ```yaml
+ * apiVersion: policies.kyverno.io/v1
+ * kind: ValidatingPolicy
+ * spec:
+ *   validationActions: [Deny]
+ *   failurePolicy: Fail
+ *   matchConstraints: { resourceRules: [{ apiGroups: [""], …, resources: [pods, replicationcontrollers] }, …] }
+ *   validations: [{ expression: …, messageExpression: …, message: …, reason: Forbidden }]
+ *   evaluation: { admission: { enabled: true }, background: { enabled: true } }
+ *   autogen: { podControllers: { controllers: [] } }
+ * ```
+ * and with `{ api: "clusterpolicy" }` a ClusterPolicy whose rules carry
+ * `validate: { failureAction: Enforce, cel: { expressions: [...] } }`.
+ */
+export function emitKyverno(
+  policies: readonly Policy[],
+  options: KyvernoOptions = {},
+): Map<string, string> {
+  const api = options.api ?? "validatingpolicy";
+  if (!KYVERNO_APIS.includes(api)) {
+    throw new CharterError(
+      `unknown Kyverno API "${String(api)}": use ${KYVERNO_APIS.map((name) => `"${name}"`).join(" or ")}`,
+    );
+  }
+  checkUniqueNames(policies, "kyverno");
+  const files = policies.map((policy): [string, string] => [
+    `${policy.name}.yaml`,
+    toYaml([kyvernoDocument(policy, api)]),
+  ]);
+  files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(files);
+}

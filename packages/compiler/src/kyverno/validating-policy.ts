@@ -1,0 +1,38 @@
+/**
+ * Kyverno's CEL ValidatingPolicy (`policies.kyverno.io/v1`, stable from Kyverno 1.17): the
+ * ValidatingAdmissionPolicy spec plus Kyverno's fields, no binding.
+ *
+ * Autogen is switched off (`autogen.podControllers.controllers: []`, which Kyverno reads as "no
+ * controllers" rather than "the default set"): Charter matches the pod controllers explicitly
+ * and its CEL reads each controller's pod template, so the policy means on the cluster exactly
+ * what it means to the IR engine, and an exception or report names the one policy. Without it,
+ * a policy matching only Pods (`pod.only`) would be copied to every controller by Kyverno.
+ */
+import type { Policy } from "@charter/ir";
+import { admissionSpecOf } from "../vap/admission-spec.js";
+import { MANAGED_BY } from "../vap/metadata.js";
+import { validationActionsOf } from "../vap/validation-actions.js";
+import { kyvernoAnnotations } from "./annotations.js";
+
+export const VALIDATING_POLICY_API_VERSION = "policies.kyverno.io/v1";
+
+export function validatingPolicyDocument(policy: Policy): object {
+  return {
+    apiVersion: VALIDATING_POLICY_API_VERSION,
+    kind: "ValidatingPolicy",
+    metadata: {
+      name: policy.name,
+      labels: MANAGED_BY,
+      annotations: kyvernoAnnotations(policy, "1.17.0"),
+    },
+    spec: {
+      validationActions: validationActionsOf(policy.enforcement),
+      ...admissionSpecOf(policy, "kyverno"),
+      evaluation: {
+        admission: { enabled: true },
+        background: { enabled: true },
+      },
+      autogen: { podControllers: { controllers: [] } },
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The part of a ValidatingAdmissionPolicy spec that Kyverno's ValidatingPolicy shares (it is a
+ * superset of VAP): match constraints, match conditions, variables and validations, all CEL
+ * from the one CEL emitter.
+ *
+ * Parameters are inlined into the CEL (`params: "inline"`), not read through `paramKind`: the
+ * values in force are known at compile time, the output needs no params CRD or ConfigMap
+ * (every emitted document is a kind whose schema is in ../shared/schemas), and a policy cannot
+ * be half-installed (a binding whose params object is missing). Changing a parameter means
+ * rebuilding, which `charter build --check` makes visible in review.
+ */
+import { CharterError, type Policy } from "@charter/ir";
+import { emitCelPolicy } from "../cel/index.js";
+import type { CelPolicy } from "../cel/types.js";
+import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
+
+/** HTTP 403, as a denying admission webhook (Kyverno, Gatekeeper) answers; VAP's default is 422. */
+export const VALIDATION_REASON = "Forbidden";
+
+export interface NamedExpression {
+  readonly name: string;
+  readonly expression: string;
+}
+
+export interface AdmissionValidation {
+  readonly expression: string;
+  readonly messageExpression: string;
+  readonly message: string;
+  readonly reason?: string;
+}
+
+export interface AdmissionSpec {
+  readonly failurePolicy: "Fail";
+  readonly matchConstraints: MatchResources;
+  readonly matchConditions?: readonly NamedExpression[];
+  readonly variables?: readonly NamedExpression[];
+  readonly validations: readonly AdmissionValidation[];
+}
+
+/** The CEL of a policy as the admission targets read it: `object` under review, params inlined. */
+export function celPolicyOf(policy: Policy, target: string): CelPolicy {
+  return emitCelPolicy(policy, { params: "inline", object: "object", target });
+}
+
+/**
+ * The API server rejects a static `message` with line breaks; the exact message comes from
+ * `messageExpression`, so the fallback keeps its text on one line.
+ */
+export function singleLine(message: string): string {
+  return message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ");
+}
+
+export function namedExpressions(
+  items: readonly NamedExpression[],
+): readonly NamedExpression[] | undefined {
+  return items.length > 0 ? items.map(({ name, expression }) => ({ name, expression })) : undefined;
+}
+
+/** A policy without rules would compile to a policy that checks nothing (VAP rejects it). */
+export function requireRules(policy: Policy, target: string): void {
+  if (policy.rules.length === 0) {
+    throw new CharterError(
+      `policy "${policy.name}" has no rules; target "${target}" needs at least one validation: add a rule`,
+      policy.source ?? {},
+    );
+  }
+}
+
+export function admissionSpecOf(policy: Policy, target: string): AdmissionSpec {
+  requireRules(policy, target);
+  const cel = celPolicyOf(policy, target);
+  const matchConditions = namedExpressions(cel.matchConditions);
+  const variables = namedExpressions(cel.variables);
+  return {
+    failurePolicy: "Fail",
+    matchConstraints: matchConstraintsOf(policy, target),
+    ...(matchConditions ? { matchConditions } : {}),
+    ...(variables ? { variables } : {}),
+    validations: cel.validations.map((validation) => ({
+      expression: validation.expression,
+      messageExpression: validation.messageExpression,
+      message: singleLine(validation.message),
+      reason: VALIDATION_REASON,
+    })),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The CEL judge engine: the policies' emitted CEL (emitCelPolicy, parameters inlined) judged
+ * by `cel-judge`, the Kubernetes API server's own CEL environment (tools/cel-judge). Each
+ * `evaluate()` sends ONE batch: every policy's variables (prefixed `p<i>_`), match conditions
+ * and validations, and every resource some policy's kinds concern.
+ *
+ * Which policies apply comes from the shared matcher (match.ts) — the kinds are what a VAP's
+ * matchConstraints say — and the CEL match conditions must agree with it; a disagreement, a
+ * compile error or an evaluation error becomes an "error" row with the judge's text.
+ *
+ * Messages are the judge's denial messages: what the API server shows, after it trims the
+ * messageExpression's result and falls back to the static message (the template) when the
+ * result is empty or over 5 KiB — the IR finishes messages the same way. CEL gives one message
+ * per rule, the first witness's; `messages` holds just that one.
+ */
+import { type CelPolicy, emitCelPolicy, NAMESPACE_CONDITION } from "@charter/compiler";
+import type { Json, Policy } from "@charter/ir";
+import type {
+  JudgeBatch,
+  JudgeCase,
+  JudgeExpression,
+  JudgeOutput,
+  JudgeResult,
+} from "../cel-judge/protocol.js";
+import { runCelJudge } from "../cel-judge/run.js";
+import { skipReason } from "../evaluate.js";
+import { identityOf } from "../identity.js";
+import { type Applies, policyApplies } from "../match.js";
+import type { Engine, Finding, Resource, Result } from "../types.js";
+import { isObject } from "../value.js";
+
+export interface CelJudgeEngineOptions {
+  /** The `cel-judge` binary (see findCelJudge). */
+  readonly judgePath: string;
+  /** The engine's name in rows and the CLI (`vap-cel`, `kyverno-cel`); default `cel-judge`. */
+  readonly name?: string;
+}
+
+interface EmittedPolicy {
+  readonly policy: Policy;
+  readonly cel: CelPolicy;
+  readonly prefix: string;
+}
+
+const conditionId = (prefix: string, name: string) => `${prefix}match:${name}`;
+const validationId = (prefix: string, index: number) => `${prefix}rule:${index}`;
+
+/** The judge's note when a message was too long: the server's fallback, not an error. */
+const TOO_LONG = "messageExpression result is longer than the server allows";
+
+function batchOf(emitted: readonly EmittedPolicy[], cases: readonly JudgeCase[]): JudgeBatch {
+  const expressions: JudgeExpression[] = [];
+  for (const { cel, prefix } of emitted) {
+    for (const condition of cel.matchConditions) {
+      expressions.push({
+        id: conditionId(prefix, condition.name),
+        expression: condition.expression,
+      });
+    }
+    cel.validations.forEach((validation, index) => {
+      expressions.push({
+        id: validationId(prefix, index),
+        expression: validation.expression,
+        messageExpression: validation.messageExpression,
+        message: validation.message,
+      });
+    });
+  }
+  return { variables: emitted.flatMap(({ cel }) => cel.variables), expressions, cases };
+}
+
+/** What the CEL says about applying: all conditions true → yes; the template one false → skip. */
+function celApplies(
+  cel: CelPolicy,
+  prefix: string,
+  result: (id: string) => JudgeResult | undefined,
+): { readonly applies: Applies } | { readonly error: string } {
+  let applies: Applies = "yes";
+  for (const condition of cel.matchConditions) {
+    const r = result(conditionId(prefix, condition.name));
+    if (r === undefined || r.value === null) {
+      return { error: `match condition ${condition.name} failed: ${r?.error ?? "no result"}` };
+    }
+    if (r.value) continue;
+    if (condition.name === NAMESPACE_CONDITION) return { applies: "no" };
+    applies = "skip";
+  }
+  return { applies };
+}
+
+export function createCelJudgeEngine(
+  policies: readonly Policy[],
+  options: CelJudgeEngineOptions,
+): Engine {
+  // Emitting up front turns IR that CEL cannot express into a CharterError at creation.
+  const emitted: EmittedPolicy[] = policies.map((policy, index) => {
+    const prefix = `p${index}_`;
+    const cel = emitCelPolicy(policy, {
+      params: "inline",
+      object: "object",
+      variablePrefix: prefix,
+    });
+    return { policy, cel, prefix };
+  });
+  const name = options.name ?? "cel-judge";
+
+  async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
+    // The kinds alone (no namespace filter): which (resource, policy) pairs CEL must judge.
+    const kindOnly = policies.map((policy) => ({
+      ...policy,
+      match: { ...policy.match, namespaces: undefined },
+    })) as Policy[];
+    const concerned = resources.map((resource) =>
+      kindOnly.map((policy) => policyApplies(policy, resource.object) !== "no"),
+    );
+    const cases: JudgeCase[] = [];
+    resources.forEach((resource, index) => {
+      if (isObject(resource.object) && concerned[index]?.some(Boolean)) {
+        cases.push({ id: String(index), object: resource.object as Json });
+      }
+    });
+    if (cases.length === 0) return [];
+    const output: JudgeOutput = await runCelJudge(options.judgePath, batchOf(emitted, cases));
+    const compileErrors = new Map<string, string>();
+    for (const e of output.compileErrors) {
+      const prefix = /^p\d+_/.exec(e.id)?.[0];
+      if (prefix !== undefined && !compileErrors.has(prefix)) {
+        compileErrors.set(prefix, `CEL ${e.kind} ${e.id} does not compile: ${e.error}`);
+      }
+    }
+    const results = new Map<string, JudgeResult>();
+    for (const r of output.results) results.set(`${r.case}\u0000${r.expression}`, r);
+
+    const findings: Finding[] = [];
+    resources.forEach((resource, resourceIndex) => {
+      const identity = identityOf(resource.object);
+      const result = (id: string) => results.get(`${resourceIndex}\u0000${id}`);
+      emitted.forEach(({ policy, cel, prefix }, policyIndex) => {
+        if (!concerned[resourceIndex]?.[policyIndex]) return;
+        const applies = policyApplies(policy, resource.object);
+        const row = (rule: string, result: Result, message: string): Finding => ({
+          policy: policy.name,
+          rule,
+          result,
+          message,
+          messages: result === "pass" ? [] : [message],
+          severity: policy.severity,
+          enforcement: policy.enforcement,
+          resource: identity,
+          resourceIndex,
+          ...(resource.source !== undefined ? { source: resource.source } : {}),
+        });
+        const errorRows = (text: string) =>
+          findings.push(...policy.rules.map((rule) => row(rule.name, "error", text)));
+        const compileError = compileErrors.get(prefix);
+        if (compileError !== undefined) {
+          errorRows(compileError);
+          return;
+        }
+        const verdict = celApplies(cel, prefix, result);
+        if ("error" in verdict) {
+          errorRows(verdict.error);
+          return;
+        }
+        if (verdict.applies !== applies) {
+          errorRows(
+            `the CEL match conditions say "${verdict.applies}", the matcher says "${applies}"; this is a bug in charter; please report it`,
+          );
+          return;
+        }
+        if (applies === "no") return;
+        if (applies === "skip") {
+          const reason = skipReason(resource.object, identity);
+          for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));
+          return;
+        }
+        policy.rules.forEach((rule, ruleIndex) => {
+          const r = result(validationId(prefix, ruleIndex));
+          if (r === undefined || r.value === null) {
+            findings.push(
+              row(rule.name, "error", `CEL evaluation failed: ${r?.error ?? "no result"}`),
+            );
+          } else if (r.value) {
+            findings.push(row(rule.name, "pass", ""));
+          } else {
+            if (r.messageError !== undefined && r.messageError !== TOO_LONG) {
+              const text = `CEL messageExpression failed: ${r.messageError}`;
+              findings.push(row(rule.name, "error", text));
+            } else {
+              findings.push(row(rule.name, "fail", r.message ?? ""));
+            }
+          }
+        });
+      });
+    });
+    return findings;
+  }
+
+  return { name, evaluate };
+}

@@ -1,0 +1,58 @@
+/**
+ * A Constraint's `spec.match`, read the way Gatekeeper reads it, for the parts Charter emits:
+ * `kinds` (an entry matches when its apiGroups and kinds both list the object's, or "*"),
+ * `namespaces` and `excludedNamespaces` (names, or prefix/suffix globs such as `kube-*`). An
+ * object without a namespace passes both namespace lists, as cluster-scoped objects do in
+ * Gatekeeper. The engine checks this against `policyApplies`, so the emitted Constraint is
+ * proven to select what the policy means.
+ */
+import { groupOf, type Json } from "@charter/ir";
+import { isObject } from "../value.js";
+
+function strings(value: Json | undefined): string[] | undefined {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+}
+
+/** Gatekeeper's namespace glob: a `*` at the start and/or the end, nothing else special. */
+export function namespaceGlobMatches(pattern: string, namespace: string): boolean {
+  const prefix = pattern.startsWith("*");
+  const suffix = pattern.length > 1 && pattern.endsWith("*");
+  const core = pattern.slice(prefix ? 1 : 0, suffix ? -1 : undefined);
+  if (prefix && suffix) return namespace.includes(core);
+  if (prefix) return namespace.endsWith(core);
+  if (suffix) return namespace.startsWith(core);
+  return namespace === pattern;
+}
+
+export function constraintMatches(match: Json | undefined, object: Json): boolean {
+  if (!isObject(object)) return false;
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== "string" || typeof kind !== "string") return false;
+  if (!isObject(match)) return true;
+  const group = groupOf(apiVersion);
+  const kinds = Array.isArray(match.kinds) ? match.kinds : undefined;
+  if (kinds !== undefined) {
+    const listed = kinds.some((entry) => {
+      if (!isObject(entry)) return false;
+      const groups = strings(entry.apiGroups) ?? [];
+      const names = strings(entry.kinds) ?? [];
+      return (
+        (groups.includes(group) || groups.includes("*")) &&
+        (names.includes(kind) || names.includes("*"))
+      );
+    });
+    if (!listed) return false;
+  }
+  const namespace = isObject(object.metadata) ? object.metadata.namespace : undefined;
+  if (typeof namespace !== "string" || namespace === "") return true;
+  const include = strings(match.namespaces);
+  if (
+    include !== undefined &&
+    include.length > 0 &&
+    !include.some((p) => namespaceGlobMatches(p, namespace))
+  ) {
+    return false;
+  }
+  const exclude = strings(match.excludedNamespaces) ?? [];
+  return !exclude.some((p) => namespaceGlobMatches(p, namespace));
+}

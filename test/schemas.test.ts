@@ -1,0 +1,546 @@
+/**
+ * Every YAML document Charter emits validates against the real schema of its kind, from
+ * ../shared/schemas (CI lays shared/ beside the repository): Kyverno and Gatekeeper CRDs
+ * (`openAPIV3Schema` of the served version), and the Kubernetes OpenAPI v3 documents for
+ * ValidatingAdmissionPolicy and its binding (upstream, `$ref`s resolved by ajv; and the derived
+ * standalone-strict files).
+ *
+ * Two layers are added on top of the published schemas, because the API server enforces more
+ * than they say:
+ * - strict objects: a CRD schema accepts unknown fields (Kubernetes prunes them silently, so a
+ *   misspelt `evaluation.backgroud` would just vanish); here every object schema that lists its
+ *   properties and does not preserve unknown fields rejects others, the same derivation as the
+ *   standalone-strict Kubernetes files (MANIFEST.md §4b).
+ * - API rules: fields the API server requires that the OpenAPI leaves optional (every object's
+ *   `metadata.name`; a VAP's `matchConstraints.resourceRules` and `validations`, a binding's
+ *   `policyName` and `validationActions`; targets.md §4.1–4.2).
+ *
+ * Targets are found through @charter/compiler's exports, so a target that lands later (the
+ * Gatekeeper emitter, Kyverno PolicyExceptions) is validated without editing this file.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as compiler from "@charter/compiler";
+import type { Expr, Policy } from "@charter/ir";
+import { Ajv, type ValidateFunction } from "ajv";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import policies from "../policies/index.js";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const schemas = join(repo, "..", "shared", "schemas");
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Adds `additionalProperties: false` where Kubernetes would prune unknown fields silently. */
+function strict(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (!isObject(schema)) return schema;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // Property names are data, not schemas: keep them, recurse into their schemas.
+    out[key] =
+      key === "properties" && isObject(value)
+        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strict(sub)]))
+        : strict(value);
+  }
+  if (
+    isObject(schema.properties) &&
+    schema.additionalProperties === undefined &&
+    schema["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  for (const format of ["int32", "int64", "byte", "date-time", "int-or-string", "double"]) {
+    ajv.addFormat(format, true);
+  }
+  return ajv;
+}
+
+const ajv = newAjv();
+
+function crdVersionSchema(file: string, version: string): JsonObject {
+  const crd = parseYaml(readFileSync(join(schemas, file), "utf8")) as JsonObject;
+  const versions = ((crd.spec as JsonObject).versions as JsonObject[]).filter(
+    (v) => v.name === version,
+  );
+  const found = versions[0];
+  if (!found) throw new Error(`${file} has no version ${version}`);
+  return (found.schema as JsonObject).openAPIV3Schema as JsonObject;
+}
+
+/** The rules the API server applies beyond the OpenAPI schema, as JSON schema. */
+const NAMED = { required: ["metadata"], properties: { metadata: { required: ["name"] } } };
+
+function withApiRules(base: JsonObject | string, rules: object = {}): ValidateFunction {
+  const ref = typeof base === "string" ? { $ref: base } : base;
+  return ajv.compile({ allOf: [ref, NAMED, rules] });
+}
+
+const K8S_ADMISSION = "k8s-admissionregistration-v1";
+ajv.addSchema(
+  JSON.parse(
+    readFileSync(
+      join(schemas, "kubernetes/openapi-v3/apis__admissionregistration.k8s.io__v1_openapi.json"),
+      "utf8",
+    ),
+  ),
+  K8S_ADMISSION,
+);
+const k8sRef = (name: string) =>
+  `${K8S_ADMISSION}#/components/schemas/io.k8s.api.admissionregistration.v1.${name}`;
+const standalone = (file: string) =>
+  JSON.parse(
+    readFileSync(join(schemas, "kubernetes/standalone-strict", file), "utf8"),
+  ) as JsonObject;
+
+const VAP_RULES = {
+  required: ["spec"],
+  properties: {
+    spec: {
+      required: ["matchConstraints", "validations"],
+      properties: {
+        matchConstraints: { required: ["resourceRules"] },
+        validations: { minItems: 1 },
+      },
+    },
+  },
+};
+const BINDING_RULES = {
+  required: ["spec"],
+  properties: {
+    spec: {
+      required: ["policyName", "validationActions"],
+      properties: { validationActions: { minItems: 1 } },
+    },
+  },
+};
+
+/** Validators per `apiVersion kind`: every one must accept a document. */
+const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
+  [
+    "policies.kyverno.io/v1 ValidatingPolicy",
+    [
+      withApiRules(
+        strict(
+          crdVersionSchema("kyverno/policies.kyverno.io_validatingpolicies.yaml", "v1"),
+        ) as JsonObject,
+      ),
+    ],
+  ],
+  [
+    "kyverno.io/v1 ClusterPolicy",
+    [
+      withApiRules(
+        strict(crdVersionSchema("kyverno/kyverno.io_clusterpolicies.yaml", "v1")) as JsonObject,
+      ),
+    ],
+  ],
+  [
+    "kyverno.io/v2 PolicyException",
+    [
+      withApiRules(
+        strict(crdVersionSchema("kyverno/kyverno.io_policyexceptions.yaml", "v2")) as JsonObject,
+      ),
+    ],
+  ],
+  [
+    "policies.kyverno.io/v1 PolicyException",
+    [
+      withApiRules(
+        strict(
+          crdVersionSchema("kyverno/policies.kyverno.io_policyexceptions.yaml", "v1"),
+        ) as JsonObject,
+      ),
+    ],
+  ],
+  [
+    "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
+    [
+      withApiRules(k8sRef("ValidatingAdmissionPolicy"), VAP_RULES),
+      ajv.compile(standalone("validatingadmissionpolicy-admissionregistration-v1.json")),
+    ],
+  ],
+  [
+    "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
+    [
+      withApiRules(k8sRef("ValidatingAdmissionPolicyBinding"), BINDING_RULES),
+      ajv.compile(standalone("validatingadmissionpolicybinding-admissionregistration-v1.json")),
+    ],
+  ],
+  [
+    "templates.gatekeeper.sh/v1 ConstraintTemplate",
+    [
+      withApiRules(
+        strict(
+          crdVersionSchema("gatekeeper/templates.gatekeeper.sh_constrainttemplates.yaml", "v1"),
+        ) as JsonObject,
+      ),
+    ],
+  ],
+]);
+
+const EMBEDDED_MATCH = strict(
+  (
+    crdVersionSchema("gatekeeper/match.gatekeeper.sh_matchcrd.yaml", "match")
+      .properties as JsonObject
+  ).embeddedMatch as Json,
+);
+
+/**
+ * A Constraint has no static CRD: Gatekeeper generates one per template (targets.md §2.5,
+ * frameworks `CreateSchema`): `spec.match` is the embedded match, `spec.parameters` the
+ * template's own parameter schema.
+ */
+function constraintValidator(template: JsonObject): ValidateFunction {
+  const crd = ((template.spec as JsonObject).crd as JsonObject).spec as JsonObject;
+  const kind = (crd.names as JsonObject).kind as string;
+  const parameters = (crd.validation as JsonObject | undefined)?.openAPIV3Schema ?? {
+    type: "object",
+  };
+  return withApiRules({
+    type: "object",
+    required: ["apiVersion", "kind", "metadata", "spec"],
+    additionalProperties: false,
+    properties: {
+      apiVersion: { const: "constraints.gatekeeper.sh/v1beta1" },
+      kind: { const: kind },
+      metadata: {
+        type: "object",
+        properties: { name: { type: "string", maxLength: 63 } },
+      },
+      spec: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          enforcementAction: { enum: ["deny", "dryrun", "warn", "scoped"] },
+          match: EMBEDDED_MATCH,
+          parameters: strict(parameters),
+        },
+      },
+    },
+  });
+}
+
+interface Emitted {
+  readonly target: string;
+  readonly path: string;
+  readonly documents: readonly JsonObject[];
+}
+
+/** Every YAML target @charter/compiler exports, with its options. */
+type Emit = (policies: readonly Policy[]) => Map<string, string>;
+
+function yamlTargets(): ReadonlyMap<string, Emit> {
+  const exported = compiler as unknown as Record<string, unknown>;
+  const targets = new Map<string, Emit>([
+    ["kyverno", (p) => compiler.emitKyverno(p)],
+    ["kyverno-clusterpolicy", (p) => compiler.emitKyverno(p, { api: "clusterpolicy" })],
+    ["vap", (p) => compiler.emitVap(p)],
+  ]);
+  const gatekeeper = exported.emitGatekeeper;
+  if (typeof gatekeeper === "function") {
+    const emit = gatekeeper as (p: readonly Policy[], o?: object) => Map<string, string>;
+    targets.set("gatekeeper", (p) => emit(p));
+    targets.set("gatekeeper-cel", (p) => emit(p, { engine: "cel" }));
+  }
+  return targets;
+}
+
+function parseDocuments(text: string, where: string): JsonObject[] {
+  return parseAllDocuments(text).map((document, index) => {
+    expect(document.errors, `${where} document ${index}`).toEqual([]);
+    const value = document.toJS() as unknown;
+    if (!isObject(value)) throw new Error(`${where} document ${index} is not an object`);
+    return value;
+  });
+}
+
+function emitAll(target: string, emit: Emit, input: readonly Policy[]): Emitted[] {
+  return [...emit(input)]
+    .filter(([path]) => path.endsWith(".yaml") || path.endsWith(".yml"))
+    .map(([path, text]) => ({
+      target,
+      path,
+      documents: parseDocuments(text, `${target}/${path}`),
+    }));
+}
+
+/** The validators for one document, given the other documents of its target (templates). */
+function validatorsFor(document: JsonObject, emitted: readonly Emitted[]): ValidateFunction[] {
+  const key = `${document.apiVersion} ${document.kind}`;
+  const known = VALIDATORS.get(key);
+  if (known) return [...known];
+  if (document.apiVersion === "constraints.gatekeeper.sh/v1beta1") {
+    const template = emitted
+      .flatMap((file) => file.documents)
+      .find(
+        (candidate) =>
+          candidate.kind === "ConstraintTemplate" &&
+          (
+            (((candidate.spec as JsonObject).crd as JsonObject).spec as JsonObject)
+              .names as JsonObject
+          ).kind === document.kind,
+      );
+    if (!template)
+      throw new Error(`no ConstraintTemplate emitted for constraint kind ${document.kind}`);
+    return [constraintValidator(template)];
+  }
+  throw new Error(`no schema for ${key}: add it to test/schemas.test.ts (see MANIFEST.md)`);
+}
+
+function problems(document: JsonObject, emitted: readonly Emitted[]): string[] {
+  return validatorsFor(document, emitted).flatMap((validate) =>
+    validate(document)
+      ? []
+      : (validate.errors ?? []).map(
+          (error) =>
+            `${error.instancePath || "/"} ${error.message} ${JSON.stringify(error.params)}`,
+        ),
+  );
+}
+
+// ---- policies to compile: the library, and variants that reach every branch of the emitters ----
+
+const objectNameIs: Expr = {
+  kind: "compare",
+  op: "==",
+  left: { kind: "ref", root: { kind: "object" }, path: ["metadata", "name"] },
+  right: { kind: "literal", value: "forbidden" },
+};
+
+function variants(base: Policy): Policy[] {
+  const kindsPolicy = (name: string, kinds: Policy["match"]): Policy => ({
+    ...base,
+    name,
+    parameters: { schema: { type: "object", properties: {} }, values: {} },
+    match: kinds,
+    rules: [
+      {
+        name: "named",
+        condition: objectNameIs,
+        message: { template: "forbidden name", parts: [{ kind: "text", text: "forbidden name" }] },
+      },
+    ],
+  });
+  return [
+    { ...base, name: `${base.name}-warn`, enforcement: "warn" },
+    {
+      ...base,
+      name: `${base.name}-audit`,
+      enforcement: "audit",
+      match: { subject: "pod", controllers: false, namespaces: { include: ["team-a", "team-b"] } },
+    },
+    {
+      ...base,
+      name: `${base.name}-excluded`,
+      match: { subject: "pod", controllers: true, namespaces: { exclude: ["kube-system"] } },
+    },
+    kindsPolicy("services-and-widgets", {
+      subject: "kinds",
+      kinds: [
+        { group: "", kind: "Service" },
+        { group: "networking.k8s.io", kind: "Ingress" },
+        { group: "example.com", kind: "Widget" },
+      ],
+      namespaces: { include: ["apps"], exclude: ["apps-legacy"] },
+    }),
+    kindsPolicy("namespaces-named", {
+      subject: "kinds",
+      kinds: [{ group: "", kind: "Namespace" }],
+      namespaces: { exclude: ["kube-system"] },
+    }),
+  ];
+}
+
+const library: readonly Policy[] = policies;
+const firstPolicy = library[0];
+if (!firstPolicy) throw new Error("policies/index.ts exports no policy");
+const inputs: readonly Policy[] = [...library, ...variants(firstPolicy)];
+
+/** Per target its files, or the error it threw (reported as a failing test, not a crash). */
+const results = [...yamlTargets()].map(([target, emit]) => {
+  try {
+    return { target, emitted: emitAll(target, emit, inputs) };
+  } catch (error) {
+    return { target, error };
+  }
+});
+const emittedByTarget = new Map(
+  results.flatMap((r) => (r.emitted ? [[r.target, r.emitted] as const] : [])),
+);
+
+describe("emitted YAML validates against ../shared/schemas", () => {
+  it.each(results.map((r) => ({ note: r.target, error: r.error })))(
+    "$note compiles every policy",
+    ({ error }) => {
+      if (error !== undefined) throw error;
+    },
+  );
+
+  for (const [target, emitted] of emittedByTarget) {
+    it.each(emitted.map((file) => ({ note: `${target}/${file.path}`, file })))(
+      "$note",
+      ({ file }) => {
+        expect(file.documents.length).toBeGreaterThan(0);
+        for (const document of file.documents) {
+          expect(problems(document, emitted), `${document.kind} in ${target}/${file.path}`).toEqual(
+            [],
+          );
+        }
+      },
+    );
+  }
+
+  it("covers every policy in policies/ on every target", () => {
+    for (const [target, emitted] of emittedByTarget) {
+      const names = emitted.flatMap((file) =>
+        file.documents.map((d) => (d.metadata as JsonObject).name as string),
+      );
+      for (const policy of library) {
+        expect(
+          names.some((name) => name.includes(policy.name)),
+          `${policy.name} on ${target}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+// ---- the schemas catch what they must: one missing required field per schema, and a typo ----
+
+function firstOf(target: string, kind: string): { document: JsonObject; emitted: Emitted[] } {
+  const emitted = emittedByTarget.get(target) ?? [];
+  const document = emitted.flatMap((file) => file.documents).find((d) => d.kind === kind);
+  if (!document) throw new Error(`${target} emitted no ${kind}`);
+  return { document, emitted };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the edits reach into emitted documents of any shape
+type Editable = any;
+
+/** A deep copy with `edit` applied. */
+function edited(document: JsonObject, edit: (copy: Editable) => void): JsonObject {
+  const copy = structuredClone(document);
+  edit(copy);
+  return copy;
+}
+
+const NEGATIVE: readonly {
+  note: string;
+  target: string;
+  kind: string;
+  edit: (copy: Editable) => void;
+}[] = [
+  {
+    note: "ValidatingPolicy without a validation's expression",
+    target: "kyverno",
+    kind: "ValidatingPolicy",
+    edit: (d) => delete d.spec.validations[0].expression,
+  },
+  {
+    note: "ValidatingPolicy without spec",
+    target: "kyverno",
+    kind: "ValidatingPolicy",
+    edit: (d) => delete d.spec,
+  },
+  {
+    note: "ValidatingPolicy with a misspelt evaluation.backgroud",
+    target: "kyverno",
+    kind: "ValidatingPolicy",
+    edit: (d) => {
+      d.spec.evaluation.backgroud = d.spec.evaluation.background;
+      delete d.spec.evaluation.background;
+    },
+  },
+  {
+    note: "ValidatingPolicy with an unknown validation action",
+    target: "kyverno",
+    kind: "ValidatingPolicy",
+    edit: (d) => {
+      d.spec.validationActions = ["Enforce"];
+    },
+  },
+  {
+    note: "ClusterPolicy rule without a name",
+    target: "kyverno-clusterpolicy",
+    kind: "ClusterPolicy",
+    edit: (d) => delete d.spec.rules[0].name,
+  },
+  {
+    note: "ClusterPolicy rule without match",
+    target: "kyverno-clusterpolicy",
+    kind: "ClusterPolicy",
+    edit: (d) => delete d.spec.rules[0].match,
+  },
+  {
+    note: "ClusterPolicy with a lower-case failureAction",
+    target: "kyverno-clusterpolicy",
+    kind: "ClusterPolicy",
+    edit: (d) => {
+      d.spec.rules[0].validate.failureAction = "enforce";
+    },
+  },
+  {
+    note: "ValidatingAdmissionPolicy validation without expression",
+    target: "vap",
+    kind: "ValidatingAdmissionPolicy",
+    edit: (d) => delete d.spec.validations[0].expression,
+  },
+  {
+    note: "ValidatingAdmissionPolicy without matchConstraints",
+    target: "vap",
+    kind: "ValidatingAdmissionPolicy",
+    edit: (d) => delete d.spec.matchConstraints,
+  },
+  {
+    note: "ValidatingAdmissionPolicy without metadata.name",
+    target: "vap",
+    kind: "ValidatingAdmissionPolicy",
+    edit: (d) => delete d.metadata.name,
+  },
+  {
+    note: "ValidatingAdmissionPolicyBinding without policyName",
+    target: "vap",
+    kind: "ValidatingAdmissionPolicyBinding",
+    edit: (d) => delete d.spec.policyName,
+  },
+  {
+    note: "ValidatingAdmissionPolicyBinding with a misspelt validationAction",
+    target: "vap",
+    kind: "ValidatingAdmissionPolicyBinding",
+    edit: (d) => {
+      d.spec.validationAction = d.spec.validationActions;
+      delete d.spec.validationActions;
+    },
+  },
+];
+
+const GATEKEEPER_NEGATIVE: typeof NEGATIVE = [
+  {
+    note: "ConstraintTemplate code without engine",
+    target: "gatekeeper",
+    kind: "ConstraintTemplate",
+    edit: (d) => delete d.spec.targets[0].code[0].engine,
+  },
+];
+
+describe("the schemas reject a broken document", () => {
+  const cases = [...NEGATIVE, ...(emittedByTarget.has("gatekeeper") ? GATEKEEPER_NEGATIVE : [])];
+  it.each(cases)("$note", ({ target, kind, edit }) => {
+    const { document, emitted } = firstOf(target, kind);
+    expect(problems(document, emitted)).toEqual([]);
+    expect(problems(edited(document, edit), emitted)).not.toEqual([]);
+  });
+});
