@@ -48,3 +48,6 @@ echo "install-engines: $tools/bin/opa -> opa/v$OPA_VERSION/opa"
 
 # The Kubernetes CEL judge (tools/cel-judge), built from pinned k8s.io/apiserver sources.
 bash "$repo/scripts/install-cel-judge.sh"
+
+# Gatekeeper's gator CLI, pinned (its cold build is the longest: several minutes).
+bash "$repo/scripts/install-gator.sh"
