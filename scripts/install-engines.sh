@@ -51,3 +51,6 @@ bash "$repo/scripts/install-cel-judge.sh"
 
 # Gatekeeper's gator CLI, pinned (its cold build is the longest: several minutes).
 bash "$repo/scripts/install-gator.sh"
+
+# The Kyverno CLI, pinned (built from the release's module source; several minutes cold).
+bash "$repo/scripts/install-kyverno.sh"
