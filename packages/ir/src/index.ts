@@ -1,6 +1,7 @@
 export * from "./errors.js";
 export type * from "./expr.js";
 export type * from "./json.js";
+export * from "./message.js";
 export * from "./pod.js";
 export type * from "./policy.js";
 export { IR_VERSION } from "./policy.js";

@@ -56,8 +56,8 @@ export interface Parameters {
  * value as the empty string, a number or boolean as its JSON text, a list as `[...]` and an
  * object as `{...}` (CEL targets cannot serialise JSON, and every engine must agree). The
  * whole message is then finished as an API server shows it: line feeds become spaces, the ends
- * are trimmed (Go's TrimSpace), and an empty or over-5-KiB result becomes the template as written
- * (line feeds made spaces, trimmed).
+ * are trimmed (Go's TrimSpace), and an empty or over-5-KiB result becomes the static message
+ * (`staticMessage`: the template with line breaks made spaces), trimmed.
  * A hole may use only variables bound by the rule's witness quantifiers (see Rule).
  */
 export type MessagePart =

@@ -11,6 +11,7 @@ import {
   type Policy,
   type Rule,
   type Segment,
+  staticMessage,
   type WitnessStep,
   witnessChain,
 } from "@charter/ir";
@@ -109,12 +110,12 @@ function messageText(message: Message, scope: Scope, emitter: CelExprEmitter): s
 }
 
 /**
- * The static message: the template as written. The server trims a messageExpression's result
- * and shows this message instead when the result is then empty or over 5 KiB — exactly how
- * the IR finishes a message (packages/ir/src/policy.ts, Message).
+ * The static message: the template on one line (`staticMessage` of @charter/ir). The server
+ * trims a messageExpression's result and shows this message instead when the result is then
+ * empty or over 5 KiB — exactly how the IR finishes a message (packages/ir/src/policy.ts).
  */
-function staticMessage(rule: Rule): string {
-  return rule.message.template;
+function staticMessageOf(rule: Rule): string {
+  return staticMessage(rule.message.template);
 }
 
 /**
@@ -201,7 +202,7 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
       expression:
         condition === "true" ? "false" : condition === "false" ? "true" : `!(${condition})`,
       messageExpression: messageExpression(rule, emitter),
-      message: staticMessage(rule),
+      message: staticMessageOf(rule),
     };
   });
   return { variables, matchConditions, validations };

@@ -233,12 +233,12 @@ sized(value) if is_object(value)
 
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or
-# longer than 5 KiB in UTF-8 gives way to the template as written.
-finish_message(text, template) := message if {
+# longer than 5 KiB in UTF-8 gives way to the static message (the template on one line).
+finish_message(text, static) := message if {
 	message := trim_space(replace(text, "\\n", " "))
 	message != ""
 	count(hex.encode(message)) <= 10240
-} else := trim_space(replace(template, "\\n", " "))
+} else := trim_space(static)
 
 # A message hole: a string as itself, missing as "", a list as "[...]", an object as "{...}",
 # a number or boolean as its JSON text.

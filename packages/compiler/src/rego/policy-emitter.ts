@@ -3,7 +3,14 @@
  * witness, with the witness's element indices so engines can order messages by document
  * order) and its violations (the findings without witnesses, with the policy's metadata).
  */
-import { type Match, type Message, type Policy, type Rule, witnessChain } from "@charter/ir";
+import {
+  type Match,
+  type Message,
+  type Policy,
+  type Rule,
+  staticMessage,
+  witnessChain,
+} from "@charter/ir";
 import { regoString } from "./escape.js";
 import { ExprEmitter, type Scope } from "./expr-emitter.js";
 import { regoPackageName } from "./names.js";
@@ -70,7 +77,7 @@ function messageTerm(message: Message, emitter: ExprEmitter, scope: Scope): stri
       : parts.length === 1 && message.parts[0]?.kind === "text"
         ? (parts[0] as string)
         : `concat("", [${parts.join(", ")}])`;
-  return `lib.finish_message(${text}, ${regoString(message.template)})`;
+  return `lib.finish_message(${text}, ${regoString(staticMessage(message.template))})`;
 }
 
 /** The findings rule of one Charter rule: one body walking its witness chain. */

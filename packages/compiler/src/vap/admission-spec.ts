@@ -9,7 +9,7 @@
  * be half-installed (a binding whose params object is missing). Changing a parameter means
  * rebuilding, which `charter build --check` makes visible in review.
  */
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, type Policy, staticMessage } from "@charter/ir";
 import { emitCelPolicy } from "../cel/index.js";
 import type { CelPolicy } from "../cel/types.js";
 import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
@@ -47,7 +47,7 @@ export function celPolicyOf(policy: Policy, target: string): CelPolicy {
  * `messageExpression`, so the fallback keeps its text on one line.
  */
 export function singleLine(message: string): string {
-  return message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ");
+  return staticMessage(message);
 }
 
 export function namedExpressions(
