@@ -124,16 +124,19 @@ describe("charter check", () => {
     expect([...failing].sort()).toEqual(EXPECTED_INSECURE_FAILURES);
   });
 
-  it.each(["examples/todo-app/hardened", "examples/todo-app/insecure"])(
-    "--engine ir and --engine opa give identical results on %s",
-    async (path) => {
-      const ir = await runCli(["check", path, "--format", "json", "--engine", "ir"]);
-      const opa = await runCli(["check", path, "--format", "json", "--engine", "opa"]);
-      expect(opa.stderr).toBe(ir.stderr);
-      expect(opa.code).toBe(ir.code);
-      expect(JSON.parse(opa.stdout)).toEqual(JSON.parse(ir.stdout));
-    },
-  );
+  // One agreement table over the example app: every engine, the same rows as the IR engine.
+  const ENGINES = ["opa", "gatekeeper", "kyverno-cel", "vap-cel", "cel-judge"];
+  it.each(
+    ["examples/todo-app/hardened", "examples/todo-app/insecure"].flatMap((path) =>
+      ENGINES.map((engine) => [path, engine]),
+    ),
+  )("%s: --engine %s gives the IR engine's results", async (path, engine) => {
+    const ir = await runCli(["check", path, "--format", "json", "--engine", "ir"]);
+    const other = await runCli(["check", path, "--format", "json", "--engine", engine]);
+    expect(other.stderr).toBe(ir.stderr);
+    expect(other.code).toBe(ir.code);
+    expect(JSON.parse(other.stdout)).toEqual(JSON.parse(ir.stdout));
+  });
 
   it("json rows carry the documented fields", async () => {
     const run = await runCli(["check", "examples/todo-app/insecure", "--format", "json"]);
