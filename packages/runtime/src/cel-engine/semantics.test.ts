@@ -9,9 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { celJudgeForTests } from "../cel-judge/testing.js";
 import { createIrEngine } from "../engine.js";
 import { kindsMatch, policy, rule } from "../opa/build-ir.js";
+import { DATA, SEMANTICS_ROWS as rows } from "../testing/semantics-table.js";
 import type { Finding } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
-import { DATA, SEMANTICS_ROWS as rows } from "./semantics-table.js";
 
 const policies = rows.map((row, index) =>
   policy(`case-${index}`, kindsMatch("test.charter.dev", `Case${index}`), [
