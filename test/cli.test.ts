@@ -253,8 +253,18 @@ describe("charter test and explain", () => {
 
 // Pinned from examples/todo-app/README.md: every (policy, rule, resource) the insecure app fails.
 const EXPECTED_INSECURE_FAILURES: string[] = [
+  "disallow-capabilities-strict dropAll CronJob todo/worker",
+  "disallow-capabilities-strict dropAll Deployment todo/api",
+  "disallow-capabilities-strict dropAll Deployment todo/redis",
+  "disallow-capabilities-strict dropAll Deployment todo/web",
+  "disallow-capabilities-strict dropAll StatefulSet todo/postgres",
   "disallow-host-namespaces hostNetwork Deployment todo/redis",
   "disallow-host-path hostPath StatefulSet todo/postgres",
+  "disallow-privilege-escalation privilegeEscalation CronJob todo/worker",
+  "disallow-privilege-escalation privilegeEscalation Deployment todo/api",
+  "disallow-privilege-escalation privilegeEscalation Deployment todo/redis",
+  "disallow-privilege-escalation privilegeEscalation Deployment todo/web",
+  "disallow-privilege-escalation privilegeEscalation StatefulSet todo/postgres",
   "disallow-privileged-containers privileged CronJob todo/worker",
   "require-run-as-non-root containerNotSet CronJob todo/worker",
   "require-run-as-non-root containerNotSet Deployment todo/web",
@@ -264,4 +274,10 @@ const EXPECTED_INSECURE_FAILURES: string[] = [
   "restrict-image-registries registry Deployment todo/redis",
   "restrict-image-registries registry Deployment todo/web",
   "restrict-image-registries registry StatefulSet todo/postgres",
+  "restrict-seccomp-strict containerNotSet CronJob todo/worker",
+  "restrict-seccomp-strict containerNotSet Deployment todo/api",
+  "restrict-seccomp-strict containerNotSet Deployment todo/redis",
+  "restrict-seccomp-strict containerNotSet Deployment todo/web",
+  "restrict-seccomp-strict containerNotSet StatefulSet todo/postgres",
+  "restrict-volume-types volumeType StatefulSet todo/postgres",
 ];

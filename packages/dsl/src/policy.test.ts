@@ -422,3 +422,104 @@ describe("freezing", () => {
     expect(Object.isFrozen(p.cases[0]?.resource)).toBe(true);
   });
 });
+
+describe("policy(): labels", () => {
+  const selector = {
+    matchLabels: { app: "web", "app.kubernetes.io/part-of": "shop", empty: "" },
+    matchExpressions: [
+      { key: "example.com/env", operator: "NotIn", values: ["prod"] },
+      { key: "tier", operator: "In", values: ["front", "back"] },
+      { key: "team", operator: "Exists" },
+      { key: "legacy", operator: "DoesNotExist" },
+    ],
+  } as const;
+
+  it("records the selector in the match, as valid IR", () => {
+    const p = policy("labelled", { ...base(), labels: selector });
+    expect(p.match).toEqual({ subject: "pod", controllers: true, labels: selector });
+    expect(() => validatePolicySet({ irVersion: 1, policies: [p] })).not.toThrow();
+    const bare = policy("bare", base());
+    expect(bare.match).toEqual({ subject: "pod", controllers: true });
+  });
+
+  it.each([
+    [
+      "an unknown operator",
+      { matchExpressions: [{ key: "a", operator: "Equals", values: ["x"] }] },
+      /operator must be one of In, NotIn, Exists, DoesNotExist, not "Equals"/,
+    ],
+    [
+      "values on Exists",
+      { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] },
+      /operator Exists takes no values/,
+    ],
+    [
+      "In without values",
+      { matchExpressions: [{ key: "a", operator: "In" }] },
+      /operator In needs a non-empty list of values/,
+    ],
+    [
+      "NotIn with no values",
+      { matchExpressions: [{ key: "a", operator: "NotIn", values: [] }] },
+      /operator NotIn needs a non-empty list of values/,
+    ],
+    [
+      "an empty key",
+      { matchLabels: { "": "x" } },
+      /labels.matchLabels key "" is not a Kubernetes label key/,
+    ],
+    [
+      "a key with a bad prefix",
+      { matchExpressions: [{ key: "Example.com/a", operator: "Exists" }] },
+      /matchExpressions\[0\].key "Example.com\/a" is not a Kubernetes label key/,
+    ],
+    [
+      "a value with a glob",
+      { matchLabels: { app: "web*" } },
+      /labels.matchLabels\["app"\] "web\*" is not a Kubernetes label value/,
+    ],
+    [
+      "a value over 63 characters",
+      { matchLabels: { app: "a".repeat(64) } },
+      /is not a Kubernetes label value/,
+    ],
+    [
+      "a non-string value",
+      { matchExpressions: [{ key: "a", operator: "In", values: [1] }] },
+      /values\[0\] 1 is not a Kubernetes label value/,
+    ],
+    ["an unknown key", { matchLabel: { app: "web" } }, /labels has an unknown key `matchLabel`/],
+    [
+      "a requirement with an unknown key",
+      { matchExpressions: [{ key: "a", operator: "Exists", value: "x" }] },
+      /matchExpressions\[0\] has an unknown key `value`/,
+    ],
+    ["a string", "app=web", /labels must be a label selector/],
+  ])(
+    "refuses %s with a CharterError naming the policy and what to fix",
+    (_what, labels, message) => {
+      const error = errorOf(() =>
+        policy("labelled", { ...base(), labels: labels as unknown as PolicySpec["labels"] }),
+      );
+      expect(error.message).toMatch(/^policy "labelled": /);
+      expect(error.message).toMatch(message);
+      expect(error.location.file).toBe(FILE);
+    },
+  );
+
+  it("accepts a key of exactly 63 characters under a prefix, and refuses 64", () => {
+    const ok = `example.com/${"a".repeat(63)}`;
+    expect(() =>
+      policy("labelled", {
+        ...base(),
+        labels: { matchExpressions: [{ key: ok, operator: "Exists" }] },
+      }),
+    ).not.toThrow();
+    expect(() =>
+      policy("labelled", {
+        ...base(),
+        labels: { matchExpressions: [{ key: `${ok}a`, operator: "Exists" }] },
+      }),
+    ).toThrow(/is not a Kubernetes label key/);
+  });
+});

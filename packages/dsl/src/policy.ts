@@ -10,6 +10,10 @@ import {
   type Expr,
   type Json,
   type JsonObject,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+  type LabelRequirement,
+  type LabelSelector,
   type Match,
   type NamespaceFilter,
   type Policy,
@@ -47,6 +51,11 @@ export interface PolicySpec {
   /** `pod`, `pod.only` or `kinds("v1/Service", …)`. */
   readonly match: MatchMarker;
   readonly namespaces?: NamespaceFilter;
+  /**
+   * A Kubernetes label selector on the resource's own labels (a controller's, not its pod
+   * template's): `{ matchLabels: {app: "web"}, matchExpressions: [{key, operator, values}] }`.
+   */
+  readonly labels?: LabelSelector;
   readonly enforcement?: Enforcement;
   readonly params?: Readonly<Record<string, ParamSchema>>;
   readonly rules: Readonly<Record<string, RuleSpec>>;
@@ -77,6 +86,7 @@ const SPEC_KEYS = [
   "controls",
   "match",
   "namespaces",
+  "labels",
   "enforcement",
   "params",
   "rules",
@@ -139,20 +149,121 @@ function strings(value: unknown, what: string, at: ErrorLocation): string[] {
   throw new CharterError(`${what} must be a list of strings`, at);
 }
 
+function namespacesOf(value: unknown, at: ErrorLocation): NamespaceFilter {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CharterError("namespaces must be `{ include?: [...], exclude?: [...] }`", at);
+  }
+  const { include, exclude, ...extra } = value as Record<string, unknown>;
+  checkKeys(extra, ["include", "exclude"], "namespaces", at);
+  return {
+    ...(include !== undefined ? { include: strings(include, "namespaces.include", at) } : {}),
+    ...(exclude !== undefined ? { exclude: strings(exclude, "namespaces.exclude", at) } : {}),
+  };
+}
+
+const LABEL_KEY = new RegExp(LABEL_KEY_PATTERN, "u");
+const LABEL_VALUE = new RegExp(LABEL_VALUE_PATTERN, "u");
+const LABEL_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+const LABEL_SYNTAX =
+  "a label key is an optional DNS-subdomain prefix and `/`, then 1 to 63 letters, digits, `-`, `_` or `.` starting and ending with a letter or digit; a value is empty or such a name";
+
+function labelKey(value: unknown, what: string, at: ErrorLocation): string {
+  if (typeof value === "string" && LABEL_KEY.test(value)) return value;
+  throw new CharterError(
+    `${what} ${JSON.stringify(value)} is not a Kubernetes label key`,
+    at,
+    LABEL_SYNTAX,
+  );
+}
+
+function labelValue(value: unknown, what: string, at: ErrorLocation): string {
+  if (typeof value === "string" && LABEL_VALUE.test(value)) return value;
+  throw new CharterError(
+    `${what} ${JSON.stringify(value)} is not a Kubernetes label value`,
+    at,
+    LABEL_SYNTAX,
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function labelRequirement(value: unknown, index: number, at: ErrorLocation): LabelRequirement {
+  const what = `labels.matchExpressions[${index}]`;
+  if (!isPlainObject(value)) {
+    throw new CharterError(`${what} must be \`{ key, operator, values? }\``, at);
+  }
+  checkKeys(value, ["key", "operator", "values"], what, at);
+  const key = labelKey(value.key, `${what}.key`, at);
+  const operator = oneOf(value.operator, LABEL_OPERATORS, `${what}.operator`, at);
+  if (operator === "Exists" || operator === "DoesNotExist") {
+    if (value.values !== undefined) {
+      throw new CharterError(
+        `${what}: operator ${operator} takes no values`,
+        at,
+        `remove \`values\`, or use In/NotIn to compare the label's value`,
+      );
+    }
+    return { key, operator };
+  }
+  const values = value.values;
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new CharterError(
+      `${what}: operator ${operator} needs a non-empty list of values`,
+      at,
+      `give \`values: ["…"]\`, or use ${operator === "In" ? "Exists" : "DoesNotExist"} to test the key alone`,
+    );
+  }
+  return {
+    key,
+    operator,
+    values: values.map((v, i) => labelValue(v, `${what}.values[${i}]`, at)),
+  };
+}
+
+function labelsOf(value: unknown, at: ErrorLocation): LabelSelector {
+  if (!isPlainObject(value)) {
+    throw new CharterError(
+      "labels must be a label selector `{ matchLabels?: {...}, matchExpressions?: [...] }`",
+      at,
+    );
+  }
+  checkKeys(value, ["matchLabels", "matchExpressions"], "labels", at);
+  const { matchLabels, matchExpressions } = value;
+  if (matchLabels !== undefined && !isPlainObject(matchLabels)) {
+    throw new CharterError("labels.matchLabels must be an object of label keys and values", at);
+  }
+  if (matchExpressions !== undefined && !Array.isArray(matchExpressions)) {
+    throw new CharterError("labels.matchExpressions must be a list of requirements", at);
+  }
+  return {
+    ...(matchLabels !== undefined
+      ? {
+          matchLabels: Object.fromEntries(
+            Object.entries(matchLabels).map(([k, v]) => [
+              labelKey(k, "labels.matchLabels key", at),
+              labelValue(v, `labels.matchLabels[${JSON.stringify(k)}]`, at),
+            ]),
+          ),
+        }
+      : {}),
+    ...(matchExpressions !== undefined
+      ? { matchExpressions: matchExpressions.map((r, i) => labelRequirement(r, i, at)) }
+      : {}),
+  };
+}
+
 function matchOf(spec: PolicySpec, at: ErrorLocation): Match {
   if (!isMatchMarker(spec.match)) {
     throw new CharterError("match must be `pod`, `pod.only` or `kinds(…)`", at);
   }
   const subject = spec.match[MATCH];
-  if (spec.namespaces === undefined) return subject;
-  const { include, exclude, ...extra } = spec.namespaces as NamespaceFilter &
-    Record<string, unknown>;
-  checkKeys(extra, ["include", "exclude"], "namespaces", at);
-  const namespaces: NamespaceFilter = {
-    ...(include !== undefined ? { include: strings(include, "namespaces.include", at) } : {}),
-    ...(exclude !== undefined ? { exclude: strings(exclude, "namespaces.exclude", at) } : {}),
+  return {
+    ...subject,
+    ...(spec.namespaces !== undefined ? { namespaces: namespacesOf(spec.namespaces, at) } : {}),
+    ...(spec.labels !== undefined ? { labels: labelsOf(spec.labels, at) } : {}),
   };
-  return { ...subject, namespaces };
 }
 
 let ajv: Ajv | undefined;

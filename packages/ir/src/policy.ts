@@ -24,23 +24,56 @@ export interface KindRef {
  * - `kinds`: resources of the listed kinds, read through the `object` root.
  * `namespaces` filters on the resource's own namespace (for a controller, its namespace);
  * `include` empty or absent means every namespace; cluster-scoped resources always match.
+ * `labels` selects on the resource's own labels (see LabelSelector).
  */
 export type Match =
   | {
       readonly subject: "pod";
       readonly controllers: boolean;
       readonly namespaces?: NamespaceFilter;
+      readonly labels?: LabelSelector;
     }
   | {
       readonly subject: "kinds";
       readonly kinds: readonly KindRef[];
       readonly namespaces?: NamespaceFilter;
+      readonly labels?: LabelSelector;
     };
 
 export interface NamespaceFilter {
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
 }
+
+/**
+ * A Kubernetes label selector, evaluated on the resource's OWN `metadata.labels` — a
+ * controller's labels, not its pod template's (what admission `objectSelector`, Gatekeeper's
+ * `labelSelector` and Kyverno's `selector` read). The resource is selected when every
+ * requirement holds (an empty selector selects everything):
+ * - the labels are `metadata.labels` when that is an object, else none (missing, null or any
+ *   other value is an empty map); a label whose value is null is absent (IR: null is missing);
+ * - `matchLabels` `{k: v}`: label k is the string v;
+ * - `In`: label k is a string listed in `values`; `NotIn`: not `In` (so it holds when k is
+ *   absent, as in Kubernetes, and when k's value is not a string);
+ * - `Exists`: label k is present with any non-null value, a string or not; `DoesNotExist`:
+ *   not `Exists`.
+ * Keys and values have Kubernetes label syntax (`LABEL_KEY_PATTERN`, `LABEL_VALUE_PATTERN`);
+ * `In`/`NotIn` have at least one value, `Exists`/`DoesNotExist` none.
+ */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelRequirement[];
+}
+
+export type LabelRequirement =
+  | {
+      readonly key: string;
+      readonly operator: "In" | "NotIn";
+      readonly values: readonly string[];
+    }
+  | { readonly key: string; readonly operator: "Exists" | "DoesNotExist" };
+
+export type LabelOperator = LabelRequirement["operator"];
 
 /**
  * Parameters: a JSON schema (type object) for the parameter object, and the values in force

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Policy } from "./policy.js";
-import { IrValidationError, validatePolicySet } from "./schema.js";
+import {
+  IrValidationError,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+  validatePolicySet,
+} from "./schema.js";
 
 const policy: Policy = {
   name: "no-privileged",
@@ -90,5 +95,73 @@ describe("validatePolicySet", () => {
     expect(bad(untitled)).toThrow(/title/);
     expect(bad({ ...policy, extra: 1 })).toThrow(/additional/);
     expect(() => validatePolicySet({ irVersion: 2, policies: [] })).toThrow(/irVersion/);
+  });
+});
+
+describe("validatePolicySet: label selectors", () => {
+  const withLabels = (labels: unknown) => ({
+    irVersion: 1,
+    policies: [{ ...policy, match: { subject: "pod", controllers: true, labels } }],
+  });
+
+  it("accepts every operator, matchLabels and an empty selector", () => {
+    const labels = {
+      matchLabels: { app: "web", "example.com/part-of": "", "a.b-c_d": "x.y-z_0" },
+      matchExpressions: [
+        { key: "tier", operator: "In", values: ["front"] },
+        { key: "env", operator: "NotIn", values: ["prod", "staging"] },
+        { key: "team", operator: "Exists" },
+        { key: "legacy", operator: "DoesNotExist" },
+      ],
+    };
+    expect(() => validatePolicySet(withLabels(labels))).not.toThrow();
+    expect(() => validatePolicySet(withLabels({}))).not.toThrow();
+  });
+
+  it.each([
+    ["In without values", { matchExpressions: [{ key: "a", operator: "In" }] }],
+    [
+      "NotIn with an empty list",
+      { matchExpressions: [{ key: "a", operator: "NotIn", values: [] }] },
+    ],
+    ["values on Exists", { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] }],
+    ["an unknown operator", { matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }],
+    ["a bad key", { matchLabels: { "-a": "x" } }],
+    ["a bad value", { matchLabels: { a: "x y" } }],
+    ["a non-string value", { matchLabels: { a: 1 } }],
+    ["an unknown field", { matchLabel: { a: "x" } }],
+  ])("rejects %s", (_what, labels) => {
+    expect(() => validatePolicySet(withLabels(labels))).toThrow(/match/);
+  });
+
+  it("checks Kubernetes label syntax, lengths included", () => {
+    const key = new RegExp(LABEL_KEY_PATTERN, "u");
+    const value = new RegExp(LABEL_VALUE_PATTERN, "u");
+    for (const good of [
+      "a",
+      "A9",
+      "a.b_c-d",
+      `${"a".repeat(253)}/x`,
+      `example.com/${"b".repeat(63)}`,
+    ])
+      expect(key.test(good), good).toBe(true);
+    for (const bad of [
+      "",
+      "/a",
+      "a/",
+      "-a",
+      "a-",
+      "a/b/c",
+      "Ex.com/a",
+      `${"a".repeat(254)}/x`,
+      "b".repeat(64),
+      "a b",
+      "é",
+    ])
+      expect(key.test(bad), bad).toBe(false);
+    for (const good of ["", "x", "a.b_c-9", "v".repeat(63)])
+      expect(value.test(good), good).toBe(true);
+    for (const bad of ["v".repeat(64), "-x", "x_", "a/b", "*", "a b"])
+      expect(value.test(bad), bad).toBe(false);
   });
 });

@@ -10,6 +10,18 @@ const identifier = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
 const expr = { $ref: "#/definitions/expr" };
 const strings = { type: "array", items: { type: "string" } };
 
+/**
+ * Kubernetes label syntax (what the API server accepts in a selector): a key is an optional
+ * DNS-subdomain prefix of at most 253 characters and `/`, then a name of 1 to 63 characters,
+ * alphanumeric at both ends with `-`, `_`, `.` inside; a value is empty or such a name.
+ */
+export const LABEL_KEY_PATTERN =
+  "^(?:(?=[^/]{1,253}/)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$";
+export const LABEL_VALUE_PATTERN = "^(?:(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$";
+
+const labelKey = { type: "string", pattern: LABEL_KEY_PATTERN };
+const labelValue = { type: "string", pattern: LABEL_VALUE_PATTERN };
+
 function node(kind: string, properties: Record<string, unknown>): object {
   return {
     type: "object",
@@ -90,6 +102,40 @@ export const IR_SCHEMA = {
       additionalProperties: false,
       properties: { include: strings, exclude: strings },
     },
+    labels: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        matchLabels: {
+          type: "object",
+          propertyNames: labelKey,
+          additionalProperties: labelValue,
+        },
+        matchExpressions: {
+          type: "array",
+          items: {
+            oneOf: [
+              {
+                type: "object",
+                required: ["key", "operator", "values"],
+                additionalProperties: false,
+                properties: {
+                  key: labelKey,
+                  operator: { enum: ["In", "NotIn"] },
+                  values: { type: "array", minItems: 1, items: labelValue },
+                },
+              },
+              {
+                type: "object",
+                required: ["key", "operator"],
+                additionalProperties: false,
+                properties: { key: labelKey, operator: { enum: ["Exists", "DoesNotExist"] } },
+              },
+            ],
+          },
+        },
+      },
+    },
     match: {
       oneOf: [
         {
@@ -100,6 +146,7 @@ export const IR_SCHEMA = {
             subject: { const: "pod" },
             controllers: { type: "boolean" },
             namespaces: { $ref: "#/definitions/namespaces" },
+            labels: { $ref: "#/definitions/labels" },
           },
         },
         {
@@ -119,6 +166,7 @@ export const IR_SCHEMA = {
               },
             },
             namespaces: { $ref: "#/definitions/namespaces" },
+            labels: { $ref: "#/definitions/labels" },
           },
         },
       ],

@@ -10,11 +10,15 @@
  *   template's). An object without one — cluster-scoped, or namespaced but written without
  *   a namespace — always passes the filter: we cannot know where it will land, and silently
  *   exempting it would hide findings.
+ * - The label selector reads the object's own `metadata.labels` (a controller's, not its
+ *   template's), with the semantics of LabelSelector in packages/ir/src/policy.ts.
  */
 import {
   groupOf,
   type Json,
   type JsonObject,
+  type LabelRequirement,
+  type LabelSelector,
   type NamespaceFilter,
   POD_CONTROLLERS,
   POD_KIND,
@@ -71,6 +75,38 @@ function namespaceAllowed(object: JsonObject, filter: NamespaceFilter | undefine
   return !exclude?.includes(namespace);
 }
 
+/** A label's value, or undefined when the label is absent (null counts as absent). */
+function labelOf(labels: JsonObject, key: string): Json | undefined {
+  const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
+  return value === null ? undefined : value;
+}
+
+function requirementHolds(labels: JsonObject, requirement: LabelRequirement): boolean {
+  const value = labelOf(labels, requirement.key);
+  switch (requirement.operator) {
+    case "In":
+      return typeof value === "string" && requirement.values.includes(value);
+    case "NotIn":
+      return !(typeof value === "string" && requirement.values.includes(value));
+    case "Exists":
+      return value !== undefined;
+    case "DoesNotExist":
+      return value === undefined;
+  }
+}
+
+/** Whether the selector selects the object by its own labels (a non-object map is empty). */
+export function labelsSelected(object: JsonObject, selector: LabelSelector | undefined): boolean {
+  if (selector === undefined) return true;
+  const found = isObject(object.metadata) ? object.metadata.labels : undefined;
+  const labels: JsonObject = isObject(found) ? found : {};
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  return (
+    matchLabels.every(([key, expected]) => labelOf(labels, key) === expected) &&
+    (selector.matchExpressions ?? []).every((requirement) => requirementHolds(labels, requirement))
+  );
+}
+
 /**
  * "yes" when the policy judges this object, "no" when it does not concern it, "skip" when it
  * concerns it but there is nothing to judge (a pod controller without a pod template).
@@ -82,11 +118,16 @@ export function policyApplies(policy: Policy, object: Json): Applies {
   const { match } = policy;
   if (match.subject === "kinds") {
     const listed = match.kinds.some((k) => k.group === kind.group && k.kind === kind.kind);
-    return listed && namespaceAllowed(object, match.namespaces) ? "yes" : "no";
+    return listed &&
+      namespaceAllowed(object, match.namespaces) &&
+      labelsSelected(object, match.labels)
+      ? "yes"
+      : "no";
   }
   const controller = match.controllers ? controllerOf(kind.group, kind.kind) : undefined;
   if (!isPod(kind.group, kind.kind) && controller === undefined) return "no";
   if (!namespaceAllowed(object, match.namespaces)) return "no";
+  if (!labelsSelected(object, match.labels)) return "no";
   if (controller !== undefined && !isObject(at(object, controller.template))) return "skip";
   return "yes";
 }

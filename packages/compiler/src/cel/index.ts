@@ -1,6 +1,11 @@
 export { celString } from "./escape.js";
 export { celLiteral } from "./literal.js";
-export { emitCelPolicy, NAMESPACE_CONDITION, POD_TEMPLATE_CONDITION } from "./policy-emitter.js";
+export {
+  emitCelPolicy,
+  LABELS_CONDITION,
+  NAMESPACE_CONDITION,
+  POD_TEMPLATE_CONDITION,
+} from "./policy-emitter.js";
 export type {
   CelMatchCondition,
   CelOptions,

@@ -28,6 +28,7 @@ import type {
 /** Match condition names (qualified names, as VAP requires). */
 export const NAMESPACE_CONDITION = "charter-namespace-selected";
 export const POD_TEMPLATE_CONDITION = "charter-has-pod-template";
+export const LABELS_CONDITION = "charter-labels-selected";
 
 /** A path's value, or the guarded CEL `null` when it does not resolve. */
 function at(base: string, path: readonly Segment[]): string {
@@ -79,6 +80,38 @@ function namespaceCondition(policy: Policy, object: string): CelMatchCondition |
   return {
     name: NAMESPACE_CONDITION,
     expression: `[${at(object, ["metadata", "namespace"])}].map(ns, type(ns) != string || ns == "" || (${tests.join(" && ")}))[0]`,
+  };
+}
+
+/**
+ * The label selector on the object's own labels (IR LabelSelector): a labels value that is not
+ * a map is empty, a null label is absent, `In` needs a string value, `NotIn` and
+ * `DoesNotExist` are the negations of `In` and `Exists`. Every index is guarded by `in`, so
+ * the condition never errors.
+ */
+function labelsCondition(policy: Policy, object: string): CelMatchCondition | undefined {
+  const selector = policy.match.labels;
+  const required = [
+    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({
+      key,
+      operator: "In" as const,
+      values: [value],
+    })),
+    ...(selector?.matchExpressions ?? []),
+  ];
+  if (required.length === 0) return undefined;
+  const present = (key: string) =>
+    `type(labels) == map && ${celString(key)} in labels && labels[${celString(key)}] != null`;
+  const isIn = (key: string, values: readonly string[]) =>
+    `type(labels) == map && ${celString(key)} in labels && type(labels[${celString(key)}]) == string && labels[${celString(key)}] in [${values.map(celString).join(", ")}]`;
+  const tests = required.map((r) => {
+    if (r.operator === "In") return `(${isIn(r.key, r.values)})`;
+    if (r.operator === "NotIn") return `!(${isIn(r.key, r.values)})`;
+    return r.operator === "Exists" ? `(${present(r.key)})` : `!(${present(r.key)})`;
+  });
+  return {
+    name: LABELS_CONDITION,
+    expression: `[${at(object, ["metadata", "labels"])}].map(labels, ${tests.join(" && ")})[0]`,
   };
 }
 
@@ -176,6 +209,8 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
   }
   const namespace = namespaceCondition(policy, object);
   if (namespace) matchConditions.push(namespace);
+  const labels = labelsCondition(policy, object);
+  if (labels) matchConditions.push(labels);
   if (isPod && policy.match.subject === "pod" && policy.match.controllers) {
     // A controller without a pod template object is not judged (engines report "skip").
     // Match conditions cannot read variables, so the template is computed here again.

@@ -5,6 +5,9 @@
  * Gatekeeper reads `namespaces` entries as prefix or suffix globs (`kube-*`) and its schema
  * allows only `^\*?[-:a-z0-9]*\*?$`; Charter's namespace filter names namespaces exactly, so
  * a name outside that alphabet, or with a `*`, cannot be expressed.
+ *
+ * The label selector becomes `labelSelector`, which Gatekeeper reads on the object's own
+ * labels, as the IR does; the template's Rego (`applies`) tests it too.
  */
 import {
   CharterError,
@@ -14,6 +17,7 @@ import {
   POD_KIND,
   type Policy,
 } from "@charter/ir";
+import { nativeLabelSelectorOf } from "../vap/match-constraints.js";
 
 const NAMESPACE = /^[-:a-z0-9]+$/;
 
@@ -53,9 +57,11 @@ function namespaces(policy: Policy, list: readonly string[] | undefined): string
 export function constraintMatch(policy: Policy): JsonObject {
   const include = namespaces(policy, policy.match.namespaces?.include);
   const exclude = namespaces(policy, policy.match.namespaces?.exclude);
+  const labelSelector = nativeLabelSelectorOf(policy.match);
   return {
     kinds: kindsByGroup(matchedKinds(policy)),
     ...(include !== undefined ? { namespaces: include } : {}),
     ...(exclude !== undefined ? { excludedNamespaces: exclude } : {}),
+    ...(labelSelector ? { labelSelector: labelSelector as unknown as JsonObject } : {}),
   };
 }

@@ -16,6 +16,8 @@
  *   (Kyverno would skip cluster-scoped objects, which the IR judges), an exclude list unless
  *   Namespaces are matched (Kyverno reads a Namespace's own name). The CEL match conditions
  *   carry the filter in every case.
+ * - The label selector is written natively as `resources.selector` (the resource's own labels)
+ *   and is also a CEL precondition.
  */
 import type { KindRef, Policy } from "@charter/ir";
 import {
@@ -26,7 +28,12 @@ import {
   singleLine,
 } from "../vap/admission-spec.js";
 import { isNamespaceKind, kindInfo } from "../vap/kinds.js";
-import { matchedKinds, namespaceNames, OPERATIONS } from "../vap/match-constraints.js";
+import {
+  matchedKinds,
+  namespaceNames,
+  nativeLabelSelectorOf,
+  OPERATIONS,
+} from "../vap/match-constraints.js";
 import { MANAGED_BY } from "../vap/metadata.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
@@ -69,6 +76,7 @@ export function clusterPolicyDocument(policy: Policy): object {
     namedExpressions(
       items.map(({ name, expression }) => ({ name, expression: escapeKyvernoCel(expression) })),
     );
+  const selector = nativeLabelSelectorOf(policy.match);
   const preconditions = escaped(cel.matchConditions);
   const variables = escaped(cel.variables);
   const rules = cel.validations.map((validation) => ({
@@ -80,6 +88,7 @@ export function clusterPolicyDocument(policy: Policy): object {
             kinds,
             operations: [...OPERATIONS],
             ...(namespaces.include ? { namespaces: namespaces.include } : {}),
+            ...(selector ? { selector } : {}),
           },
         },
       ],

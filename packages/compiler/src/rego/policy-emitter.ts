@@ -48,7 +48,29 @@ export interface PolicyOptions {
   readonly violations?: string;
 }
 
-/** The `applies` rule: the match's kinds, then its namespace filter. */
+/**
+ * The label selector's tests on the object's own labels (IR LabelSelector). `lib.at` gives
+ * null for a label that is absent or null, or when the labels are not an object, so every
+ * test is defined and `not` negates exactly.
+ */
+function labelTests(match: Match, object: string): string[] {
+  const selector = match.labels;
+  if (selector === undefined) return [];
+  const label = (key: string) => `lib.at(${object}, ${regoTerm(["metadata", "labels", key])})`;
+  const set = (values: readonly string[]) => `{${values.map(regoString).join(", ")}}`;
+  return [
+    ...Object.entries(selector.matchLabels ?? {}).map(
+      ([key, value]) => `${label(key)} == ${regoString(value)}`,
+    ),
+    ...(selector.matchExpressions ?? []).map((r) => {
+      if (r.operator === "In") return `${label(r.key)} in ${set(r.values)}`;
+      if (r.operator === "NotIn") return `not ${label(r.key)} in ${set(r.values)}`;
+      return `${label(r.key)} ${r.operator === "Exists" ? "!=" : "=="} null`;
+    }),
+  ];
+}
+
+/** The `applies` rule: the match's kinds, its namespace filter, then its label selector. */
 function appliesRule(match: Match, object: string): string {
   const kindTest =
     match.subject === "pod"
@@ -64,6 +86,7 @@ function appliesRule(match: Match, object: string): string {
     kindTest,
     ...podView,
     `lib.namespace_selected(${stringSet(include)}, ${stringSet(exclude)})`,
+    ...labelTests(match, object),
   ]);
 }
 

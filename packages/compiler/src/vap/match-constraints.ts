@@ -11,10 +11,15 @@
  * skips other cluster-scoped objects for a namespace selector, but judges a Namespace by its
  * own labels. So a policy matching Namespaces gets no selector and relies on the CEL match
  * conditions alone.
+ *
+ * The label selector is written natively as `objectSelector` (the object's own labels, as the
+ * IR means), and is also a CEL match condition: the API server would test the old object's
+ * labels too on an UPDATE, the CEL reads only the object being judged.
  */
 import {
   CharterError,
   type KindRef,
+  type LabelRequirement,
   type Match,
   POD_CONTROLLERS,
   POD_KIND,
@@ -40,9 +45,40 @@ export interface LabelSelectorRequirement {
   readonly values: readonly string[];
 }
 
+/** A Kubernetes `metav1.LabelSelector`, as every target's native selector field takes it. */
+export interface NativeLabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelRequirement[];
+}
+
 export interface MatchResources {
   readonly resourceRules: readonly ResourceRule[];
   readonly namespaceSelector?: { readonly matchExpressions: readonly LabelSelectorRequirement[] };
+  readonly objectSelector?: NativeLabelSelector;
+}
+
+/**
+ * The policy's label selector as a Kubernetes LabelSelector, or undefined when it selects
+ * everything (absent or without requirements). The IR's keys and values already have label
+ * syntax (the IR schema and the DSL check it), so the API server accepts them, and Kyverno
+ * finds no `*` or `?` to read as wildcards.
+ */
+export function nativeLabelSelectorOf(match: Match): NativeLabelSelector | undefined {
+  const matchLabels = Object.entries(match.labels?.matchLabels ?? {});
+  const matchExpressions = match.labels?.matchExpressions ?? [];
+  if (matchLabels.length === 0 && matchExpressions.length === 0) return undefined;
+  return {
+    ...(matchLabels.length > 0 ? { matchLabels: Object.fromEntries(matchLabels) } : {}),
+    ...(matchExpressions.length > 0
+      ? {
+          matchExpressions: matchExpressions.map((r) =>
+            r.operator === "In" || r.operator === "NotIn"
+              ? { key: r.key, operator: r.operator, values: [...r.values] }
+              : { key: r.key, operator: r.operator },
+          ),
+        }
+      : {}),
+  };
 }
 
 /** The kinds a match applies to: for `pod`, Pod and (unless opted out) every pod controller. */
@@ -110,8 +146,10 @@ export function namespaceRequirementsOf(
 
 export function matchConstraintsOf(policy: Policy, target: string): MatchResources {
   const requirements = namespaceRequirementsOf(policy, target);
+  const objectSelector = nativeLabelSelectorOf(policy.match);
   return {
     resourceRules: resourceRulesOf(matchedKinds(policy.match)),
     ...(requirements.length > 0 ? { namespaceSelector: { matchExpressions: requirements } } : {}),
+    ...(objectSelector ? { objectSelector } : {}),
   };
 }

@@ -3,8 +3,11 @@
  * `kinds` (an entry matches when its apiGroups and kinds both list the object's, or "*"),
  * `namespaces` and `excludedNamespaces` (names, or prefix/suffix globs such as `kube-*`). An
  * object without a namespace passes both namespace lists, as cluster-scoped objects do in
- * Gatekeeper. The engine checks this against `policyApplies`, so the emitted Constraint is
- * proven to select what the policy means.
+ * Gatekeeper. `labelSelector` is a Kubernetes LabelSelector on the object's own labels, read
+ * here independently of the IR (labels that are not a map are none; a label holds only a
+ * string value, but `Exists` is presence of the key with a non-null value, as the IR says).
+ * The engine checks this against `policyApplies`, so the emitted Constraint is proven to
+ * select what the policy means.
  */
 import { groupOf, type Json } from "@charter/ir";
 import { isObject } from "../value.js";
@@ -22,6 +25,38 @@ export function namespaceGlobMatches(pattern: string, namespace: string): boolea
   if (prefix) return namespace.endsWith(core);
   if (suffix) return namespace.startsWith(core);
   return namespace === pattern;
+}
+
+function labelSelectorMatches(selector: Json | undefined, object: Json): boolean {
+  if (!isObject(selector) || !isObject(object)) return true;
+  const found = isObject(object.metadata) ? object.metadata.labels : undefined;
+  const labels = isObject(found) ? found : {};
+  const value = (key: string) => (Object.hasOwn(labels, key) ? (labels[key] ?? null) : null);
+  const isIn = (key: string, values: readonly string[]) => {
+    const v = value(key);
+    return typeof v === "string" && values.includes(v);
+  };
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  if (!Object.entries(matchLabels).every(([key, v]) => typeof v === "string" && isIn(key, [v]))) {
+    return false;
+  }
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  return expressions.every((requirement) => {
+    if (!isObject(requirement) || typeof requirement.key !== "string") return false;
+    const values = strings(requirement.values) ?? [];
+    switch (requirement.operator) {
+      case "In":
+        return isIn(requirement.key, values);
+      case "NotIn":
+        return !isIn(requirement.key, values);
+      case "Exists":
+        return value(requirement.key) !== null;
+      case "DoesNotExist":
+        return value(requirement.key) === null;
+      default:
+        return false;
+    }
+  });
 }
 
 export function constraintMatches(match: Json | undefined, object: Json): boolean {
@@ -43,6 +78,7 @@ export function constraintMatches(match: Json | undefined, object: Json): boolea
     });
     if (!listed) return false;
   }
+  if (!labelSelectorMatches(match.labelSelector, object)) return false;
   const namespace = isObject(object.metadata) ? object.metadata.namespace : undefined;
   if (typeof namespace !== "string" || namespace === "") return true;
   const include = strings(match.namespaces);
