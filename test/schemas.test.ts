@@ -347,6 +347,21 @@ function variants(base: Policy): Policy[] {
       name: `${base.name}-excluded`,
       match: { subject: "pod", controllers: true, namespaces: { exclude: ["kube-system"] } },
     },
+    {
+      ...base,
+      name: `${base.name}-labelled`,
+      match: {
+        subject: "pod",
+        controllers: true,
+        labels: {
+          matchLabels: { app: "web" },
+          matchExpressions: [
+            { key: "env", operator: "NotIn", values: ["prod"] },
+            { key: "team", operator: "Exists" },
+          ],
+        },
+      },
+    },
     kindsPolicy("services-and-widgets", {
       subject: "kinds",
       kinds: [

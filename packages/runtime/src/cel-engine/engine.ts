@@ -13,7 +13,12 @@
  * result is empty or over 5 KiB — the IR finishes messages the same way. CEL gives one message
  * per rule, the first witness's; `messages` holds just that one.
  */
-import { type CelPolicy, emitCelPolicy, NAMESPACE_CONDITION } from "@charter/compiler";
+import {
+  type CelPolicy,
+  emitCelPolicy,
+  LABELS_CONDITION,
+  NAMESPACE_CONDITION,
+} from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type {
   JudgeBatch,
@@ -82,7 +87,9 @@ function celApplies(
       return { error: `match condition ${condition.name} failed: ${r?.error ?? "no result"}` };
     }
     if (r.value) continue;
-    if (condition.name === NAMESPACE_CONDITION) return { applies: "no" };
+    if (condition.name === NAMESPACE_CONDITION || condition.name === LABELS_CONDITION) {
+      return { applies: "no" };
+    }
     applies = "skip";
   }
   return { applies };
@@ -105,10 +112,11 @@ export function createCelJudgeEngine(
   const name = options.name ?? "cel-judge";
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
-    // The kinds alone (no namespace filter): which (resource, policy) pairs CEL must judge.
+    // The kinds alone (no namespace or label filter): which (resource, policy) pairs CEL must
+    // judge, so the emitted match conditions decide the rest and are checked against the matcher.
     const kindOnly = policies.map((policy) => ({
       ...policy,
-      match: { ...policy.match, namespaces: undefined },
+      match: { ...policy.match, namespaces: undefined, labels: undefined },
     })) as Policy[];
     const concerned = resources.map((resource) =>
       kindOnly.map((policy) => policyApplies(policy, resource.object) !== "no"),
