@@ -1,6 +1,6 @@
 /**
  * The Pod Security Standards policies of group B (SELinux, /proc mount, seccomp, sysctls, volume
- * types),: every case holds on the IR engine, each
+ * types): every case holds on the IR engine, each
  * policy agrees with Pod Security Admission on the v1.37 fixtures (the approach of
  * policies.test.ts), and every case holds on every engine through the CLI's case runner.
  */
