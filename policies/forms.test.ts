@@ -5,11 +5,17 @@
  * their builder form too: add a module to policies/forms/ and list it below.
  */
 import { describe, expect, it } from "vitest";
+import { FORMS as BEYOND_PSS_CLUSTER } from "./forms/beyond-pss-cluster.js";
+import { FORMS as BEYOND_PSS_PODS } from "./forms/beyond-pss-pods.js";
 import { FORMS as POD_SECURITY } from "./forms/pod-security.js";
 import type { Forms } from "./forms/types.js";
 import policies from "./index.js";
 
-const FORMS: Record<string, Record<string, Forms>> = { ...POD_SECURITY };
+const FORMS: Record<string, Record<string, Forms>> = {
+  ...POD_SECURITY,
+  ...BEYOND_PSS_PODS,
+  ...BEYOND_PSS_CLUSTER,
+};
 
 describe("every rule has a builder form giving the policy's IR", () => {
   it("every rule of every policy in the index has a form here, and no other", () => {

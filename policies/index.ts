@@ -3,44 +3,80 @@
  * file and nothing else in it, so helpers and case files can live beside the policies.
  */
 import type { Policy } from "@charter/ir";
+import disallowAllowAllIngressNetworkpolicy from "./disallow-allow-all-ingress-networkpolicy.js";
+import disallowAnonymousBindings from "./disallow-anonymous-bindings.js";
 import disallowCapabilities from "./disallow-capabilities.js";
 import disallowCapabilitiesStrict from "./disallow-capabilities-strict.js";
+import disallowDefaultNamespace from "./disallow-default-namespace.js";
 import disallowHostNamespaces from "./disallow-host-namespaces.js";
 import disallowHostPath from "./disallow-host-path.js";
 import disallowHostPorts from "./disallow-host-ports.js";
 import disallowHostProbes from "./disallow-host-probes.js";
 import disallowHostProcess from "./disallow-host-process.js";
+import disallowLatestTag from "./disallow-latest-tag.js";
 import disallowPrivilegeEscalation from "./disallow-privilege-escalation.js";
 import disallowPrivilegedContainers from "./disallow-privileged-containers.js";
 import disallowProcMount from "./disallow-proc-mount.js";
 import disallowProcMountStrict from "./disallow-proc-mount-strict.js";
+import disallowSecretsInEnv from "./disallow-secrets-in-env.js";
 import disallowSelinux from "./disallow-selinux.js";
+import requireEncryptionConfig from "./require-encryption-config.js";
+import requireImageDigest from "./require-image-digest.js";
+import requireImagePullPolicyAlways from "./require-image-pull-policy-always.js";
+import requireIngressTls from "./require-ingress-tls.js";
+import requirePeerAuthenticationStrict from "./require-peer-authentication-strict.js";
+import requireReadOnlyRootFilesystem from "./require-read-only-root-filesystem.js";
+import requireRequestsLimits from "./require-requests-limits.js";
 import requireRunAsNonRoot from "./require-run-as-non-root.js";
 import requireRunAsNonRootUser from "./require-run-as-non-root-user.js";
+import restrictClusterAdminBindings from "./restrict-cluster-admin-bindings.js";
 import restrictImageRegistries from "./restrict-image-registries.js";
+import restrictRbacEscalationVerbs from "./restrict-rbac-escalation-verbs.js";
+import restrictRbacWildcards from "./restrict-rbac-wildcards.js";
 import restrictSeccomp from "./restrict-seccomp.js";
 import restrictSeccompStrict from "./restrict-seccomp-strict.js";
+import restrictSecretsRead from "./restrict-secrets-read.js";
+import restrictServiceAccountToken from "./restrict-service-account-token.js";
+import restrictServiceExternalAccess from "./restrict-service-external-access.js";
 import restrictSysctls from "./restrict-sysctls.js";
 import restrictVolumeTypes from "./restrict-volume-types.js";
 
 const policies: readonly Policy[] = [
+  disallowAllowAllIngressNetworkpolicy,
+  disallowAnonymousBindings,
   disallowCapabilities,
   disallowCapabilitiesStrict,
+  disallowDefaultNamespace,
   disallowHostNamespaces,
   disallowHostPath,
   disallowHostPorts,
   disallowHostProbes,
   disallowHostProcess,
+  disallowLatestTag,
   disallowPrivilegeEscalation,
   disallowPrivilegedContainers,
   disallowProcMount,
   disallowProcMountStrict,
+  disallowSecretsInEnv,
   disallowSelinux,
+  requireEncryptionConfig,
+  requireImageDigest,
+  requireImagePullPolicyAlways,
+  requireIngressTls,
+  requirePeerAuthenticationStrict,
+  requireReadOnlyRootFilesystem,
+  requireRequestsLimits,
   requireRunAsNonRoot,
   requireRunAsNonRootUser,
+  restrictClusterAdminBindings,
   restrictImageRegistries,
+  restrictRbacEscalationVerbs,
+  restrictRbacWildcards,
   restrictSeccomp,
   restrictSeccompStrict,
+  restrictSecretsRead,
+  restrictServiceAccountToken,
+  restrictServiceExternalAccess,
   restrictSysctls,
   restrictVolumeTypes,
 ];

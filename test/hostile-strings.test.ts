@@ -42,6 +42,7 @@ const pieces = [
   "}}",
   "{{c.name}}",
   "$(",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose
   "${x}",
   "- ",
   ": ",

@@ -70,3 +70,44 @@ function listFiles(folder: string): string[] {
     return statSync(path).isDirectory() ? listFiles(path) : [path];
   });
 }
+
+/** Files of one folder, paths relative to it. */
+export type FolderFiles = ReadonlyMap<string, string>;
+
+/**
+ * Writes these files into DIR and leaves its other files alone (DIR may hold hand-written
+ * ones): everything is written to a temporary folder inside DIR first, and each file is renamed
+ * into place only once all are complete.
+ */
+export function writeFiles(outDir: string, files: FolderFiles): void {
+  mkdirSync(outDir, { recursive: true });
+  const staging = join(outDir, `.charter-tmp-${process.pid}-${Date.now()}`);
+  try {
+    for (const [path, contents] of files) {
+      const file = join(staging, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, contents);
+    }
+    for (const path of files.keys()) {
+      const final = join(outDir, path);
+      mkdirSync(dirname(final), { recursive: true });
+      renameSync(join(staging, path), final);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What differs between DIR and these files, paths relative to DIR. Other files in DIR are not
+ * ours to judge, so `removed` stays empty.
+ */
+export function diffFiles(outDir: string, files: FolderFiles): Drift {
+  const drift: Drift = { changed: [], added: [], removed: [] };
+  for (const [path, contents] of files) {
+    const file = join(outDir, path);
+    if (!existsSync(file)) drift.added.push(path);
+    else if (readFileSync(file, "utf8") !== contents) drift.changed.push(path);
+  }
+  return drift;
+}

@@ -7,6 +7,7 @@ import { isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type BuildOptions, build } from "./commands/build.js";
 import { type CheckOptions, check } from "./commands/check.js";
+import { type DocsOptions, docs } from "./commands/docs.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
 import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
@@ -105,7 +106,8 @@ Examples:
   $ charter build                       compile policies/ to dist/rego/
   $ charter test                        run every policy's cases on every engine
   $ charter check k8s/ --format json    scan manifests
-  $ charter explain disallow-privileged-containers`,
+  $ charter explain disallow-privileged-containers
+  $ charter docs                        policy catalog and compliance matrix in docs/policies/`,
     );
 
   const withPolicies = (command: Command) =>
@@ -195,6 +197,16 @@ Examples:
     )
     .addHelpText("after", "\nExample:\n  $ charter explain restrict-image-registries")
     .action(async (name: string, opts: ExplainOptions) => setExit(await explain(ctx, name, opts)));
+
+  withPolicies(program.command("docs"))
+    .description("write the policy catalog and the compliance matrix (Markdown)")
+    .option("-o, --out <dir>", "output folder for catalog.md and matrix.md", "docs/policies")
+    .option("--check", "write nothing; exit 1 listing the files that differ from what is generated")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter docs                          write docs/policies/catalog.md and matrix.md\n  $ charter docs --select pss:restricted  only the policies of the PSA restricted profile\n  $ charter docs --check                  in CI: are the committed docs current?",
+    )
+    .action(async (opts: DocsOptions) => setExit(await docs(ctx, opts)));
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

@@ -6,6 +6,7 @@ import {
   any,
   type Cond,
   exists,
+  keys,
   kinds,
   len,
   lit,
@@ -92,6 +93,13 @@ const parity: { note: string; template: Cond; builder: Value }[] = [
     note: "method forms of exists and len",
     template: when`not exists(object.a.b) or len(object.c) == 2`,
     builder: resource.at("a.b").exists().not().or(resource.at("c").len().eq(2)),
+  },
+  {
+    note: "keys, free and method forms",
+    template: when`any k in keys(pod.metadata.annotations): k startsWith "a/" and len(keys(object.x)) == 0`,
+    builder: any("k", keys(pod.metadata.at("annotations")), (k) =>
+      k.startsWith("a/").and(resource.at("x").keys().len().eq(0)),
+    ),
   },
   {
     note: "free not",

@@ -175,6 +175,12 @@ export class Value {
     const at = here();
     return new Value((ctx) => record(ctx, n.len(this.lower(ctx)), at), at);
   }
+
+  /** An object's keys, sorted by code point; missing when this is not an object. */
+  keys(): Value {
+    const at = here();
+    return new Value((ctx) => record(ctx, n.keys(this.lower(ctx)), at), at);
+  }
 }
 
 /** A condition: a value read as a truth value, with `and`, `or` and `not`. */
@@ -333,6 +339,11 @@ export function exists(value: Value): Cond {
 export function len(value: Operand): Value {
   const at = here();
   return toValue(value, at).len();
+}
+
+export function keys(value: Operand): Value {
+  const at = here();
+  return toValue(value, at).keys();
 }
 
 function quantify(

@@ -9,6 +9,7 @@ export {
   exists,
   isMatchMarker,
   isValue,
+  keys,
   kinds,
   len,
   lit,

@@ -98,3 +98,5 @@ export const orElse = (value: Expr, fallback: Expr): Expr => ({
 });
 
 export const len = (arg: Expr): Expr => ({ kind: "len", arg });
+
+export const keys = (arg: Expr): Expr => ({ kind: "keys", arg });

@@ -230,7 +230,7 @@ describe("policy() errors", () => {
     const error = errorOf(() => policy("restrict-image-registries", spec));
     const line = lineOf("MARK-RULE-SYNTAX");
     expect(error.message).toBe(
-      'policy "restrict-image-registries": rule "registry": expected a value (a path, a literal, a list, `(`, `exists(…)` or `len(…)`) but found the end of the condition',
+      'policy "restrict-image-registries": rule "registry": expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)` or `keys(…)`) but found the end of the condition',
     );
     expect(error.location).toEqual({
       file: FILE,

@@ -137,6 +137,16 @@ export interface Len {
   readonly arg: Expr;
 }
 
+/**
+ * `keys(x)`: the keys of an object, as a list of strings sorted by Unicode code point (so two
+ * objects with the same keys give equal lists on every engine, whatever order an engine keeps
+ * them in); missing when x is not an object. `keys({})` is the empty list.
+ */
+export interface Keys {
+  readonly kind: "keys";
+  readonly arg: Expr;
+}
+
 export type Expr =
   | Literal
   | ListExpr
@@ -150,7 +160,8 @@ export type Expr =
   | Quantifier
   | Exists
   | Default
-  | Len;
+  | Len
+  | Keys;
 
 export type ExprKind = Expr["kind"];
 

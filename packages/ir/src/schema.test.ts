@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Expr } from "./expr.js";
 import type { Policy } from "./policy.js";
 import {
   IrValidationError,
@@ -86,6 +87,27 @@ describe("validatePolicySet", () => {
     const set = { irVersion: 1, policies: [{ ...policy, rules: [rule] }] };
     expect(() => validatePolicySet(set, "policies.ir.json")).toThrow(IrValidationError);
     expect(() => validatePolicySet(set, "policies.ir.json")).toThrow(where);
+  });
+
+  it("accepts keys(x) and rejects it without its argument", () => {
+    const keysOf: Expr = { kind: "keys", arg: { kind: "ref", root: { kind: "pod" }, path: [] } };
+    const rule = {
+      ...policy.rules[0],
+      condition: {
+        kind: "quantifier",
+        quantifier: "any",
+        variable: "k",
+        collection: keysOf,
+        body: { kind: "literal", value: true },
+      },
+    };
+    expect(() =>
+      validatePolicySet({ irVersion: 1, policies: [{ ...policy, rules: [rule] }] }),
+    ).not.toThrow();
+    const bare = { ...rule, condition: { kind: "keys" } };
+    expect(() =>
+      validatePolicySet({ irVersion: 1, policies: [{ ...policy, rules: [bare] }] }),
+    ).toThrow(/condition/);
   });
 
   it("rejects a bad policy name, a missing field and an extra field", () => {

@@ -85,6 +85,7 @@ export const IR_SCHEMA = {
         node("exists", { arg: expr }),
         node("default", { value: expr, fallback: expr }),
         node("len", { arg: expr }),
+        node("keys", { arg: expr }),
       ],
     },
     source: {

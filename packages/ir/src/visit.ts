@@ -30,6 +30,7 @@ export function childrenOf(expr: Expr): readonly Expr[] {
     case "not":
     case "exists":
     case "len":
+    case "keys":
       return [expr.arg];
     case "quantifier":
       return [expr.collection, expr.body];

@@ -730,6 +730,21 @@ describe("values", () => {
     expect(evaluateValue(len(lit("\uD800")))).toBe(1); // a lone surrogate is one code point
   });
 
+  it("keys lists an object's keys by code point, and is missing on anything else", () => {
+    const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
+    // JS's default sort puts U+1F600 (UTF-16 D83D…) before U+FFFF; by code point it is after.
+    expect(evaluateValue(keys(lit({ "\uffff": 1, "😀": 2, b: 3, a: null, "": 4 })))).toEqual([
+      "",
+      "a",
+      "b",
+      "\uffff",
+      "😀",
+    ]);
+    expect(evaluateValue(keys(obj("emptyObj")))).toEqual([]);
+    for (const other of [obj("s"), obj("list"), obj("n"), obj("nul"), obj("nope")])
+      expect(evaluateValue(keys(other))).toBe(MISSING);
+  });
+
   it("a comparison is a boolean value", () => {
     expect(evaluateValue(eq(lit(1), lit(1)))).toBe(true);
     expect(evaluateValue(eq(obj("nope"), lit(1)))).toBe(false);

@@ -200,6 +200,14 @@ export function compileValue(expr: Expr, scope: Scope): ValueFn {
         return MISSING;
       };
     },
+    keys: ({ arg }) => {
+      const fn = compileValue(arg, scope);
+      return (frame) => {
+        const value = fn(frame);
+        // Sorted by code point, not by UTF-16 unit (JS's default sort), so astral keys agree.
+        return isObject(value) ? Object.keys(value).sort(compareCodePoints) : MISSING;
+      };
+    },
     default: ({ value, fallback }) => {
       const valueFn = compileValue(value, scope);
       const fallbackFn = compileValue(fallback, scope);
@@ -232,6 +240,7 @@ export function compileTest(expr: Expr, scope: Scope): TestFn {
     list: () => () => false,
     ref: (node) => isTrue(compileValue(node, scope)),
     len: () => () => false,
+    keys: () => () => false,
     default: (node) => isTrue(compileValue(node, scope)),
     compare: ({ op, left, right }) => {
       const leftFn = compileValue(left, scope);

@@ -5,6 +5,12 @@ function nonEmptyString(value: unknown): boolean {
   return typeof value === "string" && value !== "";
 }
 
+/**
+ * Files that Kubernetes components read from disk and the API never serves: they carry
+ * apiVersion and kind but no metadata, and are still scanned (identified by their kind).
+ */
+const CONFIG_FILE_KINDS = new Set(["apiserver.config.k8s.io/v1/EncryptionConfiguration"]);
+
 /** Why a value is not a Kubernetes object, or `undefined` when it is one. */
 export function notAnObjectBecause(value: unknown): string | undefined {
   if (!isObject(value)) {
@@ -13,6 +19,7 @@ export function notAnObjectBecause(value: unknown): string | undefined {
   }
   if (!nonEmptyString(value.apiVersion)) return "not a Kubernetes object: no string apiVersion";
   if (!nonEmptyString(value.kind)) return "not a Kubernetes object: no string kind";
+  if (CONFIG_FILE_KINDS.has(`${value.apiVersion}/${value.kind}`)) return undefined;
   const metadata = value.metadata;
   const named =
     isObject(metadata) && (nonEmptyString(metadata.name) || nonEmptyString(metadata.generateName));

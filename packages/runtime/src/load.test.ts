@@ -48,6 +48,18 @@ describe("loadResources: documents", () => {
     ]);
   });
 
+  it("reads an EncryptionConfiguration file, which has no metadata", async () => {
+    const file = await write(
+      "encryption.yaml",
+      "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers: [{identity: {}}]\n",
+    );
+    const { resources, skipped } = await loadResources([file]);
+    expect(skipped).toEqual([]);
+    expect(resources.map((r) => (r.object as { kind: string }).kind)).toEqual([
+      "EncryptionConfiguration",
+    ]);
+  });
+
   it("reads JSON (JSON is YAML) and strips a byte-order mark", async () => {
     const object = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "n" } };
     const file = await write("svc.json", `\uFEFF${JSON.stringify(object, null, 2)}`);

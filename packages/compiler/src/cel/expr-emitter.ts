@@ -37,6 +37,13 @@ import { celLiteral } from "./literal.js";
 export interface CelValue {
   readonly text: string;
   readonly literal?: { readonly value: Json };
+  /**
+   * Set on `keys(m)`: the value of `m`. The text then lists m's keys in the order CEL iterates
+   * the map — random on the API server, where the IR's list is sorted by code point. Kubernetes
+   * CEL at 1.31 has no sort, so wherever the order shows (`==`, `!=`, membership of the list
+   * itself, a message's first witness) the emitter compares it as the set it is.
+   */
+  readonly keysOf?: CelValue;
 }
 
 /** The IR variables in scope, each with its CEL name. */
@@ -238,7 +245,8 @@ export class CelExprEmitter {
       case "ref":
       case "list":
       case "default":
-      case "len": {
+      case "len":
+      case "keys": {
         // A condition holds exactly when its value is `true`.
         const value = this.value(expr, scope);
         if (value.literal) return value.literal.value === true ? TRUE : FALSE;
@@ -279,6 +287,12 @@ export class CelExprEmitter {
       // Two literals: compared at run time as dyn (`1 == 1.0` between literals does not compile).
       return this.compare(op, { text: `dyn(${left.text})` }, { text: `dyn(${right.text})` });
     }
+    if (left.keysOf || right.keysOf) {
+      if (op === "==") return this.keysEqual(left, right);
+      if (op !== "!=") return FALSE; // lists are never ordered
+      const present = (v: CelValue) => (v.literal ? TRUE : `${paren(v.text)} != null`);
+      return allOf([present(left), present(right), negate(this.keysEqual(left, right))]);
+    }
     if (op === "==") return this.equal(left, right);
     if (op === "!=") {
       return this.bind2(left, right, (l, r) =>
@@ -307,6 +321,52 @@ export class CelExprEmitter {
     });
   }
 
+  /**
+   * `keys(m) == x`: m is a map and x is the list of its keys sorted by code point. Without a
+   * sort in CEL: x is a list of strings as long as m, every element a key of m and every key
+   * in x (so x holds each key once), in ascending order (`isSorted`, Kubernetes' lists library;
+   * strings compare by code point there too).
+   */
+  private keysEqual(left: CelValue, right: CelValue): string {
+    const [keys, other] = left.keysOf ? [left, right] : [right, left];
+    const map = keys.keysOf as CelValue;
+    if (other.keysOf) {
+      // Both are sorted key lists: equal exactly when the key sets are.
+      return this.bind2(map, other.keysOf, (a, b) => {
+        const k = this.fresh("k");
+        return allOf([
+          isMap(a),
+          isMap(b),
+          `size(${a}) == size(${b})`,
+          `${paren(a)}.all(${k}, ${k} in ${paren(b)})`,
+        ]);
+      });
+    }
+    if (other.literal) {
+      const value = other.literal.value;
+      if (!isSortedKeyList(value)) return FALSE;
+      return this.bind(map, (m) => {
+        const k = this.fresh("k");
+        return allOf([
+          isMap(m),
+          `size(${m}) == ${value.length}`,
+          value.length === 0 ? TRUE : `${paren(m)}.all(${k}, ${k} in ${other.text})`,
+        ]);
+      });
+    }
+    return this.bind2(map, other, (m, x) => {
+      const k = this.fresh("k");
+      return allOf([
+        isMap(m),
+        isList(x),
+        `size(${x}) == size(${m})`,
+        `${paren(x)}.all(${k}, ${isString(k)} && ${k} in ${paren(m)})`,
+        `${paren(m)}.all(${k}, ${k} in ${paren(x)})`,
+        `${paren(x)}.isSorted()`,
+      ]);
+    });
+  }
+
   /** Deep equality; a missing side makes it false. */
   private equal(left: CelValue, right: CelValue): string {
     // `x == literal` is false for a null x: no guard needed when one side is a literal.
@@ -317,6 +377,18 @@ export class CelExprEmitter {
 
   private membership(item: CelValue, collection: CelValue): string {
     if (item.literal?.value === null || collection.literal?.value === null) return FALSE;
+    if (item.keysOf) {
+      // A list is never an object's key: only list membership, by (order-aware) equality.
+      if (collection.literal) {
+        const value = collection.literal.value;
+        if (!Array.isArray(value)) return FALSE;
+        return anyOf(value.map((element) => this.keysEqual(item, lit(element))));
+      }
+      return this.bind(collection, (c) => {
+        const e = this.fresh("e");
+        return allOf([isList(c), `${paren(c)}.exists(${e}, ${this.keysEqual(item, { text: e })})`]);
+      });
+    }
     if (item.literal && collection.literal) {
       return this.membership({ text: `dyn(${item.text})` }, { text: `dyn(${collection.text})` });
     }
@@ -402,6 +474,7 @@ export class CelExprEmitter {
         return this.ref(expr, scope);
       case "list": {
         const items = expr.items.map((item) => this.value(item, scope));
+        if (items.some((item) => item.keysOf)) throw this.unorderedKeys("an item of a list");
         if (items.every((item) => item.literal)) {
           return lit(
             items.flatMap((item) =>
@@ -420,6 +493,7 @@ export class CelExprEmitter {
         if (value.literal)
           return value.literal.value === null ? this.value(expr.fallback, scope) : value;
         const fallback = this.value(expr.fallback, scope);
+        if (value.keysOf || fallback.keysOf) throw this.unorderedKeys("an operand of `??`");
         if (fallback.literal?.value === null) return value;
         const other = fallback.literal ? `dyn(${fallback.text})` : fallback.text;
         return { text: this.bind(value, (v) => `${v} != null ? ${v} : ${paren(other)}`) };
@@ -432,6 +506,15 @@ export class CelExprEmitter {
             value,
             (v) => `${isString(v)} || ${isList(v)} || ${isMap(v)} ? dyn(size(${v})) : null`,
           ),
+        };
+      }
+      case "keys": {
+        const value = this.value(expr.arg, scope);
+        if (value.literal) return lit(literalKeys(value.literal.value));
+        const k = this.fresh("k");
+        return {
+          text: this.bind(value, (v) => `${isMap(v)} ? dyn(${paren(v)}.map(${k}, ${k})) : null`),
+          keysOf: value,
         };
       }
       default: {
@@ -469,6 +552,13 @@ export class CelExprEmitter {
     }
   }
 
+  /** `keys(m)` where its order would show and cannot be made the IR's (no sort in CEL 1.31). */
+  private unorderedKeys(where: string): CharterError {
+    return this.unsupported(
+      `\`keys(…)\` as ${where} (CEL at Kubernetes 1.31 cannot sort a map's keys, so the list's order would be the map's random order); compare \`keys(…)\` directly, or range over it with \`any\`/\`all\`/\`none\``,
+    );
+  }
+
   unsupported(what: string): CharterError {
     const rule = this.rule ? `, rule "${this.rule.name}"` : "";
     return new CharterError(
@@ -499,6 +589,28 @@ function literalLength(value: Json): Json {
   if (Array.isArray(value)) return value.length;
   if (value !== null && typeof value === "object") return Object.keys(value).length;
   return null;
+}
+
+/** `keys` of a value known when compiling: sorted by code point, null for a non-object. */
+function literalKeys(value: Json): Json {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  return Object.keys(value).sort(compareCodePoints);
+}
+
+/** Whether a literal can equal some object's `keys`: distinct strings ascending by code point. */
+function isSortedKeyList(value: Json): value is string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return false;
+  return value.every((item, i) => i === 0 || compareCodePoints(value[i - 1] as string, item) < 0);
+}
+
+/** Strings by Unicode code point (JS compares UTF-16 units, which puts astral before U+FFFF). */
+export function compareCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) as number);
+  const y = Array.from(b, (c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  }
+  return x.length - y.length;
 }
 
 /** One step of a CEL selection: `.name`, `["key"]` or `[0]`. */

@@ -168,11 +168,25 @@ function messageExpression(rule: Rule, emitter: CelExprEmitter): string {
       const inner = new Map(scope).set(step.variable, variable);
       const collection = emitter.value(step.collection, scope);
       // The witness exists (the condition holds), so the collection is a list here.
-      return `[dyn(${collection.text}).filter(${variable}, ${rest(i + 1, inner)})[0]].map(${variable}, ${build(i + 1, inner)})[0]`;
+      const witnesses = `dyn(${collection.text}).filter(${variable}, ${rest(i + 1, inner)})`;
+      return `[${collection.keysOf ? smallest(witnesses, emitter) : `${witnesses}[0]`}].map(${variable}, ${build(i + 1, inner)})[0]`;
     }
     return messageText(rule.message, scope, emitter);
   };
   return build(0, new Map());
+}
+
+/**
+ * The first of the witness keys of a `keys(m)` binding: CEL lists a map's keys in the map's
+ * order (random on the API server), the IR in code point order, so take the smallest key
+ * (strings compare by code point in CEL). Quadratic in the witnesses, which are keys of one
+ * object; `min()` would do in one pass but is not in every CEL evaluator Charter runs.
+ */
+function smallest(witnesses: string, emitter: CelExprEmitter): string {
+  const list = emitter.fresh("w");
+  const x = emitter.fresh("x");
+  const y = emitter.fresh("y");
+  return `[${witnesses}].map(${list}, ${list}.filter(${x}, ${list}.all(${y}, ${x} <= ${y}))[0])[0]`;
 }
 
 /** The witness chain from some step on, as one condition. */

@@ -108,6 +108,9 @@ export class ExprEmitter {
         return [`lib.present(${this.value(expr.arg, scope)})`];
       case "literal":
         return [expr.value === true ? "true" : "false"];
+      case "keys":
+        // A list never holds (and OPA's type checker refuses comparing it with `true`).
+        return ["false"];
       case "ref":
       case "list":
       case "default":
@@ -133,6 +136,8 @@ export class ExprEmitter {
         return `lib.coalesce([${this.value(expr.value, scope)}, ${this.value(expr.fallback, scope)}])`;
       case "len":
         return `lib.len(${this.value(expr.arg, scope)})`;
+      case "keys":
+        return `lib.keys(${this.value(expr.arg, scope)})`;
       default:
         // A condition used as a value is true or false, never missing.
         return `lib.holds([true | ${this.condition(expr, scope).join("; ")}])`;
@@ -273,6 +278,7 @@ export function freeVariables(expr: Expr): Set<string> {
       case "not":
       case "exists":
       case "len":
+      case "keys":
         visit(node.arg, bound);
         return;
       case "default":

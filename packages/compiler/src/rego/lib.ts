@@ -231,6 +231,12 @@ sized(value) if is_array(value)
 
 sized(value) if is_object(value)
 
+# keys: an object's keys as a list sorted by code point (OPA sorts strings by their UTF-8
+# bytes, which is code point order); missing for anything else.
+keys(value) := sort(object.keys(value)) if {
+	is_object(value)
+} else := null
+
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or
 # longer than 5 KiB in UTF-8 gives way to the static message (the template on one line).

@@ -155,7 +155,10 @@ export class TemplateLowering {
     if (call) {
       const fn = token(call.children, "function") as IToken;
       const argument = this.value(node(call.children, "argument") as CstNode, ctx);
-      return record(ctx, fn.image === "exists" ? n.exists(argument) : n.len(argument), this.at(fn));
+      const lower = { exists: n.exists, len: n.len, keys: n.keys }[
+        fn.image as "exists" | "len" | "keys"
+      ];
+      return record(ctx, lower(argument), this.at(fn));
     }
     return this.reference(node(c, "reference") as CstNode, ctx);
   }

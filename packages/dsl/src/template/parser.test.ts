@@ -199,6 +199,27 @@ describe("operators", () => {
     });
   });
 
+  it("keys, and keys as a field name", () => {
+    expect(parse('any k in keys(object.a ?? object.b): k startsWith "x/"')).toEqual({
+      kind: "quantifier",
+      quantifier: "any",
+      variable: "k",
+      collection: { kind: "keys", arg: { kind: "default", value: obj("a"), fallback: obj("b") } },
+      body: {
+        kind: "string",
+        op: "startsWith",
+        left: { kind: "ref", root: { kind: "var", name: "k" }, path: [] },
+        right: L("x/"),
+      },
+    });
+    expect(parse("object.keys.len == 1")).toEqual({
+      kind: "compare",
+      op: "==",
+      left: obj("keys", "len"),
+      right: L(1),
+    });
+  });
+
   it("?? folds to the left", () => {
     expect(parse("object.a ?? object.b ?? 1")).toEqual({
       kind: "default",
@@ -294,7 +315,7 @@ describe("syntax errors name the line and column in the .ts file", () => {
       c.securityContext.privileged == and c.name == "x"`; // MARK-SYNTAX-1
     const error = errorOf(() => cond.toIR());
     expect(error.message).toBe(
-      "expected a value (a path, a literal, a list, `(`, `exists(…)` or `len(…)`) but found 'and'",
+      "expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)` or `keys(…)`) but found 'and'",
     );
     expect(error.location).toEqual({
       file: fileURLToPath(import.meta.url),

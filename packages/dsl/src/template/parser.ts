@@ -9,7 +9,7 @@
  *   quantifier := ("any"|"all"|"none") Identifier "in" value ":" or     -- body reaches right
  *   comparison := value (("=="|"!="|"<"|"<="|">"|">="|"in"|string-op) value)?  -- no chains
  *   value      := primary ("??" primary)*
- *   primary    := literal | list | "(" or ")" | ("exists"|"len") "(" value ")"
+ *   primary    := literal | list | "(" or ")" | ("exists"|"len"|"keys") "(" value ")"
  *               | (Identifier | Hole) segment*
  *   segment    := "." Name | "[" (String | Number | Hole) "]"
  */
@@ -45,7 +45,7 @@ const messages: IParserErrorMessageProvider = {
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const found = actual[0] ? describeToken(actual[0]) : "the end of the condition";
     if (ruleName === "primary" || ruleName === "notExpr") {
-      return `expected a value (a path, a literal, a list, \`(\`, \`exists(…)\` or \`len(…)\`) but found ${found}`;
+      return `expected a value (a path, a literal, a list, \`(\`, \`exists(…)\`, \`len(…)\` or \`keys(…)\`) but found ${found}`;
     }
     const firsts = [
       ...new Set(expectedPathsPerAlt.flat().map((path) => describeExpected(path[0] as TokenType))),
@@ -167,6 +167,7 @@ class ConditionParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(t.Exists, { LABEL: "function" }) },
       { ALT: () => this.CONSUME(t.Len, { LABEL: "function" }) },
+      { ALT: () => this.CONSUME(t.Keys, { LABEL: "function" }) },
     ]);
     this.CONSUME(t.LParen);
     this.SUBRULE(this.value, { LABEL: "argument" });

@@ -50,6 +50,7 @@ export const False = keyword("false");
 export const Null = keyword("null");
 export const Exists = keyword("exists");
 export const Len = keyword("len");
+export const Keys = keyword("keys");
 export const StartsWith = keyword("startsWith", [StringOp]);
 export const EndsWith = keyword("endsWith", [StringOp]);
 export const Contains = keyword("contains", [StringOp]);
@@ -132,6 +133,7 @@ export const allTokens: TokenType[] = [
   Null,
   Exists,
   Len,
+  Keys,
   StartsWith,
   EndsWith,
   Contains,

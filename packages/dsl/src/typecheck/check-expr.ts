@@ -76,6 +76,9 @@ export class ExprChecker {
       case "len":
         this.checkLen(expr, scope);
         return scalar("integer");
+      case "keys":
+        this.checkKeys(expr, scope);
+        return listOf(scalar("string"));
     }
   }
 
@@ -235,6 +238,17 @@ export class ExprChecker {
       });
     }
   }
+
+  private checkKeys(node: Extract<Expr, { kind: "keys" }>, scope: Scope): void {
+    const type = this.typeOf(node.arg, scope);
+    const kinds = jsonKinds(type);
+    if (kinds && !kinds.has("object")) {
+      this.report({
+        node,
+        message: `\`keys\` lists an object's keys, but ${operand(node.arg)} is ${describeType(type)}, so it is always missing`,
+      });
+    }
+  }
 }
 
 const BOOLEAN = scalar("boolean");
@@ -262,7 +276,8 @@ export function literalType(value: Json): Ty {
 function operand(expr: Expr): string {
   if (expr.kind === "ref") return `\`${lastName(expr.path) ?? refRootText(expr)}\``;
   if (expr.kind === "literal") return describeLiteral(expr.value);
-  if (expr.kind === "len") return `\`len(${operand(expr.arg).replaceAll("`", "")})\``;
+  if (expr.kind === "len" || expr.kind === "keys")
+    return `\`${expr.kind}(${operand(expr.arg).replaceAll("`", "")})\``;
   return "the value";
 }
 

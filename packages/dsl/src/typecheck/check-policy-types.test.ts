@@ -182,6 +182,20 @@ describe("checkPolicyTypes", () => {
     );
   });
 
+  it("types keys(map) as a list of strings and reports keys of a non-object", () => {
+    const annotations: Expr = { kind: "keys", arg: pod("metadata", "annotations") };
+    const k: Expr = { kind: "ref", root: { kind: "var", name: "k" }, path: [] };
+    const prefix: Expr = { kind: "string", op: "startsWith", left: k, right: lit("a/") };
+    expect(check(any("k", annotations, prefix))).toEqual([]);
+    // Its elements are strings, so ordering them against a number is reported.
+    const ordered: Expr = { kind: "compare", op: "<", left: k, right: lit(1) };
+    expect(check(any("k", annotations, ordered))[0]?.message).toContain("`k` is a string");
+    const ofBoolean: Expr = { kind: "keys", arg: pod("spec", "hostPID") };
+    expect(check(any("k", ofBoolean, prefix))[0]?.message).toBe(
+      "`keys` lists an object's keys, but `hostPID` is a boolean, so it is always missing",
+    );
+  });
+
   it("reports a quantifier over a non-list, an index into an object, a key on a scalar", () => {
     expect(check(any("x", pod("spec", "securityContext"), lit(true)))[0]?.message).toBe(
       "`any` ranges over a list, but `securityContext` is a PodSecurityContext, so it is always false",

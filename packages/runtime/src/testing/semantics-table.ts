@@ -1,5 +1,5 @@
 /**
- * The IR semantics table (121 rows: a condition, the `data` of a resource, the truth value the
+ * The IR semantics table (a row per rule: a condition, the `data` of a resource, the truth value the
  * IR gives), written from packages/ir/README.md and run on every engine: real OPA
  * (opa/semantics.test.ts), the Kubernetes CEL judge (cel-engine/semantics.test.ts), each
  * compared with the IR engine.
@@ -56,12 +56,22 @@ export const DATA: Record<string, Json> = {
   question: "?",
   digits: { "0": "zero" },
   badPattern: "(",
+  // keys(): insertion order is not code point order (JS engines keep insertion order, the
+  // API server's maps have none), astral keys sort after U+FFFF, a null value is still a key.
+  keyed: { "😀": 1, "\uffff": 2, b: 3, a: null, é: 4 },
+  sameKeys: { a: 1, b: 2 },
+  sortedKeys: ["a", "b"],
+  unsortedKeys: ["b", "a"],
+  dupKeys: ["a", "a"],
+  keyLists: [["b", "a"], 1, ["a", "b"]],
   containers: [
     { name: "a", ports: [{ p: 80 }, { p: 443 }], image: "x" },
     { name: "b", ports: [], image: "y" },
     { name: "c", ports: [{ p: 0 }] },
   ],
 };
+
+const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
 
 export interface SemanticsRow {
   readonly note: string;
@@ -504,4 +514,163 @@ export const SEMANTICS_ROWS: SemanticsRow[] = [
     expected: false,
   },
   { note: "string step into an object", condition: exists(data("digits", "0")), expected: true },
+  // keys(x): an object's keys sorted by code point; missing for anything else
+  {
+    note: "keys are sorted, not in insertion order",
+    condition: cmp(keys(data("obj")), "==", lit(["a", "b"])),
+    expected: true,
+  },
+  {
+    note: "keys in insertion order are not the keys",
+    condition: cmp(keys(data("obj")), "==", lit(["b", "a"])),
+    expected: false,
+  },
+  {
+    note: "astral keys sort by code point, after U+FFFF; a null value is a key",
+    condition: cmp(keys(data("keyed")), "==", lit(["a", "b", "é", "\uffff", "😀"])),
+    expected: true,
+  },
+  {
+    note: "keys are not in UTF-16 order",
+    condition: cmp(keys(data("keyed")), "==", lit(["a", "b", "é", "😀", "\uffff"])),
+    expected: false,
+  },
+  {
+    note: "keys of a literal object",
+    condition: cmp(keys(lit({ "😀": 1, "\uffff": 2 })), "==", lit(["\uffff", "😀"])),
+    expected: true,
+  },
+  {
+    note: "keys of an empty object is the empty list",
+    condition: cmp(keys(data("emptyObj")), "==", lit([])),
+    expected: true,
+  },
+  {
+    note: "keys of an empty object is present",
+    condition: exists(keys(data("emptyObj"))),
+    expected: true,
+  },
+  { note: "len of keys", condition: cmp(len(keys(data("keyed"))), "==", lit(5)), expected: true },
+  { note: "keys of a string is missing", condition: exists(keys(data("str"))), expected: false },
+  { note: "keys of a list is missing", condition: exists(keys(data("list"))), expected: false },
+  { note: "keys of a number is missing", condition: exists(keys(data("one"))), expected: false },
+  { note: "keys of null is missing", condition: exists(keys(data("nul"))), expected: false },
+  { note: "keys of missing is missing", condition: exists(keys(data("nope"))), expected: false },
+  {
+    note: "keys of null == [] is false",
+    condition: cmp(keys(data("nul")), "==", lit([])),
+    expected: false,
+  },
+  {
+    note: "keys of a string != [] is false (missing)",
+    condition: cmp(keys(data("str")), "!=", lit([])),
+    expected: false,
+  },
+  {
+    note: "keys != in another order",
+    condition: cmp(keys(data("obj")), "!=", lit(["b", "a"])),
+    expected: true,
+  },
+  {
+    note: "keys != the sorted keys is false",
+    condition: cmp(keys(data("obj")), "!=", data("sortedKeys")),
+    expected: false,
+  },
+  {
+    note: "keys == a sorted list from data",
+    condition: cmp(data("sortedKeys"), "==", keys(data("obj"))),
+    expected: true,
+  },
+  {
+    note: "keys == an unsorted list from data is false",
+    condition: cmp(keys(data("obj")), "==", data("unsortedKeys")),
+    expected: false,
+  },
+  {
+    note: "keys == a list with a repeated key is false",
+    condition: cmp(keys(data("obj")), "==", data("dupKeys")),
+    expected: false,
+  },
+  {
+    note: "keys == a list of numbers is false",
+    condition: cmp(keys(data("sameKeys")), "==", data("list")),
+    expected: false,
+  },
+  {
+    note: "keys == missing is false",
+    condition: cmp(keys(data("obj")), "==", data("nope")),
+    expected: false,
+  },
+  {
+    note: "keys of two objects with the same keys are equal",
+    condition: cmp(keys(data("obj")), "==", keys(data("sameKeys"))),
+    expected: true,
+  },
+  {
+    note: "keys of objects with other keys differ",
+    condition: cmp(keys(data("obj")), "!=", keys(data("keyed"))),
+    expected: true,
+  },
+  {
+    note: "keys < keys is false (lists are unordered)",
+    condition: cmp(keys(data("obj")), "<", keys(data("keyed"))),
+    expected: false,
+  },
+  { note: "a key in keys", condition: isIn(lit("é"), keys(data("keyed"))), expected: true },
+  {
+    note: "keys in a literal list of lists",
+    condition: isIn(keys(data("obj")), lit([1, ["a", "b"]])),
+    expected: true,
+  },
+  {
+    note: "keys in a literal list in another order is false",
+    condition: isIn(keys(data("obj")), lit([["b", "a"]])),
+    expected: false,
+  },
+  {
+    note: "keys in a list from data",
+    condition: isIn(keys(data("sameKeys")), data("keyLists")),
+    expected: true,
+  },
+  {
+    note: "keys in an object is false (a list is not a key)",
+    condition: isIn(keys(data("obj")), data("sameKeys")),
+    expected: false,
+  },
+  { note: "keys does not hold as a condition", condition: keys(data("obj")), expected: false },
+  {
+    note: "any over keys",
+    condition: q("any", "k", keys(data("keyed")), str(v("k"), "startsWith", lit("😀"))),
+    expected: true,
+  },
+  {
+    note: "all over keys",
+    condition: q("all", "k", keys(data("keyed")), cmp(len(v("k")), "==", lit(1))),
+    expected: true,
+  },
+  {
+    note: "none over keys of a non-object holds",
+    condition: q("none", "k", keys(data("str")), lit(true)),
+    expected: true,
+  },
+  {
+    note: "any over keys reads the values by key",
+    condition: q("any", "k", keys(data("sameKeys")), cmp(v("k"), "==", lit("b"))),
+    expected: true,
+  },
+  {
+    note: "hostile keys of the data object",
+    condition: q("any", "k", keys(data()), cmp(v("k"), "==", lit("we ird\n"))),
+    expected: true,
+  },
+  {
+    note: "keys in a list expression (CEL refuses)",
+    condition: cmp(len(list(keys(data("obj")))), "==", lit(1)),
+    expected: true,
+  },
+  {
+    note: "keys ?? [] of a string (CEL refuses)",
+    condition: cmp(orElse(keys(data("str")), lit([])), "==", lit([])),
+    expected: true,
+  },
 ];
