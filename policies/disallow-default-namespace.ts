@@ -2,11 +2,10 @@
  * No workload in the `default` namespace. Decisions:
  * - the namespace read is the resource's own (`object.metadata.namespace`): a controller's,
  *   which its pods inherit; a pod template's own metadata has none;
- * - a manifest without `metadata.namespace` fails too, under its own rule `namespaceNotSet`.
- *   Offline, Charter cannot know where it would land: `kubectl apply` puts it in the current
- *   context's namespace, which is `default` unless someone changed it. Refusing it makes the
- *   manifest say where it goes. At admission the API server has already filled the namespace
- *   in from the request, so only `defaultNamespace` can fire there.
+ * - a manifest without `metadata.namespace` counts as being in `default`: that is where
+ *   `kubectl apply` puts it unless the context says otherwise, and where Kyverno's CLI judges
+ *   it (a separate "no namespace" rule disagreed with `kyverno apply`, which is how this was
+ *   found). At admission the API server has already filled the namespace in from the request.
  */
 import { fromYaml, pod, policy, when } from "@charter/dsl";
 import type { JsonObject } from "@charter/ir";
@@ -54,23 +53,15 @@ export default policy("disallow-default-namespace", {
   match: pod,
   rules: {
     defaultNamespace: {
-      fail: when`object.metadata.namespace == "default"`,
+      fail: when`(object.metadata.namespace ?? "default") == "default"`,
       message:
-        "{{object.kind}} {{object.metadata.name}} is in the default namespace; set " +
-        "metadata.namespace to the application's own namespace",
+        "{{object.kind}} {{object.metadata.name}} runs in the default namespace (it names " +
+        "default, or no namespace at all); set metadata.namespace to the application's own " +
+        "namespace",
       remediation:
         "Create a namespace for the application (with its own RBAC, quotas and network " +
-        "policies) and set `metadata.namespace` to it.",
-    },
-    namespaceNotSet: {
-      fail: when`not exists(object.metadata.namespace)`,
-      message:
-        "{{object.kind}} {{object.metadata.name}} sets no metadata.namespace, so it would run " +
-        "in the kubectl context's namespace (default unless changed); set metadata.namespace " +
-        "to the application's own namespace",
-      remediation:
-        "Set `metadata.namespace` in the manifest (or have your templating tool write it) so " +
-        "the namespace does not depend on the kubectl context of whoever applies it.",
+        "policies) and set `metadata.namespace` to it in the manifest, so the namespace does " +
+        "not depend on the kubectl context of whoever applies it.",
     },
   },
   cases: {
@@ -88,7 +79,7 @@ export default policy("disallow-default-namespace", {
     ],
     fail: [
       fromYaml("cases/disallow-default-namespace/fail-pod-no-namespace.yaml", {
-        rules: ["namespaceNotSet"],
+        rules: ["defaultNamespace"],
       }),
       {
         name: "Pod in default",
@@ -103,7 +94,7 @@ export default policy("disallow-default-namespace", {
       {
         name: "CronJob with no namespace of its own (its template's does not count)",
         resource: templateInNamespace(inNamespace(asCronJob("report", app), undefined), "todo"),
-        rules: ["namespaceNotSet"],
+        rules: ["defaultNamespace"],
       },
     ],
   },

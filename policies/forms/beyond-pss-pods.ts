@@ -68,11 +68,8 @@ export const FORMS: Record<string, Record<string, Forms>> = {
   },
   "disallow-default-namespace": {
     defaultNamespace: {
-      template: when`object.metadata.namespace == "default"`,
-      builder: resource.at("metadata.namespace").eq("default"),
-    },
-    namespaceNotSet: {
-      builder: not(exists(resource.at("metadata.namespace"))),
+      template: when`(object.metadata.namespace ?? "default") == "default"`,
+      builder: resource.at("metadata.namespace").orElse("default").eq("default"),
     },
   },
   "require-image-digest": {
