@@ -5,6 +5,7 @@
  */
 import { CharterError, type Json, type Policy } from "@charter/ir";
 import { IrCompileError, Scope } from "./compile.js";
+import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
 import { podView, policyApplies, templatePathOf } from "./match.js";
 import { type CompiledRule, compileRule } from "./rule.js";
@@ -44,19 +45,12 @@ function row(
   identity: ResourceIdentity,
   resourceIndex: number,
 ): Finding {
-  const { policy } = compiled;
-  return {
-    policy: policy.name,
+  return findingOf(
+    { policy: compiled.policy, resource, identity, resourceIndex },
     rule,
     result,
-    message: messages[0] ?? "",
     messages,
-    severity: policy.severity,
-    enforcement: policy.enforcement,
-    resource: identity,
-    resourceIndex,
-    ...(resource.source !== undefined ? { source: resource.source } : {}),
-  };
+  );
 }
 
 /** Why a pod controller without a pod template is skipped (shared by every engine). */

@@ -29,6 +29,7 @@ import type {
 } from "../cel-judge/protocol.js";
 import { runCelJudge } from "../cel-judge/run.js";
 import { skipReason } from "../evaluate.js";
+import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { type Applies, policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
@@ -146,18 +147,14 @@ export function createCelJudgeEngine(
       emitted.forEach(({ policy, cel, prefix }, policyIndex) => {
         if (!concerned[resourceIndex]?.[policyIndex]) return;
         const applies = policyApplies(policy, resource.object);
-        const row = (rule: string, result: Result, message: string): Finding => ({
-          policy: policy.name,
-          rule,
-          result,
-          message,
-          messages: result === "pass" ? [] : [message],
-          severity: policy.severity,
-          enforcement: policy.enforcement,
-          resource: identity,
-          resourceIndex,
-          ...(resource.source !== undefined ? { source: resource.source } : {}),
-        });
+        // CEL gives one message per rule: the first witness's.
+        const row = (rule: string, result: Result, message: string): Finding =>
+          findingOf(
+            { policy, resource, identity, resourceIndex },
+            rule,
+            result,
+            result === "pass" ? [] : [message],
+          );
         const errorRows = (text: string) =>
           findings.push(...policy.rules.map((rule) => row(rule.name, "error", text)));
         const compileError = compileErrors.get(prefix);

@@ -12,6 +12,7 @@ import * as compiler from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type { JudgeResult } from "../cel-judge/protocol.js";
 import { skipReason } from "../evaluate.js";
+import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
@@ -105,18 +106,8 @@ export function createInProcessCelEngine(
       for (const { policy, validations, matchConditions } of compiled) {
         const applies = policyApplies(policy, resource.object);
         if (applies === "no") continue;
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding => ({
-          policy: policy.name,
-          rule,
-          result,
-          message: messages[0] ?? "",
-          messages,
-          severity: policy.severity,
-          enforcement: policy.enforcement,
-          resource: identity,
-          resourceIndex,
-          ...(resource.source !== undefined ? { source: resource.source } : {}),
-        });
+        const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
+          findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
         if (applies === "skip") {
           const reason = [skipReason(resource.object, identity)];
           for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));

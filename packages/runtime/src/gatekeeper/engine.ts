@@ -16,6 +16,7 @@ import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler
 import type { Json, Policy } from "@charter/ir";
 import { parse } from "yaml";
 import { skipReason } from "../evaluate.js";
+import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
 import { OpaError, runOpa } from "../opa/run.js";
@@ -185,18 +186,8 @@ export function createGatekeeperEngine(
           );
         }
         if (!matched) continue;
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding => ({
-          policy: policy.name,
-          rule,
-          result,
-          message: messages[0] ?? "",
-          messages,
-          severity: policy.severity,
-          enforcement: policy.enforcement,
-          resource: identity,
-          resourceIndex,
-          ...(resource.source !== undefined ? { source: resource.source } : {}),
-        });
+        const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
+          findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
         for (const rule of policy.rules) {
           if (applies === "skip") {
             findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));

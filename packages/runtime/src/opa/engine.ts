@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { emitRego, regoPackageRef, regoString } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
 import { skipReason } from "../evaluate.js";
+import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
@@ -110,18 +111,8 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
           );
         }
         if (applies === "no") continue;
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding => ({
-          policy: policy.name,
-          rule,
-          result,
-          message: messages[0] ?? "",
-          messages,
-          severity: policy.severity,
-          enforcement: policy.enforcement,
-          resource: identity,
-          resourceIndex,
-          ...(resource.source !== undefined ? { source: resource.source } : {}),
-        });
+        const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
+          findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
         for (const rule of policy.rules) {
           if (applies === "skip") {
             findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
