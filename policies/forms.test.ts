@@ -5,6 +5,7 @@
  * their builder form too: add a module to policies/forms/ and list it below.
  */
 import { describe, expect, it } from "vitest";
+import { FORMS as APPARMOR } from "./forms/apparmor.js";
 import { FORMS as BEYOND_PSS_CLUSTER } from "./forms/beyond-pss-cluster.js";
 import { FORMS as BEYOND_PSS_PODS } from "./forms/beyond-pss-pods.js";
 import { FORMS as POD_SECURITY } from "./forms/pod-security.js";
@@ -15,6 +16,7 @@ const FORMS: Record<string, Record<string, Forms>> = {
   ...POD_SECURITY,
   ...BEYOND_PSS_PODS,
   ...BEYOND_PSS_CLUSTER,
+  ...APPARMOR,
 };
 
 describe("every rule has a builder form giving the policy's IR", () => {

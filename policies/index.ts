@@ -29,6 +29,7 @@ import requireReadOnlyRootFilesystem from "./require-read-only-root-filesystem.j
 import requireRequestsLimits from "./require-requests-limits.js";
 import requireRunAsNonRoot from "./require-run-as-non-root.js";
 import requireRunAsNonRootUser from "./require-run-as-non-root-user.js";
+import restrictApparmorProfiles from "./restrict-apparmor-profiles.js";
 import restrictClusterAdminBindings from "./restrict-cluster-admin-bindings.js";
 import restrictImageRegistries from "./restrict-image-registries.js";
 import restrictRbacEscalationVerbs from "./restrict-rbac-escalation-verbs.js";
@@ -68,6 +69,7 @@ const policies: readonly Policy[] = [
   requireRequestsLimits,
   requireRunAsNonRoot,
   requireRunAsNonRootUser,
+  restrictApparmorProfiles,
   restrictClusterAdminBindings,
   restrictImageRegistries,
   restrictRbacEscalationVerbs,

@@ -102,6 +102,17 @@ const parity: { note: string; template: Cond; builder: Value }[] = [
     ),
   },
   {
+    note: "a key known at run time, and literal keys after it",
+    template: when`any k in keys(pod.metadata.annotations): pod.metadata.annotations[k] == "x" and object.m[object.k]["a"] == 1`,
+    builder: any("k", keys(pod.metadata.at("annotations")), (k) =>
+      pod.metadata
+        .at("annotations")
+        .lookup(k)
+        .eq("x")
+        .and(resource.at("m").lookup(resource.at("k")).lookup("a").eq(1)),
+    ),
+  },
+  {
     note: "free not",
     template: when`not object.a == "x"`,
     builder: not(resource.at("a").eq("x")),

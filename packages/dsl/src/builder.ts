@@ -181,6 +181,17 @@ export class Value {
     const at = here();
     return new Value((ctx) => record(ctx, n.keys(this.lower(ctx)), at), at);
   }
+
+  /**
+   * The entry of this object under `key`, a value known only at run time (the template's
+   * `x[k]`); missing when this is not an object, key is not a string or the entry is absent.
+   * For a key known now, use `get(key)`: a plain path step.
+   */
+  lookup(key: Operand): Value {
+    const at = here();
+    const k = toValue(key, at);
+    return new Value((ctx) => record(ctx, n.index(this.lower(ctx), k.lower(ctx)), at), at);
+  }
 }
 
 /** A condition: a value read as a truth value, with `and`, `or` and `not`. */

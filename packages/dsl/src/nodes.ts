@@ -100,3 +100,5 @@ export const orElse = (value: Expr, fallback: Expr): Expr => ({
 export const len = (arg: Expr): Expr => ({ kind: "len", arg });
 
 export const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
+
+export const index = (value: Expr, key: Expr): Expr => ({ kind: "index", value, key });

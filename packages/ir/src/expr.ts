@@ -147,6 +147,17 @@ export interface Keys {
   readonly arg: Expr;
 }
 
+/**
+ * `value[key]`: the value under the string `key` of the object `value`, for a key known only
+ * at run time; missing when value is not an object, key is not a string, or the entry is
+ * absent or null. A literal key is a plain path segment instead (a `ref`).
+ */
+export interface Index {
+  readonly kind: "index";
+  readonly value: Expr;
+  readonly key: Expr;
+}
+
 export type Expr =
   | Literal
   | ListExpr
@@ -161,7 +172,8 @@ export type Expr =
   | Exists
   | Default
   | Len
-  | Keys;
+  | Keys
+  | Index;
 
 export type ExprKind = Expr["kind"];
 

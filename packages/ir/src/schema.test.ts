@@ -110,6 +110,19 @@ describe("validatePolicySet", () => {
     ).toThrow(/condition/);
   });
 
+  it("accepts x[k] and rejects it without its key", () => {
+    const pod: Expr = { kind: "ref", root: { kind: "pod" }, path: [] };
+    const indexed: Expr = { kind: "index", value: pod, key: { kind: "literal", value: "a" } };
+    const rule = { ...policy.rules[0], condition: { kind: "exists", arg: indexed } };
+    expect(() =>
+      validatePolicySet({ irVersion: 1, policies: [{ ...policy, rules: [rule] }] }),
+    ).not.toThrow();
+    const bare = { ...rule, condition: { kind: "index", value: pod } };
+    expect(() =>
+      validatePolicySet({ irVersion: 1, policies: [{ ...policy, rules: [bare] }] }),
+    ).toThrow(/condition/);
+  });
+
   it("rejects a bad policy name, a missing field and an extra field", () => {
     const bad = (p: object) => () => validatePolicySet({ irVersion: 1, policies: [p] });
     expect(bad({ ...policy, name: "Not_A_Name" })).toThrow(/name/);

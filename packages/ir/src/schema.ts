@@ -86,6 +86,7 @@ export const IR_SCHEMA = {
         node("default", { value: expr, fallback: expr }),
         node("len", { arg: expr }),
         node("keys", { arg: expr }),
+        node("index", { value: expr, key: expr }),
       ],
     },
     source: {

@@ -36,6 +36,8 @@ export function childrenOf(expr: Expr): readonly Expr[] {
       return [expr.collection, expr.body];
     case "default":
       return [expr.value, expr.fallback];
+    case "index":
+      return [expr.value, expr.key];
   }
 }
 

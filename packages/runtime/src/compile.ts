@@ -208,6 +208,17 @@ export function compileValue(expr: Expr, scope: Scope): ValueFn {
         return isObject(value) ? Object.keys(value).sort(compareCodePoints) : MISSING;
       };
     },
+    index: ({ value, key }) => {
+      const valueFn = compileValue(value, scope);
+      const keyFn = compileValue(key, scope);
+      return (frame) => {
+        const within = valueFn(frame);
+        const k = keyFn(frame);
+        // Own entries only: `constructor` or `__proto__` are keys like any other.
+        if (!isObject(within) || typeof k !== "string" || !Object.hasOwn(within, k)) return MISSING;
+        return present(within[k]);
+      };
+    },
     default: ({ value, fallback }) => {
       const valueFn = compileValue(value, scope);
       const fallbackFn = compileValue(fallback, scope);
@@ -241,6 +252,7 @@ export function compileTest(expr: Expr, scope: Scope): TestFn {
     ref: (node) => isTrue(compileValue(node, scope)),
     len: () => () => false,
     keys: () => () => false,
+    index: (node) => isTrue(compileValue(node, scope)),
     default: (node) => isTrue(compileValue(node, scope)),
     compare: ({ op, left, right }) => {
       const leftFn = compileValue(left, scope);

@@ -246,7 +246,8 @@ export class CelExprEmitter {
       case "list":
       case "default":
       case "len":
-      case "keys": {
+      case "keys":
+      case "index": {
         // A condition holds exactly when its value is `true`.
         const value = this.value(expr, scope);
         if (value.literal) return value.literal.value === true ? TRUE : FALSE;
@@ -517,6 +518,8 @@ export class CelExprEmitter {
           keysOf: value,
         };
       }
+      case "index":
+        return this.index(this.value(expr.value, scope), this.value(expr.key, scope));
       default: {
         // A condition used as a value is true or false, never missing.
         const condition = this.condition(expr, scope);
@@ -550,6 +553,24 @@ export class CelExprEmitter {
         return safePath(name, path);
       }
     }
+  }
+
+  /**
+   * `m[k]`: guarded so it is null, never an error, when m is not a map, k is not a string or
+   * not among m's keys (an absent key is an evaluation error in CEL).
+   */
+  private index(map: CelValue, key: CelValue): CelValue {
+    if (map.literal && key.literal) return lit(literalIndex(map.literal.value, key.literal.value));
+    if (map.literal && !isJsonObject(map.literal.value)) return MISSING_VALUE;
+    if (key.literal && typeof key.literal.value !== "string") return MISSING_VALUE;
+    // A literal map is made dyn, so both branches of `?:` type-check as dyn.
+    const dynamicMap = map.literal ? { text: `dyn(${map.text})` } : map;
+    return {
+      text: this.bind2(dynamicMap, key, (m, k) => {
+        const test = allOf([isMap(m), isString(k), `${k} in ${paren(m)}`]);
+        return `${test} ? ${paren(m)}[${k}] : null`;
+      }),
+    };
   }
 
   /** `keys(m)` where its order would show and cannot be made the IR's (no sort in CEL 1.31). */
@@ -595,6 +616,16 @@ function literalLength(value: Json): Json {
 function literalKeys(value: Json): Json {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   return Object.keys(value).sort(compareCodePoints);
+}
+
+/** `m[k]` of values known when compiling: null unless m is an object with an entry k. */
+function literalIndex(map: Json, key: Json): Json {
+  if (!isJsonObject(map) || typeof key !== "string" || !Object.hasOwn(map, key)) return null;
+  return map[key] ?? null;
+}
+
+function isJsonObject(value: Json): value is { [key: string]: Json } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Whether a literal can equal some object's `keys`: distinct strings ascending by code point. */

@@ -115,6 +115,7 @@ export class ExprEmitter {
       case "list":
       case "default":
       case "len":
+      case "index":
         // A condition holds exactly when its value is `true`.
         return [`${this.value(expr, scope)} == true`];
     }
@@ -138,6 +139,8 @@ export class ExprEmitter {
         return `lib.len(${this.value(expr.arg, scope)})`;
       case "keys":
         return `lib.keys(${this.value(expr.arg, scope)})`;
+      case "index":
+        return `lib.index(${this.value(expr.value, scope)}, ${this.value(expr.key, scope)})`;
       default:
         // A condition used as a value is true or false, never missing.
         return `lib.holds([true | ${this.condition(expr, scope).join("; ")}])`;
@@ -284,6 +287,10 @@ export function freeVariables(expr: Expr): Set<string> {
       case "default":
         visit(node.value, bound);
         visit(node.fallback, bound);
+        return;
+      case "index":
+        visit(node.value, bound);
+        visit(node.key, bound);
         return;
     }
   };

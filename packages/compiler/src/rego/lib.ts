@@ -237,6 +237,13 @@ keys(value) := sort(object.keys(value)) if {
 	is_object(value)
 } else := null
 
+# index: the value under a string key of an object, for a key known only at run time; null
+# (missing) for a non-object, a non-string key, or an absent entry (a null entry stays null).
+index(value, key) := object.get(value, key, null) if {
+	is_object(value)
+	is_string(key)
+} else := null
+
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or
 # longer than 5 KiB in UTF-8 gives way to the static message (the template on one line).

@@ -23,6 +23,10 @@ import * as t from "./tokens.js";
 
 type Children = Record<string, CstElement[] | undefined>;
 
+/** A step known when lowering, and one looked up at run time. */
+type PathStep = { readonly key: Segment; readonly at: ErrorLocation };
+type LookupStep = { readonly lookup: Expr; readonly at: ErrorLocation };
+
 function isToken(element: CstElement | undefined): element is IToken {
   return element !== undefined && "image" in element;
 }
@@ -180,8 +184,30 @@ export class TemplateLowering {
 
   private reference(cst: CstNode, ctx: LowerContext): Expr {
     const head = token(cst.children, "head") as IToken;
+    const steps = nodes(cst.children, "segments").map((segment) => this.segment(segment, ctx));
+    // The path up to the first computed key is a plain reference; each later step looks up.
+    const computed = steps.findIndex((step) => "lookup" in step);
+    const plain = (computed < 0 ? steps : steps.slice(0, computed)) as PathStep[];
+    let result = this.path(head, plain, ctx);
+    for (const step of computed < 0 ? [] : steps.slice(computed)) {
+      if ("lookup" in step) {
+        result = record(ctx, n.index(result, step.lookup), step.at);
+      } else if (typeof step.key === "string") {
+        result = record(ctx, n.index(result, n.literal(step.key)), step.at);
+      } else {
+        throw new CharterError(
+          `a list index cannot follow a key computed at run time ([${step.key}])`,
+          step.at,
+          "bind the element with a quantifier instead (`any x in …: …`)",
+        );
+      }
+    }
+    return result;
+  }
+
+  /** A head with literal steps: a plain reference. */
+  private path(head: IToken, segments: readonly PathStep[], ctx: LowerContext): Expr {
     const at = this.at(head);
-    const segments = nodes(cst.children, "segments").map((segment) => this.segment(segment));
     const path = segments.map((s) => s.key);
     if (head.tokenType === t.Hole) {
       const fragment = this.interpolation(head, ctx);
@@ -217,28 +243,26 @@ export class TemplateLowering {
     }
   }
 
-  private segment(cst: CstNode): { key: Segment; at: ErrorLocation } {
-    const key = token(cst.children, "key") as IToken;
-    const at = this.at(key);
-    if (key.tokenType === t.StringLiteral) return { key: unescapeString(key, at), at };
-    if (key.tokenType === t.NumberLiteral) {
-      const index = Number(key.image);
-      if (!Number.isInteger(index) || index < 0) {
-        throw new CharterError(`${key.image} is not a list index (0, 1, 2, …)`, at);
+  /**
+   * One step: `.name`, or `[…]` holding a string or list index known now (a plain path step,
+   * so existing paths keep their IR) or a value known only at run time (a lookup).
+   */
+  private segment(cst: CstNode, ctx: LowerContext): PathStep | LookupStep {
+    const name = token(cst.children, "key");
+    if (name) return { key: name.image, at: this.at(name) };
+    const inner = node(cst.children, "index") as CstNode;
+    const at = this.at(this.first(inner));
+    const key = this.value(inner, ctx);
+    if (key.kind !== "literal") return { lookup: key, at };
+    const value = key.value;
+    if (typeof value === "string") return { key: value, at };
+    if (typeof value === "number") {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new CharterError(`${value} is not a list index (0, 1, 2, …)`, at);
       }
-      return { key: index, at };
+      return { key: value, at };
     }
-    if (key.tokenType === t.Hole) {
-      const value = this.values[key.payload as number];
-      if (
-        typeof value === "string" ||
-        (typeof value === "number" && Number.isInteger(value) && value >= 0)
-      ) {
-        return { key: value, at };
-      }
-      throw new CharterError("an interpolated path segment must be a string or a list index", at);
-    }
-    return { key: key.image, at };
+    throw new CharterError("a path segment in `[…]` must be a string or a list index", at);
   }
 
   private interpolation(hole: IToken, ctx: LowerContext): Expr {

@@ -220,6 +220,28 @@ describe("operators", () => {
     });
   });
 
+  it("x[k] with a computed key is a lookup; a literal key stays a path step", () => {
+    const k = { kind: "ref", root: { kind: "var", name: "k" }, path: [] } as const;
+    expect(parse('any k in keys(object.a): object.a[k].b == "x"')).toEqual({
+      kind: "quantifier",
+      quantifier: "any",
+      variable: "k",
+      collection: { kind: "keys", arg: obj("a") },
+      body: {
+        kind: "compare",
+        op: "==",
+        left: { kind: "index", value: { kind: "index", value: obj("a"), key: k }, key: L("b") },
+        right: L("x"),
+      },
+    });
+    expect(parse('object.a["k"][0] == 1')).toEqual(parse("object.a.k[0] == 1"));
+    expect(parse('object.a[object.b ?? "c"]')).toEqual({
+      kind: "index",
+      value: obj("a"),
+      key: { kind: "default", value: obj("b"), fallback: L("c") },
+    });
+  });
+
   it("?? folds to the left", () => {
     expect(parse("object.a ?? object.b ?? 1")).toEqual({
       kind: "default",
@@ -372,6 +394,15 @@ describe("syntax errors name the line and column in the .ts file", () => {
     const error = errorOf(() => parse('object.a matches "^\\d+$"'));
     expect(error.message).toBe("unknown escape \\d in a string");
     expect(error.location.column).toBe(20);
+  });
+
+  it("rejects a list index after a computed key, and a key that is no string or index", () => {
+    expect(errorOf(() => parse("object.a[object.b][0]")).message).toBe(
+      "a list index cannot follow a key computed at run time ([0])",
+    );
+    expect(errorOf(() => parse("object.a[true]")).message).toBe(
+      "a path segment in `[…]` must be a string or a list index",
+    );
   });
 
   it("rejects a negative index", () => {

@@ -11,7 +11,8 @@
  *   value      := primary ("??" primary)*
  *   primary    := literal | list | "(" or ")" | ("exists"|"len"|"keys") "(" value ")"
  *               | (Identifier | Hole) segment*
- *   segment    := "." Name | "[" (String | Number | Hole) "]"
+ *   segment    := "." Name | "[" value "]"   -- a string or index literal is a path step,
+ *                                                 any other value a lookup (`index`)
  */
 import {
   CstParser,
@@ -193,11 +194,8 @@ class ConditionParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(t.LBracket);
-          this.OR2([
-            { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: "key" }) },
-            { ALT: () => this.CONSUME(t.NumberLiteral, { LABEL: "key" }) },
-            { ALT: () => this.CONSUME2(t.Hole, { LABEL: "key" }) },
-          ]);
+          // A literal key is a plain path step; any other value is looked up at run time.
+          this.SUBRULE(this.value, { LABEL: "index" });
           this.CONSUME(t.RBracket);
         },
       },

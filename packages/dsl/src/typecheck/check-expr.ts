@@ -79,6 +79,8 @@ export class ExprChecker {
       case "keys":
         this.checkKeys(expr, scope);
         return listOf(scalar("string"));
+      case "index":
+        return this.indexType(expr, scope);
     }
   }
 
@@ -239,6 +241,26 @@ export class ExprChecker {
     }
   }
 
+  /** `x[k]`: the value type of x's entries; reports an x that is no object, a k no string. */
+  private indexType(node: Extract<Expr, { kind: "index" }>, scope: Scope): Ty {
+    const type = this.typeOf(node.value, scope);
+    const keyType = this.typeOf(node.key, scope);
+    if (!admits(type, "object")) {
+      this.report({
+        node,
+        message: `\`[…]\` reads an object's entry, but ${operand(node.value)} is ${describeType(type)}, so it is always missing`,
+      });
+      return ANY;
+    }
+    if (!admits(keyType, "string")) {
+      this.report({
+        node,
+        message: `an object's keys are strings, but ${operand(node.key)} is ${describeType(keyType)}, so \`[…]\` is always missing`,
+      });
+    }
+    return entryType(type);
+  }
+
   private checkKeys(node: Extract<Expr, { kind: "keys" }>, scope: Scope): void {
     const type = this.typeOf(node.arg, scope);
     const kinds = jsonKinds(type);
@@ -249,6 +271,13 @@ export class ExprChecker {
       });
     }
   }
+}
+
+/** The value type of a map or of the maps of a union; anything for other objects. */
+function entryType(type: Ty): Ty {
+  if (type.kind === "map") return type.value;
+  if (type.kind === "union") return unionOf(type.members.map(entryType));
+  return ANY;
 }
 
 const BOOLEAN = scalar("boolean");

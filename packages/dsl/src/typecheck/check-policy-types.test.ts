@@ -196,6 +196,25 @@ describe("checkPolicyTypes", () => {
     );
   });
 
+  it("types map[k] as the map's values and reports a lookup in a non-object or by a non-string", () => {
+    const annotations = pod("metadata", "annotations");
+    const k: Expr = { kind: "ref", root: { kind: "var", name: "k" }, path: [] };
+    const entry: Expr = { kind: "index", value: annotations, key: k };
+    const keysOf: Expr = { kind: "keys", arg: annotations };
+    expect(check(any("k", keysOf, eq(entry, lit("x"))))).toEqual([]);
+    // The values of annotations are strings, so ordering one against a number is reported.
+    const ordered: Expr = { kind: "compare", op: "<", left: entry, right: lit(1) };
+    expect(check(any("k", keysOf, ordered))[0]?.message).toContain("is a string");
+    const inBoolean: Expr = { kind: "index", value: pod("spec", "hostPID"), key: k };
+    expect(check(any("k", keysOf, eq(inBoolean, lit("x"))))[0]?.message).toBe(
+      "`[…]` reads an object's entry, but `hostPID` is a boolean, so it is always missing",
+    );
+    const byNumber: Expr = { kind: "index", value: annotations, key: lit(1) };
+    expect(check(eq(byNumber, lit("x")))[0]?.message).toBe(
+      "an object's keys are strings, but the number 1 is an integer, so `[…]` is always missing",
+    );
+  });
+
   it("reports a quantifier over a non-list, an index into an object, a key on a scalar", () => {
     expect(check(any("x", pod("spec", "securityContext"), lit(true)))[0]?.message).toBe(
       "`any` ranges over a list, but `securityContext` is a PodSecurityContext, so it is always false",

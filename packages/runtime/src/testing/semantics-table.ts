@@ -72,6 +72,7 @@ export const DATA: Record<string, Json> = {
 };
 
 const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
+const index = (value: Expr, key: Expr): Expr => ({ kind: "index", value, key });
 
 export interface SemanticsRow {
   readonly note: string;
@@ -638,6 +639,90 @@ export const SEMANTICS_ROWS: SemanticsRow[] = [
     expected: false,
   },
   { note: "keys does not hold as a condition", condition: keys(data("obj")), expected: false },
+  // x[k]: the entry under a string key of an object; missing for anything else
+  {
+    note: "x[k] with k from keys(x)",
+    condition: q("any", "k", keys(data("obj")), cmp(index(data("obj"), v("k")), "==", lit("x"))),
+    expected: true,
+  },
+  {
+    note: "x[k] under an astral key",
+    condition: q(
+      "any",
+      "k",
+      keys(data("keyed")),
+      and(cmp(v("k"), "==", lit("😀")), cmp(index(data("keyed"), v("k")), "==", lit(1))),
+    ),
+    expected: true,
+  },
+  {
+    note: "x[k] of a null entry is missing",
+    condition: q(
+      "any",
+      "k",
+      keys(data("keyed")),
+      and(cmp(v("k"), "==", lit("a")), not(exists(index(data("keyed"), v("k"))))),
+    ),
+    expected: true,
+  },
+  {
+    note: "x[k] of an absent key is missing",
+    condition: exists(index(data("obj"), data("str"))),
+    expected: false,
+  },
+  {
+    note: "x[k] of an absent key ?? d is d",
+    condition: cmp(orElse(index(data("obj"), data("str")), lit("d")), "==", lit("d")),
+    expected: true,
+  },
+  {
+    note: "x[k] with a string key that looks like a number",
+    condition: cmp(index(data("digits"), lit("0")), "==", lit("zero")),
+    expected: true,
+  },
+  {
+    note: "x[k] with a number key is missing, even where its text is a key",
+    condition: exists(index(data("digits"), data("zero"))),
+    expected: false,
+  },
+  {
+    note: "x[k] with a literal number key is missing",
+    condition: exists(index(data("digits"), lit(0))),
+    expected: false,
+  },
+  {
+    note: "x[k] of a list is missing",
+    condition: exists(index(data("list"), data("str"))),
+    expected: false,
+  },
+  {
+    note: "x[k] of a string is missing",
+    condition: exists(index(data("str"), data("str"))),
+    expected: false,
+  },
+  {
+    note: "x[k] of null or missing is missing",
+    condition: or(
+      exists(index(data("nul"), data("str"))),
+      exists(index(data("nope"), data("str"))),
+    ),
+    expected: false,
+  },
+  {
+    note: "x[k] of a literal object under a hostile key",
+    condition: cmp(index(lit({ [HOSTILE]: [1] }), data("hostile")), "==", lit([1])),
+    expected: true,
+  },
+  {
+    note: "x[k] gives lists and objects whole",
+    condition: cmp(index(data("obj"), lit("b")), "==", lit([1, 2])),
+    expected: true,
+  },
+  {
+    note: "x[k] holds as a condition when the entry is true",
+    condition: and(index(data(), lit("t")), not(index(data(), lit("f")))),
+    expected: true,
+  },
   {
     note: "any over keys",
     condition: q("any", "k", keys(data("keyed")), str(v("k"), "startsWith", lit("😀"))),
