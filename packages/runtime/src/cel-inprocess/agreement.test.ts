@@ -17,9 +17,9 @@ import { runCelJudge } from "../cel-judge/run.js";
 import { celJudgeForTests } from "../cel-judge/testing.js";
 import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
+import { generatedResource } from "../testing/generated-resources.js";
 import type { Finding, Resource } from "../types.js";
 import { celBatchOf, createInProcessCelEngine, type EmitCelPolicy, verdictOf } from "./engine.js";
-import { generatedResource } from "./testing/generated-resources.js";
 import { HAND_WRITTEN_POLICIES, handWrittenCel } from "./testing/hand-written-cel.js";
 
 const judge = celJudgeForTests();

@@ -1,12 +1,12 @@
 /**
- * Generated resources for the agreement tests: missing fields, nulls, odd types, astral
- * characters, large integers and hostile strings, in every pod controller. Copied from
- * test/differential.test.ts (the runtime's tests cannot import from test/), with a few extra
- * numbers the CEL engines type differently (1.5, 2^53 - 1, 1e21).
+ * Generated resources for the differential and agreement tests: missing fields, nulls, odd
+ * types, astral characters, large integers and hostile strings, in every pod controller, with
+ * numbers the CEL engines type differently (1.5, 2^53 - 1, 1e21). The one generator shared by
+ * test/differential.test.ts and the in-process CEL agreement test.
  */
 import type { Json } from "@charter/ir";
 import fc from "fast-check";
-import type { Resource } from "../../types.js";
+import type { Resource } from "../types.js";
 
 const hostile = fc.constantFrom(
   "",
