@@ -20,12 +20,18 @@ export type Segment = string | number;
  *   spec.ephemeralContainers` of the pod view, in that order; a missing list adds nothing.
  * - `params`: the policy's parameters, defaults merged with the configured values.
  * - `var`: a variable bound by a quantifier.
+ * - `namespace`: the Namespace object named by the resource's `metadata.namespace` (for a pod
+ *   controller, the controller's). Offline it comes from the scanned set; in a cluster, from
+ *   the API server (`namespaceObject`) or the engine's synced inventory. A rule that reads it
+ *   is SKIPPED, with the reason, when the resource names no namespace or that Namespace is not
+ *   known — on every engine alike, before the condition is judged.
  */
 export type Root =
   | { readonly kind: "object" }
   | { readonly kind: "pod" }
   | { readonly kind: "containers" }
   | { readonly kind: "params" }
+  | { readonly kind: "namespace" }
   | { readonly kind: "var"; readonly name: string };
 
 /** A literal JSON value. Never missing (a `null` literal is missing, like any null). */
@@ -158,6 +164,23 @@ export interface Index {
   readonly key: Expr;
 }
 
+/**
+ * `inventory(apiVersion, kind[, namespace])`: the other objects a policy may look at — offline
+ * the scanned set, in a cluster what the engine has synced (Gatekeeper's `data.inventory`).
+ * The list of every known object whose API group is `apiVersion`'s group (any version: the API
+ * server serves each kind in all its versions) and whose kind is `resource`; for a namespaced
+ * kind, those whose `metadata.namespace` equals `namespace` (missing when that is not a
+ * string); without `namespace`, a cluster-scoped kind. Sorted by `metadata.name` (code points);
+ * of objects with the same group, kind, namespace and name, the last one read counts.
+ * `apiVersion` is the version admission targets sync and read.
+ */
+export interface Inventory {
+  readonly kind: "inventory";
+  readonly apiVersion: string;
+  readonly resource: string;
+  readonly namespace?: Expr;
+}
+
 export type Expr =
   | Literal
   | ListExpr
@@ -173,7 +196,8 @@ export type Expr =
   | Default
   | Len
   | Keys
-  | Index;
+  | Index
+  | Inventory;
 
 export type ExprKind = Expr["kind"];
 

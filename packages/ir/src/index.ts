@@ -1,5 +1,6 @@
 export * from "./errors.js";
 export type * from "./expr.js";
+export * from "./inventory.js";
 export type * from "./json.js";
 export * from "./message.js";
 export * from "./pod.js";

@@ -135,6 +135,11 @@ export interface TestCase {
   readonly name: string;
   readonly expect: "pass" | "fail";
   readonly resource: Json;
+  /**
+   * The rest of the scanned set the resource is judged with (Namespaces, NetworkPolicies…),
+   * for policies that read `namespace` or `inventory(…)`; the resource itself is part of it.
+   */
+  readonly inventory?: readonly Json[];
   readonly rules?: readonly string[];
   readonly source?: SourceLocation;
 }

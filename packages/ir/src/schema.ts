@@ -48,6 +48,7 @@ export const IR_SCHEMA = {
         node("pod", {}),
         node("containers", {}),
         node("params", {}),
+        node("namespace", {}),
         node("var", { name: identifier }),
       ],
     },
@@ -87,6 +88,17 @@ export const IR_SCHEMA = {
         node("len", { arg: expr }),
         node("keys", { arg: expr }),
         node("index", { value: expr, key: expr }),
+        {
+          type: "object",
+          required: ["kind", "apiVersion", "resource"],
+          additionalProperties: false,
+          properties: {
+            kind: { const: "inventory" },
+            apiVersion: { type: "string", pattern: "^([a-z0-9.-]+/)?v[0-9a-z]+$" },
+            resource: { type: "string", pattern: "^[A-Z][A-Za-z0-9]*$" },
+            namespace: expr,
+          },
+        },
       ],
     },
     source: {
@@ -206,6 +218,7 @@ export const IR_SCHEMA = {
         name: { type: "string", minLength: 1 },
         expect: { enum: ["pass", "fail"] },
         resource: {},
+        inventory: { type: "array" },
         rules: strings,
         source: { $ref: "#/definitions/source" },
       },

@@ -38,6 +38,8 @@ export function childrenOf(expr: Expr): readonly Expr[] {
       return [expr.value, expr.fallback];
     case "index":
       return [expr.value, expr.key];
+    case "inventory":
+      return expr.namespace ? [expr.namespace] : [];
   }
 }
 

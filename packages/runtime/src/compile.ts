@@ -65,6 +65,8 @@ function compileRoot(root: Root, scope: Scope): (frame: Frame) => Json | undefin
       };
     case "params":
       return (frame) => frame.input.params;
+    case "namespace":
+      return (frame) => frame.input.namespaceObject;
     case "var": {
       const slot = scope.slotOf(root.name);
       if (slot === undefined) {
@@ -190,6 +192,19 @@ export function compileValue(expr: Expr, scope: Scope): ValueFn {
       };
     },
     ref: ({ root, path }) => compileRef(root, path, scope),
+    inventory: ({ apiVersion, resource, namespace }) => {
+      const namespaceFn = namespace ? compileValue(namespace, scope) : undefined;
+      return (frame) => {
+        if (namespaceFn === undefined) {
+          return (frame.input.inventory?.list(apiVersion, resource) ?? []) as Json[];
+        }
+        const within = namespaceFn(frame);
+        if (typeof within !== "string") return MISSING;
+        // No object lives in the namespace "" (the index keeps cluster-scoped kinds there).
+        if (within === "") return [];
+        return (frame.input.inventory?.list(apiVersion, resource, within) ?? []) as Json[];
+      };
+    },
     len: ({ arg }) => {
       const fn = compileValue(arg, scope);
       return (frame) => {
@@ -252,6 +267,7 @@ export function compileTest(expr: Expr, scope: Scope): TestFn {
     ref: (node) => isTrue(compileValue(node, scope)),
     len: () => () => false,
     keys: () => () => false,
+    inventory: () => () => false,
     index: (node) => isTrue(compileValue(node, scope)),
     default: (node) => isTrue(compileValue(node, scope)),
     compare: ({ op, left, right }) => {

@@ -7,6 +7,8 @@ import { CharterError, type Json, type Policy } from "@charter/ir";
 import { IrCompileError, Scope } from "./compile.js";
 import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
+import type { InventoryIndex } from "./inventory/inventory-index.js";
+import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "./inventory/judged-with.js";
 import { podView, policyApplies, templatePathOf } from "./match.js";
 import { type CompiledRule, compileRule } from "./rule.js";
 import type { Finding, Resource, ResourceIdentity, Result } from "./types.js";
@@ -59,12 +61,16 @@ export function skipReason(object: Json, identity: ResourceIdentity): string {
   return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
 }
 
-/** The findings of one policy on one resource (none when the policy does not apply). */
+/**
+ * The findings of one policy on one resource (none when the policy does not apply);
+ * `inventory` is the scanned set cross-resource rules read.
+ */
 export function evaluatePolicy(
   compiled: CompiledPolicy,
   resource: Resource,
   resourceIndex: number,
   identity: ResourceIdentity = identityOf(resource.object),
+  inventory: InventoryIndex | undefined = resource.inventory,
 ): Finding[] {
   const { policy } = compiled;
   const applies = policyApplies(policy, resource.object);
@@ -75,12 +81,45 @@ export function evaluatePolicy(
     const reason = [skipReason(resource.object, identity)];
     return compiled.rules.map((rule) => emit(rule.name, "skip", reason));
   }
+  const pod = policy.match.subject === "pod" ? (podView(resource.object) as Json) : undefined;
+  return judgeRules(compiled, { resource, pod, resourceIndex, identity, inventory });
+}
+
+/** A resource a policy applies to, as its rules read it. */
+export interface Subject {
+  /** The resource; a scan may keep only the parts the rules read (see projection.ts). */
+  readonly resource: Resource;
+  /** Its pod view, for policies matching `pod`. */
+  readonly pod: Json | undefined;
+  readonly resourceIndex: number;
+  readonly identity: ResourceIdentity;
+  /** The scanned set cross-resource rules read. */
+  readonly inventory: InventoryIndex | undefined;
+}
+
+/** Every rule of a policy that applies, judged: one row each. */
+export function judgeRules(compiled: CompiledPolicy, subject: Subject): Finding[] {
+  const { policy } = compiled;
+  const { resource, pod, resourceIndex, identity, inventory } = subject;
+  const emit = (rule: string, result: Result, messages: readonly string[]) =>
+    row(compiled, rule, result, messages, resource, identity, resourceIndex);
+  const namespace = policy.rules.some(ruleReadsNamespace)
+    ? namespaceObjectOf(resource.object, identity, inventory)
+    : undefined;
   const input = {
     object: resource.object,
     params: policy.parameters.values,
-    ...(policy.match.subject === "pod" ? { pod: podView(resource.object) as Json } : {}),
+    ...(pod !== undefined ? { pod } : {}),
+    ...(namespace && "namespaceObject" in namespace
+      ? { namespaceObject: namespace.namespaceObject }
+      : {}),
+    ...(inventory ? { inventory } : {}),
   };
-  return compiled.rules.map((rule) => {
+  return compiled.rules.map((rule, index) => {
+    const source = policy.rules[index] as (typeof policy.rules)[number];
+    if (namespace && "skip" in namespace && ruleReadsNamespace(source)) {
+      return emit(rule.name, "skip", [namespace.skip]);
+    }
     try {
       const verdict = rule.judge(input);
       return emit(rule.name, verdict.fails ? "fail" : "pass", verdict.messages);
@@ -98,10 +137,14 @@ export function evaluateAll(
   resources: readonly Resource[],
 ): Finding[] {
   const findings: Finding[] = [];
+  const inventories = inventoriesOf(
+    policies.map((compiled) => compiled.policy),
+    resources,
+  );
   resources.forEach((resource, index) => {
     const identity = identityOf(resource.object);
     for (const compiled of policies) {
-      findings.push(...evaluatePolicy(compiled, resource, index, identity));
+      findings.push(...evaluatePolicy(compiled, resource, index, identity, inventories[index]));
     }
   });
   return findings;

@@ -1,6 +1,7 @@
 /** What compiled closures read while judging one resource against one policy. */
 import type { Json, JsonObject } from "@charter/ir";
 import { CONTAINER_LISTS } from "@charter/ir";
+import type { InventoryIndex } from "./inventory/inventory-index.js";
 import { isObject, MISSING, type Value } from "./value.js";
 
 /** The roots of an evaluation: the object, its pod view (pod policies only), the parameters. */
@@ -9,6 +10,10 @@ export interface EvalInput {
   /** The pod view `{metadata, spec}` (see podView in match.ts); absent reads as missing. */
   readonly pod?: Json;
   readonly params: JsonObject;
+  /** The resource's Namespace object (the `namespace` root); absent reads as missing. */
+  readonly namespaceObject?: Json;
+  /** The scanned set, for `inventory(…)`; absent, every inventory list is empty. */
+  readonly inventory?: InventoryIndex;
 }
 
 /** One evaluation's mutable state: the quantifier variables by slot, and cached roots. */

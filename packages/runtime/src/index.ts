@@ -6,6 +6,7 @@ export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.j
 export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
+export * from "./inventory/index.js";
 export {
   DEFAULT_MAX_DOCUMENT_SIZE,
   type LoadOptions,
@@ -17,6 +18,8 @@ export {
 } from "./load.js";
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
+export { type Projection, project, projectionOf } from "./projection.js";
+export { createScan, inReportOrder, type Scan } from "./scan.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
 export {
   codePointLength,

@@ -1,11 +1,17 @@
 /** What engines take and give: the shapes shared by the IR engine and the real-OPA engine. */
 import type { Enforcement, Json, Severity, SourceLocation } from "@charter/ir";
+import type { InventoryIndex } from "./inventory/inventory-index.js";
 
 /** A Kubernetes object read from a file, with where it came from. */
 export interface Resource {
   readonly object: Json;
   /** Where the document starts (file, 1-based line); absent for objects built in code. */
   readonly source?: SourceLocation;
+  /**
+   * The scanned set a cross-resource rule judges the resource with (a test case and its
+   * objects); absent, an engine uses the whole batch it was given.
+   */
+  readonly inventory?: InventoryIndex;
 }
 
 export interface ResourceIdentity {

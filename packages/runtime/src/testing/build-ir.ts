@@ -57,6 +57,7 @@ export const not = (arg: Expr): Expr => ({ kind: "not", arg });
 export const exists = (arg: Expr): Expr => ({ kind: "exists", arg });
 export const orElse = (value: Expr, fallback: Expr): Expr => ({ kind: "default", value, fallback });
 export const len = (arg: Expr): Expr => ({ kind: "len", arg });
+export const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
 
 function quantifier(q: "any" | "all" | "none") {
   return (variable: string, collection: Expr, body: Expr): Expr => ({

@@ -1,0 +1,116 @@
+/**
+ * The objects cross-resource policies look at: offline, the scanned set. Only the kinds the
+ * policies read are kept (Namespaces, NetworkPolicies, PeerAuthentications…), so an index over
+ * a large scan stays small. It answers the IR's `namespace` root and `inventory(…)` node, and
+ * gives the real-OPA engines the same objects in Gatekeeper's `data.inventory` layout.
+ */
+import { groupOf, type InventoryKind, type Json, type JsonObject } from "@charter/ir";
+import { compareCodePoints, isObject } from "../value.js";
+
+function stringAt(object: JsonObject, ...path: string[]): string | undefined {
+  let value: Json | undefined = object;
+  for (const key of path) value = isObject(value) ? value[key] : undefined;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** `group/Kind` — the key of a kind whatever version it was written in. */
+function kindKey(apiVersion: string, kind: string): string {
+  return `${groupOf(apiVersion)}/${kind}`;
+}
+
+const CLUSTER = "";
+
+export class InventoryIndex {
+  /** kind key → namespace ("" when cluster-scoped) → name → object. */
+  readonly #objects = new Map<string, Map<string, Map<string, JsonObject>>>();
+  /** Sorted lists, built on first read after a change. */
+  readonly #sorted = new Map<string, readonly JsonObject[]>();
+  readonly #wanted: ReadonlyMap<string, InventoryKind>;
+
+  /** An index keeping the given kinds (every version of each). */
+  constructor(readonly kinds: readonly InventoryKind[]) {
+    this.#wanted = new Map(kinds.map((kind) => [kindKey(kind.apiVersion, kind.kind), kind]));
+  }
+
+  /** An index of `objects` (in reading order: a later object replaces an earlier twin). */
+  static of(kinds: readonly InventoryKind[], objects: Iterable<Json>): InventoryIndex {
+    const index = new InventoryIndex(kinds);
+    for (const object of objects) index.add(object);
+    return index;
+  }
+
+  /** Records the object when it is of a wanted kind and has a name; ignores anything else. */
+  add(object: Json): void {
+    if (!isObject(object)) return;
+    const apiVersion = stringAt(object, "apiVersion");
+    const kind = stringAt(object, "kind");
+    const name = stringAt(object, "metadata", "name");
+    if (apiVersion === undefined || kind === undefined || name === undefined) return;
+    const key = kindKey(apiVersion, kind);
+    const wanted = this.#wanted.get(key);
+    if (wanted === undefined) return;
+    const namespace = wanted.namespaced ? stringAt(object, "metadata", "namespace") : CLUSTER;
+    if (namespace === undefined) return;
+    let byNamespace = this.#objects.get(key);
+    if (byNamespace === undefined) this.#objects.set(key, (byNamespace = new Map()));
+    let byName = byNamespace.get(namespace);
+    if (byName === undefined) byNamespace.set(namespace, (byName = new Map()));
+    byName.set(name, object);
+    this.#sorted.delete(`${key}\u0000${namespace}`);
+  }
+
+  /**
+   * The objects of a kind (in a namespace, for namespaced kinds), sorted by name. A kind the
+   * index does not keep is a bug in the caller: the engine built the index from the policies.
+   */
+  list(apiVersion: string, kind: string, namespace: string = CLUSTER): readonly JsonObject[] {
+    const key = kindKey(apiVersion, kind);
+    if (!this.#wanted.has(key)) {
+      throw new Error(`the inventory does not keep ${key}; this is a bug in charter`);
+    }
+    const cacheKey = `${key}\u0000${namespace}`;
+    let sorted = this.#sorted.get(cacheKey);
+    if (sorted === undefined) {
+      const byName = this.#objects.get(key)?.get(namespace) ?? new Map<string, JsonObject>();
+      sorted = [...byName.entries()]
+        .sort(([a], [b]) => compareCodePoints(a, b))
+        .map(([, object]) => object);
+      this.#sorted.set(cacheKey, sorted);
+    }
+    return sorted;
+  }
+
+  /** The Namespace object called `name`, when known. */
+  namespace(name: string): JsonObject | undefined {
+    return this.#objects.get(kindKey("v1", "Namespace"))?.get(CLUSTER)?.get(name);
+  }
+
+  /**
+   * Gatekeeper's `data.inventory` layout, each kind under the version the policies read it
+   * at: `{cluster: {gv: {Kind: {name: obj}}}, namespace: {ns: {gv: {Kind: {name: obj}}}}}`.
+   * (A cluster syncs one version of a kind; the API server converts the others to it.)
+   */
+  toGatekeeperData(): JsonObject {
+    const cluster: Record<string, Record<string, Record<string, JsonObject>>> = {};
+    const namespaced: Record<
+      string,
+      Record<string, Record<string, Record<string, JsonObject>>>
+    > = {};
+    for (const [key, byNamespace] of this.#objects) {
+      const wanted = this.#wanted.get(key) as InventoryKind;
+      for (const [namespace, byName] of byNamespace) {
+        const objects = Object.fromEntries(byName);
+        if (namespace === CLUSTER) {
+          cluster[wanted.apiVersion] = { ...cluster[wanted.apiVersion], [wanted.kind]: objects };
+        } else {
+          namespaced[namespace] ??= {};
+          namespaced[namespace][wanted.apiVersion] ??= {};
+          (namespaced[namespace][wanted.apiVersion] as Record<string, Record<string, JsonObject>>)[
+            wanted.kind
+          ] = objects;
+        }
+      }
+    }
+    return { cluster, namespace: namespaced } as JsonObject;
+  }
+}

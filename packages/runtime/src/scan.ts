@@ -1,0 +1,114 @@
+/**
+ * A streaming scan on the IR engine. Resources arrive one at a time; most rows are judged at
+ * once and the resource can be dropped. Policies that read beyond the resource (its Namespace,
+ * `inventory(…)`) cannot be judged before the whole set is read: the scan indexes the kinds
+ * they read as it goes, keeps of each resource they apply to only what their rules read
+ * (projection.ts), and judges those at the end. Memory grows with the index and the kept
+ * projections, not with the documents.
+ */
+import { isCrossResource, type Json, type Policy } from "@charter/ir";
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  evaluatePolicy,
+  judgeRules,
+  type Subject,
+} from "./evaluate.js";
+import { identityOf } from "./identity.js";
+import { InventoryIndex } from "./inventory/inventory-index.js";
+import { inventoryKindsOf } from "./inventory/judged-with.js";
+import { podView, policyApplies } from "./match.js";
+import { type Projection, project, projectionOf } from "./projection.js";
+import type { Finding, Resource } from "./types.js";
+
+export interface Scan {
+  /** Judges what can be judged now; the rows of cross-resource policies wait for `finish`. */
+  add(resource: Resource): Finding[];
+  /** Judges the waiting rows with the whole scanned set. Call once, after the last `add`. */
+  finish(): Finding[];
+  /** The index of the kinds cross-resource policies read, as read so far. */
+  readonly inventory: InventoryIndex;
+  /** How many (resource, policy) judgements wait for the end. */
+  readonly waiting: number;
+}
+
+interface Waiting {
+  readonly compiled: CompiledPolicy;
+  readonly subject: Subject;
+}
+
+export function createScan(policies: readonly Policy[]): Scan {
+  const compiled = policies.map(compilePolicy);
+  const projections = new Map<CompiledPolicy, Projection>(
+    compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
+  );
+  const inventory = new InventoryIndex(inventoryKindsOf(policies));
+  const waiting: Waiting[] = [];
+  let count = 0;
+  let finished = false;
+
+  function add(resource: Resource): Finding[] {
+    if (finished) throw new Error("add() after finish(); this is a bug in charter");
+    const resourceIndex = count++;
+    inventory.add(resource.object);
+    const identity = identityOf(resource.object);
+    const findings: Finding[] = [];
+    for (const policy of compiled) {
+      const projection = projections.get(policy);
+      if (projection === undefined || policyApplies(policy.policy, resource.object) !== "yes") {
+        // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
+        findings.push(...evaluatePolicy(policy, resource, resourceIndex, identity, inventory));
+        continue;
+      }
+      const pod =
+        policy.policy.match.subject === "pod"
+          ? project(podView(resource.object) as Json, projection.pod)
+          : undefined;
+      const object = project(resource.object, projection.object) as Json;
+      waiting.push({
+        compiled: policy,
+        subject: {
+          resource: resource.source ? { object, source: resource.source } : { object },
+          pod,
+          resourceIndex,
+          identity,
+          inventory,
+        },
+      });
+    }
+    return findings;
+  }
+
+  function finish(): Finding[] {
+    finished = true;
+    const findings = waiting.flatMap(({ compiled: policy, subject }) =>
+      judgeRules(policy, subject),
+    );
+    waiting.length = 0;
+    return findings;
+  }
+
+  return {
+    add,
+    finish,
+    inventory,
+    get waiting() {
+      return waiting.length;
+    },
+  };
+}
+
+/**
+ * Rows in report order — resource, then policy, then rule, as a batch evaluation gives them —
+ * whatever order a scan produced them in. The sort is stable, so rules keep their order.
+ */
+export function inReportOrder(
+  findings: readonly Finding[],
+  policies: readonly Policy[],
+): Finding[] {
+  const rank = new Map(policies.map((policy, index) => [policy.name, index]));
+  return [...findings].sort(
+    (a, b) =>
+      a.resourceIndex - b.resourceIndex || (rank.get(a.policy) ?? 0) - (rank.get(b.policy) ?? 0),
+  );
+}
