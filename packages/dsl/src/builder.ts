@@ -20,6 +20,7 @@ import {
   type Segment,
 } from "@charter/ir";
 import { callSite } from "./callsite.js";
+import { checkInventoryKind } from "./inventory-kind.js";
 import { notJsonReason } from "./json-value.js";
 import { bind, checkParam, checkPattern, type LowerContext, record } from "./lower-context.js";
 import * as n from "./nodes.js";
@@ -295,6 +296,34 @@ export const resource: Value = new Value(
 export const params: Value = new Value(
   rootValue({ kind: "ref", root: { kind: "params" }, path: [] }, {}),
 );
+
+/**
+ * The Namespace object of the resource's namespace (the template's `namespaceObject`): a rule
+ * that reads it is skipped when the resource names no namespace or its Namespace is unknown.
+ */
+export const namespaceObject: Value = new Value(
+  rootValue({ kind: "ref", root: { kind: "namespace" }, path: [] }, {}),
+);
+
+/**
+ * The known objects of a kind, any version, sorted by name: `inventory("v1", "Namespace")`
+ * for a cluster-scoped kind, `inventory("networking.k8s.io/v1", "NetworkPolicy",
+ * resource.at("metadata.namespace"))` for a namespaced one (those in that namespace).
+ * A list to quantify over (`any`, `all`, `none`) or count (`len`).
+ */
+export function inventory(apiVersion: string, kind: string, namespace?: Operand): Value {
+  const at = here();
+  if (typeof apiVersion !== "string" || typeof kind !== "string") {
+    throw new CharterError(
+      "inventory(): the apiVersion and the kind must be strings",
+      at,
+      'write e.g. inventory("networking.k8s.io/v1", "NetworkPolicy", resource.at("metadata.namespace"))',
+    );
+  }
+  checkInventoryKind(apiVersion, kind, { apiVersion: at, kind: at });
+  const ns = namespace === undefined ? undefined : toValue(namespace, at);
+  return new Value((ctx) => record(ctx, n.inventory(apiVersion, kind, ns?.lower(ctx)), at), at);
+}
 
 /** `kinds("v1/Service", "apps/v1/Deployment")`: match resources of these kinds. */
 export function kinds(...apiVersionKinds: string[]): MatchMarker {

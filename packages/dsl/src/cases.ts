@@ -1,7 +1,8 @@
 /**
  * A policy's own test cases. An entry is a Kubernetes object (named `<kind>/<metadata.name>`),
- * `{ name, resource, rules? }`, or `fromYaml("cases/x.yaml")` — every document of that file,
- * the path relative to the policy file.
+ * `{ name, resource, rules?, inventory? }`, or `fromYaml("cases/x.yaml")` — every document of
+ * that file, the path relative to the policy file. `inventory` is the rest of the scanned set
+ * the resource is judged with (its Namespace, the NetworkPolicies…), for cross-resource rules.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -20,26 +21,48 @@ import { notJsonReason } from "./json-value.js";
 const YAML_CASES = Symbol.for("charter.yamlCases");
 
 export interface YamlCases {
-  readonly [YAML_CASES]: { readonly file: string; readonly rules?: readonly string[] };
+  readonly [YAML_CASES]: {
+    readonly file: string;
+    readonly rules?: readonly string[];
+    readonly inventory?: readonly JsonObject[];
+  };
 }
 
-/** An explicitly named case; `rules` (fail cases only) are the rules that must fail. */
+/**
+ * An explicitly named case; `rules` (fail cases only) are the rules that must fail;
+ * `inventory` the other objects the resource is judged with (each with apiVersion, kind and
+ * metadata.name, as the scanned set would hold them).
+ */
 export interface NamedCase {
   readonly name: string;
   readonly resource: JsonObject;
   readonly rules?: readonly string[];
+  readonly inventory?: readonly JsonObject[];
 }
 
 export type CaseEntry = JsonObject | NamedCase | YamlCases;
 
 /**
  * Every document of a YAML file as a case. The path is relative to the file that calls
- * `fromYaml` (the policy file). `rules` applies to each document (fail cases).
+ * `fromYaml` (the policy file). `rules` applies to each document (fail cases), and so does
+ * `inventory` (the other objects each document is judged with).
  */
-export function fromYaml(path: string, options: { rules?: readonly string[] } = {}): YamlCases {
+export function fromYaml(
+  path: string,
+  options: { rules?: readonly string[]; inventory?: readonly JsonObject[] } = {},
+): YamlCases {
   const site = callSite();
   const file = site ? resolve(dirname(site.file), path) : resolve(path);
-  return { [YAML_CASES]: { file, ...(options.rules ? { rules: options.rules } : {}) } };
+  if (options.inventory !== undefined) {
+    checkInventory(options.inventory, "fromYaml(): inventory", site ?? {});
+  }
+  return {
+    [YAML_CASES]: {
+      file,
+      ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.inventory ? { inventory: options.inventory } : {}),
+    },
+  };
 }
 
 function isYamlCases(entry: unknown): entry is YamlCases {
@@ -55,7 +78,7 @@ function kindName(resource: JsonObject): string | undefined {
 }
 
 function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
-  const { file, rules } = entry[YAML_CASES];
+  const { file, rules, inventory } = entry[YAML_CASES];
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -95,6 +118,7 @@ function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
       name: kindName(json) ?? `${basename(file)}#${index}`,
       expect,
       resource: json,
+      ...(inventory ? { inventory: [...inventory] } : {}),
       ...(rules && expect === "fail" ? { rules: [...rules] } : {}),
       source,
     });
@@ -169,13 +193,13 @@ function inlineCase(
   }
   const record = entry as Record<string, unknown>;
   if ("resource" in record && !("apiVersion" in record)) {
-    const { name, resource, rules, ...extra } = record;
+    const { name, resource, rules, inventory, ...extra } = record;
     const unknown = Object.keys(extra);
     if (unknown.length)
       throw new CharterError(
         `${label} has unknown keys: ${unknown.join(", ")}`,
         at,
-        "a case has name, resource and rules",
+        "a case has name, resource, rules and inventory",
       );
     if (typeof name !== "string" || name.length === 0)
       throw new CharterError(`${label} needs a name`, at);
@@ -186,10 +210,12 @@ function inlineCase(
         throw new CharterError(`${label}.rules must be a list of rule names`, at);
       }
     }
+    if (inventory !== undefined) checkInventory(inventory, `${label}.inventory`, at);
     return {
       name,
       expect,
       resource: resource as Json,
+      ...(inventory !== undefined ? { inventory: [...(inventory as Json[])] } : {}),
       ...(rules ? { rules: [...(rules as string[])] } : {}),
     };
   }
@@ -203,6 +229,45 @@ function inlineCase(
     );
   }
   return { name, expect, resource: entry as Json };
+}
+
+/**
+ * A case's inventory: a list of Kubernetes objects. The index a runtime builds ignores an
+ * object without apiVersion, kind or metadata.name, so such an entry is an error here rather
+ * than a case that silently tests something else.
+ */
+function checkInventory(value: unknown, label: string, at: SourceLocation | object): void {
+  if (!Array.isArray(value)) {
+    throw new CharterError(
+      `${label} must be a list of Kubernetes objects`,
+      at,
+      'write e.g. inventory: [namespaceWith("team-a", { tier: "prod" })]',
+    );
+  }
+  for (const [index, entry] of value.entries()) {
+    const where = `${label}[${index}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw new CharterError(`${where} is not a Kubernetes object`, at);
+    }
+    checkJson(entry, where, at);
+    const object = entry as JsonObject;
+    const metadata = object.metadata;
+    const name =
+      typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
+        ? (metadata as JsonObject).name
+        : undefined;
+    if (
+      typeof object.apiVersion !== "string" ||
+      typeof object.kind !== "string" ||
+      typeof name !== "string" ||
+      name === ""
+    ) {
+      throw new CharterError(
+        `${where} needs apiVersion, kind and metadata.name: without them no policy can find it`,
+        at,
+      );
+    }
+  }
 }
 
 function checkJson(value: unknown, label: string, at: SourceLocation | object): void {
@@ -232,5 +297,24 @@ export function podWith(
     kind: "Pod",
     metadata: { name: `pod-${digest}`, namespace: "default", ...metadata },
     spec: body.spec,
+  };
+}
+
+/**
+ * A Namespace for a case's inventory: `namespaceWith("team-a", { "pod-security.kubernetes.io/enforce": "restricted" })`.
+ */
+export function namespaceWith(
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+  metadata: JsonObject = {},
+): JsonObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name,
+      ...(Object.keys(labels).length ? { labels: { ...labels } } : {}),
+      ...metadata,
+    },
   };
 }

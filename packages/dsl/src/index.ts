@@ -7,6 +7,7 @@ export {
   any,
   Cond,
   exists,
+  inventory,
   isMatchMarker,
   isValue,
   keys,
@@ -14,6 +15,7 @@ export {
   len,
   lit,
   type MatchMarker,
+  namespaceObject,
   none,
   not,
   type Operand,
@@ -24,7 +26,14 @@ export {
   resource,
   Value,
 } from "./builder.js";
-export { type CaseEntry, fromYaml, type NamedCase, podWith, type YamlCases } from "./cases.js";
+export {
+  type CaseEntry,
+  fromYaml,
+  type NamedCase,
+  namespaceWith,
+  podWith,
+  type YamlCases,
+} from "./cases.js";
 export {
   boolean,
   integer,

@@ -21,7 +21,7 @@ export interface LowerContext {
 }
 
 /** The roots a template path may start with, besides bound variables. */
-export const ROOT_NAMES = ["object", "pod", "params"] as const;
+export const ROOT_NAMES = ["object", "pod", "params", "namespaceObject"] as const;
 
 /** The names the pod view has: `pod.spec`, `pod.metadata`, and `pod.containers`. */
 export const POD_FIELDS = ["spec", "metadata", "containers"] as const;
@@ -65,7 +65,7 @@ export function unknownName(ctx: LowerContext, name: string, at: ErrorLocation):
   return new CharterError(
     `unknown name \`${name}\`${suggestion ? `; ${suggestion}` : ""}`,
     at,
-    "a path starts at `object`, `pod`, `params` or a variable bound by `any`, `all` or `none`",
+    "a path starts at `object`, `pod`, `params`, `namespaceObject` or a variable bound by `any`, `all` or `none`",
   );
 }
 

@@ -6,6 +6,7 @@
 import type {
   Compare,
   Expr,
+  Inventory,
   Json,
   Literal,
   Quantifier,
@@ -102,3 +103,11 @@ export const len = (arg: Expr): Expr => ({ kind: "len", arg });
 export const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
 
 export const index = (value: Expr, key: Expr): Expr => ({ kind: "index", value, key });
+
+/** `inventory(apiVersion, kind[, namespace])`: no `namespace` key at all for a cluster-scoped kind. */
+export const inventory = (apiVersion: string, resource: string, namespace?: Expr): Inventory => ({
+  kind: "inventory",
+  apiVersion,
+  resource,
+  ...(namespace ? { namespace } : {}),
+});

@@ -230,7 +230,7 @@ describe("policy() errors", () => {
     const error = errorOf(() => policy("restrict-image-registries", spec));
     const line = lineOf("MARK-RULE-SYNTAX");
     expect(error.message).toBe(
-      'policy "restrict-image-registries": rule "registry": expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)` or `keys(…)`) but found the end of the condition',
+      'policy "restrict-image-registries": rule "registry": expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)`, `keys(…)` or `inventory(…)`) but found the end of the condition',
     );
     expect(error.location).toEqual({
       file: FILE,
@@ -521,5 +521,22 @@ describe("policy(): labels", () => {
         labels: { matchExpressions: [{ key: `${ok}a`, operator: "Exists" }] },
       }),
     ).toThrow(/is not a Kubernetes label key/);
+  });
+});
+
+describe("excludeTargets", () => {
+  it("records the targets a policy is not built for, with the reasons", () => {
+    const built = policy("excluded", { ...base(), excludeTargets: { vap: "no lists in CEL" } });
+    expect(built.excludeTargets).toEqual({ vap: "no lists in CEL" });
+    expect(() => validatePolicySet({ irVersion: 1, policies: [built] }, "x")).not.toThrow();
+  });
+
+  it("refuses an unknown target and an empty reason", () => {
+    const unknown = errorOf(() =>
+      policy("excluded", { ...base(), excludeTargets: { vapp: "typo" } as never }),
+    );
+    expect(unknown.message).toMatch(/excludeTargets has an unknown key `vapp`.*vap/);
+    const empty = errorOf(() => policy("excluded", { ...base(), excludeTargets: { vap: "" } }));
+    expect(empty.message).toMatch(/excludeTargets\.vap must be a non-empty string/);
   });
 });

@@ -20,6 +20,8 @@ import {
   type Rule,
   type Severity,
   type SourceLocation,
+  TARGET_NAMES,
+  type TargetName,
   walkExpr,
 } from "@charter/ir";
 import { Ajv, type ErrorObject } from "ajv";
@@ -60,6 +62,11 @@ export interface PolicySpec {
   readonly params?: Readonly<Record<string, ParamSchema>>;
   readonly rules: Readonly<Record<string, RuleSpec>>;
   readonly cases?: { readonly pass?: readonly CaseEntry[]; readonly fail?: readonly CaseEntry[] };
+  /**
+   * Targets this policy is not built for, each with the reason the docs and `charter build`
+   * show: `{ vap: "CEL admission cannot list other objects" }`.
+   */
+  readonly excludeTargets?: Readonly<Partial<Record<TargetName, string>>>;
 }
 
 /** Several errors at once (the type checker reports them all); `errors` holds each. */
@@ -91,8 +98,25 @@ const SPEC_KEYS = [
   "params",
   "rules",
   "cases",
+  "excludeTargets",
 ];
 const RULE_KEYS = ["fail", "message", "remediation"];
+
+function excludedTargetsOf(
+  value: unknown,
+  at: ErrorLocation,
+): Partial<Record<TargetName, string>> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) {
+    throw new CharterError("excludeTargets must be an object of target → reason", at);
+  }
+  checkKeys(value, TARGET_NAMES, "excludeTargets", at);
+  const excluded: Partial<Record<TargetName, string>> = {};
+  for (const [target, reason] of Object.entries(value)) {
+    excluded[target as TargetName] = text(reason, `excludeTargets.${target}`, at, true);
+  }
+  return excluded;
+}
 
 /** Re-throws a CharterError with the policy (and rule) named in front. */
 function within(prefix: string, fallback: ErrorLocation, run: () => void): void {
@@ -405,6 +429,7 @@ export function policy(name: string, spec: PolicySpec): Policy {
         rules.push(lowerRule(ruleName, ruleSpec, ctx, match, site, at));
       });
     }
+    const excludeTargets = excludedTargetsOf(spec.excludeTargets, at);
     const cases = lowerCases(
       spec.cases,
       rules.map((r) => r.name),
@@ -425,7 +450,9 @@ export function policy(name: string, spec: PolicySpec): Policy {
       cases: cases.map((testCase) => ({
         ...testCase,
         resource: structuredClone(testCase.resource),
+        ...(testCase.inventory ? { inventory: structuredClone(testCase.inventory) } : {}),
       })),
+      ...(excludeTargets ? { excludeTargets } : {}),
       ...(source ? { source } : {}),
     };
   });

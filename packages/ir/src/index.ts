@@ -5,7 +5,7 @@ export type * from "./json.js";
 export * from "./message.js";
 export * from "./pod.js";
 export type * from "./policy.js";
-export { IR_VERSION } from "./policy.js";
+export { ADMISSION_TARGETS, IR_VERSION, TARGET_NAMES } from "./policy.js";
 export * from "./schema.js";
 export * from "./visit.js";
 export * from "./witness.js";

@@ -158,8 +158,21 @@ export interface Policy {
   readonly parameters: Parameters;
   readonly rules: readonly Rule[];
   readonly cases: readonly TestCase[];
+  /**
+   * Targets the policy is not compiled to, each with the reason (`charter build` leaves it out
+   * of them and says so; the docs show the reason). Any other target that cannot express the
+   * policy is a compile error.
+   */
+  readonly excludeTargets?: Readonly<Partial<Record<TargetName, string>>>;
   readonly source?: SourceLocation;
 }
+
+/** The compile targets, as `charter build --target` names them. */
+export const TARGET_NAMES = ["rego", "gatekeeper", "kyverno", "vap"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** The targets that judge objects at admission (the others also serve offline scans). */
+export const ADMISSION_TARGETS: readonly TargetName[] = ["gatekeeper", "kyverno", "vap"];
 
 /** The IR format version, bumped on any incompatible change to these types. */
 export const IR_VERSION = 1;

@@ -3,7 +3,7 @@
  * the types in expr.ts and policy.ts; a test keeps the two in step.
  */
 import { Ajv, type ErrorObject } from "ajv";
-import type { PolicySet } from "./policy.js";
+import { type PolicySet, TARGET_NAMES } from "./policy.js";
 
 const name = { type: "string", pattern: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$", maxLength: 63 };
 const identifier = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
@@ -255,6 +255,11 @@ export const IR_SCHEMA = {
           properties: { schema: { type: "object" }, values: { type: "object" } },
         },
         rules: { type: "array", minItems: 1, items: { $ref: "#/definitions/rule" } },
+        excludeTargets: {
+          type: "object",
+          propertyNames: { enum: [...TARGET_NAMES] },
+          additionalProperties: { type: "string", minLength: 1 },
+        },
         cases: { type: "array", items: { $ref: "#/definitions/testCase" } },
         source: { $ref: "#/definitions/source" },
       },

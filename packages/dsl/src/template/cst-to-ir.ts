@@ -1,11 +1,12 @@
 /**
  * Lowers the parse tree of a condition to IR. Names resolve here: a path starts at a root
- * (`object`, `pod`, `pod.containers`, `params`) or at a variable bound by an enclosing
- * quantifier; interpolated values become literals or lowered fragments.
+ * (`object`, `pod`, `pod.containers`, `params`, `namespaceObject`) or at a variable bound by an
+ * enclosing quantifier; interpolated values become literals or lowered fragments.
  */
 import { CharterError, type ErrorLocation, type Expr, type Segment } from "@charter/ir";
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { isValue, type Operand, toValue } from "../builder.js";
+import { checkInventoryKind } from "../inventory-kind.js";
 import { notJsonReason } from "../json-value.js";
 import {
   bind,
@@ -164,7 +165,43 @@ export class TemplateLowering {
       ];
       return record(ctx, lower(argument), this.at(fn));
     }
+    const inventory = node(c, "inventory");
+    if (inventory) return this.inventory(inventory, ctx);
     return this.reference(node(c, "reference") as CstNode, ctx);
+  }
+
+  /**
+   * `inventory("networking.k8s.io/v1", "NetworkPolicy", ns)`: the kind must be known when the
+   * policy is compiled (targets sync and index by it), so the first two arguments are string
+   * literals, written or interpolated; the namespace is any value.
+   */
+  private inventory(cst: CstNode, ctx: LowerContext): Expr {
+    const fn = token(cst.children, "function") as IToken;
+    const args = nodes(cst.children, "arguments");
+    if (args.length < 2 || args.length > 3) {
+      throw new CharterError(
+        `inventory() takes 2 or 3 arguments (apiVersion, kind, and a namespace for a namespaced kind), not ${args.length}`,
+        this.at(fn),
+        'write e.g. inventory("networking.k8s.io/v1", "NetworkPolicy", object.metadata.namespace) or inventory("v1", "Namespace")',
+      );
+    }
+    const [apiVersion, kind] = args.slice(0, 2).map((arg, index) => {
+      const value = this.value(arg, ctx);
+      const at = this.at(this.first(arg));
+      if (value.kind === "literal" && typeof value.value === "string") {
+        return { text: value.value, at };
+      }
+      throw new CharterError(
+        `inventory(): the ${index === 0 ? "apiVersion" : "kind"} must be a string literal`,
+        at,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names an interpolation
+        'the kind a policy reads is fixed when it is compiled: write "networking.k8s.io/v1" or interpolate a string with ${…}',
+      );
+    }) as [{ text: string; at: ErrorLocation }, { text: string; at: ErrorLocation }];
+    checkInventoryKind(apiVersion.text, kind.text, { apiVersion: apiVersion.at, kind: kind.at });
+    const namespaceArg = args[2];
+    const namespace = namespaceArg ? this.value(namespaceArg, ctx) : undefined;
+    return record(ctx, n.inventory(apiVersion.text, kind.text, namespace), this.at(fn));
   }
 
   private literal(token: IToken): string | number | boolean | null {
@@ -226,6 +263,8 @@ export class TemplateLowering {
       case "params":
         checkParam(ctx, path[0], segments[0]?.at ?? at);
         return record(ctx, n.ref({ kind: "params" }, path), at);
+      case "namespaceObject":
+        return record(ctx, n.ref({ kind: "namespace" }, path), at);
       case "pod": {
         const [field, ...rest] = path;
         if (field === "containers") return record(ctx, n.ref({ kind: "containers" }, rest), at);

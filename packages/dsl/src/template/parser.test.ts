@@ -337,7 +337,7 @@ describe("syntax errors name the line and column in the .ts file", () => {
       c.securityContext.privileged == and c.name == "x"`; // MARK-SYNTAX-1
     const error = errorOf(() => cond.toIR());
     expect(error.message).toBe(
-      "expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)` or `keys(…)`) but found 'and'",
+      "expected a value (a path, a literal, a list, `(`, `exists(…)`, `len(…)`, `keys(…)` or `inventory(…)`) but found 'and'",
     );
     expect(error.location).toEqual({
       file: fileURLToPath(import.meta.url),

@@ -10,7 +10,9 @@
  *   comparison := value (("=="|"!="|"<"|"<="|">"|">="|"in"|string-op) value)?  -- no chains
  *   value      := primary ("??" primary)*
  *   primary    := literal | list | "(" or ")" | ("exists"|"len"|"keys") "(" value ")"
- *               | (Identifier | Hole) segment*
+ *               | inventory | (Identifier | Hole) segment*
+ *   inventory  := "inventory" "(" value ("," value)* ")"   -- 2 or 3 arguments, checked when
+ *                                                             lowering (with their positions)
  *   segment    := "." Name | "[" value "]"   -- a string or index literal is a path step,
  *                                                 any other value a lookup (`index`)
  */
@@ -46,7 +48,7 @@ const messages: IParserErrorMessageProvider = {
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const found = actual[0] ? describeToken(actual[0]) : "the end of the condition";
     if (ruleName === "primary" || ruleName === "notExpr") {
-      return `expected a value (a path, a literal, a list, \`(\`, \`exists(…)\`, \`len(…)\` or \`keys(…)\`) but found ${found}`;
+      return `expected a value (a path, a literal, a list, \`(\`, \`exists(…)\`, \`len(…)\`, \`keys(…)\` or \`inventory(…)\`) but found ${found}`;
     }
     const firsts = [
       ...new Set(expectedPathsPerAlt.flat().map((path) => describeExpected(path[0] as TokenType))),
@@ -148,6 +150,7 @@ class ConditionParser extends CstParser {
       { ALT: () => this.SUBRULE(this.list) },
       { ALT: () => this.SUBRULE(this.parenthesized) },
       { ALT: () => this.SUBRULE(this.call) },
+      { ALT: () => this.SUBRULE(this.inventory) },
       { ALT: () => this.SUBRULE(this.reference) },
     ]);
   });
@@ -172,6 +175,16 @@ class ConditionParser extends CstParser {
     ]);
     this.CONSUME(t.LParen);
     this.SUBRULE(this.value, { LABEL: "argument" });
+    this.CONSUME(t.RParen);
+  });
+
+  inventory = this.RULE("inventory", () => {
+    this.CONSUME(t.Inventory, { LABEL: "function" });
+    this.CONSUME(t.LParen);
+    this.AT_LEAST_ONE_SEP({
+      SEP: t.Comma,
+      DEF: () => this.SUBRULE(this.value, { LABEL: "arguments" }),
+    });
     this.CONSUME(t.RParen);
   });
 

@@ -42,6 +42,8 @@ export const Any = keyword("any", [QuantifierKeyword]);
 export const All = keyword("all", [QuantifierKeyword]);
 export const None = keyword("none", [QuantifierKeyword]);
 export const In = keyword("in");
+/** Listed before `In` in allTokens: `in` would otherwise take the first two letters. */
+export const Inventory = keyword("inventory");
 export const And = keyword("and");
 export const Or = keyword("or");
 export const Not = keyword("not");
@@ -124,6 +126,7 @@ export const allTokens: TokenType[] = [
   Any,
   All,
   None,
+  Inventory,
   In,
   And,
   Or,

@@ -3,7 +3,8 @@
  * a path the types do not have, a comparison that is always false, an operator applied to a
  * value it is not defined on. Where the type is unknown (`any`), everything is accepted.
  */
-import type { Expr, Json, Ref, Segment } from "@charter/ir";
+import { type Expr, groupOf, type Json, type Ref, type Segment } from "@charter/ir";
+import { kindType } from "./k8s-table.js";
 import { pathText, resolvePath } from "./resolve-path.js";
 import { didYouMean } from "./suggest.js";
 import {
@@ -24,6 +25,8 @@ export interface RootTypes {
   readonly pod?: Ty;
   readonly containers?: Ty;
   readonly params: Ty;
+  /** `namespaceObject`: a core v1 Namespace, whatever the policy matches. */
+  readonly namespace: Ty;
 }
 
 export interface TypeProblem {
@@ -81,6 +84,8 @@ export class ExprChecker {
         return listOf(scalar("string"));
       case "index":
         return this.indexType(expr, scope);
+      case "inventory":
+        return this.inventoryType(expr, scope);
     }
   }
 
@@ -114,6 +119,8 @@ export class ExprChecker {
         return { type: this.roots.object, text: "object" };
       case "params":
         return { type: this.roots.params, text: "params" };
+      case "namespace":
+        return { type: this.roots.namespace, text: "namespaceObject" };
       case "pod":
       case "containers": {
         const type = this.roots[root.kind];
@@ -261,6 +268,26 @@ export class ExprChecker {
     return entryType(type);
   }
 
+  /**
+   * `inventory(…)`: a list of the kind's objects (any, for a kind the table lacks). The table
+   * does not record which kinds are namespaced, so a namespace given for a cluster-scoped kind
+   * (or left out for a namespaced one) is not caught here.
+   */
+  private inventoryType(node: Extract<Expr, { kind: "inventory" }>, scope: Scope): Ty {
+    if (node.namespace) {
+      const type = this.typeOf(node.namespace, scope);
+      if (!admits(type, "string")) {
+        this.report({
+          node,
+          message: `a namespace is a string, but ${operand(node.namespace)} is ${describeType(type)}, so \`inventory(${JSON.stringify(node.apiVersion)}, ${JSON.stringify(node.resource)}, …)\` is always missing`,
+          hint: "pass the resource's namespace, e.g. `object.metadata.namespace`",
+        });
+      }
+    }
+    const element = kindType({ group: groupOf(node.apiVersion), kind: node.resource });
+    return listOf(element ?? ANY);
+  }
+
   private checkKeys(node: Extract<Expr, { kind: "keys" }>, scope: Scope): void {
     const type = this.typeOf(node.arg, scope);
     const kinds = jsonKinds(type);
@@ -307,6 +334,8 @@ function operand(expr: Expr): string {
   if (expr.kind === "literal") return describeLiteral(expr.value);
   if (expr.kind === "len" || expr.kind === "keys")
     return `\`${expr.kind}(${operand(expr.arg).replaceAll("`", "")})\``;
+  if (expr.kind === "inventory")
+    return `\`inventory(${JSON.stringify(expr.apiVersion)}, ${JSON.stringify(expr.resource)}${expr.namespace ? ", …" : ""})\``;
   return "the value";
 }
 
@@ -321,7 +350,13 @@ function lastName(path: readonly Segment[]): string | undefined {
 function refRootText(ref: Ref): string {
   const root = ref.root;
   const text =
-    root.kind === "var" ? root.name : root.kind === "containers" ? "pod.containers" : root.kind;
+    root.kind === "var"
+      ? root.name
+      : root.kind === "containers"
+        ? "pod.containers"
+        : root.kind === "namespace"
+          ? "namespaceObject"
+          : root.kind;
   return pathText(text, ref.path);
 }
 

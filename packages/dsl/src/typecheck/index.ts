@@ -14,7 +14,13 @@ import {
 import type { Positions } from "../positions.js";
 import { ExprChecker, type RootTypes, type Scope } from "./check-expr.js";
 import { typeOfSchema } from "./json-schema-type.js";
-import { containersType, kindType, podSubjectType, podViewType } from "./k8s-table.js";
+import {
+  containersType,
+  kindType,
+  namespaceType,
+  podSubjectType,
+  podViewType,
+} from "./k8s-table.js";
 import { ANY, unionOf } from "./types.js";
 
 /** Resolves every path of the policy against the Kubernetes types of the kinds it matches. */
@@ -42,10 +48,11 @@ export function rootTypes(policy: Policy): RootTypes {
   return {
     ...matchedTypes(policy.match),
     params: typeOfSchema(policy.parameters.schema, "params"),
+    namespace: namespaceType(),
   };
 }
 
-function matchedTypes(match: Match): Omit<RootTypes, "params"> {
+function matchedTypes(match: Match): Omit<RootTypes, "params" | "namespace"> {
   if (match.subject === "pod") {
     return {
       object: podSubjectType(match.controllers),

@@ -78,6 +78,11 @@ export function podSubjectType(controllers: boolean): Ty {
   return unionOf(kinds.map((kind) => kindType(kind) ?? ANY));
 }
 
+/** The `namespace` root (`namespaceObject`): the core v1 Namespace. */
+export function namespaceType(): Ty {
+  return kindType({ group: "", kind: "Namespace" }) ?? requiredType("core.v1.Namespace");
+}
+
 /** The `pod` root: a pod view `{metadata, spec}`. */
 export function podViewType(): Ty {
   return objectType("pod", () => ({
