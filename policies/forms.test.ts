@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { FORMS as APPARMOR } from "./forms/apparmor.js";
 import { FORMS as BEYOND_PSS_CLUSTER } from "./forms/beyond-pss-cluster.js";
 import { FORMS as BEYOND_PSS_PODS } from "./forms/beyond-pss-pods.js";
+import { FORMS as CROSS_RESOURCE } from "./forms/cross-resource.js";
 import { FORMS as POD_SECURITY } from "./forms/pod-security.js";
 import type { Forms } from "./forms/types.js";
 import policies from "./index.js";
@@ -17,6 +18,7 @@ const FORMS: Record<string, Record<string, Forms>> = {
   ...BEYOND_PSS_PODS,
   ...BEYOND_PSS_CLUSTER,
   ...APPARMOR,
+  ...CROSS_RESOURCE,
 };
 
 describe("every rule has a builder form giving the policy's IR", () => {

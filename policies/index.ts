@@ -20,10 +20,12 @@ import disallowProcMount from "./disallow-proc-mount.js";
 import disallowProcMountStrict from "./disallow-proc-mount-strict.js";
 import disallowSecretsInEnv from "./disallow-secrets-in-env.js";
 import disallowSelinux from "./disallow-selinux.js";
+import requireDefaultDenyNetworkPolicy from "./require-default-deny-network-policy.js";
 import requireEncryptionConfig from "./require-encryption-config.js";
 import requireImageDigest from "./require-image-digest.js";
 import requireImagePullPolicyAlways from "./require-image-pull-policy-always.js";
 import requireIngressTls from "./require-ingress-tls.js";
+import requireMeshWideMtls from "./require-mesh-wide-mtls.js";
 import requirePeerAuthenticationStrict from "./require-peer-authentication-strict.js";
 import requireReadOnlyRootFilesystem from "./require-read-only-root-filesystem.js";
 import requireRequestsLimits from "./require-requests-limits.js";
@@ -34,6 +36,7 @@ import restrictClusterAdminBindings from "./restrict-cluster-admin-bindings.js";
 import restrictImageRegistries from "./restrict-image-registries.js";
 import restrictRbacEscalationVerbs from "./restrict-rbac-escalation-verbs.js";
 import restrictRbacWildcards from "./restrict-rbac-wildcards.js";
+import restrictRuntimeClass from "./restrict-runtime-class.js";
 import restrictSeccomp from "./restrict-seccomp.js";
 import restrictSeccompStrict from "./restrict-seccomp-strict.js";
 import restrictSecretsRead from "./restrict-secrets-read.js";
@@ -60,10 +63,12 @@ const policies: readonly Policy[] = [
   disallowProcMountStrict,
   disallowSecretsInEnv,
   disallowSelinux,
+  requireDefaultDenyNetworkPolicy,
   requireEncryptionConfig,
   requireImageDigest,
   requireImagePullPolicyAlways,
   requireIngressTls,
+  requireMeshWideMtls,
   requirePeerAuthenticationStrict,
   requireReadOnlyRootFilesystem,
   requireRequestsLimits,
@@ -74,6 +79,7 @@ const policies: readonly Policy[] = [
   restrictImageRegistries,
   restrictRbacEscalationVerbs,
   restrictRbacWildcards,
+  restrictRuntimeClass,
   restrictSeccomp,
   restrictSeccompStrict,
   restrictSecretsRead,

@@ -18,7 +18,12 @@
  *   may follow the first provider, to read Secrets written before encryption was turned on.
  */
 import { fromYaml, kinds, policy, when } from "@charter/dsl";
-import type { JsonObject } from "@charter/ir";
+import { ADMISSION_TARGETS, type JsonObject } from "@charter/ir";
+
+const SCAN_ONLY =
+  "scan only: the API server reads the EncryptionConfiguration file at start-up and never " +
+  "admits it as an object, so an admission policy would match nothing; check the file with " +
+  "`charter check`";
 
 const AESCBC = {
   aescbc: { keys: [{ name: "key1", secret: "c2VjcmV0IGlzIHNlY3VyZSwgdGhpcyBpcyAzMmJ5dGU=" }] },
@@ -51,6 +56,8 @@ export default policy("require-encryption-config", {
   category: "Secrets",
   controls: ["cis:1.2.28", "nsa:network:secrets", "area:secrets-encryption"],
   match: kinds("apiserver.config.k8s.io/v1/EncryptionConfiguration"),
+  // Scan only: the API server reads this file at start-up; no request ever carries it.
+  excludeTargets: Object.fromEntries(ADMISSION_TARGETS.map((target) => [target, SCAN_ONLY])),
   rules: {
     secretsCovered: {
       fail: when`not any e in object.resources: ${appliesToSecrets}`,

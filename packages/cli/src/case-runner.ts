@@ -5,7 +5,14 @@
  * witness's — what a report row and an admission denial show; CEL engines give only that one).
  */
 import type { Policy, TestCase } from "@charter/ir";
-import { type Engine, type Finding, identityOf, type Resource } from "@charter/runtime";
+import {
+  type Engine,
+  type Finding,
+  InventoryIndex,
+  identityOf,
+  inventoryKindsOf,
+  type Resource,
+} from "@charter/runtime";
 
 interface CaseRun {
   readonly policy: Policy;
@@ -19,6 +26,8 @@ export interface PolicyCaseReport {
   readonly policy: Policy;
   /** One line per problem; empty when every case holds on every engine. */
   readonly problems: readonly string[];
+  /** Engines that cannot judge this policy (its target cannot express it), with the reason. */
+  readonly notOn: readonly { readonly engine: string; readonly reason: string }[];
 }
 
 export async function runCases(
@@ -28,26 +37,38 @@ export async function runCases(
   const runs: CaseRun[] = policies.flatMap((policy) =>
     policy.cases.map((testCase) => ({ policy, testCase })),
   );
+  // Each case is its own scanned set: the resource and the case's inventory, never other cases.
+  const kinds = inventoryKindsOf(policies);
   const resources: Resource[] = runs.map(({ testCase }) => ({
     object: testCase.resource,
     ...(testCase.source ? { source: testCase.source } : {}),
+    ...(kinds.length
+      ? { inventory: InventoryIndex.of(kinds, [testCase.resource, ...(testCase.inventory ?? [])]) }
+      : {}),
   }));
   const answers = await Promise.all(engines.map((engine) => verdictsOf(engine, runs, resources)));
 
   const reports: PolicyCaseReport[] = [];
   for (const policy of policies) {
     const problems: string[] = [];
+    const notOn = engines.flatMap((engine) => {
+      const reason = engine.unjudgeable?.get(policy.name);
+      return reason === undefined ? [] : [{ engine: engine.name, reason }];
+    });
+    const judging = engines.flatMap((engine, e) =>
+      engine.unjudgeable?.has(policy.name) ? [] : [{ engine, answer: answers[e] ?? [] }],
+    );
     policy.cases.forEach((testCase) => {
       const index = runs.findIndex((run) => run.testCase === testCase && run.policy === policy);
-      engines.forEach((engine, e) => {
-        const verdicts = answers[e]?.[index] ?? new Map();
+      judging.forEach(({ engine, answer }) => {
+        const verdicts = answer[index] ?? new Map();
         const problem = expectationProblem(policy, testCase, verdicts);
         if (problem)
           problems.push(`${testCase.expect}/${testCase.name} [${engine.name}]: ${problem}`);
       });
       const disagreement = disagreementOf(
-        engines,
-        answers.map((a) => a[index] ?? new Map()),
+        judging.map(({ engine }) => engine),
+        judging.map(({ answer }) => answer[index] ?? new Map()),
       );
       if (disagreement) {
         const { kind, namespace, name } = identityOf(testCase.resource);
@@ -57,7 +78,7 @@ export async function runCases(
         );
       }
     });
-    reports.push({ policy, problems });
+    reports.push({ policy, problems, notOn });
   }
   return reports;
 }

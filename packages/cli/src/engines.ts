@@ -15,6 +15,7 @@ import {
   createInProcessCelEngine,
   createIrEngine,
   createOpaEngine,
+  createPartialEngine,
   type Engine,
   findCelJudge,
   findOpa,
@@ -91,7 +92,8 @@ export function createEngines(
   const skipped: { name: EngineName; reason: string }[] = [];
   for (const name of names) {
     const factory = engineFactory(name);
-    if (typeof factory === "function") engines.push(factory(policies));
+    // A policy the engine's target cannot express gets skip rows saying why (see partial-engine.ts).
+    if (typeof factory === "function") engines.push(createPartialEngine(name, policies, factory));
     else if (required) {
       throw new CharterError(`the ${name} engine was asked for, but ${factory}`, {}, INSTALL_HINT);
     } else skipped.push({ name, reason: factory });

@@ -8,7 +8,7 @@ import {
   KYVERNO_APIS,
   type KyvernoApi,
 } from "@charter/compiler";
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, TARGET_NAMES as IR_TARGET_NAMES, type Policy } from "@charter/ir";
 
 export interface TargetOptions {
   /** `--gatekeeper-engine`: the ConstraintTemplate's code engine. */
@@ -32,7 +32,12 @@ export const TARGETS = {
 } as const satisfies Record<string, Emit>;
 
 export type TargetName = keyof typeof TARGETS;
-export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
+export const TARGET_NAMES: readonly TargetName[] = IR_TARGET_NAMES;
+
+/** The policies a target is built from: all but those that exclude it (`excludeTargets`). */
+export function policiesFor(policies: readonly Policy[], target: TargetName): Policy[] {
+  return policies.filter((policy) => policy.excludeTargets?.[target] === undefined);
+}
 
 export function parseTargets(value: string): TargetName[] {
   const names = value === "all" ? TARGET_NAMES : value.split(",").map((t) => t.trim());
@@ -76,5 +81,7 @@ export function compileTargets(
   targets: readonly TargetName[],
   options: TargetOptions = DEFAULT_TARGET_OPTIONS,
 ): Map<string, ReadonlyMap<string, string>> {
-  return new Map(targets.map((target) => [target, TARGETS[target](policies, options)]));
+  return new Map(
+    targets.map((target) => [target, TARGETS[target](policiesFor(policies, target), options)]),
+  );
 }

@@ -30,3 +30,4 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
+export { createPartialEngine } from "./partial-engine.js";

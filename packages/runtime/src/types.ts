@@ -48,4 +48,9 @@ export interface Engine {
   readonly name: string;
   /** Evaluates every policy against every resource; one engine process per call. */
   evaluate(resources: readonly Resource[]): Promise<readonly Finding[]>;
+  /**
+   * Policies this engine cannot judge (its target cannot express them), by name, with the
+   * reason; their rows are `skip` rows giving it. Absent: it judges every policy.
+   */
+  readonly unjudgeable?: ReadonlyMap<string, string>;
 }

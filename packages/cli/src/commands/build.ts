@@ -18,6 +18,14 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   const policies = await projectPolicies(ctx, options);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
   const compiled = compileTargets(policies, targets, parseTargetOptions(options));
+  for (const policy of policies) {
+    const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);
+    if (left.length === 0) continue;
+    const reasons = [...new Set(left.map((target) => policy.excludeTargets?.[target]))];
+    ctx.output.err(
+      `note: ${policy.name} is not built for ${left.join(", ")}: ${reasons.join("; ")}`,
+    );
+  }
   const outDir = resolve(ctx.cwd, options.out);
   if (options.check) {
     const drift = diffTargets(outDir, compiled);

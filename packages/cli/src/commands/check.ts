@@ -3,9 +3,15 @@
  * one row per (resource, policy, rule).
  */
 import { relative, resolve } from "node:path";
-import type { Enforcement } from "@charter/ir";
+import type { Enforcement, Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
-import { type Finding, loadResources } from "@charter/runtime";
+import {
+  createScan,
+  type Finding,
+  inReportOrder,
+  loadResources,
+  type Resource,
+} from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
@@ -56,10 +62,11 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     const where = [shown(ctx, skipped.source.file), skipped.source.line].filter(Boolean).join(":");
     ctx.output.err(`${where}: skipped: ${skipped.reason}`);
   }
-  const { engines } = createEngines(policies, [engineName], true);
-  const findings = loaded.resources.length
-    ? await (engines[0] as NonNullable<(typeof engines)[0]>).evaluate(loaded.resources)
-    : [];
+  const findings =
+    engineName === "ir"
+      ? scanned(policies, loaded.resources)
+      : await createEngines(policies, [engineName], true).engines[0]?.evaluate(loaded.resources);
+  if (findings === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
   const rows = findings.map((finding) => toRow(relativeSource(ctx, finding)));
   const summary = summarize(loaded.resources.length, rows);
 
@@ -79,6 +86,17 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     return EXIT_USAGE;
   }
   return worst(badInput ? EXIT_USAGE : EXIT_OK, failed || errored ? EXIT_FAILURE : EXIT_OK);
+}
+
+/**
+ * The IR engine as a streaming scan: each document judged as it comes, cross-resource rules
+ * (a workload's Namespace, its namespace's NetworkPolicies) once the whole set is read.
+ */
+function scanned(policies: readonly Policy[], resources: readonly Resource[]): Finding[] {
+  const scan = createScan(policies);
+  const findings = resources.flatMap((resource) => scan.add(resource));
+  findings.push(...scan.finish());
+  return inReportOrder(findings, policies);
 }
 
 /** `deny` always fails the run; `--fail-on warn` adds warn, `--fail-on audit` adds both. */

@@ -32,9 +32,15 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
     output.err(output.paint("yellow", `engine ${name} skipped: ${reason}`));
 
   const reports = await runCases(policies, engines);
-  for (const { policy, problems } of reports) {
+  for (const { policy, problems, notOn } of reports) {
     const mark = problems.length ? output.paint("red", "✗") : output.paint("green", "✓");
-    output.out(`${mark} ${policy.name}  ${policy.cases.length} cases`);
+    const not = notOn.length
+      ? output.paint(
+          "gray",
+          `  (not on ${notOn.map((n) => n.engine).join(", ")}: ${notOn[0]?.reason})`,
+        )
+      : "";
+    output.out(`${mark} ${policy.name}  ${policy.cases.length} cases${not}`);
     for (const problem of problems) output.out(`    ${problem}`);
   }
   const failed = reports.filter((report) => report.problems.length > 0).length;

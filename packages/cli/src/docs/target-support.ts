@@ -43,14 +43,29 @@ const VARIANTS: Readonly<
 };
 
 export function targetSupport(policy: Policy): TargetSupport[] {
-  return TARGET_NAMES.map((target) => ({
+  return TARGET_NAMES.map((target) => {
+    const excluded = policy.excludeTargets?.[target];
+    if (excluded !== undefined) {
+      const outcome: Outcome = { ok: false, reason: `not a target of this policy: ${excluded}` };
+      return {
+        target,
+        outcome,
+        variants: VARIANTS[target].map(({ option }) => ({ option, outcome })),
+      };
+    }
+    return supportOn(policy, target);
+  });
+}
+
+function supportOn(policy: Policy, target: TargetName): TargetSupport {
+  return {
     target,
     outcome: compileOutcome(policy, target, DEFAULT_TARGET_OPTIONS),
     variants: VARIANTS[target].map(({ option, options }) => ({
       option,
       outcome: compileOutcome(policy, target, options),
     })),
-  }));
+  };
 }
 
 function compileOutcome(policy: Policy, target: TargetName, options: TargetOptions): Outcome {

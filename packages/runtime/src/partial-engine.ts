@@ -1,0 +1,52 @@
+/**
+ * An engine over the policies its target can express. A policy the target cannot express (a
+ * cross-resource list on a CEL target…) is a compile error for `charter build`; an engine asked
+ * to judge it instead gives each of its rules a `skip` row that says why, so a scan on any
+ * engine still reports every policy honestly, and agreement checks leave those rows out.
+ */
+import { isCharterError, type Policy } from "@charter/ir";
+import { findingOf } from "./finding.js";
+import { identityOf } from "./identity.js";
+import { policyApplies } from "./match.js";
+import { inReportOrder } from "./scan.js";
+import type { Engine, Finding, Resource } from "./types.js";
+
+export function createPartialEngine(
+  name: string,
+  policies: readonly Policy[],
+  create: (policies: readonly Policy[]) => Engine,
+): Engine {
+  const unjudgeable = new Map<string, string>();
+  const judgeable = policies.filter((policy) => {
+    try {
+      create([policy]);
+      return true;
+    } catch (error) {
+      if (!isCharterError(error)) throw error;
+      unjudgeable.set(policy.name, error.message);
+      return false;
+    }
+  });
+  if (unjudgeable.size === 0) return create(policies);
+  const engine = create(judgeable);
+  const skipped = policies.filter((policy) => unjudgeable.has(policy.name));
+
+  async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
+    const findings = [...(judgeable.length ? await engine.evaluate(resources) : [])];
+    resources.forEach((resource, resourceIndex) => {
+      const identity = identityOf(resource.object);
+      for (const policy of skipped) {
+        if (policyApplies(policy, resource.object) === "no") continue;
+        const reason = `the ${name} engine cannot judge this policy: ${unjudgeable.get(policy.name)}`;
+        for (const rule of policy.rules) {
+          findings.push(
+            findingOf({ policy, resource, identity, resourceIndex }, rule.name, "skip", [reason]),
+          );
+        }
+      }
+    });
+    return inReportOrder(findings, policies);
+  }
+
+  return { name, evaluate, unjudgeable };
+}
