@@ -6,7 +6,7 @@
  */
 import type { JsonObject, Policy } from "@charter/ir";
 import { validatePolicySet } from "@charter/ir";
-import { createIrEngine } from "@charter/runtime";
+import { caseResources, createIrEngine } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { runCases } from "../packages/cli/src/case-runner.js";
 import { createEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
@@ -42,9 +42,7 @@ describe("beyond PSS: cluster objects", () => {
 
   describe.each(policies.map((policy) => [policy.name, policy] as const))("%s", (_, policy) => {
     it("gives every case its verdict on the IR engine", () => {
-      const findings = createIrEngine([policy]).evaluateSync(
-        policy.cases.map((testCase) => ({ object: testCase.resource })),
-      );
+      const findings = createIrEngine([policy]).evaluateSync(caseResources([policy]));
       policy.cases.forEach((testCase, index) => {
         const rows = findings.filter((finding) => finding.resourceIndex === index);
         expect(rows.length, `${testCase.name}: one row per rule`).toBe(policy.rules.length);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Json, type JsonObject, type Policy, validatePolicySet } from "@charter/ir";
-import { createIrEngine, type Finding } from "@charter/runtime";
+import { caseResources, createIrEngine, type Finding } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCases } from "../packages/cli/src/case-runner.js";
@@ -80,9 +80,7 @@ describe("PSS group B", () => {
   it.each(groupB.map((policy) => [policy.name, policy] as const))(
     "%s: every case gives its verdict on the IR engine",
     (_name, policy) => {
-      const findings = createIrEngine([policy]).evaluateSync(
-        policy.cases.map((testCase) => ({ object: testCase.resource })),
-      );
+      const findings = createIrEngine([policy]).evaluateSync(caseResources([policy]));
       policy.cases.forEach((testCase, index) => {
         const rows = findings.filter((finding) => finding.resourceIndex === index);
         expect(rows.length, `${testCase.name}: one row per rule`).toBe(policy.rules.length);

@@ -24,7 +24,7 @@ describe("check --format sarif", () => {
     broken.runs[0].results[0].level = "fatal";
     expect(validate(broken)).toBe(false);
     const results = sarif.runs[0].results;
-    expect(results).toHaveLength(67);
+    expect(results).toHaveLength(83);
     const hostPath = results.find(
       (r: { ruleId: string }) => r.ruleId === "disallow-host-path/hostPath",
     );

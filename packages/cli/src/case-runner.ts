@@ -6,9 +6,9 @@
  */
 import type { Policy, TestCase } from "@charter/ir";
 import {
+  caseResource,
   type Engine,
   type Finding,
-  InventoryIndex,
   identityOf,
   inventoryKindsOf,
   type Resource,
@@ -39,13 +39,7 @@ export async function runCases(
   );
   // Each case is its own scanned set: the resource and the case's inventory, never other cases.
   const kinds = inventoryKindsOf(policies);
-  const resources: Resource[] = runs.map(({ testCase }) => ({
-    object: testCase.resource,
-    ...(testCase.source ? { source: testCase.source } : {}),
-    ...(kinds.length
-      ? { inventory: InventoryIndex.of(kinds, [testCase.resource, ...(testCase.inventory ?? [])]) }
-      : {}),
-  }));
+  const resources: Resource[] = runs.map(({ testCase }) => caseResource(testCase, kinds));
   const answers = await Promise.all(engines.map((engine) => verdictsOf(engine, runs, resources)));
 
   const reports: PolicyCaseReport[] = [];

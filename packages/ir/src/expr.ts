@@ -21,8 +21,11 @@ export type Segment = string | number;
  * - `params`: the policy's parameters, defaults merged with the configured values.
  * - `var`: a variable bound by a quantifier.
  * - `namespace`: the Namespace object named by the resource's `metadata.namespace` (for a pod
- *   controller, the controller's). Offline it comes from the scanned set; in a cluster, from
- *   the API server (`namespaceObject`) or the engine's synced inventory. A rule that reads it
+ *   controller, the controller's), as the API server binds it to CEL's `namespaceObject`:
+ *   `metadata` (name, generateName, namespace, uid, resourceVersion, generation,
+ *   deletionGracePeriodSeconds, labels, annotations, finalizers), `spec.finalizers` and
+ *   `status.phase`, with empty strings, maps and lists absent (Go's `omitempty`). Offline it
+ *   comes from the scanned set; in a cluster, from the API server or the engine's inventory. A rule that reads it
  *   is SKIPPED, with the reason, when the resource names no namespace or that Namespace is not
  *   known — on every engine alike, before the condition is judged.
  */

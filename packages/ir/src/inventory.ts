@@ -67,3 +67,8 @@ export function inventoryKinds(policy: Policy): InventoryKind[] {
 export function isCrossResource(policy: Policy): boolean {
   return inventoryKinds(policy).length > 0;
 }
+
+/** True when a rule lists other objects (`inventory(…)`), which no CEL target can express. */
+export function listsInventory(policy: Policy): boolean {
+  return inventoryKinds(policy).some((kind) => kind !== NAMESPACE_KIND);
+}

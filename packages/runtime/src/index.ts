@@ -18,6 +18,7 @@ export {
 } from "./load.js";
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
+export { createPartialEngine } from "./partial-engine.js";
 export { type Projection, project, projectionOf } from "./projection.js";
 export { createScan, inReportOrder, type Scan } from "./scan.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
@@ -30,4 +31,3 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
-export { createPartialEngine } from "./partial-engine.js";

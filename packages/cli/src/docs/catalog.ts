@@ -5,7 +5,7 @@
 import type { JsonObject, LabelRequirement, LabelSelector, Match, Policy } from "@charter/ir";
 import { CONTROLS } from "./controls.js";
 import { cell, code, controlAnchor, oneLine, policyAnchor, table } from "./markdown.js";
-import { type PolicyEntry, supportedTargets } from "./policy-entry.js";
+import { isScanOnly, type PolicyEntry, supportedTargets } from "./policy-entry.js";
 import type { Outcome, TargetSupport } from "./target-support.js";
 
 const TITLES = new Map(CONTROLS.map((control) => [control.tag, control.title]));
@@ -24,7 +24,7 @@ export function renderCatalog(entries: readonly PolicyEntry[], note: string): st
       cell(entry.policy.title),
       entry.policy.severity,
       entry.policy.enforcement,
-      supportedTargets(entry).join(", ") || "none",
+      `${supportedTargets(entry).join(", ") || "none"}${isScanOnly(entry) ? " (scan only)" : ""}`,
     ]),
   );
   return [

@@ -15,7 +15,7 @@ import {
   policyAnchor,
   table,
 } from "./markdown.js";
-import { type PolicyEntry, supportedTargets } from "./policy-entry.js";
+import { isScanOnly, type PolicyEntry, supportedTargets } from "./policy-entry.js";
 
 export function renderMatrix(entries: readonly PolicyEntry[], note: string): string {
   const citing = citingPolicies(entries);
@@ -111,6 +111,7 @@ function controlTitle(control: Control): string {
 function policyCell(entry: PolicyEntry): string {
   const missing = entry.targets.filter((t) => !t.outcome.ok).map((t) => t.target);
   const link = `[${entry.policy.name}](catalog.md#${policyAnchor(entry.policy.name)})`;
+  if (isScanOnly(entry)) return `${link} (scan only)`;
   return missing.length ? `${link} (not on ${missing.join(", ")})` : link;
 }
 

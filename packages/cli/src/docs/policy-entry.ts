@@ -1,6 +1,6 @@
 /** What the catalog and the matrix know about one policy: the policy and where it compiles. */
 import { relative, sep } from "node:path";
-import type { Policy } from "@charter/ir";
+import { ADMISSION_TARGETS, type Policy } from "@charter/ir";
 import { byCodePoint } from "./markdown.js";
 import { type TargetSupport, targetSupport } from "./target-support.js";
 
@@ -26,4 +26,12 @@ export function policyEntries(policies: readonly Policy[], outDir: string): Poli
 
 export function supportedTargets(entry: PolicyEntry): string[] {
   return entry.targets.filter((t) => t.outcome.ok).map((t) => t.target);
+}
+
+/**
+ * Scan only: the policy itself leaves out every admission target (it judges files such as an
+ * EncryptionConfiguration, which no admission request ever carries).
+ */
+export function isScanOnly(entry: PolicyEntry): boolean {
+  return ADMISSION_TARGETS.every((target) => entry.policy.excludeTargets?.[target] !== undefined);
 }

@@ -29,6 +29,7 @@ import {
   type Rule,
   type Segment,
 } from "@charter/ir";
+import { unboundNamespacePath } from "../namespace-object.js";
 import { globToRegex } from "../rego/glob.js";
 import { celString } from "./escape.js";
 import { celLiteral } from "./literal.js";
@@ -60,6 +61,8 @@ export interface Roots {
   readonly containers?: string;
   /** The target named in errors. */
   readonly target: string;
+  /** CEL expression of the resource's Namespace, or why the target has none. */
+  readonly namespace: string | { readonly unsupported: string };
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -242,6 +245,8 @@ export class CelExprEmitter {
       }
       case "literal":
         return expr.value === true ? TRUE : FALSE;
+      case "inventory":
+        throw this.inventoryUnsupported();
       case "ref":
       case "list":
       case "default":
@@ -520,6 +525,8 @@ export class CelExprEmitter {
       }
       case "index":
         return this.index(this.value(expr.value, scope), this.value(expr.key, scope));
+      case "inventory":
+        throw this.inventoryUnsupported();
       default: {
         // A condition used as a value is true or false, never missing.
         const condition = this.condition(expr, scope);
@@ -543,6 +550,8 @@ export class CelExprEmitter {
         return this.roots.containers === undefined
           ? MISSING_VALUE
           : safePath(this.roots.containers, path);
+      case "namespace":
+        return this.namespaceRef(path);
       case "var": {
         const name = scope.get(root.name);
         if (name === undefined) {
@@ -553,6 +562,30 @@ export class CelExprEmitter {
         return safePath(name, path);
       }
     }
+  }
+
+  /**
+   * A path into the resource's Namespace. The server types `namespaceObject` as a Namespace
+   * (a field it does not declare does not compile) but binds a map at run time, so the path
+   * starts from `dyn(…)` and is guarded like any other; it is null when namespaceObject is
+   * (a cluster-scoped resource), and the policy emitter makes such a rule pass then.
+   */
+  private namespaceRef(path: readonly Segment[]): CelValue {
+    const namespace = this.roots.namespace;
+    if (typeof namespace !== "string") {
+      throw this.unsupported(
+        `it reads the resource's Namespace (\`namespace.…\`), and ${namespace.unsupported}`,
+      );
+    }
+    const unbound = unboundNamespacePath(path);
+    if (unbound !== undefined) throw this.unsupported(unbound);
+    return safePath(`dyn(${namespace})`, path);
+  }
+
+  private inventoryUnsupported(): CharterError {
+    return this.unsupported(
+      "it needs the cluster inventory (inventory(...)); CEL admission cannot list other objects — use the Gatekeeper Rego engine or an offline scan",
+    );
   }
 
   /**

@@ -1,3 +1,9 @@
+export {
+  NAMESPACE_METADATA_FIELDS,
+  NAMESPACE_SPEC_FIELDS,
+  NAMESPACE_STATUS_FIELDS,
+  unboundNamespacePath,
+} from "../namespace-object.js";
 export { celString } from "./escape.js";
 export { celLiteral } from "./literal.js";
 export {

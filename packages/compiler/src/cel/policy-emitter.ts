@@ -10,6 +10,7 @@ import {
   POD_CONTROLLERS,
   type Policy,
   type Rule,
+  readsNamespace,
   type Segment,
   staticMessage,
   type WitnessStep,
@@ -205,6 +206,18 @@ function chainAsAnd(steps: readonly WitnessStep[]): Expr {
   return others.length === 0 ? first.expr : { kind: "and", args: [first.expr, chainAsAnd(others)] };
 }
 
+/**
+ * A rule reading the Namespace holds when there is none (namespaceObject is null for a
+ * cluster-scoped resource): the IR skips such a rule, and a skip is not a denial.
+ */
+function namespaceGuard(
+  namespace: string | { readonly unsupported: string },
+  holds: string,
+): string {
+  if (typeof namespace !== "string") return holds; // the emitter has refused the rule already
+  return holds === "true" ? "true" : `${namespace} == null || ${holds}`;
+}
+
 /** The CEL of one policy. Throws CharterError for a construct CEL cannot express. */
 export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
   const prefix = options.variablePrefix ?? "";
@@ -241,15 +254,17 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
         : { expression: options.params.expression },
     ...(isPod ? { pod: variable("pod"), containers: variable("containers") } : {}),
     target: options.target ?? "cel",
+    namespace: options.namespaceObject ?? "namespaceObject",
   };
   const emitter = new CelExprEmitter(policy, roots);
   const validations: CelValidation[] = policy.rules.map((rule) => {
     emitter.beginRule(rule);
     const condition = emitter.condition(rule.condition, new Map());
+    const holds =
+      condition === "true" ? "false" : condition === "false" ? "true" : `!(${condition})`;
     return {
       rule: rule.name,
-      expression:
-        condition === "true" ? "false" : condition === "false" ? "true" : `!(${condition})`,
+      expression: readsNamespace(rule) ? namespaceGuard(roots.namespace, holds) : holds,
       messageExpression: messageExpression(rule, emitter),
       message: staticMessageOf(rule),
     };

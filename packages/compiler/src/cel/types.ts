@@ -51,4 +51,10 @@ export interface CelOptions {
   readonly variablePrefix?: string;
   /** The target named in compile errors ("vap", "kyverno", …); default "cel". */
   readonly target?: string;
+  /**
+   * How the target binds the resource's Namespace (the IR's `namespace` root): the CEL
+   * expression of it — `namespaceObject`, null for a cluster-scoped resource (the default) —
+   * or why the target cannot give it, which makes reading it a compile error.
+   */
+  readonly namespaceObject?: string | { readonly unsupported: string };
 }

@@ -8,11 +8,20 @@ import { CharterError, type JsonObject, type Policy } from "@charter/ir";
 import { emitCelPolicy } from "../cel/index.js";
 import type { CelOptions, CelPolicy } from "../cel/types.js";
 
-/** How Gatekeeper hands the object and the parameters to CEL. */
+/**
+ * How Gatekeeper hands the object and the parameters to CEL. Its K8sNativeValidation driver
+ * passed no Namespace to the validator (namespaceObject always null) until
+ * open-policy-agent/gatekeeper#4285 (December 2025, after the 3.19 floor), so a rule reading
+ * the Namespace would never be judged there: it is a compile error instead.
+ */
 export const GATEKEEPER_CEL_OPTIONS: CelOptions = {
   params: { expression: "variables.params" },
   object: "object",
   target: "gatekeeper",
+  namespaceObject: {
+    unsupported:
+      "Gatekeeper's K8sNativeValidation engine gives CEL no namespaceObject before open-policy-agent/gatekeeper#4285 (later than the 3.19 floor), so the rule would never be judged; use the Gatekeeper Rego engine (--gatekeeper-engine rego), which reads the synced Namespace",
+  },
 };
 
 /** Names Gatekeeper keeps for itself. */

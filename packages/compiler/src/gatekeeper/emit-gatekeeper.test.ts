@@ -8,7 +8,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CharterError, type Json, type JsonObject, type Policy } from "@charter/ir";
+import {
+  CharterError,
+  type Expr,
+  isCrossResource,
+  type Json,
+  type JsonObject,
+  type Policy,
+} from "@charter/ir";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -123,14 +130,20 @@ function documents(files: ReadonlyMap<string, string>, suffix: string): JsonObje
 describe.each([
   ["the policy library", "rego", policies],
   ["a policy with hostile strings and object parameters", "rego", [testPolicy()]],
-  ["the policy library", "cel", policies],
+  // Gatekeeper's CEL engine reads nothing beyond the object: cross-resource policies are Rego-only.
+  ["the policy library", "cel", policies.filter((p) => !isCrossResource(p))],
   ["a policy with hostile strings and object parameters", "cel", [testPolicy()]],
 ] as const)("emitGatekeeper on %s (engine %s)", (_name, engine, set) => {
   const files = emitGatekeeper(set, { engine });
 
   it("writes a template and a constraint per policy, sorted", () => {
+    // Rego templates of policies reading other objects ship their SyncSet.
     const expected = set
-      .flatMap((p) => [`${p.name}/constraint.yaml`, `${p.name}/template.yaml`])
+      .flatMap((p) => [
+        `${p.name}/constraint.yaml`,
+        ...(engine === "rego" && isCrossResource(p) ? [`${p.name}/syncset.yaml`] : []),
+        `${p.name}/template.yaml`,
+      ])
       .sort();
     expect([...files.keys()]).toEqual(expected);
   });
@@ -174,7 +187,7 @@ describe.each([
       expect((source.libs as string[])[0]).toMatch(/^(#.*\n)*package lib\.charter\n/);
       // Gatekeeper allows no data reference but data.lib and data.inventory.
       for (const module of [source.rego as string, ...(source.libs as string[])]) {
-        expect(module.match(/\bdata\.(?!lib\.)\w*/g)).toBeNull();
+        expect(module.match(/\bdata\.(?!lib\.|inventory\b)\w*/g)).toBeNull();
       }
     }
   });
@@ -370,4 +383,143 @@ describe("the K8sNativeValidation source", () => {
       );
     },
   );
+});
+
+/**
+ * The SyncSet schema: there is none in the shared schema pack, so this is Gatekeeper's
+ * `syncset.gatekeeper.sh/v1alpha1` type (apis/syncset/v1alpha1: spec.gvks of {group, version,
+ * kind} strings), closed so that a misspelt field fails.
+ */
+const validateSyncSet = ajv.compile({
+  type: "object",
+  required: ["apiVersion", "kind", "metadata", "spec"],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { const: "syncset.gatekeeper.sh/v1alpha1" },
+    kind: { const: "SyncSet" },
+    metadata: {
+      type: "object",
+      required: ["name"],
+      properties: {
+        name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 253 },
+        annotations: { type: "object", additionalProperties: { type: "string" } },
+      },
+    },
+    spec: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        gvks: {
+          type: "array",
+          minItems: 1,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["group", "version", "kind"],
+            properties: {
+              group: { type: "string" },
+              version: { type: "string", minLength: 1 },
+              kind: { type: "string", minLength: 1 },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+describe("the SyncSet of a cross-resource policy", () => {
+  const namespaceLabel: Expr = {
+    kind: "ref",
+    root: { kind: "namespace" },
+    path: ["metadata", "labels", "x"],
+  };
+  const netpols: Expr = {
+    kind: "inventory",
+    apiVersion: "networking.k8s.io/v1",
+    resource: "NetworkPolicy",
+    namespace: { kind: "ref", root: { kind: "object" }, path: ["metadata", "namespace"] },
+  };
+  const crossing = testPolicy({
+    name: "cross-check",
+    rules: [
+      {
+        name: "r",
+        condition: {
+          kind: "and",
+          args: [
+            { kind: "exists", arg: namespaceLabel },
+            { kind: "len", arg: netpols },
+          ],
+        },
+        message: { template: "m", parts: [{ kind: "text", text: "m" }] },
+      },
+    ],
+  });
+
+  it("lists the Namespace and every inventory kind, named like the template", () => {
+    const files = emitGatekeeper([crossing, testPolicy()]);
+    expect([...files.keys()]).toEqual([
+      "cross-check/constraint.yaml",
+      "cross-check/syncset.yaml",
+      "cross-check/template.yaml",
+      "no-privileged/constraint.yaml",
+      "no-privileged/template.yaml",
+    ]);
+    const syncSet = parse(files.get("cross-check/syncset.yaml") ?? "") as JsonObject;
+    expect(validateSyncSet(syncSet), JSON.stringify(validateSyncSet.errors)).toBe(true);
+    expect(syncSet).toEqual({
+      apiVersion: "syncset.gatekeeper.sh/v1alpha1",
+      kind: "SyncSet",
+      metadata: {
+        name: "chartercrosscheck",
+        annotations: {
+          "charter.dev/policy": "cross-check",
+          "charter.dev/why":
+            'the Charter policy "cross-check" reads v1 Namespace, networking.k8s.io/v1 NetworkPolicy from data.inventory; Gatekeeper syncs only the kinds a SyncSet or its Config lists',
+        },
+      },
+      spec: {
+        gvks: [
+          { group: "", version: "v1", kind: "Namespace" },
+          { group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy" },
+        ],
+      },
+    });
+    const template = parse(files.get("cross-check/template.yaml") ?? "") as JsonObject;
+    expect(validateTemplate(template), JSON.stringify(validateTemplate.errors)).toBe(true);
+    const rego = JSON.stringify(template);
+    expect(rego).toContain("lib.namespace_object != null");
+    expect(rego).toContain('lib.inventory_namespaced(\\"networking.k8s.io/v1\\"');
+  });
+
+  it("is checked by a schema that can fail", () => {
+    const files = emitGatekeeper([crossing]);
+    const syncSet = parse(files.get("cross-check/syncset.yaml") ?? "") as JsonObject;
+    const broken = structuredClone(syncSet) as { spec: { gvks: JsonObject[] } };
+    broken.spec.gvks = [{ group: "", kind: "Namespace" }];
+    expect(validateSyncSet(broken)).toBe(false);
+  });
+
+  it("is not written for CEL templates, which read no data.inventory", () => {
+    const policy = testPolicy({
+      name: "cross-check",
+      rules: [
+        {
+          name: "r",
+          condition: { kind: "exists", arg: namespaceLabel },
+          message: { template: "m", parts: [{ kind: "text", text: "m" }] },
+        },
+      ],
+    });
+    let files: Map<string, string> | undefined;
+    try {
+      files = emitGatekeeper([policy], { engine: "cel" });
+    } catch (error) {
+      // The CEL emitter may refuse the construct; then there is nothing to sync either.
+      expect(error).toBeInstanceOf(CharterError);
+      return;
+    }
+    expect([...files.keys()]).not.toContain("cross-check/syncset.yaml");
+  });
 });

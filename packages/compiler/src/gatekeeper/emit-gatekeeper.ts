@@ -3,7 +3,9 @@
  * and its Constraint (`constraints.gatekeeper.sh/v1beta1`), as `<policy>/template.yaml` and
  * `<policy>/constraint.yaml`. The template carries exactly one engine, so the one emitted is
  * the one Gatekeeper runs: Rego v1 in the `code` block (never the legacy `rego:` field, which
- * is always v0), or `K8sNativeValidation` (CEL) with `engine: "cel"`.
+ * is always v0), or `K8sNativeValidation` (CEL) with `engine: "cel"`. A Rego template whose
+ * policy reads other objects (its Namespace, `inventory(…)`) also gets `<policy>/syncset.yaml`,
+ * the SyncSet that puts those kinds into `data.inventory` (see syncset.ts).
  */
 import { CharterError, type Enforcement, type JsonObject, type Policy } from "@charter/ir";
 import { toYaml } from "../yaml.js";
@@ -12,6 +14,7 @@ import { constraintMatch } from "./match.js";
 import { checkTemplateName, gatekeeperKind, gatekeeperTemplateName } from "./names.js";
 import { gatekeeperLib, gatekeeperRego } from "./rego-source.js";
 import { structuralSchema } from "./schema.js";
+import { syncSet } from "./syncset.js";
 
 export type GatekeeperEngine = "rego" | "cel";
 
@@ -97,6 +100,8 @@ export function emitGatekeeper(
     byTemplate.set(name, policy);
     files.push([`${policy.name}/template.yaml`, toYaml([constraintTemplate(policy, engine)])]);
     files.push([`${policy.name}/constraint.yaml`, toYaml([constraint(policy)])]);
+    const sync = engine === "rego" ? syncSet(policy) : undefined;
+    if (sync !== undefined) files.push([`${policy.name}/syncset.yaml`, toYaml([sync])]);
   }
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);

@@ -17,3 +17,4 @@ export {
   gatekeeperRego,
 } from "./rego-source.js";
 export { structuralSchema } from "./schema.js";
+export { syncSet } from "./syncset.js";

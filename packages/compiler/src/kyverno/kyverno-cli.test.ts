@@ -4,6 +4,16 @@
  * case with no failing result, a fail case with a failing result (and, for ClusterPolicy, one
  * for each rule the case names).
  *
+ * Cross-resource policies. `kyverno apply` has no cluster, so a policy reading the resource's
+ * Namespace (`namespaceObject`) gets it from a values file: for a ValidatingPolicy the CLI binds
+ * the values file's `namespaces` (whole Namespace objects) as namespaceObject, so each case's
+ * Namespaces (its `inventory`) are written there. For a ClusterPolicy `validate.cel` the offline
+ * CLI binds a Namespace holding only its name (Kyverno's validate_cel.go, when not in a
+ * cluster), whatever the values file says, so a rule reading labels cannot be judged offline:
+ * those policies are left out of the ClusterPolicy runs (in a cluster Kyverno fetches the real
+ * Namespace). Policies listing other objects (`inventory(…)`) cannot be emitted for Kyverno at
+ * all (a CharterError, tested in the CEL emitter's tests) and are left out of both.
+ *
  * The binary comes from scripts/install-kyverno.sh (`.tools/bin/kyverno`, or `$CHARTER_KYVERNO`).
  * Where it is absent the test says so loudly and skips; under CI=true (where
  * scripts/install-engines.sh has built it) a missing binary fails.
@@ -13,9 +23,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Policy, TestCase } from "@charter/ir";
+import { type Json, type Policy, readsNamespace, type TestCase, walkExpr } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
 import library from "../../../../policies/index.js";
+import {
+  CROSS_RESOURCE_CASES,
+  crossResourcePolicies,
+} from "../../../runtime/src/testing/cross-resource-table.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, type KyvernoApi } from "./emit-kyverno.js";
 
@@ -38,6 +52,26 @@ if (!kyverno) {
 
 /** Every policy of the library, on its own cases. */
 const policies = library;
+
+/** Whether a rule's condition or message holds an `inventory(…)` node. */
+function listsOtherObjects(policy: Policy): boolean {
+  let found = false;
+  for (const rule of policy.rules) {
+    const holes = rule.message.parts.flatMap((part) => (part.kind === "hole" ? [part.expr] : []));
+    for (const expr of [rule.condition, ...holes]) {
+      walkExpr(expr, (node) => {
+        if (node.kind === "inventory") found = true;
+      });
+    }
+  }
+  return found;
+}
+
+/** Whether `kyverno apply` can judge the policy through this API (see the header). */
+function judgeable(api: KyvernoApi, policy: Policy): boolean {
+  if (listsOtherObjects(policy)) return false;
+  return api === "validatingpolicy" || !policy.rules.some(readsNamespace);
+}
 
 /**
  * A parameter value that looks like a Kyverno variable: the ClusterPolicy must neither
@@ -104,19 +138,51 @@ function reportResults(stdout: string): ReportResult[] {
 const work = mkdtempSync(join(tmpdir(), "charter-kyverno-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function apply(api: KyvernoApi, policy: Policy, testCase: TestCase, index: number) {
+/**
+ * The case's Namespaces as a `kyverno apply --values-file` (its `namespaces` list). Kyverno takes
+ * the first entry of a name, the scanned set the last one read: one entry per name, the last.
+ */
+function valuesFile(inventory: readonly Json[]): string {
+  const byName = new Map<string, Json>();
+  for (const object of inventory) {
+    const { kind, metadata } = object as { kind?: unknown; metadata?: { name?: unknown } };
+    if (kind === "Namespace" && typeof metadata?.name === "string") {
+      byName.delete(metadata.name);
+      byName.set(metadata.name, object);
+    }
+  }
+  return toYaml([
+    {
+      apiVersion: "cli.kyverno.io/v1alpha1",
+      kind: "Value",
+      metadata: { name: "values" },
+      namespaces: [...byName.values()],
+    },
+  ]);
+}
+
+async function apply(
+  api: KyvernoApi,
+  policy: Policy,
+  testCase: Pick<TestCase, "resource" | "inventory">,
+  index: number,
+) {
   const dir = join(work, api, policy.name);
   const policyFile = join(dir, "policy.yaml");
   const resourceFile = join(dir, `case-${index}.yaml`);
+  const values = join(dir, `values-${index}.yaml`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(policyFile, emitKyverno([policy], { api }).get(`${policy.name}.yaml`) ?? "");
   writeFileSync(resourceFile, toYaml([testCase.resource]));
+  writeFileSync(values, valuesFile(testCase.inventory ?? []));
   // biome-ignore lint/style/noNonNullAssertion: only called when the binary exists
   const { code, stdout } = await run(kyverno!, [
     "apply",
     policyFile,
     "--resource",
     resourceFile,
+    "--values-file",
+    values,
     "--policy-report",
     "--output-format",
     "json",
@@ -127,15 +193,17 @@ async function apply(api: KyvernoApi, policy: Policy, testCase: TestCase, index:
 
 describe.skipIf(!kyverno)("kyverno apply on the emitted policies (real Kyverno CLI)", () => {
   const rows = (["validatingpolicy", "clusterpolicy"] as const).flatMap((api) =>
-    [...policies, ...hostile].flatMap((policy) =>
-      policy.cases.map((testCase, index) => ({
-        note: `${api} ${policy.name}: ${testCase.expect} "${testCase.name}"`,
-        api,
-        policy,
-        testCase,
-        index,
-      })),
-    ),
+    [...policies, ...hostile]
+      .filter((policy) => judgeable(api, policy))
+      .flatMap((policy) =>
+        policy.cases.map((testCase, index) => ({
+          note: `${api} ${policy.name}: ${testCase.expect} "${testCase.name}"`,
+          api,
+          policy,
+          testCase,
+          index,
+        })),
+      ),
   );
 
   it("judges at least one pass and one fail case per policy", () => {
@@ -166,6 +234,49 @@ describe.skipIf(!kyverno)("kyverno apply on the emitted policies (real Kyverno C
         results.filter((result) => result.policy === "pods-only"),
         stdout,
       ).toEqual([]);
+    },
+  );
+
+  // The shared cross-resource table's Namespace-only cases, as a ValidatingPolicy (see the
+  // header for why not as a ClusterPolicy). Kyverno reports one result per ValidatingPolicy:
+  // it fails exactly when some rule fails. A rule the IR skips (the Namespace is not in the
+  // values file) meets a null namespaceObject, which the emitted CEL lets pass.
+  const tablePolicies = crossResourcePolicies("namespace-only");
+  // Left out: a resource naming no namespace. The IR skips the rule (its Namespace is
+  // unknown); `kyverno apply` places the resource in "default" and reads that Namespace, as the
+  // API server would at admission — a different question, not a disagreement.
+  const namesNamespace = (resource: Json) =>
+    typeof (resource as { metadata?: { namespace?: unknown } }).metadata?.namespace === "string";
+  const tableRows = CROSS_RESOURCE_CASES.flatMap((testCase, index) => {
+    const policy = tablePolicies.find((p) => p.name === testCase.policy);
+    return policy && namesNamespace(testCase.resource) && !testCase.offlineOnly
+      ? [{ note: testCase.note, policy, testCase, index }]
+      : [];
+  });
+
+  it("runs Namespace-only cases of the cross-resource table", () => {
+    expect(tableRows.length).toBeGreaterThanOrEqual(5);
+    expect(tableRows.some((row) => Object.values(row.testCase.expected).includes("skip"))).toBe(
+      true,
+    );
+  });
+
+  it.each(tableRows)(
+    "validatingpolicy, cross-resource: $note",
+    async ({ policy, testCase, index }) => {
+      const { stdout, results } = await apply("validatingpolicy", policy, testCase, 100 + index);
+      const mine = results.filter((result) => result.policy === policy.name);
+      const detail = `kyverno output:\n${stdout}`;
+      expect(mine.length, detail).toBeGreaterThan(0);
+      expect(
+        mine.filter((result) => result.result === "error"),
+        detail,
+      ).toEqual([]);
+      const fails = Object.values(testCase.expected).includes("fail");
+      expect(
+        mine.some((result) => result.result === "fail"),
+        detail,
+      ).toBe(fails);
     },
   );
 

@@ -65,6 +65,70 @@ describe("emitRego", () => {
   });
 });
 
+describe("cross-resource constructs", () => {
+  const namespaceLabel: Policy["rules"][number]["condition"] = {
+    kind: "compare",
+    op: "==",
+    left: { kind: "ref", root: { kind: "namespace" }, path: ["metadata", "labels", "x"] },
+    right: { kind: "literal", value: "y" },
+  };
+  const netpols = {
+    kind: "inventory",
+    apiVersion: "networking.k8s.io/v1",
+    resource: 'Network"Policy',
+    namespace: { kind: "ref", root: { kind: "object" }, path: ["metadata", "namespace"] },
+  } as const;
+  const crossing = policy("crossing", {
+    kind: "and",
+    args: [
+      namespaceLabel,
+      {
+        kind: "quantifier",
+        quantifier: "any",
+        variable: "np",
+        collection: netpols,
+        body: { kind: "literal", value: true },
+      },
+      {
+        kind: "quantifier",
+        quantifier: "any",
+        variable: "n",
+        collection: { kind: "inventory", apiVersion: "v1", resource: "Namespace" },
+        body: { kind: "literal", value: true },
+      },
+      { kind: "not", arg: netpols },
+    ],
+  });
+  const text = emitRego([crossing]).get("charter/policies/crossing.rego") ?? "";
+
+  it("reads the Namespace from data.inventory and never denies without it", () => {
+    expect(text).toContain("\tapplies\n\tlib.namespace_object != null\n");
+    expect(text).toContain(
+      'lib.op_eq(lib.at(lib.namespace_object, ["metadata", "labels", "x"]), "y")',
+    );
+    const lib = emitRego([]).get("charter/lib.rego") ?? "";
+    expect(lib).toContain(
+      'namespace_object := bound_namespace(found) if {\n\tname := input.metadata.namespace\n\tis_string(name)\n\tfound := object.get(synced, ["cluster", "v1", "Namespace", name], null)',
+    );
+    expect(lib).toContain("synced := data.inventory if is_object(data.inventory)");
+  });
+
+  it("lists the inventory under the node's exact apiVersion, every string escaped", () => {
+    expect(text).toContain(
+      'some i_1, np_2 in lib.list(lib.inventory_namespaced("networking.k8s.io/v1", "Network\\"Policy", lib.at(input, ["metadata", "namespace"])))',
+    );
+    expect(text).toContain('lib.list(lib.inventory_cluster("v1", "Namespace"))');
+    // A list read as a condition never holds.
+    expect(text).toContain("\tnot false\n");
+  });
+
+  it("leaves rules that read no Namespace unguarded", () => {
+    expect(emitRego([privileged]).get("charter/policies/no_privileged.rego")).not.toContain(
+      "namespace_object",
+    );
+  });
+});
+
 describe("regoString", () => {
   it.each([
     { note: "quotes and backslashes", input: 'a"b\\c', output: '"a\\"b\\\\c"' },

@@ -109,6 +109,7 @@ export class ExprEmitter {
       case "literal":
         return [expr.value === true ? "true" : "false"];
       case "keys":
+      case "inventory":
         // A list never holds (and OPA's type checker refuses comparing it with `true`).
         return ["false"];
       case "ref":
@@ -141,6 +142,8 @@ export class ExprEmitter {
         return `lib.keys(${this.value(expr.arg, scope)})`;
       case "index":
         return `lib.index(${this.value(expr.value, scope)}, ${this.value(expr.key, scope)})`;
+      case "inventory":
+        return this.inventory(expr, scope);
       default:
         // A condition used as a value is true or false, never missing.
         return `lib.holds([true | ${this.condition(expr, scope).join("; ")}])`;
@@ -172,6 +175,8 @@ export class ExprEmitter {
         return "lib.pod";
       case "containers":
         return "lib.containers";
+      case "namespace":
+        return "lib.namespace_object";
       case "var": {
         const name = scope.get(root.name);
         if (name === undefined) {
@@ -182,6 +187,16 @@ export class ExprEmitter {
         return name;
       }
     }
+  }
+
+  /**
+   * `inventory(…)` reads `data.inventory` in Gatekeeper's layout, under the exact apiVersion
+   * of the node (the version a SyncSet syncs and the engines' index serialises under).
+   */
+  private inventory(expr: Extract<Expr, { kind: "inventory" }>, scope: Scope): string {
+    const kind = `${regoString(expr.apiVersion)}, ${regoString(expr.resource)}`;
+    if (expr.namespace === undefined) return `lib.inventory_cluster(${kind})`;
+    return `lib.inventory_namespaced(${kind}, ${this.value(expr.namespace, scope)})`;
   }
 
   private stringTest(expr: Extract<Expr, { kind: "string" }>, scope: Scope): string {
@@ -229,7 +244,9 @@ export class ExprEmitter {
     bodies: readonly (readonly string[])[],
   ): string {
     this.counter += 1;
-    const name = `${this.rule?.name ?? "rule"}_${role}_${this.counter}`;
+    // The IR's rule names are identifiers; anything else is made one (the counter keeps it unique).
+    const prefix = (this.rule?.name ?? "rule").replace(/[^A-Za-z0-9_]/g, "_");
+    const name = `${/^[A-Za-z_]/.test(prefix) ? prefix : `r_${prefix}`}_${role}_${this.counter}`;
     const used = freeVariables(expr);
     const args = [...scope].filter(([irName]) => used.has(irName)).map(([, regoName]) => regoName);
     const head = args.length === 0 ? name : `${name}(${args.join(", ")})`;
@@ -291,6 +308,9 @@ export function freeVariables(expr: Expr): Set<string> {
       case "index":
         visit(node.value, bound);
         visit(node.key, bound);
+        return;
+      case "inventory":
+        if (node.namespace) visit(node.namespace, bound);
         return;
     }
   };

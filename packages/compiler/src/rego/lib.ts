@@ -10,6 +10,7 @@
  * arguments of a negated call outside the negation.)
  */
 import { POD_CONTROLLERS } from "@charter/ir";
+import { NAMESPACE_SECTIONS } from "../namespace-object.js";
 import { regoString } from "./escape.js";
 import { regoRef } from "./terms.js";
 
@@ -39,6 +40,17 @@ export interface LibOptions {
   readonly packageName?: string;
   /** The Rego reference of the object under review. */
   readonly object?: string;
+}
+
+/** `{section: {field: type}}` of the Namespace the API server binds, as a Rego object. */
+function namespaceFields(): string {
+  const sections = Object.entries(NAMESPACE_SECTIONS).map(([section, fields]) => {
+    const entries = Object.entries(fields).map(
+      ([field, type]) => `${regoString(field)}: ${regoString(type)}`,
+    );
+    return `${regoString(section)}: {${entries.join(", ")}}`;
+  });
+  return `{${sections.join(", ")}}`;
 }
 
 export function emitLib(options: LibOptions = {}): string {
@@ -243,6 +255,77 @@ index(value, key) := object.get(value, key, null) if {
 	is_object(value)
 	is_string(key)
 } else := null
+
+# The objects synced from the cluster, in Gatekeeper's layout: data.inventory.cluster[gv][Kind][name]
+# and data.inventory.namespace[ns][gv][Kind][name]. Gatekeeper fills it from its SyncSets; an
+# OPA bundle user feeds the same layout (kube-mgmt replication, or an engine's batch data).
+default synced := {}
+
+synced := data.inventory if is_object(data.inventory)
+
+# The \`namespace\` root: the Namespace of the object's own metadata.namespace, as the API
+# server binds it to CEL's namespaceObject; null when the object names none or that Namespace
+# is not synced (rules reading it then never deny).
+namespace_object := bound_namespace(found) if {
+	name := ${object}.metadata.namespace
+	is_string(name)
+	found := object.get(synced, ["cluster", "v1", "Namespace", name], null)
+	found != null
+} else := null
+
+# The fields of a Namespace the API server binds, and their Go types: empty strings, maps and
+# lists and zero integers are left out (omitempty), and so are values of another type.
+namespace_fields := ${namespaceFields()}
+
+bound_namespace(namespace) := {section: bound_section(object.get(namespace, section, null), fields) |
+	some section, fields in namespace_fields
+}
+
+bound_section(value, fields) := {name: bound |
+	some name, type in fields
+	bound := bound_value(object.get(value, name, null), type)
+} if {
+	is_object(value)
+} else := {}
+
+bound_value(value, "string") := value if {
+	is_string(value)
+	value != ""
+}
+
+bound_value(value, "integer") := value if {
+	is_number(value)
+	value == floor(value)
+	abs(value) <= 9007199254740991
+	value != 0
+}
+
+bound_value(value, "string-map") := strings if {
+	is_object(value)
+	strings := {key: entry | some key, entry in value; is_string(entry)}
+	count(strings) > 0
+}
+
+bound_value(value, "string-list") := strings if {
+	is_array(value)
+	strings := [entry | some entry in value; is_string(entry)]
+	count(strings) > 0
+}
+
+# inventory(apiVersion, kind): the synced objects of a cluster-scoped kind, in name order.
+inventory_cluster(api_version, kind) := by_name(object.get(synced, ["cluster", api_version, kind], {}))
+
+# inventory(apiVersion, kind, namespace): those of a namespaced kind in that namespace, in name
+# order; missing when the namespace is not a string.
+inventory_namespaced(api_version, kind, namespace) := by_name(object.get(synced, ["namespace", namespace, api_version, kind], {})) if {
+	is_string(namespace)
+} else := null
+
+# The objects of a {name: object} map, sorted by name (OPA sorts strings by their UTF-8 bytes,
+# which is code point order).
+by_name(objects) := [objects[name] | some name in sort(object.keys(objects))] if {
+	is_object(objects)
+} else := []
 
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or

@@ -8,6 +8,7 @@ import {
   type Message,
   type Policy,
   type Rule,
+  readsNamespace,
   staticMessage,
   witnessChain,
 } from "@charter/ir";
@@ -106,7 +107,8 @@ function messageTerm(message: Message, emitter: ExprEmitter, scope: Scope): stri
 /** The findings rule of one Charter rule: one body walking its witness chain. */
 function findingsRule(rule: Rule, emitter: ExprEmitter): string {
   emitter.beginRule(rule);
-  const body = ["applies"];
+  // A rule reading the Namespace never denies when it is unknown (engines report "skip").
+  const body = readsNamespace(rule) ? ["applies", "lib.namespace_object != null"] : ["applies"];
   const indices: string[] = [];
   let scope: Map<string, string> = new Map();
   for (const step of witnessChain(rule.condition)) {

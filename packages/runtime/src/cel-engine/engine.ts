@@ -8,6 +8,10 @@
  * matchConstraints say — and the CEL match conditions must agree with it; a disagreement, a
  * compile error or an evaluation error becomes an "error" row with the judge's text.
  *
+ * A resource's Namespace (from the index inventoriesOf gives it) is bound as `namespaceObject`;
+ * a rule reading it is skipped, as on every engine, when the Namespace is unknown
+ * (inventory/judged-with.ts).
+ *
  * Messages are the judge's denial messages: what the API server shows, after it trims the
  * messageExpression's result and falls back to the static message (the template) when the
  * result is empty or over 5 KiB — the IR finishes messages the same way. CEL gives one message
@@ -31,6 +35,8 @@ import { runCelJudge } from "../cel-judge/run.js";
 import { skipReason } from "../evaluate.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
+import { boundNamespaceObject } from "../inventory/bound-namespace.js";
+import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { type Applies, policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
@@ -100,7 +106,8 @@ export function createCelJudgeEngine(
   policies: readonly Policy[],
   options: CelJudgeEngineOptions,
 ): Engine {
-  // Emitting up front turns IR that CEL cannot express into a CharterError at creation.
+  // Emitting up front turns IR that CEL cannot express (`inventory(…)`, …) into a CharterError
+  // at creation.
   const emitted: EmittedPolicy[] = policies.map((policy, index) => {
     const prefix = `p${index}_`;
     const cel = emitCelPolicy(policy, {
@@ -122,10 +129,26 @@ export function createCelJudgeEngine(
     const concerned = resources.map((resource) =>
       kindOnly.map((policy) => policyApplies(policy, resource.object) !== "no"),
     );
+    const readsNamespace = policies.some((policy) => policy.rules.some(ruleReadsNamespace));
+    const inventories = inventoriesOf(policies, resources);
+    // The Namespace of each resource, or why a rule reading it is skipped.
+    const namespaces = resources.map((resource, index) =>
+      readsNamespace
+        ? namespaceObjectOf(resource.object, identityOf(resource.object), inventories[index])
+        : undefined,
+    );
     const cases: JudgeCase[] = [];
     resources.forEach((resource, index) => {
       if (isObject(resource.object) && concerned[index]?.some(Boolean)) {
-        cases.push({ id: String(index), object: resource.object as Json });
+        const namespace = namespaces[index];
+        cases.push({
+          id: String(index),
+          object: resource.object as Json,
+          // Cut down as the server binds it, which also keeps the judge's decoder content.
+          ...(namespace && "namespaceObject" in namespace
+            ? { namespaceObject: boundNamespaceObject(namespace.namespaceObject) }
+            : {}),
+        });
       }
     });
     if (cases.length === 0) return [];
@@ -179,7 +202,12 @@ export function createCelJudgeEngine(
           for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));
           return;
         }
+        const namespace = namespaces[resourceIndex];
         policy.rules.forEach((rule, ruleIndex) => {
+          if (namespace && "skip" in namespace && ruleReadsNamespace(rule)) {
+            findings.push(row(rule.name, "skip", namespace.skip));
+            return;
+          }
           const r = result(validationId(prefix, ruleIndex));
           if (r === undefined || r.value === null) {
             findings.push(

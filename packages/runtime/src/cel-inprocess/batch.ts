@@ -9,7 +9,13 @@
  */
 import type { Json } from "@charter/ir";
 import type { JudgeBatch, JudgeExpression, JudgeResult } from "../cel-judge/protocol.js";
-import { type CelOutcome, CelProgram, type CompiledCel, compileCel } from "./evaluator.js";
+import {
+  type CelOutcome,
+  CelProgram,
+  type CelRequest,
+  type CompiledCel,
+  compileCel,
+} from "./evaluator.js";
 import { trimGoSpace } from "./go-text.js";
 
 /** celconfig.MaxEvaluatedMessageExpressionSizeBytes */
@@ -80,10 +86,7 @@ export class InProcessBatch {
   }
 
   /** The results of one case, in expression order, as the judge gives them. */
-  evaluate(
-    caseId: string,
-    request: { object?: Json; oldObject?: Json; params?: Json },
-  ): JudgeResult[] {
+  evaluate(caseId: string, request: CelRequest): JudgeResult[] {
     const activation = this.program.bind(request);
     return this.expressions.map(({ source, validation, message }) => {
       const base = { case: caseId, expression: source.id };
@@ -110,6 +113,7 @@ export function runInProcessBatch(batch: JudgeBatch): JudgeResult[] {
       ...(c.object !== undefined ? { object: c.object as Json } : {}),
       ...(c.oldObject !== undefined ? { oldObject: c.oldObject as Json } : {}),
       ...(c.params !== undefined ? { params: c.params as Json } : {}),
+      ...(c.namespaceObject !== undefined ? { namespaceObject: c.namespaceObject as Json } : {}),
     }),
   );
 }

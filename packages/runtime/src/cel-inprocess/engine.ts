@@ -5,7 +5,8 @@
  * share this implementation; they must agree with the Kubernetes judge (agreement.test.ts).
  *
  * Which policies apply and who a resource is come from the same functions as the IR and OPA
- * engines (match.ts, identity.ts). The emitted matchConditions must hold on every resource the
+ * engines (match.ts, identity.ts); so do the Namespace a resource is judged with and which rules
+ * are skipped for want of it (inventory/judged-with.ts). The emitted matchConditions must hold on every resource the
  * matcher says the policy judges, or evaluation fails loudly (a bug in charter).
  */
 import * as compiler from "@charter/compiler";
@@ -14,6 +15,7 @@ import type { JudgeResult } from "../cel-judge/protocol.js";
 import { skipReason } from "../evaluate.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
+import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
@@ -86,7 +88,8 @@ export function createInProcessCelEngine(
   options: InProcessCelEngineOptions,
 ): Engine {
   const emit = options.emit ?? defaultEmitter();
-  // Emitting up front turns IR that CEL cannot express into a CharterError at creation.
+  // Emitting up front turns IR that CEL cannot express (`inventory(…)`, …) into a CharterError
+  // at creation.
   const compiled: CompiledCelPolicy[] = policies.map((policy) => {
     const emitted = emit(policy, { params: "inline", object: "object" });
     return {
@@ -101,6 +104,7 @@ export function createInProcessCelEngine(
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     const findings: Finding[] = [];
+    const inventories = inventoriesOf(policies, resources);
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const { policy, validations, matchConditions } of compiled) {
@@ -113,7 +117,15 @@ export function createInProcessCelEngine(
           for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));
           continue;
         }
-        const request = { object: resource.object as Json };
+        const namespace = policy.rules.some(ruleReadsNamespace)
+          ? namespaceObjectOf(resource.object, identity, inventories[resourceIndex])
+          : undefined;
+        const request = {
+          object: resource.object as Json,
+          ...(namespace && "namespaceObject" in namespace
+            ? { namespaceObject: namespace.namespaceObject }
+            : {}),
+        };
         for (const condition of matchConditions.evaluate("match", request)) {
           if (condition.value !== true) {
             throw new CelEngineError(
@@ -125,6 +137,10 @@ export function createInProcessCelEngine(
           validations.evaluate(String(resourceIndex), request).map((r) => [r.expression, r]),
         );
         for (const rule of policy.rules) {
+          if (namespace && "skip" in namespace && ruleReadsNamespace(rule)) {
+            findings.push(row(rule.name, "skip", [namespace.skip]));
+            continue;
+          }
           const result = byRule.get(rule.name);
           if (result === undefined) {
             throw new CelEngineError(

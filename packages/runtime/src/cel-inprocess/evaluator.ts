@@ -1,7 +1,8 @@
 /**
  * CEL evaluated in process with @bufbuild/cel, bound like a ValidatingAdmissionPolicy:
  * `object`, `oldObject`, `params` (JSON values, typed as the API server types them; see
- * values.ts) and `variables` (spec.variables: composited, evaluated lazily and at most once
+ * values.ts), `namespaceObject` (the Namespace cut down as the server binds it,
+ * namespace-object.ts) and `variables` (spec.variables: composited, evaluated lazily and at most once
  * per request, each reading only the variables before it).
  *
  * What differs from the API server's CEL is written down next to the code that closes the gap
@@ -20,6 +21,7 @@ import {
   plan,
 } from "@bufbuild/cel";
 import type { Json } from "@charter/ir";
+import { boundNamespaceObject } from "../inventory/bound-namespace.js";
 import { KUBERNETES_FUNCTIONS } from "./kubernetes-functions.js";
 import { StringKeyedCelMap, toCelValue } from "./values.js";
 
@@ -49,6 +51,8 @@ export interface CelRequest {
   readonly object?: Json;
   readonly oldObject?: Json;
   readonly params?: Json;
+  /** The resource's Namespace manifest; absent or null for a cluster-scoped resource. */
+  readonly namespaceObject?: Json;
 }
 
 let sharedEnv: CelEnv | undefined;
@@ -143,6 +147,7 @@ export class CelActivation {
       object: toCelValue(request.object ?? null),
       oldObject: toCelValue(request.oldObject ?? null),
       params: toCelValue(request.params ?? null),
+      namespaceObject: toCelValue(boundNamespaceObject(request.namespaceObject)),
     };
     bindings.variables = new VariablesMap(variables, () => bindings);
     this.bindings = bindings;

@@ -13,6 +13,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import policies from "../../../../policies/index.js";
 import { createIrEngine } from "../engine.js";
+import { InventoryIndex } from "../inventory/inventory-index.js";
+import { inventoryKindsOf } from "../inventory/judged-with.js";
 import {
   cmp,
   containers,
@@ -195,7 +197,14 @@ describe.skipIf(!opa)("Gatekeeper templates on real OPA", () => {
   });
 
   it("gives every policy case the IR engine's verdict and messages", async () => {
-    const cases = policies.flatMap((p) => p.cases.map((c) => ({ object: c.resource })));
+    // Each case is judged with its own scanned set (the resource and the case's inventory).
+    const kinds = inventoryKindsOf(policies);
+    const cases = policies.flatMap((p) =>
+      p.cases.map((c) => ({
+        object: c.resource,
+        inventory: InventoryIndex.of(kinds, [c.resource, ...(c.inventory ?? [])]),
+      })),
+    );
     expect(cases.length).toBeGreaterThan(0);
     const gatekeeper = await createGatekeeperEngine(policies, { opaPath: opa as string }).evaluate(
       cases,

@@ -13,12 +13,14 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler";
-import type { Json, Policy } from "@charter/ir";
+import { isCrossResource, type Json, type Policy } from "@charter/ir";
 import { parse } from "yaml";
 import { skipReason } from "../evaluate.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
+import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
+import { type BatchInventories, batchInventories } from "../opa/inventory-data.js";
 import { OpaError, runOpa } from "../opa/run.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
@@ -91,15 +93,18 @@ function engineModule(emitted: readonly EmittedPolicy[]): string {
   });
   const body = emitted.map(
     ({ policy }, index) =>
-      `v_${index} := verdict_${index} with input as {"review": review, "parameters": data.charter_batch.parameters[${regoString(policy.name)}]}`,
+      // Only templates that read other objects get data.inventory (`with` is not free).
+      `v_${index} := verdict_${index} with input as {"review": entry.review, "parameters": data.charter_batch.parameters[${regoString(policy.name)}]}${isCrossResource(policy) ? " with data.inventory as inventory" : ""}`,
   );
   const entries = emitted.map(({ policy }, index) => `${regoString(policy.name)}: v_${index}`);
   return `package charter_gatekeeper_engine
 
 ${verdicts.join("\n\n")}
 
+# Each review is judged with its own scanned set as data.inventory, as Gatekeeper syncs it.
 results := [verdicts |
-\tsome review in data.charter_batch.reviews
+\tsome entry in data.charter_batch.entries
+\tinventory := data.charter_batch.inventories[entry.inventory]
 ${body.map((line) => `\t${line}\n`).join("")}\tverdicts := {${entries.join(", ")}}
 ]
 `;
@@ -132,7 +137,10 @@ export function createGatekeeperEngine(
   for (const { policy, rego } of emitted) files.set(`templates/${policy.name}.rego`, rego);
   files.set("engine.rego", engineModule(emitted));
 
-  async function judge(resources: readonly Resource[]): Promise<Verdicts> {
+  async function judge(
+    resources: readonly Resource[],
+    inventories: BatchInventories,
+  ): Promise<Verdicts> {
     const folder = await mkdtemp(join(tmpdir(), "charter-gatekeeper-"));
     try {
       await mkdir(join(folder, "lib"));
@@ -140,7 +148,11 @@ export function createGatekeeperEngine(
       for (const [path, text] of files) await writeFile(join(folder, path), text);
       const batch = {
         charter_batch: {
-          reviews: resources.map((resource) => admissionReview(resource.object)),
+          entries: resources.map((resource, index) => ({
+            review: admissionReview(resource.object),
+            inventory: inventories.entryOf[index],
+          })),
+          inventories: inventories.data,
           parameters: Object.fromEntries(emitted.map((e) => [e.policy.name, e.parameters])),
         },
       };
@@ -165,7 +177,8 @@ export function createGatekeeperEngine(
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     if (resources.length === 0) return [];
-    const results = await judge(resources);
+    const indexes = inventoriesOf(policies, resources);
+    const results = await judge(resources, batchInventories(indexes));
     const findings: Finding[] = [];
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
@@ -202,6 +215,17 @@ export function createGatekeeperEngine(
                 .map((violation) => violation.msg),
             ),
           ];
+          const skip = ruleSkipReason(rule, resource.object, identity, indexes[resourceIndex]);
+          if (skip !== undefined) {
+            // In a cluster such a rule must not deny: the template must have found nothing.
+            if (messages.length > 0) {
+              throw new OpaError(
+                `${where}, rule "${rule.name}": the template denies though the Namespace is unknown; this is a bug in charter; please report it`,
+              );
+            }
+            findings.push(row(rule.name, "skip", [skip]));
+            continue;
+          }
           findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
         }
       }

@@ -1,5 +1,7 @@
 export { InventoryIndex } from "./inventory-index.js";
 export {
+  caseResource,
+  caseResources,
   inventoriesOf,
   inventoryKindsOf,
   namespaceObjectOf,

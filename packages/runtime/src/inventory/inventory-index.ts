@@ -25,11 +25,20 @@ export class InventoryIndex {
   readonly #objects = new Map<string, Map<string, Map<string, JsonObject>>>();
   /** Sorted lists, built on first read after a change. */
   readonly #sorted = new Map<string, readonly JsonObject[]>();
-  readonly #wanted: ReadonlyMap<string, InventoryKind>;
+  /** kind key → how the policies read it: namespaced or not, and at which versions. */
+  readonly #wanted = new Map<string, { namespaced: boolean; apiVersions: string[] }>();
 
   /** An index keeping the given kinds (every version of each). */
   constructor(readonly kinds: readonly InventoryKind[]) {
-    this.#wanted = new Map(kinds.map((kind) => [kindKey(kind.apiVersion, kind.kind), kind]));
+    for (const kind of kinds) {
+      const key = kindKey(kind.apiVersion, kind.kind);
+      const wanted = this.#wanted.get(key);
+      if (wanted === undefined) {
+        this.#wanted.set(key, { namespaced: kind.namespaced, apiVersions: [kind.apiVersion] });
+      } else if (!wanted.apiVersions.includes(kind.apiVersion)) {
+        wanted.apiVersions.push(kind.apiVersion);
+      }
+    }
   }
 
   /** An index of `objects` (in reading order: a later object replaces an earlier twin). */
@@ -86,28 +95,22 @@ export class InventoryIndex {
   }
 
   /**
-   * Gatekeeper's `data.inventory` layout, each kind under the version the policies read it
+   * Gatekeeper's `data.inventory` layout, each kind under every version the policies read it
    * at: `{cluster: {gv: {Kind: {name: obj}}}, namespace: {ns: {gv: {Kind: {name: obj}}}}}`.
-   * (A cluster syncs one version of a kind; the API server converts the others to it.)
+   * (A cluster serves a kind at each of its versions; the API server converts between them.)
    */
   toGatekeeperData(): JsonObject {
-    const cluster: Record<string, Record<string, Record<string, JsonObject>>> = {};
-    const namespaced: Record<
-      string,
-      Record<string, Record<string, Record<string, JsonObject>>>
-    > = {};
+    type ByKind = Record<string, Record<string, JsonObject>>;
+    const cluster: Record<string, ByKind> = {};
+    const namespaced: Record<string, Record<string, ByKind>> = {};
     for (const [key, byNamespace] of this.#objects) {
-      const wanted = this.#wanted.get(key) as InventoryKind;
+      const kind = key.slice(key.indexOf("/") + 1);
+      const { apiVersions } = this.#wanted.get(key) as { apiVersions: string[] };
       for (const [namespace, byName] of byNamespace) {
         const objects = Object.fromEntries(byName);
-        if (namespace === CLUSTER) {
-          cluster[wanted.apiVersion] = { ...cluster[wanted.apiVersion], [wanted.kind]: objects };
-        } else {
-          namespaced[namespace] ??= {};
-          namespaced[namespace][wanted.apiVersion] ??= {};
-          (namespaced[namespace][wanted.apiVersion] as Record<string, Record<string, JsonObject>>)[
-            wanted.kind
-          ] = objects;
+        const byVersion = namespace === CLUSTER ? cluster : (namespaced[namespace] ??= {});
+        for (const apiVersion of apiVersions) {
+          byVersion[apiVersion] = { ...byVersion[apiVersion], [kind]: objects };
         }
       }
     }

@@ -9,9 +9,11 @@ import {
   type Policy,
   type Rule,
   readsNamespace,
+  type TestCase,
 } from "@charter/ir";
 import type { Resource, ResourceIdentity } from "../types.js";
 import { isObject } from "../value.js";
+import { boundNamespaceObject } from "./bound-namespace.js";
 import { InventoryIndex } from "./inventory-index.js";
 
 /** Every kind any of the policies reads beyond the resource (first use wins). */
@@ -73,7 +75,7 @@ export function namespaceObjectOf(
       skip: `Namespace "${namespace}" is not in the scanned set; scan its manifest with the workload to judge this rule`,
     };
   }
-  return { namespaceObject };
+  return { namespaceObject: boundNamespaceObject(namespaceObject) };
 }
 
 const readsNamespaceCache = new WeakMap<Rule, boolean>();
@@ -98,4 +100,25 @@ export function ruleSkipReason(
   if (!ruleReadsNamespace(rule)) return undefined;
   const found = namespaceObjectOf(object, identity, index);
   return "skip" in found ? found.skip : undefined;
+}
+
+/**
+ * A policy case as a resource to evaluate: judged with its own scanned set (the resource and
+ * the case's inventory), never with the other cases of the batch. `kinds`: what the policies
+ * read beyond the resource (`inventoryKindsOf`); none, and the case needs no index.
+ */
+export function caseResource(testCase: TestCase, kinds: readonly InventoryKind[]): Resource {
+  return {
+    object: testCase.resource,
+    ...(testCase.source ? { source: testCase.source } : {}),
+    ...(kinds.length
+      ? { inventory: InventoryIndex.of(kinds, [testCase.resource, ...(testCase.inventory ?? [])]) }
+      : {}),
+  };
+}
+
+/** Every case of every policy, in order, as resources (see caseResource). */
+export function caseResources(policies: readonly Policy[]): Resource[] {
+  const kinds = inventoryKindsOf(policies);
+  return policies.flatMap((policy) => policy.cases.map((c) => caseResource(c, kinds)));
 }

@@ -10,12 +10,14 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego, regoPackageRef, regoString } from "@charter/compiler";
-import type { Policy } from "@charter/ir";
+import { isCrossResource, type Policy } from "@charter/ir";
 import { skipReason } from "../evaluate.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
+import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
+import { batchInventories } from "./inventory-data.js";
 import { OpaError, runOpa } from "./run.js";
 
 export interface OpaEngineOptions {
@@ -39,15 +41,27 @@ type RegoResults = readonly Readonly<Record<string, RegoVerdict>>[];
 
 /** The query module: every policy's verdict on every object of the batch. */
 function engineModule(policies: readonly Policy[]): string {
-  const entries = policies.map((policy) => {
+  const entry = (policy: Policy) => {
     const ref = regoPackageRef(policy);
     return `${regoString(policy.name)}: {"applies": ${ref}.applies, "findings": ${ref}.findings}`;
-  });
+  };
+  // Only policies that read other objects are judged with data.inventory (`with` is not free).
+  const entries = policies.filter((policy) => !isCrossResource(policy)).map(entry);
+  const crossEntries = policies.filter(isCrossResource).map(entry);
   return `package charter_engine
 
-results := [verdicts | some object in data.charter_batch; verdicts := judge with input as object]
+# Each object is judged with its own scanned set as data.inventory (see inventory-data.ts).
+results := [verdicts |
+	some entry in data.charter_batch.entries
+	inventory := data.charter_batch.inventories[entry.inventory]
+	plain := judge with input as entry.object
+	cross := judge_cross with input as entry.object with data.inventory as inventory
+	verdicts := object.union(plain, cross)
+]
 
 judge := {${entries.join(", ")}}
+
+judge_cross := {${crossEntries.join(", ")}}
 `;
 }
 
@@ -66,14 +80,25 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
   const files = emitRego(policies);
   files.set("charter_engine.rego", engineModule(policies));
 
-  async function judge(resources: readonly Resource[]): Promise<RegoResults> {
+  async function judge(
+    resources: readonly Resource[],
+    inventories: ReturnType<typeof batchInventories>,
+  ): Promise<RegoResults> {
     const folder = await mkdtemp(join(tmpdir(), "charter-opa-"));
     try {
       for (const [path, text] of files) {
         await mkdir(dirname(join(folder, path)), { recursive: true });
         await writeFile(join(folder, path), text);
       }
-      const batch = { charter_batch: resources.map((resource) => resource.object) };
+      const batch = {
+        charter_batch: {
+          entries: resources.map((resource, index) => ({
+            object: resource.object,
+            inventory: inventories.entryOf[index],
+          })),
+          inventories: inventories.data,
+        },
+      };
       await writeFile(join(folder, "data.json"), JSON.stringify(batch));
       const stdout = await runOpa(options.opaPath, [
         "eval",
@@ -97,7 +122,8 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     if (resources.length === 0) return [];
-    const results = await judge(resources);
+    const indexes = inventoriesOf(policies, resources);
+    const results = await judge(resources, batchInventories(indexes));
     const findings: Finding[] = [];
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
@@ -127,6 +153,17 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
                 .map((finding) => finding.message),
             ),
           ];
+          const skip = ruleSkipReason(rule, resource.object, identity, indexes[resourceIndex]);
+          if (skip !== undefined) {
+            // In a cluster such a rule must not deny: the Rego must have found nothing.
+            if (messages.length > 0) {
+              throw new OpaError(
+                `policy "${policy.name}", rule "${rule.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego fails a rule whose Namespace is unknown; this is a bug in charter; please report it`,
+              );
+            }
+            findings.push(row(rule.name, "skip", [skip]));
+            continue;
+          }
           findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
         }
       }
