@@ -9,7 +9,7 @@
  * so loudly.
  */
 import * as compiler from "@charter/compiler";
-import { type Json, listsInventory, type Policy } from "@charter/ir";
+import { listsInventory, type Policy } from "@charter/ir";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";

@@ -60,10 +60,10 @@ export class InventoryIndex {
     if (wanted === undefined) return;
     const namespace = wanted.namespaced ? stringAt(object, "metadata", "namespace") : CLUSTER;
     if (namespace === undefined) return;
-    let byNamespace = this.#objects.get(key);
-    if (byNamespace === undefined) this.#objects.set(key, (byNamespace = new Map()));
-    let byName = byNamespace.get(namespace);
-    if (byName === undefined) byNamespace.set(namespace, (byName = new Map()));
+    const byNamespace = this.#objects.get(key) ?? new Map<string, Map<string, JsonObject>>();
+    this.#objects.set(key, byNamespace);
+    const byName = byNamespace.get(namespace) ?? new Map<string, JsonObject>();
+    byNamespace.set(namespace, byName);
     byName.set(name, object);
     this.#sorted.delete(`${key}\u0000${namespace}`);
   }
@@ -108,7 +108,9 @@ export class InventoryIndex {
       const { apiVersions } = this.#wanted.get(key) as { apiVersions: string[] };
       for (const [namespace, byName] of byNamespace) {
         const objects = Object.fromEntries(byName);
-        const byVersion = namespace === CLUSTER ? cluster : (namespaced[namespace] ??= {});
+        if (namespace !== CLUSTER) namespaced[namespace] ??= {};
+        const byVersion =
+          namespace === CLUSTER ? cluster : (namespaced[namespace] as Record<string, ByKind>);
         for (const apiVersion of apiVersions) {
           byVersion[apiVersion] = { ...byVersion[apiVersion], [kind]: objects };
         }

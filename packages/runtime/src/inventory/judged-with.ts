@@ -82,8 +82,10 @@ const readsNamespaceCache = new WeakMap<Rule, boolean>();
 
 /** `readsNamespace`, remembered per rule: engines ask it for every resource. */
 export function ruleReadsNamespace(rule: Rule): boolean {
-  let reads = readsNamespaceCache.get(rule);
-  if (reads === undefined) readsNamespaceCache.set(rule, (reads = readsNamespace(rule)));
+  const known = readsNamespaceCache.get(rule);
+  if (known !== undefined) return known;
+  const reads = readsNamespace(rule);
+  readsNamespaceCache.set(rule, reads);
   return reads;
 }
 

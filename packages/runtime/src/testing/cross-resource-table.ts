@@ -22,7 +22,6 @@ import {
   obj,
   orElse,
   pod,
-  podMatch,
   policy,
   rule,
   str,
