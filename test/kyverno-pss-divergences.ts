@@ -17,16 +17,6 @@ const PORT_RANGE =
   "Kyverno-only port range: disallow-host-ports-range allows hostPort 5000-6000, which is not " +
   "a PSS control; PSA v1.37 hostPorts (Charter's disallow-host-ports) denies any non-zero hostPort";
 
-const IMAGE_EXEMPTION =
-  "image exemption: Kyverno's podSecurity subrule exempts the Capabilities control for images " +
-  "ghcr.io/kyverno/test-nginx* and redis*; Charter has no exceptions yet (issue 5), so the " +
-  "restricted profile denies the SYS_ADMIN capability";
-
-const SECCOMP_EXEMPTION =
-  "control exemption for every image: Kyverno's podSecurity subrule exempts the Seccomp " +
-  "control (images: *); Charter has no exceptions yet (issue 5), so the restricted profile " +
-  "denies the Unconfined seccomp profile";
-
 const GOOD_IN_RANGE = ["02", "03", "05", "06", "08", "09", "10"];
 const KINDS = [
   ["Pod", "goodpod"],
@@ -44,18 +34,4 @@ export const KYVERNO_PSS_DIVERGENCES: readonly Divergence[] = [
       reason: PORT_RANGE,
     })),
   ),
-  {
-    policy: "podsecurity-subrule-restricted-capabilities",
-    rule: "restricted-exempt-capabilities",
-    kind: "Pod",
-    resource: "goodpod01",
-    reason: IMAGE_EXEMPTION,
-  },
-  {
-    policy: "podsecurity-subrule-restricted-seccomp",
-    rule: "restricted-exempt-seccomp",
-    kind: "Pod",
-    resource: "goodpod01",
-    reason: SECCOMP_EXEMPTION,
-  },
 ];

@@ -13,8 +13,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Json, JsonObject, Policy } from "@charter/ir";
-import type { Finding } from "@charter/runtime";
+import { exception } from "@charter/dsl";
+import type { Json, JsonObject, Policy, PolicyException } from "@charter/ir";
+import { applyExceptions, type Finding } from "@charter/runtime";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { createEngines, ENGINE_NAMES, type EngineName } from "../packages/cli/src/engines.js";
@@ -28,7 +29,38 @@ const SUITE = join(here, "..", "..", "shared", "conformance", "kyverno-pss", "po
 /** What a Kyverno rule's condition corresponds to in Charter. */
 type CharterTarget =
   | { readonly policy: string; readonly rules?: readonly string[] }
-  | { readonly profile: "pss:baseline" | "pss:restricted" };
+  | {
+      readonly profile: "pss:baseline" | "pss:restricted";
+      /** Charter exceptions standing for the subrule's `exclude` (named in EXEMPTIONS). */
+      readonly exemption?: keyof typeof EXEMPTIONS;
+    };
+
+/**
+ * Kyverno's `validate.podSecurity.exclude` as Charter exceptions: the restricted Capabilities
+ * control exempted for two image globs, the Seccomp control for every image. The PSA
+ * restricted profile checks capabilities and seccomp with the strict policies (they replace
+ * the baseline ones), so those are the policies excused.
+ */
+const EXEMPTIONS = {
+  capabilities: [
+    exception("kyverno-subrule-capabilities", {
+      policy: "disallow-capabilities-strict",
+      match: { images: ["ghcr.io/kyverno/test-nginx*", "redis*"] },
+      reason: "Kyverno's restricted-exclude-capabilities test exempts these images",
+      owner: "kyverno-pss-conformance",
+      expires: "2999-12-31",
+    }),
+  ],
+  seccomp: [
+    exception("kyverno-subrule-seccomp", {
+      policy: "restrict-seccomp-strict",
+      match: { images: ["*"] },
+      reason: "Kyverno's restricted-exclude-seccomp test exempts the Seccomp control",
+      owner: "kyverno-pss-conformance",
+      expires: "2999-12-31",
+    }),
+  ],
+} as const satisfies Record<string, readonly PolicyException[]>;
 
 /**
  * Kyverno policy / rule → Charter. The library uses Kyverno's policy names except
@@ -79,9 +111,11 @@ const KYVERNO_TO_CHARTER: Readonly<Record<string, CharterTarget>> = {
   "podsecurity-subrule-restricted/restricted": { profile: "pss:restricted" },
   "podsecurity-subrule-restricted-capabilities/restricted-exempt-capabilities": {
     profile: "pss:restricted",
+    exemption: "capabilities",
   },
   "podsecurity-subrule-restricted-seccomp/restricted-exempt-seccomp": {
     profile: "pss:restricted",
+    exemption: "seccomp",
   },
 };
 
@@ -181,12 +215,27 @@ const mappedPolicies = new Set(
     "policy" in target ? [target.policy] : [],
   ),
 );
-const POLICY_SETS: Readonly<Record<string, readonly Policy[]>> = {
-  library: policies.filter((policy) => mappedPolicies.has(policy.name)),
-  "pss:baseline": selectPolicies(policies, "pss:baseline"),
-  "pss:restricted": selectPolicies(policies, "pss:restricted"),
+const restricted = selectPolicies(policies, "pss:restricted");
+const POLICY_SETS: Readonly<
+  Record<string, { policies: readonly Policy[]; exceptions: readonly PolicyException[] }>
+> = {
+  library: {
+    policies: policies.filter((policy) => mappedPolicies.has(policy.name)),
+    exceptions: [],
+  },
+  "pss:baseline": { policies: selectPolicies(policies, "pss:baseline"), exceptions: [] },
+  "pss:restricted": { policies: restricted, exceptions: [] },
+  "pss:restricted/capabilities": { policies: restricted, exceptions: EXEMPTIONS.capabilities },
+  "pss:restricted/seccomp": { policies: restricted, exceptions: EXEMPTIONS.seccomp },
 };
-const setOf = (target: CharterTarget) => ("profile" in target ? target.profile : "library");
+const setOf = (target: CharterTarget) =>
+  "profile" in target
+    ? target.exemption
+      ? `${target.profile}/${target.exemption}`
+      : target.profile
+    : "library";
+/** Exceptions are applied as of this instant (they never expire in this suite anyway). */
+const NOW = Date.parse("2026-11-27T00:00:00Z");
 
 interface Judgement {
   readonly expectation: Expectation;
@@ -203,11 +252,10 @@ async function evaluate(engineName: EngineName): Promise<Map<string, Map<number,
     const indices = [
       ...new Set(expectations.filter((e) => setOf(targetOf(e)) === name).map((e) => e.index)),
     ];
-    const [engine] = createEngines(set, [engineName], true).engines;
+    const [engine] = createEngines(set.policies, [engineName], true).engines;
     if (!engine) throw new Error(`no ${engineName} engine`);
-    const findings = await engine.evaluate(
-      indices.map((index) => ({ object: resources[index] as Json })),
-    );
+    const batch = indices.map((index) => ({ object: resources[index] as Json }));
+    const { findings } = applyExceptions(await engine.evaluate(batch), batch, set.exceptions, NOW);
     const byResource = new Map<number, Finding[]>();
     for (const finding of findings) {
       const index = indices[finding.resourceIndex] as number;
@@ -227,7 +275,10 @@ function judge(expectation: Expectation, findings: Map<string, Map<number, Findi
   );
   if (rows.length === 0)
     return { expectation, charter: "not judged (no matching rule)", failed: [] };
-  const broken = rows.filter((row) => row.result === "error" || row.result === "skip");
+  // A row an exception excused is what Kyverno's `exclude` makes it: not a failure.
+  const broken = rows.filter(
+    (row) => row.result === "error" || (row.result === "skip" && row.exception === undefined),
+  );
   if (broken.length > 0) {
     return {
       expectation,

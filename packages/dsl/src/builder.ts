@@ -11,6 +11,7 @@
  * //      root:{kind:"containers"}, path:[]}, body:{kind:"compare", op:"==", …}}
  * ```
  */
+
 import {
   CharterError,
   type ErrorLocation,
@@ -22,6 +23,7 @@ import {
 import { callSite } from "./callsite.js";
 import { checkInventoryKind } from "./inventory-kind.js";
 import { notJsonReason } from "./json-value.js";
+import { kindRefOf } from "./kind-ref.js";
 import { bind, checkParam, checkPattern, type LowerContext, record } from "./lower-context.js";
 import * as n from "./nodes.js";
 import { parsePathString } from "./path-string.js";
@@ -329,24 +331,7 @@ export function inventory(apiVersion: string, kind: string, namespace?: Operand)
 export function kinds(...apiVersionKinds: string[]): MatchMarker {
   const at = here();
   if (apiVersionKinds.length === 0) throw new CharterError("kinds() needs at least one kind", at);
-  const refs = apiVersionKinds.map((text) => {
-    const slash = text.lastIndexOf("/");
-    const apiVersion = text.slice(0, slash);
-    const kind = text.slice(slash + 1);
-    if (
-      slash <= 0 ||
-      !/^[A-Z][A-Za-z0-9]*$/.test(kind) ||
-      !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)
-    ) {
-      throw new CharterError(
-        `kinds(): ${JSON.stringify(text)} is not "apiVersion/Kind"`,
-        at,
-        'write e.g. "v1/Service" or "apps/v1/Deployment"',
-      );
-    }
-    const slashInVersion = apiVersion.indexOf("/");
-    return { group: slashInVersion < 0 ? "" : apiVersion.slice(0, slashInVersion), kind };
-  });
+  const refs = apiVersionKinds.map((text) => kindRefOf(text, "kinds()", at));
   return { [MATCH]: { subject: "kinds", kinds: refs } };
 }
 

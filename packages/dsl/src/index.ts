@@ -34,6 +34,7 @@ export {
   podWith,
   type YamlCases,
 } from "./cases.js";
+export { type ExceptionSpec, exception } from "./exception.js";
 export {
   boolean,
   integer,

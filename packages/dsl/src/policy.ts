@@ -246,7 +246,7 @@ function labelRequirement(value: unknown, index: number, at: ErrorLocation): Lab
   };
 }
 
-function labelsOf(value: unknown, at: ErrorLocation): LabelSelector {
+export function labelsOf(value: unknown, at: ErrorLocation): LabelSelector {
   if (!isPlainObject(value)) {
     throw new CharterError(
       "labels must be a label selector `{ matchLabels?: {...}, matchExpressions?: [...] }`",

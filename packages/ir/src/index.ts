@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./exception.js";
 export type * from "./expr.js";
 export * from "./inventory.js";
 export type * from "./json.js";

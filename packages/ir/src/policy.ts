@@ -2,6 +2,8 @@
  * Policies: what a policy matches, its parameters, its rules and its own test cases.
  * Every node is plain, immutable, JSON-serialisable data.
  */
+
+import type { PolicyException } from "./exception.js";
 import type { Expr } from "./expr.js";
 import type { Json, JsonObject } from "./json.js";
 
@@ -180,4 +182,6 @@ export const IR_VERSION = 1;
 export interface PolicySet {
   readonly irVersion: typeof IR_VERSION;
   readonly policies: readonly Policy[];
+  /** Exceptions to the policies (see exception.ts). */
+  readonly exceptions?: readonly PolicyException[];
 }

@@ -40,8 +40,47 @@ export const IR_SCHEMA = {
   properties: {
     irVersion: { const: 1 },
     policies: { type: "array", items: { $ref: "#/definitions/policy" } },
+    exceptions: { type: "array", items: { $ref: "#/definitions/exception" } },
   },
   definitions: {
+    exception: {
+      type: "object",
+      required: ["name", "policy", "match", "reason", "owner", "expires"],
+      additionalProperties: false,
+      properties: {
+        name,
+        policy: name,
+        rules: { type: "array", minItems: 1, items: { type: "string" } },
+        match: {
+          type: "object",
+          minProperties: 1,
+          additionalProperties: false,
+          properties: {
+            namespaces: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+            names: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+            kinds: {
+              type: "array",
+              minItems: 1,
+              items: {
+                type: "object",
+                required: ["group", "kind"],
+                additionalProperties: false,
+                properties: { group: { type: "string" }, kind: { type: "string", minLength: 1 } },
+              },
+            },
+            labels: { $ref: "#/definitions/labels" },
+            images: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+          },
+        },
+        reason: { type: "string", minLength: 1 },
+        owner: { type: "string", minLength: 1 },
+        expires: {
+          type: "string",
+          pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$",
+        },
+        source: { $ref: "#/definitions/source" },
+      },
+    },
     root: {
       oneOf: [
         node("object", {}),

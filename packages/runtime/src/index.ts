@@ -3,6 +3,7 @@ export * from "./cel-inprocess/index.js";
 export * from "./cel-judge/index.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
+export * from "./exceptions/index.js";
 export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";

@@ -41,6 +41,13 @@ export interface Finding {
   readonly resourceIndex: number;
   /** The resource's source, when known. */
   readonly source?: SourceLocation;
+  /** The exception that excused this row (its result is then `skip`). */
+  readonly exception?: {
+    readonly name: string;
+    readonly reason: string;
+    readonly owner: string;
+    readonly expires: string;
+  };
 }
 
 export interface Engine {
