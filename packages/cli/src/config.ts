@@ -12,6 +12,8 @@ export interface CharterConfig {
   readonly policies?: string | readonly string[];
   /** Parameter values per policy name, overriding the policies' defaults. */
   readonly params?: Readonly<Record<string, JsonObject>>;
+  /** Policy exception files or folders (modules exporting `exception(…)`s), relative to it. */
+  readonly exceptions?: string | readonly string[];
 }
 
 export interface LoadedConfig extends CharterConfig {
@@ -54,12 +56,18 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
       { file },
     );
   }
-  const { policies, params } = config as Record<string, unknown>;
+  const { policies, params, exceptions } = config as Record<string, unknown>;
   const isPathList =
     typeof policies === "string" ||
     (Array.isArray(policies) && policies.every((p) => typeof p === "string"));
   if (policies !== undefined && !isPathList) {
     throw new CharterError("`policies` must be a path or a list of paths", { file });
+  }
+  const isExceptionList =
+    typeof exceptions === "string" ||
+    (Array.isArray(exceptions) && exceptions.every((p) => typeof p === "string"));
+  if (exceptions !== undefined && !isExceptionList) {
+    throw new CharterError("`exceptions` must be a path or a list of paths", { file });
   }
   if (params !== undefined && (typeof params !== "object" || params === null)) {
     throw new CharterError("`params` must map policy names to parameter objects", { file });

@@ -1,6 +1,7 @@
 /** What every command gets: where it runs, where it writes, and the project's policies. */
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, type Policy, type PolicyException } from "@charter/ir";
 import { loadConfig } from "./config.js";
+import { loadExceptions } from "./load-exceptions.js";
 import { loadPolicies } from "./load-policies.js";
 import type { Output } from "./output.js";
 import { selectPolicies } from "./select.js";
@@ -18,11 +19,21 @@ export interface PolicyOptions {
 }
 
 export async function projectPolicies(ctx: Context, options: PolicyOptions): Promise<Policy[]> {
+  return (await projectPoliciesAndExceptions(ctx, options)).policies;
+}
+
+/**
+ * The selected policies and the exceptions to them (an exception for a policy `--select`
+ * left out is left out with it).
+ */
+export async function projectPoliciesAndExceptions(
+  ctx: Context,
+  options: PolicyOptions,
+): Promise<{ policies: Policy[]; exceptions: PolicyException[] }> {
   const config = await loadConfig(ctx.cwd, options.config);
-  const policies = selectPolicies(
-    await loadPolicies(config, ctx.cwd, options.policies),
-    options.select,
-  );
+  const all = await loadPolicies(config, ctx.cwd, options.policies);
+  const exceptions = await loadExceptions(config, ctx.cwd, all);
+  const policies = selectPolicies(all, options.select);
   if (policies.length === 0) {
     throw new CharterError(
       `no policy cites a control selected by --select ${options.select}`,
@@ -30,5 +41,6 @@ export async function projectPolicies(ctx: Context, options: PolicyOptions): Pro
       "see docs/cli.md for the control tags",
     );
   }
-  return policies;
+  const selected = new Set(policies.map((policy) => policy.name));
+  return { policies, exceptions: exceptions.filter((e) => selected.has(e.policy)) };
 }

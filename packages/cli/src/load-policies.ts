@@ -21,7 +21,7 @@ export async function loadPolicies(
   const paths = flag?.length
     ? flag.map((p) => resolve(cwd, p))
     : toList(config.policies ?? "policies").map((p) => resolve(config.root, p));
-  const files = paths.flatMap(policyFiles);
+  const files = paths.flatMap(moduleFiles);
   if (files.length === 0) {
     throw new CharterError(
       `no policy files found in ${paths.map((p) => relative(cwd, p) || ".").join(", ")}`,
@@ -47,7 +47,11 @@ function toList(value: string | readonly string[]): readonly string[] {
   return typeof value === "string" ? [value] : value;
 }
 
-function policyFiles(path: string): string[] {
+/**
+ * The modules a path names: a file itself; a folder through its `index.ts`, or else every
+ * `.ts`/`.js` file in it but tests and declarations. (Exceptions load the same way.)
+ */
+export function moduleFiles(path: string): string[] {
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(path);
