@@ -125,7 +125,7 @@ describe("charter check", () => {
   });
 
   // One agreement table over the example app: every engine, the same rows as the IR engine.
-  const ENGINES = ["opa", "gatekeeper", "kyverno-cel", "vap-cel", "cel-judge"];
+  const ENGINES = ["opa", "wasm", "gatekeeper", "kyverno-cel", "vap-cel", "cel-judge"];
   it.each(
     ["examples/todo-app/hardened", "examples/todo-app/insecure"].flatMap((path) =>
       ENGINES.map((engine) => [path, engine]),
@@ -151,7 +151,7 @@ describe("charter check", () => {
     );
     const judged = (rows: { policy: string }[]) => rows.filter((r) => !unjudged.has(r.policy));
     expect(judged(theirs)).toEqual(judged(JSON.parse(ir.stdout).results));
-    if (engine === "opa" || engine === "gatekeeper") {
+    if (engine === "opa" || engine === "wasm" || engine === "gatekeeper") {
       expect(unjudged.size).toBe(0);
       expect(JSON.parse(other.stdout)).toEqual(JSON.parse(ir.stdout));
     }

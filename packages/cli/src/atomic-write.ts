@@ -15,8 +15,14 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
-/** Files per target folder, paths relative to that folder. */
-export type TargetFiles = ReadonlyMap<string, ReadonlyMap<string, string>>;
+/** Files per target folder, paths relative to that folder (bytes for binary files: wasm). */
+export type TargetFiles = ReadonlyMap<string, ReadonlyMap<string, string | Uint8Array>>;
+
+/** Whether a file on disk holds exactly these contents. */
+function sameContents(file: string, contents: string | Uint8Array): boolean {
+  if (typeof contents === "string") return readFileSync(file, "utf8") === contents;
+  return Buffer.from(contents).equals(readFileSync(file));
+}
 
 export function writeTargets(outDir: string, targets: TargetFiles): void {
   mkdirSync(outDir, { recursive: true });
@@ -55,7 +61,7 @@ export function diffTargets(outDir: string, targets: TargetFiles): Drift {
     for (const [path, contents] of files) {
       const shown = join(relative(process.cwd(), folder) || ".", path);
       if (!onDisk.has(path)) drift.added.push(shown);
-      else if (readFileSync(join(folder, path), "utf8") !== contents) drift.changed.push(shown);
+      else if (!sameContents(join(folder, path), contents)) drift.changed.push(shown);
       onDisk.delete(path);
     }
     for (const path of onDisk) drift.removed.push(join(relative(process.cwd(), folder), path));

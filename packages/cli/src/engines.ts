@@ -1,11 +1,12 @@
 /**
  * The engines `--engine` names. `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
- * evaluate the emitted CEL in-process with the Kubernetes semantics; `opa` (the emitted Rego)
- * and `gatekeeper` (the ConstraintTemplates' Rego in Gatekeeper's input shape) need the real
- * `opa` binary; `cel-judge` runs the emitted CEL in the Kubernetes API server's own CEL
- * environment (tools/cel-judge). scripts/install-engines.sh installs both binaries into
- * .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing engine is an
- * error; otherwise it is skipped and named.
+ * evaluate the emitted CEL in-process with the Kubernetes semantics; `opa` (the emitted Rego),
+ * `wasm` (the same Rego compiled once by `opa build -t wasm`, evaluated in-process by
+ * @open-policy-agent/opa-wasm) and `gatekeeper` (the ConstraintTemplates' Rego in Gatekeeper's
+ * input shape) need the real `opa` binary; `cel-judge` runs the emitted CEL in the Kubernetes
+ * API server's own CEL environment (tools/cel-judge). scripts/install-engines.sh installs both
+ * binaries into .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing
+ * engine is an error; otherwise it is skipped and named.
  */
 import type { Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
@@ -16,6 +17,7 @@ import {
   createIrEngine,
   createOpaEngine,
   createPartialEngine,
+  createWasmEngine,
   type Engine,
   findCelJudge,
   findOpa,
@@ -24,6 +26,7 @@ import {
 export const ENGINE_NAMES = [
   "ir",
   "opa",
+  "wasm",
   "gatekeeper",
   "kyverno-cel",
   "vap-cel",
@@ -64,12 +67,14 @@ function engineFactory(name: EngineName): ((policies: readonly Policy[]) => Engi
     case "vap-cel":
       return (policies) => createInProcessCelEngine(policies, { name });
     case "opa":
+    case "wasm":
     case "gatekeeper": {
       const opaPath = findOpa();
       if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
-      return name === "opa"
-        ? (policies) => createOpaEngine(policies, { opaPath })
-        : (policies) => createGatekeeperEngine(policies, { opaPath });
+      if (name === "opa") return (policies) => createOpaEngine(policies, { opaPath });
+      // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
+      if (name === "wasm") return (policies) => createWasmEngine(policies, { opaPath });
+      return (policies) => createGatekeeperEngine(policies, { opaPath });
     }
     case "cel-judge": {
       const judgePath = findCelJudge();

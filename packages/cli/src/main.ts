@@ -9,11 +9,13 @@ import { type BuildOptions, build } from "./commands/build.js";
 import { type CheckOptions, check } from "./commands/check.js";
 import { type DocsOptions, docs } from "./commands/docs.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
+import { type InitOptions, init } from "./commands/init.js";
 import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
 import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
+import { FORMATS } from "./report/formats.js";
 import { TARGET_NAMES } from "./targets.js";
 import { VERSION } from "./version.js";
 
@@ -137,12 +139,16 @@ Examples:
     .addOption(gatekeeperEngineOption())
     .addOption(kyvernoApiOption())
     .option(
+      "--wasm",
+      "also compile the Rego with the real `opa build -t wasm` into <dir>/wasm/ (needs opa)",
+    )
+    .option(
       "--check",
       "write nothing; exit 1 listing the files that differ from what the sources compile to",
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter build --out dist\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?",
+      "\nExamples:\n  $ charter build --out dist\n  $ charter build --wasm         # also dist/wasm/policy.wasm (needs opa)\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?",
     )
     .action(async (opts: BuildOptions) => setExit(await build(ctx, opts)));
 
@@ -162,9 +168,17 @@ Examples:
     .description("check Kubernetes manifests (files, folders, or - for stdin) against the policies")
     .argument("[paths...]", "YAML or JSON files, folders, or - for stdin", [])
     .addOption(
-      new Option("-f, --format <format>", "output format")
-        .choices(["table", "json", "sarif"])
+      new Option("-f, --format <format>", "report format (docs/cli.md describes each)")
+        .choices([...FORMATS])
         .default("table"),
+    )
+    .option(
+      "-o, --output <file>",
+      "write the report to this file (atomically; folders created) instead of stdout",
+    )
+    .option(
+      "-q, --quiet",
+      "table: only the failures that fail the run, and the summary; no progress line",
     )
     .addOption(
       new Option("-e, --engine <engine>", "the engine that evaluates")
@@ -180,7 +194,7 @@ Examples:
     .option("-v, --verbose", "also list the rules that passed")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check app.yaml --engine opa          # the real OPA on the emitted Rego\n  $ charter check app.yaml --engine vap-cel      # the emitted CEL, in-process",
+      "\nExamples:\n  $ charter check k8s/\n  $ kustomize build overlays/prod | charter check - --format json\n  $ charter check k8s/ --format junit --output reports/charter.xml\n  $ charter check k8s/ --format github          # annotations on the pull request\n  $ charter check k8s/ --format policyreport | kubectl apply -f -\n  $ charter check app.yaml --engine opa          # the real OPA on the emitted Rego\n  $ charter check app.yaml --engine vap-cel      # the emitted CEL, in-process",
     )
     .action(async (paths: string[], opts: CheckOptions) => setExit(await check(ctx, paths, opts)));
 
@@ -207,6 +221,20 @@ Examples:
       "\nExamples:\n  $ charter docs                          write docs/policies/catalog.md and matrix.md\n  $ charter docs --select pss:restricted  only the policies of the PSA restricted profile\n  $ charter docs --check                  in CI: are the committed docs current?",
     )
     .action(async (opts: DocsOptions) => setExit(await docs(ctx, opts)));
+
+  program
+    .command("init")
+    .description(
+      "scaffold a policy project (a policy with cases and tests, CI, README) in an empty folder",
+    )
+    .argument("[dir]", "the folder; created when missing, else it must be empty", ".")
+    .option("--force", "write into a folder that is not empty, replacing files of the same name")
+    .option("--name <name>", "the package name (default: the folder's name)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter init my-policies\n  $ cd my-policies && npm install && npx charter test && npx charter build",
+    )
+    .action(async (dir: string, opts: InitOptions) => setExit(await init(ctx, dir, opts)));
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

@@ -1,27 +1,60 @@
 /**
- * Which files an input names: a file as given, or a folder's YAML and JSON files found
- * recursively — sorted by name at every level so a scan is deterministic, skipping dot-folders
- * (`.git`, `.github`, …) and `node_modules`, and following each real folder once (symlink loops).
+ * Which files an input names: a file as given (whatever its name), or the files of a folder
+ * found recursively that match the include globs and none of the exclude globs — matched with
+ * picomatch on the path relative to that folder, `/`-separated. Sorted by name at every level
+ * so a scan is deterministic; dot-folders (`.git`, `.github`, …) and `node_modules` are never
+ * entered, nor a folder an exclude glob matches; each real folder is followed once (symlink
+ * loops). Listed lazily, so a huge tree starts scanning at once.
  */
 import { readdir, realpath, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
+import picomatch from "picomatch";
 
-export const RESOURCE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
+/** What a folder contributes when no include glob is given (any case: `x.YAML` counts). */
+export const DEFAULT_INCLUDE = ["**/*.{yaml,yml,json}"] as const;
 
 export type Listed =
   | { readonly kind: "file"; readonly path: string }
   | { readonly kind: "unreadable"; readonly path: string; readonly error: unknown };
 
-function isResourceFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  return RESOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+export interface FileFilter {
+  /** Whether a file (path relative to its input folder) is scanned. */
+  readonly file: (relativePath: string) => boolean;
+  /** Whether a folder (path relative to its input folder) is left out with all it holds. */
+  readonly prunes: (relativePath: string) => boolean;
+}
+
+/** The filter of include and exclude globs; `include` defaults to DEFAULT_INCLUDE. */
+export function fileFilter(
+  include?: readonly string[],
+  exclude: readonly string[] = [],
+): FileFilter {
+  const included =
+    include === undefined || include.length === 0
+      ? picomatch([...DEFAULT_INCLUDE], { dot: true, nocase: true })
+      : picomatch([...include], { dot: true });
+  const excluded = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
+  return {
+    file: (path) => included(path) && !excluded(path),
+    prunes: (path) => excluded(path) || excluded(`${path}/`),
+  };
 }
 
 function skippedFolder(name: string): boolean {
   return name.startsWith(".") || name === "node_modules";
 }
 
-async function walk(folder: string, seen: Set<string>, out: Listed[]): Promise<void> {
+function relativePosix(root: string, path: string): string {
+  const rel = relative(root, path);
+  return sep === "/" ? rel : rel.split(sep).join("/");
+}
+
+async function* walk(
+  root: string,
+  folder: string,
+  filter: FileFilter,
+  seen: Set<string>,
+): AsyncGenerator<Listed> {
   let names: string[];
   try {
     const real = await realpath(folder);
@@ -29,7 +62,7 @@ async function walk(folder: string, seen: Set<string>, out: Listed[]): Promise<v
     seen.add(real);
     names = (await readdir(folder)).sort();
   } catch (error) {
-    out.push({ kind: "unreadable", path: folder, error });
+    yield { kind: "unreadable", path: folder, error };
     return;
   }
   for (const name of names) {
@@ -38,27 +71,33 @@ async function walk(folder: string, seen: Set<string>, out: Listed[]): Promise<v
     try {
       isFolder = (await stat(path)).isDirectory(); // follows symlinks
     } catch (error) {
-      out.push({ kind: "unreadable", path, error });
+      yield { kind: "unreadable", path, error };
       continue;
     }
+    const rel = relativePosix(root, path);
     if (isFolder) {
-      if (!skippedFolder(name)) await walk(path, seen, out);
-    } else if (isResourceFile(name)) {
-      out.push({ kind: "file", path });
+      if (!skippedFolder(name) && !filter.prunes(rel)) yield* walk(root, path, filter, seen);
+    } else if (filter.file(rel)) {
+      yield { kind: "file", path };
     }
   }
 }
 
 /** The files of one input path (not `-`), in scan order. */
-export async function listInput(input: string): Promise<Listed[]> {
+export async function* listInput(
+  input: string,
+  filter: FileFilter = fileFilter(),
+): AsyncGenerator<Listed> {
   try {
-    if (!(await stat(input)).isDirectory()) return [{ kind: "file", path: input }];
+    if (!(await stat(input)).isDirectory()) {
+      yield { kind: "file", path: input };
+      return;
+    }
   } catch (error) {
-    return [{ kind: "unreadable", path: input, error }];
+    yield { kind: "unreadable", path: input, error };
+    return;
   }
-  const out: Listed[] = [];
-  await walk(input, new Set(), out);
-  return out;
+  yield* walk(input, input, filter, new Set());
 }
 
 const DESCRIPTIONS: Record<string, string> = {

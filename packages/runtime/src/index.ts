@@ -4,18 +4,21 @@ export * from "./cel-judge/index.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
 export * from "./exceptions/index.js";
+export { DEFAULT_INCLUDE } from "./files.js";
 export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
 export * from "./inventory/index.js";
 export {
   DEFAULT_MAX_DOCUMENT_SIZE,
+  type LoadEvent,
   type LoadOptions,
   type LoadProblem,
   type LoadResult,
   loadResources,
   type SkippedDocument,
   STDIN_NAME,
+  streamResources,
 } from "./load.js";
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
@@ -32,3 +35,5 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
+export * from "./wasm/index.js";
+export { MAX_NESTING_DEPTH } from "./yaml-documents.js";

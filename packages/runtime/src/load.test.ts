@@ -217,12 +217,26 @@ describe("loadResources: bad input", () => {
     ]);
   });
 
-  it("reports duplicate keys", async () => {
-    const file = await write("dup.yaml", `${pod("a")}metadata:\n  name: b\n`);
+  it("reports duplicate keys, naming the key and where it first appears", async () => {
+    const file = await write(
+      "dup.yaml",
+      `${pod("a")}metadata:\n  name: b\n---\n${pod("c", "  labels: { app: x, 'app': y }\n")}---\n${pod("after")}`,
+    );
     const { resources, problems } = await loadResources([file]);
-    expect(resources).toEqual([]);
+    expect(resources.map(nameOf)).toEqual(["after"]);
     expect(problems).toEqual([
-      { file, line: 5, column: 1, message: "YAML does not parse: Map keys must be unique" },
+      {
+        file,
+        line: 5,
+        column: 1,
+        message: 'duplicate key "metadata" (first on line 3); keep one of them',
+      },
+      {
+        file,
+        line: 12,
+        column: 21,
+        message: 'duplicate key "app" (first on line 12); keep one of them',
+      },
     ]);
   });
 
@@ -275,6 +289,7 @@ describe("loadResources: bad input", () => {
       {
         file,
         line: 6,
+        column: 7,
         message: `is not valid UTF-8 (first bad byte at byte ${bytes.indexOf(0xc3)}); save it as UTF-8 text`,
       },
     ]);
@@ -295,6 +310,7 @@ describe("loadResources: bad input", () => {
       {
         file,
         line: 1,
+        column: 4,
         message: "is not valid UTF-8 (first bad byte at byte 3); save it as UTF-8 text",
       },
     ]);
@@ -308,6 +324,7 @@ describe("loadResources: bad input", () => {
       {
         file,
         line: 2,
+        column: 1,
         message: "contains a NUL byte at byte 3: binary data, not YAML or JSON text",
       },
     ]);
@@ -373,17 +390,19 @@ describe("loadResources: bad input", () => {
     expect(problems[0]?.message).not.toContain("\n");
   });
 
-  it("reports block nesting too deep for the parser as one problem", async () => {
+  it("reports block nesting too deep as one problem where it passes the limit", async () => {
     const deep = Array.from({ length: 5_000 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
     const file = await write("deep.yaml", `${deep}\n---\n${pod("after")}`);
-    const { problems } = await loadResources([file]);
+    const { problems, resources } = await loadResources([file]);
     expect(problems).toEqual([
       {
         file,
-        line: 1,
-        message: "YAML is nested too deeply to read (thousands of levels); the file was not read",
+        line: 513,
+        column: 513,
+        message: "YAML is nested more than 512 levels deep; the document was not read",
       },
     ]);
+    expect(resources.map(nameOf)).toEqual(["after"]);
   });
 });
 
@@ -433,6 +452,7 @@ describe("loadResources: folders and stdin", () => {
       {
         file: "<stdin>",
         line: 1,
+        column: 1,
         message: "contains a NUL byte at byte 0: binary data, not YAML or JSON text",
       },
     ]);

@@ -1,14 +1,18 @@
 /**
- * Reads Kubernetes objects from files, folders and stdin. Nothing a user can feed it makes it
- * throw: every bad input is one `problem` (file, line where known, one-line message) and the
- * scan goes on; a document that is not a Kubernetes object is `skipped` with the reason.
+ * Reads Kubernetes objects from files, folders and stdin, as a stream: each file is cut into
+ * documents as its bytes arrive, and each document is parsed, yielded and dropped before the
+ * next, so 100,000 documents take the memory of one. Nothing a user can feed it makes it
+ * throw: every bad input is one `problem` (file, line and column where known, one-line
+ * message) and the scan goes on with the next document; a document that is not a Kubernetes
+ * object is `skipped` with the reason.
  */
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import type { Json } from "@charter/ir";
-import { describeFsError, listInput } from "./files.js";
+import { describeFsError, fileFilter, listInput } from "./files.js";
+import { DocumentSplitter, type RawDocument } from "./input/document-splitter.js";
 import { listItems, notAnObjectBecause } from "./kubernetes-object.js";
 import type { Resource } from "./types.js";
-import { decodeText, lineOfByte } from "./utf8.js";
+import { decodeText, positionOfByte } from "./utf8.js";
 import { readDocuments } from "./yaml-documents.js";
 
 /** 16 MiB, as Kubernetes' own request size limit is about 3 MiB and etcd's 1.5: generous. */
@@ -17,25 +21,57 @@ export const DEFAULT_MAX_DOCUMENT_SIZE = 16 * 1024 * 1024;
 /** How stdin is named in sources and problems. */
 export const STDIN_NAME = "<stdin>";
 
+/**
+ * A file whose first bytes hold a NUL is binary (as git decides): it is reported once, as a
+ * problem, and not read further. A file a folder scan picked was meant to be a manifest; leave
+ * it out with an exclude glob.
+ */
+const BINARY_SNIFF_BYTES = 8000;
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
 export interface LoadOptions {
   /** Largest document read, in UTF-8 bytes (default 16 MiB). */
   readonly maxDocumentSize?: number;
   /** What `-` reads (default `process.stdin`). */
   readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * Globs a folder's files must match to be read, relative to that folder (picomatch; default
+   * `**\/*.{yaml,yml,json}`, any case). Files named as inputs are always read.
+   */
+  readonly include?: readonly string[];
+  /** Globs of files, or folders with all they hold, a folder scan leaves out. */
+  readonly exclude?: readonly string[];
 }
 
 export interface SkippedDocument {
   readonly source: { readonly file: string; readonly line: number };
   readonly reason: string;
+  /** The Helm template the document was rendered from (its `# Source:` comment). */
+  readonly helmSource?: string;
 }
 
 /** Input that could not be read; the CLI prints it as `file:line:column: error: message`. */
 export interface LoadProblem {
   readonly file: string;
+  /** Absent when nothing of the file could be read (it is missing, a folder is locked, …). */
   readonly line?: number;
   readonly column?: number;
   readonly message: string;
+  /** The Helm template the document was rendered from (its `# Source:` comment). */
+  readonly helmSource?: string;
 }
+
+/** One thing the stream found, in input order. */
+export type LoadEvent =
+  | {
+      readonly kind: "resource";
+      readonly resource: Resource;
+      /** The Helm template the object was rendered from (its `# Source:` comment). */
+      readonly helmSource?: string;
+    }
+  | { readonly kind: "problem"; readonly problem: LoadProblem }
+  | { readonly kind: "skipped"; readonly skipped: SkippedDocument };
 
 export interface LoadResult {
   readonly resources: Resource[];
@@ -43,88 +79,159 @@ export interface LoadResult {
   readonly problems: LoadProblem[];
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+function problem(problem: LoadProblem): LoadEvent {
+  return { kind: "problem", problem };
 }
 
-/** Adds the objects of one file's bytes to `out`. */
-function collect(file: string, bytes: Uint8Array, maxDocumentSize: number, out: LoadResult): void {
-  const decoded = decodeText(bytes);
+/** The events of one document the splitter cut out. */
+function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number) {
+  const helm = raw.helmSource !== undefined ? { helmSource: raw.helmSource } : {};
+  if (raw.bytes === undefined) {
+    yield problem({
+      file,
+      line: raw.dataLine ?? raw.line,
+      column: 1,
+      message: `document is ${raw.size} bytes, over the ${maxDocumentSize}-byte limit; split it or raise --max-document-size`,
+      ...helm,
+    });
+    return;
+  }
+  const decoded = decodeText(raw.bytes, raw.offset);
   if (!decoded.ok) {
-    out.problems.push({ file, line: lineOfByte(bytes, decoded.offset), message: decoded.reason });
+    const at = positionOfByte(raw.bytes, decoded.offset);
+    const line = raw.line + at.line - 1;
+    yield problem({ file, line, column: at.column, message: decoded.reason, ...helm });
     return;
   }
-  const documents = readDocuments(decoded.text, maxDocumentSize);
-  if (documents.length === 0) {
-    out.skipped.push({ source: { file, line: 1 }, reason: "empty file: no YAML document" });
-    return;
-  }
-  for (const document of documents) {
+  for (const document of readDocuments(decoded.text, raw.line)) {
+    const { line } = document;
     if (document.kind === "problem") {
-      const { line, column, message } = document;
-      out.problems.push({ file, line, ...(column !== undefined ? { column } : {}), message });
+      const { column, message } = document;
+      yield problem({ file, line, ...(column !== undefined ? { column } : {}), message, ...helm });
       continue;
     }
     if (document.kind === "empty") {
-      out.skipped.push({ source: { file, line: document.line }, reason: "empty document" });
+      yield {
+        kind: "skipped",
+        skipped: { source: { file, line }, reason: "empty document", ...helm },
+      } satisfies LoadEvent;
       continue;
     }
     const items = listItems(document.value);
     const entries =
       items === undefined
-        ? [{ value: document.value, line: document.line }]
-        : items.map((value, i) => ({ value, line: document.itemLines[i] || document.line }));
-    for (const { value, line } of entries) {
-      const reason = notAnObjectBecause(value);
-      if (reason === undefined)
-        out.resources.push({ object: value as Json, source: { file, line } });
-      else out.skipped.push({ source: { file, line }, reason });
+        ? [{ value: document.value, line }]
+        : items.map((value, i) => {
+            const itemLine = document.itemLines[i];
+            return { value, line: itemLine || line };
+          });
+    for (const entry of entries) {
+      const source = { file, line: entry.line };
+      const reason = notAnObjectBecause(entry.value);
+      yield reason === undefined
+        ? ({
+            kind: "resource",
+            resource: { object: entry.value as Json, source },
+            ...helm,
+          } as const)
+        : ({ kind: "skipped", skipped: { source, reason, ...helm } } as const);
     }
   }
 }
 
+function cannotRead(file: string, error: unknown): LoadEvent {
+  return problem({ file, message: `cannot read: ${describeFsError(error)}` });
+}
+
+/** The events of one file or of stdin, read chunk by chunk. */
+async function* streamFile(
+  file: string,
+  open: () => NodeJS.ReadableStream,
+  maxDocumentSize: number,
+): AsyncGenerator<LoadEvent> {
+  const splitter = new DocumentSplitter(maxDocumentSize);
+  let events = 0;
+  let first = true;
+  try {
+    for await (const chunk of open()) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Uint8Array);
+      if (first) {
+        first = false;
+        const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+        if (nul >= 0) {
+          const at = positionOfByte(bytes, nul);
+          yield problem({
+            file,
+            line: at.line,
+            column: at.column,
+            message: `contains a NUL byte at byte ${nul}: binary data, not YAML or JSON text`,
+          });
+          return; // leaving the loop closes the stream
+        }
+      }
+      for (const raw of splitter.push(bytes)) {
+        for (const event of documentEvents(file, raw, maxDocumentSize)) {
+          events++;
+          yield event;
+        }
+      }
+    }
+    for (const raw of splitter.end()) {
+      for (const event of documentEvents(file, raw, maxDocumentSize)) {
+        events++;
+        yield event;
+      }
+    }
+  } catch (error) {
+    yield cannotRead(file, error);
+    return;
+  }
+  if (events === 0) {
+    yield {
+      kind: "skipped",
+      skipped: { source: { file, line: 1 }, reason: "empty file: no YAML document" },
+    };
+  }
+}
+
 /**
- * Reads every input in order: a file, a folder (its `*.yaml`, `*.yml` and `*.json` files,
- * recursively, sorted; dot-folders and node_modules skipped) or `-` for stdin.
+ * Streams every input in order: a file, a folder (its files matching `include` and not
+ * `exclude`, recursively, sorted; dot-folders and node_modules skipped) or `-` for stdin.
+ * Multi-document YAML, JSON, `List` kinds (one resource per item, on the item's line), Helm
+ * and Kustomize output. Each resource's `source` is its file and the line its data starts on.
  */
+export async function* streamResources(
+  inputs: readonly string[],
+  options: LoadOptions = {},
+): AsyncGenerator<LoadEvent> {
+  const maxDocumentSize = options.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE;
+  const filter = fileFilter(options.include, options.exclude);
+  for (const input of inputs) {
+    if (input === "-") {
+      yield* streamFile(STDIN_NAME, () => options.stdin ?? process.stdin, maxDocumentSize);
+      continue;
+    }
+    for await (const listed of listInput(input, filter)) {
+      if (listed.kind === "unreadable") {
+        yield cannotRead(listed.path, listed.error);
+        continue;
+      }
+      const open = () => createReadStream(listed.path, { highWaterMark: READ_CHUNK_BYTES });
+      yield* streamFile(listed.path, open, maxDocumentSize);
+    }
+  }
+}
+
+/** Every event of `streamResources`, collected: for callers that need all resources at once. */
 export async function loadResources(
   inputs: readonly string[],
   options: LoadOptions = {},
 ): Promise<LoadResult> {
-  const maxDocumentSize = options.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE;
   const out: LoadResult = { resources: [], skipped: [], problems: [] };
-  for (const input of inputs) {
-    if (input === "-") {
-      try {
-        const bytes = await readStream(options.stdin ?? process.stdin);
-        collect(STDIN_NAME, bytes, maxDocumentSize, out);
-      } catch (error) {
-        out.problems.push({ file: STDIN_NAME, message: `cannot read: ${describeFsError(error)}` });
-      }
-      continue;
-    }
-    for (const listed of await listInput(input)) {
-      if (listed.kind === "unreadable") {
-        out.problems.push({
-          file: listed.path,
-          message: `cannot read: ${describeFsError(listed.error)}`,
-        });
-        continue;
-      }
-      try {
-        collect(listed.path, await readFile(listed.path), maxDocumentSize, out);
-      } catch (error) {
-        // readFile failing, or a parser limit (a stack overflow on absurd nesting).
-        const what = (error as { code?: unknown }).code
-          ? `cannot read: ${describeFsError(error)}`
-          : `cannot be read as YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-        out.problems.push({ file: listed.path, message: what });
-      }
-    }
+  for await (const event of streamResources(inputs, options)) {
+    if (event.kind === "resource") out.resources.push(event.resource);
+    else if (event.kind === "skipped") out.skipped.push(event.skipped);
+    else out.problems.push(event.problem);
   }
   return out;
 }

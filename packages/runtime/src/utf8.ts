@@ -51,17 +51,33 @@ export function lineOfByte(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
+const lenientDecoder = new TextDecoder("utf-8");
+
+/**
+ * The 1-based line and column (in characters, as editors count them) of a byte offset; the
+ * bytes before it on its line are decoded leniently, as they may be what is wrong.
+ */
+export function positionOfByte(
+  bytes: Uint8Array,
+  offset: number,
+): { readonly line: number; readonly column: number } {
+  const lineStart = offset > 0 ? bytes.lastIndexOf(0x0a, offset - 1) + 1 : 0;
+  const before = lenientDecoder.decode(bytes.subarray(lineStart, offset));
+  return { line: lineOfByte(bytes, lineStart), column: [...before].length + 1 };
+}
+
 /**
  * Decodes UTF-8 text (a leading byte-order mark is dropped), refusing binary data: a NUL
- * byte (which no YAML or JSON text contains) or bytes that are not UTF-8.
+ * byte (which no YAML or JSON text contains) or bytes that are not UTF-8. `fileOffset` is where
+ * the bytes are in their file, so that the reason names the byte the user can look up.
  */
-export function decodeText(bytes: Uint8Array): Decoded {
+export function decodeText(bytes: Uint8Array, fileOffset = 0): Decoded {
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     return {
       ok: false,
       offset: nul,
-      reason: `contains a NUL byte at byte ${nul}: binary data, not YAML or JSON text`,
+      reason: `contains a NUL byte at byte ${fileOffset + nul}: binary data, not YAML or JSON text`,
     };
   }
   try {
@@ -71,7 +87,7 @@ export function decodeText(bytes: Uint8Array): Decoded {
     return {
       ok: false,
       offset,
-      reason: `is not valid UTF-8 (first bad byte at byte ${offset}); save it as UTF-8 text`,
+      reason: `is not valid UTF-8 (first bad byte at byte ${fileOffset + offset}); save it as UTF-8 text`,
     };
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Splits a text into YAML documents (JSON is YAML) and converts each to plain JSON data, with
- * the line each starts on. Every failure is a one-line problem for that document alone; the
- * other documents of the file are still read.
+ * Reads the YAML documents of a text (JSON is YAML; the loader passes one document at a time)
+ * and converts each to plain JSON data, with the line it starts on. Every failure is a one-line
+ * problem for that document alone.
  *
  * YAML flavour: Kubernetes reads manifests with go-yaml v2 (YAML 1.1), where `privileged: yes`
  * is `true` and `mode: 0644` is octal. Reading them as YAML 1.2 would turn `yes` into a string
@@ -14,15 +14,26 @@ import {
   type CST,
   type Document,
   isMap,
+  isScalar,
   isSeq,
   LineCounter,
   type ParsedNode,
   Parser,
   type Tags,
+  visit,
 } from "yaml";
 
 /** Alias expansions allowed per document, weighted by size (the yaml package's measure). */
 export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Deepest nesting of mappings and sequences read. Real manifests stay under 50 levels; the
+ * limit keeps the recursive YAML composer and every engine after it far from the stack's end,
+ * so 10,000 levels are one clear problem rather than a crash whose depth depends on the stack.
+ */
+export const MAX_NESTING_DEPTH = 512;
+
+const TOO_DEEP = `YAML is nested more than ${MAX_NESTING_DEPTH} levels deep; the document was not read`;
 
 const DROPPED_TAGS = new Set(
   ["binary", "omap", "pairs", "set", "timestamp"].map((t) => `tag:yaml.org,2002:${t}`),
@@ -63,7 +74,7 @@ function startOffset(doc: Document.Parsed<ParsedNode>): number {
   return doc.contents?.range[0] ?? doc.range[0];
 }
 
-function itemLinesOf(doc: Document.Parsed<ParsedNode>, lines: LineCounter): number[] {
+function itemLinesOf(doc: Document.Parsed<ParsedNode>, lines: Lines): number[] {
   if (!isMap(doc.contents)) return [];
   const items = doc.contents.get("items", true);
   if (!isSeq(items)) return [];
@@ -73,19 +84,18 @@ function itemLinesOf(doc: Document.Parsed<ParsedNode>, lines: LineCounter): numb
   });
 }
 
-function outcomeOf(doc: Document.Parsed<ParsedNode>, lines: LineCounter): DocumentOutcome {
+function outcomeOf(doc: Document.Parsed<ParsedNode>, lines: Lines): DocumentOutcome {
   const start = lines.linePos(startOffset(doc));
   const error = doc.errors[0];
   if (error !== undefined) {
     const at = lines.linePos(error.pos[0]);
-    return {
-      kind: "problem",
-      line: at.line,
-      column: at.col,
-      message: /call stack/i.test(error.message)
-        ? "YAML is nested too deeply to read (thousands of levels); the document was not read"
-        : `YAML does not parse: ${firstLine(error.message)}`,
-    };
+    const message =
+      error.code === "DUPLICATE_KEY"
+        ? duplicateKey(doc, error.pos[0], lines)
+        : /call stack/i.test(error.message)
+          ? TOO_DEEP
+          : `YAML does not parse: ${firstLine(error.message)}`;
+    return { kind: "problem", line: at.line, column: at.col, message };
   }
   try {
     const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -103,33 +113,82 @@ function outcomeOf(doc: Document.Parsed<ParsedNode>, lines: LineCounter): Docume
   }
 }
 
-function tooDeep(error: unknown, what: "file" | "document"): string {
-  if (error instanceof RangeError) {
-    return `YAML is nested too deeply to read (thousands of levels); the ${what} was not read`;
-  }
-  return `YAML cannot be read: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+/** Names a repeated key and where it first appears, from the composed (erroneous) document. */
+function duplicateKey(doc: Document.Parsed<ParsedNode>, offset: number, lines: Lines): string {
+  let found: string | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const keyOf = (pair: (typeof map.items)[number]) =>
+        isScalar(pair.key) ? pair.key.value : String(pair.key);
+      const again = map.items.find(
+        (pair) => (pair.key as ParsedNode | null)?.range?.[0] === offset,
+      );
+      if (again === undefined) return undefined;
+      const name = keyOf(again);
+      const first = map.items.find((pair) => keyOf(pair) === name);
+      const firstOffset = (first?.key as ParsedNode | null)?.range?.[0];
+      const where =
+        firstOffset === undefined ? "" : ` (first on line ${lines.linePos(firstOffset).line})`;
+      found = `duplicate key ${JSON.stringify(String(name))}${where}; keep one of them`;
+      return visit.BREAK;
+    },
+  });
+  return found ?? "duplicate key in a mapping; keep one of them";
 }
 
-/** UTF-8 size of text[from, to), computed exactly only when it could matter. */
-function overLimit(text: string, from: number, to: number, limit: number): number | undefined {
-  const units = to - from;
-  if (units * 3 <= limit) return undefined; // a UTF-16 unit is at most 3 UTF-8 bytes
-  const bytes = Buffer.byteLength(text.slice(from, to), "utf8");
-  return bytes > limit ? bytes : undefined;
+type Node = CST.Token | null | undefined;
+
+/** Offsets to 1-based lines and columns, in the file the text was cut from. */
+interface Lines {
+  linePos(offset: number): { line: number; col: number };
 }
 
 /**
- * The documents of a text in order. A document over `maxDocumentSize` bytes is reported and
- * never composed, so its size costs no more than tokenising it.
+ * Where the collections of a CST node nest deeper than the limit, or `undefined`. Walks with
+ * an explicit stack: the point is to look at nesting the recursive composer cannot survive.
  */
-export function readDocuments(text: string, maxDocumentSize: number): DocumentOutcome[] {
-  const lines = new LineCounter();
+function tooDeepAt(root: Node): number | undefined {
+  const stack: [Node, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [Node, number];
+    if (!node) continue;
+    if (node.type === "block-map" || node.type === "block-seq" || node.type === "flow-collection") {
+      if (depth + 1 > MAX_NESTING_DEPTH) return node.offset;
+      for (const item of node.items) {
+        stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function problemAt(lines: Lines, offset: number, message: string): DocumentOutcome {
+  const at = lines.linePos(offset);
+  return { kind: "problem", line: at.line, column: at.col, message };
+}
+
+/**
+ * The documents of a text in order; nothing in the text makes it throw. `startLine` is the
+ * line of the file the text starts on.
+ */
+export function readDocuments(text: string, startLine = 1): DocumentOutcome[] {
+  const counter = new LineCounter();
+  const lines: Lines = {
+    linePos(offset) {
+      const at = counter.linePos(offset);
+      return { line: at.line + startLine - 1, col: at.col };
+    },
+  };
   let tokens: CST.Token[];
   try {
-    tokens = [...new Parser(lines.addNewLine).parse(text)];
+    tokens = [...new Parser(counter.addNewLine).parse(text)];
   } catch (error) {
-    // The yaml parser recurses per nesting level: thousands of levels exhaust the stack.
-    return [{ kind: "problem", line: 1, message: tooDeep(error, "file") }];
+    // The yaml parser recurses on some nesting: thousands of levels exhaust the stack.
+    const message =
+      error instanceof RangeError
+        ? TOO_DEEP
+        : `YAML cannot be read: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+    return [problemAt(lines, 0, message)];
   }
   let composer = new Composer(YAML_OPTIONS);
   const outcomes: DocumentOutcome[] = [];
@@ -137,53 +196,44 @@ export function readDocuments(text: string, maxDocumentSize: number): DocumentOu
     for (const doc of docs) outcomes.push(outcomeOf(doc, lines));
   };
   let afterSkipped = false;
-  tokens.forEach((token, index) => {
+  for (const token of tokens) {
     // The `...` closing a skipped document must not reach the composer, which would report it.
-    const closesSkipped = afterSkipped && token.type === "doc-end";
+    if (afterSkipped && token.type === "doc-end") continue;
     if (token.type !== "space" && token.type !== "newline" && token.type !== "comment") {
       afterSkipped = false;
     }
-    if (closesSkipped) return;
     if (token.type === "document") {
-      const end = tokens[index + 1]?.offset ?? text.length;
-      const bytes = overLimit(text, token.offset, end, maxDocumentSize);
-      if (bytes !== undefined) {
-        take(composer.end()); // flush what came before, keeping document order
-        const at = lines.linePos(token.value?.offset ?? token.offset); // where its data starts
-        outcomes.push({
-          kind: "problem",
-          line: at.line,
-          column: at.col,
-          message: `document is ${bytes} bytes, over the ${maxDocumentSize}-byte limit; split it or raise --max-document-size`,
-        });
+      const deepAt = tooDeepAt(token.value);
+      if (deepAt !== undefined) {
+        take(composer.end()); // keep document order
+        composer = new Composer(YAML_OPTIONS);
+        outcomes.push(problemAt(lines, deepAt, TOO_DEEP));
         afterSkipped = true;
-        return;
+        continue;
       }
     }
     try {
       take(composer.next(token));
     } catch (error) {
-      const at = lines.linePos(token.offset);
-      outcomes.push({
-        kind: "problem",
-        line: at.line,
-        column: at.col,
-        message: tooDeep(error, "document"),
-      });
+      outcomes.push(
+        problemAt(
+          lines,
+          token.offset,
+          error instanceof RangeError
+            ? TOO_DEEP
+            : `YAML cannot be read: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+        ),
+      );
       composer = new Composer(YAML_OPTIONS); // start afresh with the next document
     }
-  });
+  }
   take(composer.end());
   // Errors outside any document (a stray `...`, a bad directive at the end) have no document
   // to carry them.
   for (const error of composer.streamInfo().errors) {
-    const at = lines.linePos(error.pos[0]);
-    outcomes.push({
-      kind: "problem",
-      line: at.line,
-      column: at.col,
-      message: `YAML does not parse: ${firstLine(error.message)}`,
-    });
+    outcomes.push(
+      problemAt(lines, error.pos[0], `YAML does not parse: ${firstLine(error.message)}`),
+    );
   }
   return outcomes;
 }

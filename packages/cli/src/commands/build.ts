@@ -1,9 +1,11 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
 import { resolve } from "node:path";
-import { diffTargets, writeTargets } from "../atomic-write.js";
+import { CharterError, type Policy } from "@charter/ir";
+import { emitWasm, findOpa } from "@charter/runtime";
+import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { compileTargets, parseTargetOptions, parseTargets } from "../targets.js";
+import { compileTargets, parseTargetOptions, parseTargets, policiesFor } from "../targets.js";
 
 export interface BuildOptions extends PolicyOptions {
   readonly out: string;
@@ -11,13 +13,36 @@ export interface BuildOptions extends PolicyOptions {
   readonly check?: boolean;
   readonly gatekeeperEngine?: string;
   readonly kyvernoApi?: string;
+  /** Also compile the Rego target to `DIR/wasm/` with the real `opa build -t wasm`. */
+  readonly wasm?: boolean;
+}
+
+/** `DIR/wasm/`: the Rego target's policies through `opa build -t wasm` (see emitWasm). */
+async function compileWasm(
+  policies: readonly Policy[],
+): Promise<ReadonlyMap<string, string | Uint8Array>> {
+  const opaPath = findOpa();
+  if (opaPath === undefined) {
+    throw new CharterError(
+      "`charter build --wasm` compiles the Rego with the real `opa build -t wasm`, but no opa binary was found ($CHARTER_OPA, .tools/bin/opa, PATH)",
+      {},
+      "run scripts/install-engines.sh (it builds the pinned opa into .tools/bin), set CHARTER_OPA, or put opa on PATH",
+    );
+  }
+  return emitWasm(policiesFor(policies, "rego"), { opaPath });
 }
 
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
   const policies = await projectPolicies(ctx, options);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
-  const compiled = compileTargets(policies, targets, parseTargetOptions(options));
+  const compiled: Map<string, ReadonlyMap<string, string | Uint8Array>> = compileTargets(
+    policies,
+    targets,
+    parseTargetOptions(options),
+  );
+  if (options.wasm) compiled.set("wasm", await compileWasm(policies));
+  const built: TargetFiles = compiled;
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);
     if (left.length === 0) continue;
@@ -28,7 +53,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   }
   const outDir = resolve(ctx.cwd, options.out);
   if (options.check) {
-    const drift = diffTargets(outDir, compiled);
+    const drift = diffTargets(outDir, built);
     const lines = [
       ...drift.changed.map((f) => `changed  ${f}`),
       ...drift.added.map((f) => `missing  ${f}`),
@@ -36,7 +61,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     ];
     if (lines.length === 0) {
       ctx.output.out(
-        `${options.out}: up to date (${policies.length} policies, ${targets.join(", ")})`,
+        `${options.out}: up to date (${policies.length} policies, ${[...built.keys()].join(", ")})`,
       );
       return EXIT_OK;
     }
@@ -46,10 +71,10 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     );
     return EXIT_FAILURE;
   }
-  writeTargets(outDir, compiled);
-  const files = [...compiled.values()].reduce((n, files) => n + files.size, 0);
+  writeTargets(outDir, built);
+  const files = [...built.values()].reduce((n, files) => n + files.size, 0);
   ctx.output.out(
-    `compiled ${policies.length} policies to ${targets.join(", ")}: ${files} files in ${options.out}/`,
+    `compiled ${policies.length} policies to ${[...built.keys()].join(", ")}: ${files} files in ${options.out}/`,
   );
   return EXIT_OK;
 }

@@ -15,8 +15,10 @@ import {
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
-import { type Row, summarize, toRow } from "../report/rows.js";
-import { toSarif } from "../report/sarif.js";
+import { FORMATS, isFormat, renderReport } from "../report/formats.js";
+import { type Progress, progressMeter } from "../report/progress.js";
+import { summarize, toRow } from "../report/rows.js";
+import { writeReport } from "../report/write-report.js";
 import { VERSION } from "../version.js";
 
 export interface CheckOptions extends PolicyOptions {
@@ -25,12 +27,15 @@ export interface CheckOptions extends PolicyOptions {
   readonly failOn?: string;
   readonly maxDocumentSize?: number;
   readonly verbose?: boolean;
+  /** Write the report to this file (atomically) instead of stdout. */
+  readonly output?: string;
+  /** The table shows only what fails the run, and the summary; no progress line. */
+  readonly quiet?: boolean;
 }
 
-const FORMATS = ["table", "json", "sarif"] as const;
-
 export async function check(ctx: Context, paths: string[], options: CheckOptions): Promise<number> {
-  if (!(FORMATS as readonly string[]).includes(options.format)) {
+  const format = options.format;
+  if (!isFormat(format)) {
     throw new CharterError(
       `unknown format "${options.format}"`,
       {},
@@ -47,11 +52,16 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     );
   }
   const policies = await projectPolicies(ctx, options);
+  // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
+  const meter = options.quiet ? undefined : progressMeter(process.stderr);
+  const progress: Progress | undefined = meter?.update;
   const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
   const loaded = await loadResources(inputs, {
     stdin: ctx.stdin,
     ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
   });
+  progress?.(loaded.resources.length);
+  meter?.clear();
   for (const problem of loaded.problems) {
     const where = [shown(ctx, problem.file), problem.line, problem.line && problem.column]
       .filter(Boolean)
@@ -64,19 +74,27 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   }
   const findings =
     engineName === "ir"
-      ? scanned(policies, loaded.resources)
+      ? scanned(policies, loaded.resources, progress)
       : await createEngines(policies, [engineName], true).engines[0]?.evaluate(loaded.resources);
   if (findings === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
   const rows = findings.map((finding) => toRow(relativeSource(ctx, finding)));
   const summary = summarize(loaded.resources.length, rows);
+  meter?.clear();
 
-  if (options.format === "json") {
-    ctx.output.out(JSON.stringify({ summary, results: rows }, null, 2));
-  } else if (options.format === "sarif") {
-    ctx.output.out(JSON.stringify(toSarif(rows, policies, VERSION), null, 2));
-  } else {
-    printTable(ctx, rows, summary, options.verbose ?? false);
-  }
+  const report = renderReport(format, {
+    rows,
+    summary,
+    policies,
+    version: VERSION,
+    now: new Date(),
+    failOn,
+    quiet: options.quiet ?? false,
+    verbose: options.verbose ?? false,
+    // A file gets no terminal colours.
+    paint: options.output ? (_style, text) => text : ctx.output.paint,
+  });
+  if (options.output) writeReport(resolve(ctx.cwd, options.output), report);
+  else ctx.output.out(report);
 
   const failed = rows.some((row) => row.result === "fail" && failOn.has(row.enforcement));
   const errored = rows.some((row) => row.result === "error");
@@ -92,9 +110,16 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
  * The IR engine as a streaming scan: each document judged as it comes, cross-resource rules
  * (a workload's Namespace, its namespace's NetworkPolicies) once the whole set is read.
  */
-function scanned(policies: readonly Policy[], resources: readonly Resource[]): Finding[] {
+function scanned(
+  policies: readonly Policy[],
+  resources: readonly Resource[],
+  progress?: Progress,
+): Finding[] {
   const scan = createScan(policies);
-  const findings = resources.flatMap((resource) => scan.add(resource));
+  const findings = resources.flatMap((resource, index) => {
+    progress?.(index + 1);
+    return scan.add(resource);
+  });
   findings.push(...scan.finish());
   return inReportOrder(findings, policies);
 }
@@ -125,33 +150,4 @@ function relativeSource(ctx: Context, finding: Finding): Finding {
   return finding.source
     ? { ...finding, source: { ...finding.source, file: shown(ctx, finding.source.file) } }
     : finding;
-}
-
-const MARK: Record<Row["result"], string> = {
-  pass: "PASS",
-  fail: "FAIL",
-  skip: "SKIP",
-  error: "ERROR",
-};
-
-function printTable(
-  ctx: Context,
-  rows: readonly Row[],
-  summary: ReturnType<typeof summarize>,
-  verbose: boolean,
-): void {
-  const { output } = ctx;
-  for (const row of rows) {
-    if (row.result === "pass" && !verbose) continue;
-    const style = row.result === "fail" ? (row.enforcement === "deny" ? "red" : "yellow") : "gray";
-    const { kind, namespace, name } = row.resource;
-    const where = row.source ? `  ${row.source.file}:${row.source.line}` : "";
-    output.out(
-      `${output.paint(style, MARK[row.result].padEnd(5))} ${row.enforcement.padEnd(5)} ${row.policy}/${row.rule}  ${kind} ${namespace ? `${namespace}/` : ""}${name}${output.paint("gray", where)}`,
-    );
-    if (row.result !== "pass" && row.message) output.out(`      ${row.message}`);
-  }
-  output.out(
-    `${summary.resources} resources, ${rows.length} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`,
-  );
 }

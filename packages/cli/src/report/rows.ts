@@ -10,6 +10,16 @@ export interface Row {
   readonly enforcement: Finding["enforcement"];
   readonly resource: Finding["resource"];
   readonly source?: { readonly file: string; readonly line: number };
+  /** The policy exception that turned this row into a `skip`, when one applied. */
+  readonly exception?: RowException;
+}
+
+export interface RowException {
+  readonly name: string;
+  readonly reason: string;
+  readonly owner: string;
+  /** The expiry as written: `YYYY-MM-DD` or an RFC 3339 date-time. */
+  readonly expires: string;
 }
 
 export interface Summary {
@@ -21,7 +31,8 @@ export interface Summary {
 }
 
 export function toRow(finding: Finding): Row {
-  const { policy, rule, result, message, severity, enforcement, resource, source } = finding;
+  const { policy, rule, result, message, severity, enforcement, resource, source, exception } =
+    finding;
   return {
     policy,
     rule,
@@ -31,6 +42,16 @@ export function toRow(finding: Finding): Row {
     enforcement,
     resource,
     ...(source ? { source: { file: source.file, line: source.line } } : {}),
+    ...(exception
+      ? {
+          exception: {
+            name: exception.name,
+            reason: exception.reason,
+            owner: exception.owner,
+            expires: exception.expires,
+          },
+        }
+      : {}),
   };
 }
 

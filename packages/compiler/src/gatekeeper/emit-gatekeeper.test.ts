@@ -292,6 +292,11 @@ describe("Gatekeeper names and matches", () => {
       properties: {
         allowed: { type: "array", items: { type: "string" }, default: ["a/"] },
         limits: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+        // Room for the policy's exceptions in the Constraint (pruned otherwise).
+        charterExceptions: {
+          type: "array",
+          items: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+        },
       },
     });
   });

@@ -7,12 +7,19 @@
  * policy reads other objects (its Namespace, `inventory(…)`) also gets `<policy>/syncset.yaml`,
  * the SyncSet that puts those kinds into `data.inventory` (see syncset.ts).
  */
-import { CharterError, type Enforcement, type JsonObject, type Policy } from "@charter/ir";
+import {
+  CharterError,
+  type Enforcement,
+  type JsonObject,
+  type Policy,
+  type PolicyException,
+} from "@charter/ir";
+import { exceptionData } from "../rego/exceptions-lib.js";
 import { toYaml } from "../yaml.js";
 import { celSource } from "./cel-source.js";
 import { constraintMatch } from "./match.js";
 import { checkTemplateName, gatekeeperKind, gatekeeperTemplateName } from "./names.js";
-import { gatekeeperLib, gatekeeperRego } from "./rego-source.js";
+import { EXCEPTIONS_PARAMETER, gatekeeperLib, gatekeeperRego } from "./rego-source.js";
 import { structuralSchema } from "./schema.js";
 import { syncSet } from "./syncset.js";
 
@@ -21,6 +28,12 @@ export type GatekeeperEngine = "rego" | "cel";
 export interface GatekeeperOptions {
   /** Which engine the template carries (`--gatekeeper-engine`); default `rego`. */
   readonly engine?: GatekeeperEngine;
+  /**
+   * Policy exceptions: each policy's go into its Constraint's `parameters.charterExceptions`,
+   * which the Rego template reads (with Gatekeeper's clock for expiry). The CEL engine cannot
+   * apply them: a policy with exceptions is a compile error there.
+   */
+  readonly exceptions?: readonly PolicyException[];
 }
 
 /** The only target Gatekeeper registers. */
@@ -63,7 +76,11 @@ export function constraintTemplate(policy: Policy, engine: GatekeeperEngine): Js
   };
 }
 
-export function constraint(policy: Policy): JsonObject {
+export function constraint(
+  policy: Policy,
+  exceptions: readonly PolicyException[] = [],
+): JsonObject {
+  const excused = exceptions.filter((e) => e.policy === policy.name);
   return {
     apiVersion: "constraints.gatekeeper.sh/v1beta1",
     kind: gatekeeperKind(policy),
@@ -71,7 +88,9 @@ export function constraint(policy: Policy): JsonObject {
     spec: {
       enforcementAction: ENFORCEMENT_ACTIONS[policy.enforcement],
       match: constraintMatch(policy),
-      parameters: policy.parameters.values,
+      parameters: excused.length
+        ? { ...policy.parameters.values, [EXCEPTIONS_PARAMETER]: excused.map(exceptionData) }
+        : policy.parameters.values,
     },
   };
 }
@@ -99,7 +118,14 @@ export function emitGatekeeper(
     }
     byTemplate.set(name, policy);
     files.push([`${policy.name}/template.yaml`, toYaml([constraintTemplate(policy, engine)])]);
-    files.push([`${policy.name}/constraint.yaml`, toYaml([constraint(policy)])]);
+    const exceptions = options.exceptions ?? [];
+    if (engine === "cel" && exceptions.some((e) => e.policy === policy.name)) {
+      throw new CharterError(
+        `policy "${policy.name}" has exceptions; target "gatekeeper" with the CEL engine cannot apply them (use the Rego engine, the default)`,
+        policy.source ?? {},
+      );
+    }
+    files.push([`${policy.name}/constraint.yaml`, toYaml([constraint(policy, exceptions)])]);
     const sync = engine === "rego" ? syncSet(policy) : undefined;
     if (sync !== undefined) files.push([`${policy.name}/syncset.yaml`, toYaml([sync])]);
   }

@@ -30,6 +30,9 @@ export function gatekeeperPackage(policy: Pick<Policy, "name">): string {
   return gatekeeperTemplateName(policy);
 }
 
+/** The Constraint parameter holding the policy's exceptions (never a policy parameter). */
+export const EXCEPTIONS_PARAMETER = "charterExceptions";
+
 /** The template's Rego module. */
 export function gatekeeperRego(policy: Policy): string {
   const details = `{"policy": ${regoString(policy.name)}, "rule": finding.rule, "severity": ${regoString(policy.severity)}, "witness": finding.witness}`;
@@ -37,6 +40,7 @@ export function gatekeeperRego(policy: Policy): string {
     "# What Gatekeeper reports: one violation per witness; details.witness orders them.",
     `violation contains {"msg": finding.message, "details": ${details}} if {`,
     "\tsome finding in findings",
+    "\tcount(excused_by(finding.rule)) == 0",
     "}",
   ].join("\n");
   return emitPolicy(policy, {
@@ -46,6 +50,7 @@ export function gatekeeperRego(policy: Policy): string {
     // The Constraint carries every value; the CRD's schema defaults fill any it leaves out.
     params: 'object.get(input, "parameters", {})',
     violations: violation,
+    exceptions: `object.get(input, ["parameters", ${regoString(EXCEPTIONS_PARAMETER)}], [])`,
     target: "gatekeeper",
   });
 }

@@ -10,7 +10,9 @@
  * API server applies them to a Constraint that leaves a parameter out, which is how the
  * template's Rego (reading `input.parameters` only) still sees every default.
  */
+
 import { CharterError, type Json, type JsonObject, type Policy } from "@charter/ir";
+import { EXCEPTIONS_PARAMETER } from "./rego-source.js";
 
 const TYPES = new Set(["string", "number", "integer", "boolean", "array", "object"]);
 
@@ -93,5 +95,19 @@ export function structuralSchema(policy: Policy): JsonObject {
     }
     return out;
   };
-  return convert(policy.parameters.schema, "parameters");
+  const root = convert(policy.parameters.schema, "parameters");
+  if (!isObject(root.properties)) return root;
+  if (Object.hasOwn(root.properties, EXCEPTIONS_PARAMETER)) {
+    return fail(
+      `parameters.properties.${EXCEPTIONS_PARAMETER}`,
+      "the name is reserved for the policy's exceptions",
+    );
+  }
+  // The Constraint may carry the policy's exceptions (emit-gatekeeper.ts); the API server
+  // would prune an unknown field.
+  const exceptions = {
+    type: "array",
+    items: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+  };
+  return { ...root, properties: { ...root.properties, [EXCEPTIONS_PARAMETER]: exceptions } };
 }

@@ -2,8 +2,9 @@
  * The Rego target: one package per policy under `charter.policies`, the shared helpers in
  * `charter.lib`, and `data.charter.violations` gathering every policy's violations.
  */
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, type Policy, type PolicyException } from "@charter/ir";
 import { regoString } from "./escape.js";
+import { exceptionData } from "./exceptions-lib.js";
 import { emitLib } from "./lib.js";
 import { regoPackageRef, regoPackageSegment, regoPolicyPath } from "./names.js";
 import { emitPolicy } from "./policy-emitter.js";
@@ -33,7 +34,15 @@ function emitViolations(policies: readonly Policy[]): string {
  * }
  * ```
  */
-export function emitRego(policies: readonly Policy[]): Map<string, string> {
+export interface RegoOptions {
+  /** Exceptions to ship in `charter/data.json` (`data.charter.exceptions`). */
+  readonly exceptions?: readonly PolicyException[];
+}
+
+export function emitRego(
+  policies: readonly Policy[],
+  options: RegoOptions = {},
+): Map<string, string> {
   const sorted = [...policies].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const seen = new Map<string, Policy>();
   for (const policy of sorted) {
@@ -52,6 +61,23 @@ export function emitRego(policies: readonly Policy[]): Map<string, string> {
     ["charter/violations.rego", emitViolations(sorted)],
     ...sorted.map((policy): [string, string] => [regoPolicyPath(policy), emitPolicy(policy)]),
   ];
+  const exceptions = (options.exceptions ?? []).filter((e) =>
+    seen.has(regoPackageSegmentOf(e.policy, sorted)),
+  );
+  if (exceptions.length > 0) {
+    const data = { exceptions: [...exceptions].sort(byName).map(exceptionData) };
+    files.push(["charter/data.json", `${JSON.stringify(data, null, 2)}\n`]);
+  }
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);
+}
+
+function byName(a: PolicyException, b: PolicyException): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The package segment of the policy an exception names, or "" when it is not compiled. */
+function regoPackageSegmentOf(name: string, policies: readonly Policy[]): string {
+  const policy = policies.find((p) => p.name === name);
+  return policy ? regoPackageSegment(policy) : "";
 }

@@ -12,6 +12,7 @@
 import { POD_CONTROLLERS } from "@charter/ir";
 import { NAMESPACE_SECTIONS } from "../namespace-object.js";
 import { regoString } from "./escape.js";
+import { exceptionLib } from "./exceptions-lib.js";
 import { regoRef } from "./terms.js";
 
 function kindPair(group: string, kind: string): string {
@@ -347,5 +348,7 @@ render(value) := "" if {
 } else := "{...}" if {
 	is_object(value)
 } else := json.marshal(value)
+
+${exceptionLib(object)}
 `;
 }

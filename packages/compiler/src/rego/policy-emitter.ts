@@ -47,6 +47,20 @@ export interface PolicyOptions {
   readonly target?: string;
   /** Replaces the `violations` rule (the findings as the target reports them). */
   readonly violations?: string;
+  /** The Rego reference of the exceptions list (default `data.charter.exceptions`). */
+  readonly exceptions?: string;
+}
+
+/**
+ * The exceptions that excuse the object from a rule of this policy, by name in order; and
+ * `excused`, those names per rule, for engines to report (a covered row is a skip).
+ */
+function exceptionRules(policy: Policy, exceptions: string): string {
+  const rules = `{${policy.rules.map((rule) => regoString(rule.name)).join(", ")}}`;
+  return `# The exceptions in force that excuse the object from a rule (packages/ir/src/exception.ts).
+excused_by(rule) := [e.name | some e in ${exceptions}; e.policy == ${regoString(policy.name)}; lib.exception_covers(e, rule)]
+
+excused := {rule: names | some rule in ${rules}; names := excused_by(rule); count(names) > 0}`;
 }
 
 /**
@@ -139,7 +153,12 @@ export function emitPolicy(policy: Policy, options: PolicyOptions = {}): string 
     "# Whether the policy judges this object.\ndefault applies := false",
     appliesRule(policy.match, object),
     `# One finding per witness; witness holds the element index of each \`any\` binding.\n${findings.join("\n\n")}`,
-    options.violations ?? block(`violations contains ${violation}`, ["some finding in findings"]),
+    options.violations ??
+      block(`violations contains ${violation}`, [
+        "some finding in findings",
+        "count(excused_by(finding.rule)) == 0",
+      ]),
+    exceptionRules(policy, options.exceptions ?? "data.charter.exceptions"),
     ...emitter.helperRules(),
   ];
   return `${sections.join("\n\n")}\n`;

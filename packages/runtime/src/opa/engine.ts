@@ -6,48 +6,31 @@
  * Which policies apply and who a resource is come from the same functions as the IR engine
  * (match.ts, identity.ts); the Rego's own `applies` must agree, or evaluation fails loudly.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { emitRego, regoPackageRef, regoString } from "@charter/compiler";
+import { join } from "node:path";
+import { emitRego } from "@charter/compiler";
 import { isCrossResource, type Policy } from "@charter/ir";
-import { skipReason } from "../evaluate.js";
-import { findingOf } from "../finding.js";
-import { identityOf } from "../identity.js";
-import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
-import { policyApplies } from "../match.js";
-import type { Engine, Finding, Resource, Result } from "../types.js";
+import { inventoriesOf } from "../inventory/judged-with.js";
+import type { Engine, Finding, Resource } from "../types.js";
 import { batchInventories } from "./inventory-data.js";
 import { OpaError, runOpa } from "./run.js";
+import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "./verdicts.js";
+import { writeTree } from "./write-tree.js";
 
 export interface OpaEngineOptions {
   /** The `opa` binary (see findOpa). */
   readonly opaPath: string;
 }
 
-interface RegoFinding {
-  readonly rule: string;
-  readonly message: string;
-  readonly witness: readonly number[];
-}
-
-interface RegoVerdict {
-  readonly applies: boolean;
-  readonly findings: readonly RegoFinding[];
-}
-
 /** One object per resource: dashed policy name → verdict. */
-type RegoResults = readonly Readonly<Record<string, RegoVerdict>>[];
+type RegoResults = readonly RegoVerdicts[];
 
 /** The query module: every policy's verdict on every object of the batch. */
 function engineModule(policies: readonly Policy[]): string {
-  const entry = (policy: Policy) => {
-    const ref = regoPackageRef(policy);
-    return `${regoString(policy.name)}: {"applies": ${ref}.applies, "findings": ${ref}.findings}`;
-  };
   // Only policies that read other objects are judged with data.inventory (`with` is not free).
-  const entries = policies.filter((policy) => !isCrossResource(policy)).map(entry);
-  const crossEntries = policies.filter(isCrossResource).map(entry);
+  const entries = policies.filter((policy) => !isCrossResource(policy)).map(verdictEntry);
+  const crossEntries = policies.filter(isCrossResource).map(verdictEntry);
   return `package charter_engine
 
 # Each object is judged with its own scanned set as data.inventory (see inventory-data.ts).
@@ -65,16 +48,6 @@ judge_cross := {${crossEntries.join(", ")}}
 `;
 }
 
-/** Document order of witnesses: element indices compared left to right. */
-function byWitness(a: RegoFinding, b: RegoFinding): number {
-  const length = Math.min(a.witness.length, b.witness.length);
-  for (let i = 0; i < length; i++) {
-    const difference = (a.witness[i] as number) - (b.witness[i] as number);
-    if (difference !== 0) return difference;
-  }
-  return a.witness.length - b.witness.length;
-}
-
 export function createOpaEngine(policies: readonly Policy[], options: OpaEngineOptions): Engine {
   // Emitting up front turns IR that Rego cannot express into a CharterError at creation.
   const files = emitRego(policies);
@@ -86,10 +59,7 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
   ): Promise<RegoResults> {
     const folder = await mkdtemp(join(tmpdir(), "charter-opa-"));
     try {
-      for (const [path, text] of files) {
-        await mkdir(dirname(join(folder, path)), { recursive: true });
-        await writeFile(join(folder, path), text);
-      }
+      await writeTree(folder, files);
       const batch = {
         charter_batch: {
           entries: resources.map((resource, index) => ({
@@ -124,51 +94,7 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
     if (resources.length === 0) return [];
     const indexes = inventoriesOf(policies, resources);
     const results = await judge(resources, batchInventories(indexes));
-    const findings: Finding[] = [];
-    resources.forEach((resource, resourceIndex) => {
-      const identity = identityOf(resource.object);
-      const verdicts = results[resourceIndex] ?? {};
-      for (const policy of policies) {
-        const applies = policyApplies(policy, resource.object);
-        const verdict = verdicts[policy.name];
-        if (verdict === undefined || verdict.applies !== (applies === "yes")) {
-          throw new OpaError(
-            `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
-          );
-        }
-        if (applies === "no") continue;
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
-          findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
-        for (const rule of policy.rules) {
-          if (applies === "skip") {
-            findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
-            continue;
-          }
-          // Identical messages from different witnesses collapse to the first, as in the IR engine.
-          const messages = [
-            ...new Set(
-              verdict.findings
-                .filter((finding) => finding.rule === rule.name)
-                .sort(byWitness)
-                .map((finding) => finding.message),
-            ),
-          ];
-          const skip = ruleSkipReason(rule, resource.object, identity, indexes[resourceIndex]);
-          if (skip !== undefined) {
-            // In a cluster such a rule must not deny: the Rego must have found nothing.
-            if (messages.length > 0) {
-              throw new OpaError(
-                `policy "${policy.name}", rule "${rule.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego fails a rule whose Namespace is unknown; this is a bug in charter; please report it`,
-              );
-            }
-            findings.push(row(rule.name, "skip", [skip]));
-            continue;
-          }
-          findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
-        }
-      }
-    });
-    return findings;
+    return findingsOfVerdicts(policies, resources, indexes, results);
   }
 
   return { name: "opa", evaluate };

@@ -5,9 +5,14 @@ export class OpaError extends Error {
   override readonly name = "OpaError";
 }
 
-export function runOpa(opaPath: string, args: readonly string[]): Promise<string> {
+/** `cwd`: where opa runs (relative paths in its arguments are read from there). */
+export function runOpa(
+  opaPath: string,
+  args: readonly string[],
+  options: { readonly cwd?: string } = {},
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(opaPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(opaPath, args, { stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));

@@ -1,0 +1,43 @@
+/**
+ * GitHub Actions workflow commands for `charter check --format github`: one annotation per
+ * failing row, placed at the document's file and line on the pull request —
+ * `::error` for `deny` failures and error rows, `::warning` for `warn`, `::notice` for `audit`.
+ * Escaping follows @actions/toolkit's `command.ts` (`escapeData`, `escapeProperty`): the runner
+ * reads one command per line, properties are split at `,` and the message starts after `::`.
+ */
+import type { Enforcement } from "@charter/ir";
+import { type ReportInput, resourceName } from "./report-input.js";
+import type { Row } from "./rows.js";
+
+const COMMAND: Record<Enforcement, "error" | "warning" | "notice"> = {
+  deny: "error",
+  warn: "warning",
+  audit: "notice",
+};
+
+/** The message after `::`: `%` first, so that the escapes it introduces stay literal. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** A property value: also `:` and `,`, which would end the value. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+function annotation(row: Row): string {
+  const command = row.result === "error" ? "error" : COMMAND[row.enforcement];
+  const properties = [
+    ...(row.source ? [`file=${escapeProperty(row.source.file)}`, `line=${row.source.line}`] : []),
+    `title=${escapeProperty(`${row.policy}/${row.rule} (${row.severity})`)}`,
+  ].join(",");
+  return `::${command} ${properties}::${escapeData(`${resourceName(row)}: ${row.message}`)}`;
+}
+
+export function toGithubAnnotations({ rows, summary }: ReportInput): string {
+  const failing = rows.filter((row) => row.result === "fail" || row.result === "error");
+  return [
+    ...failing.map(annotation),
+    `charter: ${summary.resources} resources, ${rows.length} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`,
+  ].join("\n");
+}

@@ -1,0 +1,126 @@
+/**
+ * Policy reports for `charter check --format policyreport|openreports`: the results of a scan
+ * in the shape cluster tools (Policy Reporter, Kyverno's UI, kubectl) already read. One
+ * namespaced report per namespace and one cluster-wide report for cluster-scoped objects, as
+ * multi-document YAML that `kubectl apply -f` takes.
+ *
+ * - `wgpolicyk8s.io/v1alpha2` PolicyReport / ClusterPolicyReport (the Kubernetes Policy WG's
+ *   API, as Kyverno installs it);
+ * - `openreports.io/v1alpha1` Report / ClusterReport: the same results, and a top-level
+ *   `source`.
+ *
+ * A result is the row's result as it is (`pass`, `fail`, `skip`, `error`): the report says
+ * whether the object complies, and `properties.enforcement` what the cluster does about it.
+ * `properties` is a string map (the CRDs say so): controls comma-separated, file and line,
+ * and the exception that skipped the row when there is one.
+ */
+import type { Policy } from "@charter/ir";
+import { stringify } from "yaml";
+import { reportNamespaceOf } from "./cluster-scoped.js";
+import { groupBy } from "./group.js";
+import type { ReportInput } from "./report-input.js";
+import type { Row } from "./rows.js";
+
+export interface ReportApi {
+  readonly apiVersion: string;
+  readonly namespacedKind: string;
+  readonly clusterKind: string;
+  /** openreports.io names the producing tool on the report too. */
+  readonly topLevelSource: boolean;
+}
+
+export const WG_POLICY_REPORT: ReportApi = {
+  apiVersion: "wgpolicyk8s.io/v1alpha2",
+  namespacedKind: "PolicyReport",
+  clusterKind: "ClusterPolicyReport",
+  topLevelSource: false,
+};
+
+export const OPEN_REPORTS: ReportApi = {
+  apiVersion: "openreports.io/v1alpha1",
+  namespacedKind: "Report",
+  clusterKind: "ClusterReport",
+  topLevelSource: true,
+};
+
+const SOURCE = "charter";
+const REPORT_NAME = "charter";
+
+function properties(row: Row, policy: Policy | undefined): Record<string, string> {
+  return {
+    ...(policy && policy.controls.length > 0 ? { controls: policy.controls.join(",") } : {}),
+    enforcement: row.enforcement,
+    ...(row.source ? { file: row.source.file, line: String(row.source.line) } : {}),
+    ...(row.exception
+      ? {
+          exception: row.exception.name,
+          exceptionReason: row.exception.reason,
+          exceptionOwner: row.exception.owner,
+          exceptionExpires: row.exception.expires,
+        }
+      : {}),
+  };
+}
+
+function result(row: Row, policy: Policy | undefined, timestamp: object): object {
+  const { apiVersion, kind, namespace, name } = row.resource;
+  return {
+    policy: row.policy,
+    rule: row.rule,
+    result: row.result,
+    severity: row.severity,
+    ...(row.message ? { message: row.message } : {}),
+    ...(policy?.category ? { category: policy.category } : {}),
+    scored: true,
+    source: SOURCE,
+    timestamp,
+    resources: [{ apiVersion, kind, ...(namespace ? { namespace } : {}), name }],
+    properties: properties(row, policy),
+  };
+}
+
+function summaryOf(rows: readonly Row[]) {
+  const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  for (const row of rows) summary[row.result]++;
+  return summary;
+}
+
+/** The report documents, namespaced ones by namespace name, then the cluster-wide one. */
+export function toPolicyReports(input: ReportInput, api: ReportApi): object[] {
+  const byName = new Map(input.policies.map((policy) => [policy.name, policy]));
+  const seconds = Math.floor(input.now.getTime() / 1000);
+  const timestamp = { seconds, nanos: 0 };
+  const CLUSTER = "";
+  const groups = groupBy(input.rows, (row) => reportNamespaceOf(row.resource) ?? CLUSTER);
+  const scopes = [...groups.keys()].sort((a, b) =>
+    a === CLUSTER ? 1 : b === CLUSTER ? -1 : a < b ? -1 : a > b ? 1 : 0,
+  );
+  return scopes.map((scope) => {
+    const rows = groups.get(scope) ?? [];
+    return {
+      apiVersion: api.apiVersion,
+      kind: scope === CLUSTER ? api.clusterKind : api.namespacedKind,
+      metadata: {
+        name: REPORT_NAME,
+        ...(scope === CLUSTER ? {} : { namespace: scope }),
+        labels: { "app.kubernetes.io/managed-by": SOURCE },
+      },
+      ...(api.topLevelSource ? { source: SOURCE } : {}),
+      summary: summaryOf(rows),
+      results: rows.map((row) => result(row, byName.get(row.policy), timestamp)),
+    };
+  });
+}
+
+/**
+ * Multi-document YAML. Strings are quoted when a YAML 1.1 reader (Kubernetes' sigs.k8s.io/yaml)
+ * would take them for something else (`yes`, `on`, `0755`).
+ */
+export function toPolicyReportYaml(input: ReportInput, api: ReportApi): string {
+  return toPolicyReports(input, api)
+    .map((document) =>
+      stringify(document, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false }),
+    )
+    .join("---\n")
+    .replace(/\n$/, "");
+}

@@ -1,0 +1,92 @@
+/**
+ * The terminal table of `charter check` (the default format): rows grouped under a header line
+ * per resource (kind, namespace/name, file:line), each with its result, severity, enforcement,
+ * policy/rule and message, then one summary line.
+ *
+ * Colour says how bad a failure is: critical and high red, medium yellow, low cyan, info gray;
+ * errors red, skips gray, passes green. `paint` is the identity without a colour terminal or
+ * under NO_COLOR (output.ts), and when the table goes to a file.
+ *
+ * Passing rows are shown with `--verbose` only. `--quiet` shows only the rows that fail the
+ * run (failures of an enforcement in `--fail-on`, and errors) and the summary — as ESLint's
+ * `--quiet` keeps only errors.
+ */
+import type { Severity } from "@charter/ir";
+import type { Output } from "../output.js";
+import { groupBy } from "./group.js";
+import { type ReportInput, resourceName } from "./report-input.js";
+import type { Row } from "./rows.js";
+
+type Style = Parameters<Output["paint"]>[0];
+
+const SEVERITY_STYLE: Record<Severity, Style> = {
+  critical: "red",
+  high: "red",
+  medium: "yellow",
+  low: "cyan",
+  info: "gray",
+};
+
+const MARK: Record<Row["result"], string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  skip: "SKIP",
+  error: "ERROR",
+};
+
+function styleOf(row: Row): Style {
+  switch (row.result) {
+    case "fail":
+      return SEVERITY_STYLE[row.severity];
+    case "error":
+      return "red";
+    case "skip":
+      return "gray";
+    case "pass":
+      return "green";
+  }
+}
+
+function shownRows({ rows, quiet, verbose, failOn }: ReportInput): Row[] {
+  if (quiet) {
+    return rows.filter(
+      (row) => row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement)),
+    );
+  }
+  return verbose ? [...rows] : rows.filter((row) => row.result !== "pass");
+}
+
+export function summaryLine({ rows, summary }: Pick<ReportInput, "rows" | "summary">): string {
+  return `${summary.resources} resources, ${rows.length} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`;
+}
+
+export function toTable(input: ReportInput): string {
+  const { paint } = input;
+  const lines: string[] = [];
+  const byResource = groupBy(shownRows(input), (row) =>
+    JSON.stringify([row.source?.file, row.source?.line, row.resource]),
+  );
+  for (const rows of byResource.values()) {
+    const first = rows[0];
+    if (!first) continue;
+    const where = first.source ? `  ${first.source.file}:${first.source.line}` : "";
+    lines.push(`${paint("bold", resourceName(first))}${paint("gray", where)}`);
+    for (const row of rows) {
+      const style = styleOf(row);
+      lines.push(
+        `  ${paint(style, MARK[row.result].padEnd(5))} ${paint(style, row.severity.padEnd(8))} ${row.enforcement.padEnd(5)} ${row.policy}/${row.rule}`,
+      );
+      if (row.result !== "pass" && row.message) lines.push(`        ${row.message}`);
+      if (row.exception) {
+        lines.push(
+          paint(
+            "gray",
+            `        exception ${row.exception.name} (owner ${row.exception.owner}, expires ${row.exception.expires}): ${row.exception.reason}`,
+          ),
+        );
+      }
+    }
+  }
+  lines.push(summaryLine(input));
+  return lines.join("\n");
+}

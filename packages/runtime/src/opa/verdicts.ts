@@ -1,0 +1,103 @@
+/**
+ * What the emitted Rego says about a batch (each policy's `applies` and `findings` per
+ * resource) turned into report rows. Shared by the engines that run the plain Rego target (the
+ * `opa` binary and its WASM build), so they differ only in how the Rego is run.
+ */
+import { regoPackageRef, regoString } from "@charter/compiler";
+import type { Policy } from "@charter/ir";
+import { skipReason } from "../evaluate.js";
+import { findingOf } from "../finding.js";
+import { identityOf } from "../identity.js";
+import type { InventoryIndex } from "../inventory/inventory-index.js";
+import { ruleSkipReason } from "../inventory/judged-with.js";
+import { policyApplies } from "../match.js";
+import type { Finding, Resource, Result } from "../types.js";
+import { OpaError } from "./run.js";
+
+export interface RegoFinding {
+  readonly rule: string;
+  readonly message: string;
+  readonly witness: readonly number[];
+}
+
+export interface RegoVerdict {
+  readonly applies: boolean;
+  readonly findings: readonly RegoFinding[];
+}
+
+/** Dashed policy name → verdict, for one resource. */
+export type RegoVerdicts = Readonly<Record<string, RegoVerdict>>;
+
+/** `"<policy name>": {"applies": …, "findings": …}`, an entry of a Rego object of verdicts. */
+export function verdictEntry(policy: Policy): string {
+  const ref = regoPackageRef(policy);
+  return `${regoString(policy.name)}: {"applies": ${ref}.applies, "findings": ${ref}.findings}`;
+}
+
+/** Document order of witnesses: element indices compared left to right. */
+function byWitness(a: RegoFinding, b: RegoFinding): number {
+  const length = Math.min(a.witness.length, b.witness.length);
+  for (let i = 0; i < length; i++) {
+    const difference = (a.witness[i] as number) - (b.witness[i] as number);
+    if (difference !== 0) return difference;
+  }
+  return a.witness.length - b.witness.length;
+}
+
+/**
+ * The rows of a batch from the Rego's verdicts. `indexes` are the scanned sets the resources
+ * were judged with (inventoriesOf). The Rego's `applies` must agree with the matcher, and a
+ * rule skipped for an unknown Namespace must have found nothing, or this is a bug: it throws.
+ */
+export function findingsOfVerdicts(
+  policies: readonly Policy[],
+  resources: readonly Resource[],
+  indexes: readonly (InventoryIndex | undefined)[],
+  results: readonly RegoVerdicts[],
+): Finding[] {
+  const findings: Finding[] = [];
+  resources.forEach((resource, resourceIndex) => {
+    const identity = identityOf(resource.object);
+    const verdicts = results[resourceIndex] ?? {};
+    for (const policy of policies) {
+      const applies = policyApplies(policy, resource.object);
+      const verdict = verdicts[policy.name];
+      if (verdict === undefined || verdict.applies !== (applies === "yes")) {
+        throw new OpaError(
+          `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
+        );
+      }
+      if (applies === "no") continue;
+      const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
+        findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
+      for (const rule of policy.rules) {
+        if (applies === "skip") {
+          findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
+          continue;
+        }
+        // Identical messages from different witnesses collapse to the first, as in the IR engine.
+        const messages = [
+          ...new Set(
+            verdict.findings
+              .filter((finding) => finding.rule === rule.name)
+              .sort(byWitness)
+              .map((finding) => finding.message),
+          ),
+        ];
+        const skip = ruleSkipReason(rule, resource.object, identity, indexes[resourceIndex]);
+        if (skip !== undefined) {
+          // In a cluster such a rule must not deny: the Rego must have found nothing.
+          if (messages.length > 0) {
+            throw new OpaError(
+              `policy "${policy.name}", rule "${rule.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego fails a rule whose Namespace is unknown; this is a bug in charter; please report it`,
+            );
+          }
+          findings.push(row(rule.name, "skip", [skip]));
+          continue;
+        }
+        findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
+      }
+    }
+  });
+  return findings;
+}

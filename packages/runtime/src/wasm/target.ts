@@ -1,0 +1,44 @@
+/**
+ * The `wasm` build target: the Rego target compiled by `opa build -t wasm` with one entrypoint
+ * for the aggregate (`charter/violations`) and one per policy
+ * (`charter/policies/<name>/violations`), each giving the `{policy, rule, message, severity,
+ * enforcement}` violations of the object in `input`.
+ */
+import { emitRego, regoPackageSegment } from "@charter/compiler";
+import type { Policy } from "@charter/ir";
+import { type BuildWasmOptions, buildWasm } from "./build.js";
+import { HOST_BUILTINS } from "./host-builtins.js";
+
+export const WASM_AGGREGATE_ENTRYPOINT = "charter/violations";
+
+/** The entrypoints of `charter build --wasm`, aggregate first, then by policy name. */
+export function wasmEntrypoints(policies: readonly Policy[]): string[] {
+  const names = policies.map(regoPackageSegment).sort();
+  return [WASM_AGGREGATE_ENTRYPOINT, ...names.map((name) => `charter/policies/${name}/violations`)];
+}
+
+/**
+ * The files of the `wasm` target: `policy.wasm`, `data.json` (hand it to the policy with
+ * `setData`) and `manifest.json` (entrypoints by id, and the builtins the host must supply).
+ */
+export async function emitWasm(
+  policies: readonly Policy[],
+  options: BuildWasmOptions,
+): Promise<Map<string, string | Uint8Array>> {
+  const entrypoints = wasmEntrypoints(policies);
+  const built = await buildWasm(emitRego(policies), entrypoints, options);
+  const manifest = {
+    entrypoints: Object.fromEntries(entrypoints.map((entrypoint, id) => [entrypoint, id])),
+    hostBuiltins: Object.fromEntries(
+      built.builtins.map((name) => [
+        name,
+        name in HOST_BUILTINS ? "Go's meaning; charter's WASM engine supplies it" : "opa-wasm",
+      ]),
+    ),
+  };
+  return new Map<string, string | Uint8Array>([
+    ["data.json", `${JSON.stringify(built.data, null, 2)}\n`],
+    ["manifest.json", `${JSON.stringify(manifest, null, 2)}\n`],
+    ["policy.wasm", built.wasm],
+  ]);
+}

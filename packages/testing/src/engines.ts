@@ -1,0 +1,126 @@
+/**
+ * The engines an expectation is checked on, built through @charter/runtime the way
+ * `charter test` builds them (packages/cli/src/engines.ts): `ir` always; `kyverno-cel` and
+ * `vap-cel` in-process; `opa`, `wasm` and `gatekeeper` with the `opa` binary; `cel-judge` with the
+ * Kubernetes CEL judge. `"all"` takes every engine that can be had and leaves out the missing
+ * ones; an engine asked for by name must be there.
+ */
+import type { Policy } from "@charter/ir";
+import {
+  createCelJudgeEngine,
+  createGatekeeperEngine,
+  createInProcessCelEngine,
+  createIrEngine,
+  createOpaEngine,
+  createPartialEngine,
+  createWasmEngine,
+  type Engine,
+  findCelJudge,
+  findOpa,
+} from "@charter/runtime";
+
+export const ENGINE_NAMES = [
+  "ir",
+  "opa",
+  "wasm",
+  "gatekeeper",
+  "kyverno-cel",
+  "vap-cel",
+  "cel-judge",
+] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** `"ir"` (the default), `"all"` (every engine found), or engines by name (each required). */
+export type EngineSelection = "ir" | "all" | readonly EngineName[];
+
+/** The environment variable that picks the engines when an expectation does not. */
+export const ENGINES_ENV = "CHARTER_TEST_ENGINES";
+
+const INSTALL_HINT =
+  "install it (Charter's scripts/install-engines.sh builds the pinned engines into .tools/bin), put it on PATH, or leave this engine out";
+
+/** How to make each engine, or why it cannot be made here. */
+function engineFactory(name: EngineName): ((policies: readonly Policy[]) => Engine) | string {
+  switch (name) {
+    case "ir":
+      return (policies) => createIrEngine(policies);
+    case "kyverno-cel":
+    case "vap-cel":
+      return (policies) => createInProcessCelEngine(policies, { name });
+    case "opa":
+    case "wasm":
+    case "gatekeeper": {
+      const opaPath = findOpa();
+      if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
+      if (name === "opa") return (policies) => createOpaEngine(policies, { opaPath });
+      // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
+      if (name === "wasm") return (policies) => createWasmEngine(policies, { opaPath });
+      return (policies) => createGatekeeperEngine(policies, { opaPath });
+    }
+    case "cel-judge": {
+      const judgePath = findCelJudge();
+      if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
+      return (policies) => createCelJudgeEngine(policies, { judgePath, name });
+    }
+  }
+}
+
+/** Reads a selection written as text: `ir`, `all`, or names separated by commas. */
+export function parseEngineSelection(text: string): EngineSelection {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed === "ir") return "ir";
+  if (trimmed === "all") return "all";
+  return trimmed.split(",").map((name) => checkedName(name.trim(), ENGINES_ENV));
+}
+
+function checkedName(name: string, where: string): EngineName {
+  if ((ENGINE_NAMES as readonly string[]).includes(name)) return name as EngineName;
+  throw new Error(
+    `@charter/testing: unknown engine "${name}" in ${where}; choose from ${ENGINE_NAMES.join(", ")}, or all`,
+  );
+}
+
+/** The selection in force: the option, else $CHARTER_TEST_ENGINES, else the IR engine. */
+export function engineSelection(option: EngineSelection | undefined): EngineSelection {
+  if (option !== undefined) {
+    if (typeof option !== "string") {
+      for (const name of option) checkedName(name, "`engines`");
+    } else if (option !== "ir" && option !== "all") {
+      throw new Error(
+        `@charter/testing: \`engines\` is "ir", "all" or a list of engine names, not "${option}"; write ["${option}"]`,
+      );
+    }
+    return option;
+  }
+  const fromEnv = process.env[ENGINES_ENV];
+  return fromEnv ? parseEngineSelection(fromEnv) : "ir";
+}
+
+/**
+ * The engines of a selection over one policy. A policy that an engine's target cannot express
+ * is judged as `skip` rows by it (createPartialEngine); the expectation leaves that engine out.
+ */
+export function createEngines(policy: Policy, selection: EngineSelection): Engine[] {
+  const names: readonly EngineName[] =
+    selection === "ir" ? ["ir"] : selection === "all" ? ENGINE_NAMES : selection;
+  const required = selection !== "all";
+  const engines: Engine[] = [];
+  for (const name of names) {
+    const factory = engineFactory(name);
+    if (typeof factory === "function") {
+      engines.push(createPartialEngine(name, [policy], factory));
+    } else if (required) {
+      throw new Error(
+        `@charter/testing: the ${name} engine was asked for, but there is ${factory}; ${INSTALL_HINT}`,
+      );
+    }
+  }
+  const judging = engines.filter((engine) => !engine.unjudgeable?.has(policy.name));
+  if (judging.length === 0) {
+    const reasons = engines.map((e) => `${e.name}: ${e.unjudgeable?.get(policy.name)}`);
+    throw new Error(
+      `@charter/testing: no engine can judge policy ${policy.name}${reasons.length ? ` (${reasons.join("; ")})` : ""}`,
+    );
+  }
+  return judging;
+}
