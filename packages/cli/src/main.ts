@@ -191,6 +191,15 @@ Examples:
         .default("deny"),
     )
     .option("--max-document-size <size>", "largest YAML document read (default 16MiB)", parseSize)
+    .option(
+      "--include <glob...>",
+      "in folders, read only files matching these globs (default **/*.{yaml,yml,json})",
+    )
+    .option("--exclude <glob...>", "leave out files or folders matching these globs")
+    .option(
+      "--now <time>",
+      "the clock exceptions expire by: YYYY-MM-DD or an RFC 3339 date-time (default: now)",
+    )
     .option("-v, --verbose", "also list the rules that passed")
     .addHelpText(
       "after",

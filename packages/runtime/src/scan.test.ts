@@ -5,6 +5,7 @@
 import type { Expr, Json, Segment } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { createIrEngine } from "./engine.js";
+import { applyExceptions } from "./exceptions/apply.js";
 import { project, projectionOf } from "./projection.js";
 import { createScan, inReportOrder } from "./scan.js";
 import {
@@ -241,5 +242,50 @@ describe("projections", () => {
     expect(project(view, projection.pod)).toEqual({
       spec: { containers: [{ name: "a", z: 1 }], initContainers: [{ name: "i" }] },
     });
+  });
+});
+
+describe("a streaming scan with exceptions", () => {
+  it("excuses exactly the rows applyExceptions excuses on a batch, cross-resource rows too", () => {
+    const exceptions = [
+      {
+        name: "ns-1-network",
+        policy: "default-deny",
+        match: { namespaces: ["ns-1"] },
+        reason: "migrating",
+        owner: "net",
+        expires: "2099-01-01",
+      },
+      {
+        name: "app-3",
+        policy: "privileged",
+        rules: ["privileged"],
+        match: { names: ["*-0"], images: ["registry.example.com/app:*"] },
+        reason: "debug build",
+        owner: "app",
+        expires: "2099-01-01",
+      },
+      {
+        name: "expired",
+        policy: "runtime-class",
+        match: { namespaces: ["ns-2"] },
+        reason: "old",
+        owner: "x",
+        expires: "2020-01-01",
+      },
+    ];
+    const now = Date.parse("2026-11-27T00:00:00Z");
+    const batch = [...documents(4, 15)];
+    const scan = createScan(POLICIES, { exceptions, now });
+    const rows = [...batch.flatMap((r) => scan.add(r)), ...scan.finish()];
+    const expected = applyExceptions(
+      createIrEngine(POLICIES).evaluateSync(batch),
+      batch,
+      exceptions,
+      now,
+    );
+    expect(inReportOrder(rows, POLICIES)).toEqual(expected.findings);
+    expect([...scan.usedExceptions].sort()).toEqual([...expected.used].sort());
+    expect(expected.used).toEqual(new Set(["ns-1-network", "app-3"]));
   });
 });

@@ -6,7 +6,7 @@
  * (projection.ts), and judges those at the end. Memory grows with the index and the kept
  * projections, not with the documents.
  */
-import { isCrossResource, type Json, type Policy } from "@charter/ir";
+import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import {
   type CompiledPolicy,
   compilePolicy,
@@ -14,6 +14,7 @@ import {
   judgeRules,
   type Subject,
 } from "./evaluate.js";
+import { exceptionFor, excused } from "./exceptions/apply.js";
 import { identityOf } from "./identity.js";
 import { InventoryIndex } from "./inventory/inventory-index.js";
 import { inventoryKindsOf } from "./inventory/judged-with.js";
@@ -30,14 +31,35 @@ export interface Scan {
   readonly inventory: InventoryIndex;
   /** How many (resource, policy) judgements wait for the end. */
   readonly waiting: number;
+  /** The names of the exceptions that excused at least one row so far. */
+  readonly usedExceptions: ReadonlySet<string>;
+}
+
+export interface ScanOptions {
+  /** Policy exceptions to apply (packages/ir/src/exception.ts). */
+  readonly exceptions?: readonly PolicyException[];
+  /** The clock exceptions expire by, in milliseconds since the epoch; default now. */
+  readonly now?: number;
 }
 
 interface Waiting {
   readonly compiled: CompiledPolicy;
   readonly subject: Subject;
+  /** Rules an exception excuses, decided on the whole resource before it was projected. */
+  readonly excusedRules: ReadonlyMap<string, PolicyException>;
 }
 
-export function createScan(policies: readonly Policy[]): Scan {
+export function createScan(policies: readonly Policy[], options: ScanOptions = {}): Scan {
+  const exceptions = options.exceptions ?? [];
+  const now = options.now ?? Date.now();
+  const usedExceptions = new Set<string>();
+  /** The exception excusing a row of this resource, if any (and remembers it was used). */
+  const excusing = (policy: string, rule: string, object: Json, identity: Finding["resource"]) => {
+    if (exceptions.length === 0) return undefined;
+    const found = exceptionFor(exceptions, { policy, rule }, object, identity, now);
+    if (found) usedExceptions.add(found.name);
+    return found;
+  };
   const compiled = policies.map(compilePolicy);
   const projections = new Map<CompiledPolicy, Projection>(
     compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
@@ -57,8 +79,22 @@ export function createScan(policies: readonly Policy[]): Scan {
       const projection = projections.get(policy);
       if (projection === undefined || policyApplies(policy.policy, resource.object) !== "yes") {
         // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
-        findings.push(...evaluatePolicy(policy, resource, resourceIndex, identity, inventory));
+        for (const finding of evaluatePolicy(
+          policy,
+          resource,
+          resourceIndex,
+          identity,
+          inventory,
+        )) {
+          const exception = excusing(finding.policy, finding.rule, resource.object, identity);
+          findings.push(exception ? excused(finding, exception) : finding);
+        }
         continue;
+      }
+      const excusedRules = new Map<string, PolicyException>();
+      for (const rule of policy.policy.rules) {
+        const exception = excusing(policy.policy.name, rule.name, resource.object, identity);
+        if (exception) excusedRules.set(rule.name, exception);
       }
       const pod =
         policy.policy.match.subject === "pod"
@@ -67,6 +103,7 @@ export function createScan(policies: readonly Policy[]): Scan {
       const object = project(resource.object, projection.object) as Json;
       waiting.push({
         compiled: policy,
+        excusedRules,
         subject: {
           resource: resource.source ? { object, source: resource.source } : { object },
           pod,
@@ -81,8 +118,11 @@ export function createScan(policies: readonly Policy[]): Scan {
 
   function finish(): Finding[] {
     finished = true;
-    const findings = waiting.flatMap(({ compiled: policy, subject }) =>
-      judgeRules(policy, subject),
+    const findings = waiting.flatMap(({ compiled: policy, subject, excusedRules }) =>
+      judgeRules(policy, subject).map((finding) => {
+        const exception = excusedRules.get(finding.rule);
+        return exception ? excused(finding, exception) : finding;
+      }),
     );
     waiting.length = 0;
     return findings;
@@ -95,6 +135,7 @@ export function createScan(policies: readonly Policy[]): Scan {
     get waiting() {
       return waiting.length;
     },
+    usedExceptions,
   };
 }
 

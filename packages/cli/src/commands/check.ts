@@ -3,16 +3,21 @@
  * one row per (resource, policy, rule).
  */
 import { relative, resolve } from "node:path";
-import type { Enforcement, Policy } from "@charter/ir";
-import { CharterError } from "@charter/ir";
+import type { Enforcement, PolicyException } from "@charter/ir";
+import { CharterError, expiryInstant, isValidExpiry } from "@charter/ir";
 import {
+  applyExceptions,
   createScan,
+  expiringWithin,
   type Finding,
+  inForce,
   inReportOrder,
-  loadResources,
+  type LoadProblem,
   type Resource,
+  type SkippedDocument,
+  streamResources,
 } from "@charter/runtime";
-import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
+import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat, renderReport } from "../report/formats.js";
@@ -31,7 +36,16 @@ export interface CheckOptions extends PolicyOptions {
   readonly output?: string;
   /** The table shows only what fails the run, and the summary; no progress line. */
   readonly quiet?: boolean;
+  /** Globs of the files read in folders (default `**\/*.{yaml,yml,json}`). */
+  readonly include?: string[];
+  /** Globs of files or folders left out. */
+  readonly exclude?: string[];
+  /** The clock exceptions expire by: `YYYY-MM-DD` or an RFC 3339 date-time (default now). */
+  readonly now?: string;
 }
+
+/** Exceptions that expire this soon get a warning. */
+const EXPIRY_WARNING_DAYS = 14;
 
 export async function check(ctx: Context, paths: string[], options: CheckOptions): Promise<number> {
   const format = options.format;
@@ -51,42 +65,89 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       "pass --engine ir or --engine opa",
     );
   }
-  const policies = await projectPolicies(ctx, options);
+  const now = clockOf(options.now);
+  const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
   const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
-  const loaded = await loadResources(inputs, {
+  const events = streamResources(inputs, {
     stdin: ctx.stdin,
     ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
+    ...(options.include?.length ? { include: options.include } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
   });
-  progress?.(loaded.resources.length);
+  const tell = {
+    problem: (problem: LoadProblem) => {
+      meter?.clear();
+      const where = [shown(ctx, problem.file), problem.line, problem.line && problem.column]
+        .filter(Boolean)
+        .join(":");
+      ctx.output.err(`${where}: error: ${problem.message}`);
+    },
+    skipped: (skipped: SkippedDocument) => {
+      meter?.clear();
+      const where = [shown(ctx, skipped.source.file), skipped.source.line]
+        .filter(Boolean)
+        .join(":");
+      ctx.output.err(`${where}: skipped: ${skipped.reason}`);
+    },
+  };
+  let read = 0;
+  let problems = 0;
+  let findings: Finding[];
+  let usedExceptions: ReadonlySet<string>;
+  if (engineName === "ir") {
+    // The IR engine streams: each document judged as it is read, then dropped; cross-resource
+    // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
+    const scan = createScan(policies, { exceptions, now });
+    findings = [];
+    for await (const event of events) {
+      if (event.kind === "problem") {
+        problems++;
+        tell.problem(event.problem);
+      } else if (event.kind === "skipped") tell.skipped(event.skipped);
+      else {
+        read++;
+        progress?.(read);
+        for (const finding of scan.add(event.resource)) findings.push(finding);
+      }
+    }
+    findings.push(...scan.finish());
+    findings = inReportOrder(findings, policies);
+    usedExceptions = scan.usedExceptions;
+  } else {
+    // The other engines judge one batch (one engine process).
+    const resources: Resource[] = [];
+    for await (const event of events) {
+      if (event.kind === "problem") {
+        problems++;
+        tell.problem(event.problem);
+      } else if (event.kind === "skipped") tell.skipped(event.skipped);
+      else {
+        read++;
+        progress?.(read);
+        resources.push(event.resource);
+      }
+    }
+    const engine = createEngines(policies, [engineName], true).engines[0];
+    if (engine === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
+    const judged = resources.length ? await engine.evaluate(resources) : [];
+    const applied = applyExceptions(judged, resources, exceptions, now);
+    findings = applied.findings;
+    usedExceptions = applied.used;
+  }
   meter?.clear();
-  for (const problem of loaded.problems) {
-    const where = [shown(ctx, problem.file), problem.line, problem.line && problem.column]
-      .filter(Boolean)
-      .join(":");
-    ctx.output.err(`${where}: error: ${problem.message}`);
-  }
-  for (const skipped of loaded.skipped) {
-    const where = [shown(ctx, skipped.source.file), skipped.source.line].filter(Boolean).join(":");
-    ctx.output.err(`${where}: skipped: ${skipped.reason}`);
-  }
-  const findings =
-    engineName === "ir"
-      ? scanned(policies, loaded.resources, progress)
-      : await createEngines(policies, [engineName], true).engines[0]?.evaluate(loaded.resources);
-  if (findings === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
+  warnAboutExceptions(ctx, exceptions, usedExceptions, now);
   const rows = findings.map((finding) => toRow(relativeSource(ctx, finding)));
-  const summary = summarize(loaded.resources.length, rows);
-  meter?.clear();
+  const summary = summarize(read, rows);
 
   const report = renderReport(format, {
     rows,
     summary,
     policies,
     version: VERSION,
-    now: new Date(),
+    now: new Date(now),
     failOn,
     quiet: options.quiet ?? false,
     verbose: options.verbose ?? false,
@@ -98,30 +159,60 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
 
   const failed = rows.some((row) => row.result === "fail" && failOn.has(row.enforcement));
   const errored = rows.some((row) => row.result === "error");
-  const badInput = loaded.problems.length > 0;
-  if (loaded.resources.length === 0) {
+  const badInput = problems > 0;
+  if (read === 0) {
     ctx.output.err("error: no Kubernetes object found in the input");
     return EXIT_USAGE;
   }
   return worst(badInput ? EXIT_USAGE : EXIT_OK, failed || errored ? EXIT_FAILURE : EXIT_OK);
 }
 
+/** `--now`: the clock exceptions expire by (default: the real one). */
+function clockOf(now: string | undefined): number {
+  if (now === undefined) return Date.now();
+  if (!isValidExpiry(now)) {
+    throw new CharterError(
+      `--now ${JSON.stringify(now)} is not a date`,
+      {},
+      'write "YYYY-MM-DD" (its start, UTC) or an RFC 3339 date-time',
+    );
+  }
+  // A bare date means the start of that day (an expiry date means its end).
+  return /^\d{4}-\d{2}-\d{2}$/.test(now) ? Date.parse(`${now}T00:00:00Z`) : Date.parse(now);
+}
+
 /**
- * The IR engine as a streaming scan: each document judged as it comes, cross-resource rules
- * (a workload's Namespace, its namespace's NetworkPolicies) once the whole set is read.
+ * Exceptions need owners' attention: those expired (no longer applied), those expiring within
+ * 14 days, and those in force that excused nothing in this scan (stale, or mistyped).
  */
-function scanned(
-  policies: readonly Policy[],
-  resources: readonly Resource[],
-  progress?: Progress,
-): Finding[] {
-  const scan = createScan(policies);
-  const findings = resources.flatMap((resource, index) => {
-    progress?.(index + 1);
-    return scan.add(resource);
-  });
-  findings.push(...scan.finish());
-  return inReportOrder(findings, policies);
+function warnAboutExceptions(
+  ctx: Context,
+  exceptions: readonly PolicyException[],
+  used: ReadonlySet<string>,
+  now: number,
+): void {
+  const where = (e: PolicyException) =>
+    e.source ? `${shown(ctx, e.source.file)}:${e.source.line}: ` : "";
+  for (const e of exceptions) {
+    if (!inForce(e, now)) {
+      ctx.output.err(
+        `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expired on ${e.expires} and is no longer applied; renew it or remove it`,
+      );
+    }
+  }
+  for (const e of expiringWithin(exceptions, now, EXPIRY_WARNING_DAYS)) {
+    const days = Math.ceil((expiryInstant(e.expires) - now) / 86_400_000);
+    ctx.output.err(
+      `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expires on ${e.expires}, in ${days} day${days === 1 ? "" : "s"}`,
+    );
+  }
+  for (const e of exceptions) {
+    if (inForce(e, now) && !used.has(e.name)) {
+      ctx.output.err(
+        `${where(e)}warning: exception ${e.name} matched nothing in this scan; check its match, or remove it`,
+      );
+    }
+  }
 }
 
 /** `deny` always fails the run; `--fail-on warn` adds warn, `--fail-on audit` adds both. */

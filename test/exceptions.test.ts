@@ -1,0 +1,98 @@
+/**
+ * Policy exceptions through `charter check`: loaded from the config, applied on every engine
+ * (excused rows are skips naming the exception), no longer applied once expired (`--now` sets
+ * the clock), and warnings for expired, soon-expiring and unused exceptions.
+ * The project is test/fixtures/exceptions-project.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, runCli } from "./support/run-cli.js";
+
+const project = join(repoRoot, "test", "fixtures", "exceptions-project");
+
+interface Row {
+  policy: string;
+  rule: string;
+  result: string;
+  message: string;
+  resource: { name: string };
+  exception?: { name: string; owner: string; expires: string; reason: string };
+}
+
+async function check(now: string, ...more: string[]) {
+  const run = await runCli(["check", "manifests", "--format", "json", "--now", now, ...more], {
+    cwd: project,
+  });
+  const rows = (JSON.parse(run.stdout) as { results: Row[] }).results;
+  const of = (name: string, policy: string) =>
+    rows.filter((r) => r.resource.name === name && r.policy === policy);
+  return { run, rows, of };
+}
+
+describe("policy exceptions in charter check", () => {
+  it("excuses exactly what they cover, with the exception on the row", async () => {
+    const { of } = await check("2027-01-20");
+    const [hostPath] = of("node-agent-7x2k", "disallow-host-path");
+    expect(hostPath?.result).toBe("skip");
+    expect(hostPath?.exception).toEqual({
+      name: "node-agent-host-path",
+      reason: "the node agent reads /var/log of the host until it ships its sidecar mode",
+      owner: "team-observability",
+      expires: "2027-01-31",
+    });
+    expect(hostPath?.message).toMatch(/^excused by exception node-agent-host-path/);
+    // The same policy on a pod the exception does not name still fails.
+    expect(of("other-host-path", "disallow-host-path")[0]?.result).toBe("fail");
+    // Only the listed rule is excused.
+    const latest = of("report", "disallow-latest-tag");
+    expect(latest.find((r) => r.rule === "latestTag")?.exception?.name).toBe("legacy-latest-tag");
+    expect(latest.filter((r) => r.rule !== "latestTag").every((r) => !r.exception)).toBe(true);
+  });
+
+  it("no longer applies an expired exception", async () => {
+    const { of, run } = await check("2027-01-20");
+    expect(of("node-agent-7x2k", "disallow-privileged-containers")[0]?.result).toBe("fail");
+    expect(run.stderr).toMatch(
+      /exceptions\/index\.ts:\d+: warning: exception expired-privileged \(owner team-observability\) expired on 2026-12-31/,
+    );
+    const later = await check("2027-02-01");
+    expect(later.of("node-agent-7x2k", "disallow-host-path")[0]?.result).toBe("fail");
+    expect(later.run.stderr).toMatch(/exception node-agent-host-path .* expired on 2027-01-31/);
+  });
+
+  it("warns about exceptions expiring within 14 days and those that matched nothing", async () => {
+    const { run } = await check("2027-01-20");
+    expect(run.stderr).toMatch(
+      /warning: exception legacy-latest-tag \(owner team-legacy\) expires on 2027-01-25, in 6 days/,
+    );
+    expect(run.stderr).toMatch(
+      /warning: exception node-agent-host-path .* expires on 2027-01-31, in 12 days/,
+    );
+    expect(run.stderr).toMatch(/warning: exception nothing-matches matched nothing in this scan/);
+    const early = await check("2026-06-01");
+    expect(early.run.stderr).not.toMatch(/expires on/);
+  });
+
+  it.each(["opa", "gatekeeper", "wasm", "kyverno-cel", "vap-cel", "cel-judge"])(
+    "gives the IR engine's rows on --engine %s",
+    async (engine) => {
+      const ir = await check("2027-01-20");
+      const other = await check("2027-01-20", "--engine", engine);
+      // Policies the engine's target cannot express are skip rows saying so (capabilities.md).
+      const cannot = `the ${engine} engine cannot judge this policy`;
+      const unjudged = new Set(
+        other.rows.filter((r) => r.message.startsWith(cannot)).map((r) => r.policy),
+      );
+      const judged = (rows: Row[]) => rows.filter((r) => !unjudged.has(r.policy));
+      expect(judged(other.rows)).toEqual(judged(ir.rows));
+      expect(judged(other.rows).some((r) => r.exception)).toBe(true);
+      expect(other.run.stderr).toBe(ir.run.stderr);
+    },
+  );
+
+  it("refuses a --now that is not a date", async () => {
+    const run = await runCli(["check", "manifests", "--now", "tomorrow"], { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--now "tomorrow" is not a date/);
+  });
+});
