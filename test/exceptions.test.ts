@@ -47,6 +47,14 @@ describe("policy exceptions in charter check", () => {
     const latest = of("report", "disallow-latest-tag");
     expect(latest.find((r) => r.rule === "latestTag")?.exception?.name).toBe("legacy-latest-tag");
     expect(latest.filter((r) => r.rule !== "latestTag").every((r) => !r.exception)).toBe(true);
+    // Kinds and labels: the debug pod's extra label keeps the exception off it.
+    expect(
+      of("report", "require-requests-limits").every((r) => r.exception?.name === "batch-limits"),
+    ).toBe(true);
+    expect(of("report-debug", "require-requests-limits").some((r) => r.result === "fail")).toBe(
+      true,
+    );
+    expect(of("report-debug", "require-requests-limits").every((r) => !r.exception)).toBe(true);
   });
 
   it("no longer applies an expired exception", async () => {

@@ -8,7 +8,7 @@
  * binaries into .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing
  * engine is an error; otherwise it is skipped and named.
  */
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import { CharterError } from "@charter/ir";
 import {
   createCelJudgeEngine,
@@ -21,6 +21,7 @@ import {
   type Engine,
   findCelJudge,
   findOpa,
+  withExceptions,
 } from "@charter/runtime";
 
 export const ENGINE_NAMES = [
@@ -58,28 +59,49 @@ export interface EngineChoice {
 const INSTALL_HINT =
   "run scripts/install-engines.sh (it builds the pinned engines into .tools/bin), or put the binary on PATH";
 
-/** How to make each engine, or why it cannot be made here. */
-function engineFactory(name: EngineName): ((policies: readonly Policy[]) => Engine) | string {
+/** Exceptions to apply, and the clock they expire by (milliseconds since the epoch). */
+export interface ExceptionsInForce {
+  readonly exceptions: readonly PolicyException[];
+  readonly now: number;
+}
+
+/**
+ * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
+ * gatekeeper) apply exceptions through the emitted artifacts, as a cluster would; the others
+ * get them applied by the runtime.
+ */
+function engineFactory(
+  name: EngineName,
+  { exceptions, now }: ExceptionsInForce,
+): ((policies: readonly Policy[]) => Engine) | string {
+  const theirs = (policies: readonly Policy[]) =>
+    exceptions.filter((e) => policies.some((p) => p.name === e.policy));
+  const runtimeApplied = (engine: Engine) => withExceptions(engine, exceptions, now);
   switch (name) {
     case "ir":
-      return (policies) => createIrEngine(policies);
+      return (policies) => runtimeApplied(createIrEngine(policies));
     case "kyverno-cel":
     case "vap-cel":
-      return (policies) => createInProcessCelEngine(policies, { name });
+      return (policies) => runtimeApplied(createInProcessCelEngine(policies, { name }));
     case "opa":
     case "wasm":
     case "gatekeeper": {
       const opaPath = findOpa();
       if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
-      if (name === "opa") return (policies) => createOpaEngine(policies, { opaPath });
+      const options = (policies: readonly Policy[]) => ({
+        opaPath,
+        exceptions: theirs(policies),
+        now,
+      });
+      if (name === "opa") return (policies) => createOpaEngine(policies, options(policies));
       // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
-      if (name === "wasm") return (policies) => createWasmEngine(policies, { opaPath });
-      return (policies) => createGatekeeperEngine(policies, { opaPath });
+      if (name === "wasm") return (policies) => createWasmEngine(policies, options(policies));
+      return (policies) => createGatekeeperEngine(policies, options(policies));
     }
     case "cel-judge": {
       const judgePath = findCelJudge();
       if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
-      return (policies) => createCelJudgeEngine(policies, { judgePath, name });
+      return (policies) => runtimeApplied(createCelJudgeEngine(policies, { judgePath, name }));
     }
   }
 }
@@ -92,11 +114,12 @@ export function createEngines(
   policies: readonly Policy[],
   names: readonly EngineName[],
   required: boolean,
+  inForce: ExceptionsInForce = { exceptions: [], now: Date.now() },
 ): EngineChoice {
   const engines: Engine[] = [];
   const skipped: { name: EngineName; reason: string }[] = [];
   for (const name of names) {
-    const factory = engineFactory(name);
+    const factory = engineFactory(name, inForce);
     // A policy the engine's target cannot express gets skip rows saying why (see partial-engine.ts).
     if (typeof factory === "function") engines.push(createPartialEngine(name, policies, factory));
     else if (required) {

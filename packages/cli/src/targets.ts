@@ -8,7 +8,12 @@ import {
   KYVERNO_APIS,
   type KyvernoApi,
 } from "@charter/compiler";
-import { CharterError, TARGET_NAMES as IR_TARGET_NAMES, type Policy } from "@charter/ir";
+import {
+  CharterError,
+  TARGET_NAMES as IR_TARGET_NAMES,
+  type Policy,
+  type PolicyException,
+} from "@charter/ir";
 
 export interface TargetOptions {
   /** `--gatekeeper-engine`: the ConstraintTemplate's code engine. */
@@ -22,11 +27,20 @@ export const DEFAULT_TARGET_OPTIONS: TargetOptions = {
   kyvernoApi: "validatingpolicy",
 };
 
-type Emit = (policies: readonly Policy[], options: TargetOptions) => ReadonlyMap<string, string>;
+type Emit = (
+  policies: readonly Policy[],
+  options: TargetOptions,
+  exceptions: readonly PolicyException[],
+) => ReadonlyMap<string, string>;
 
+/**
+ * The emitters. Exceptions ship with the Rego (charter/data.json) and with the Gatekeeper
+ * Constraints; Kyverno and VAP do not carry them yet (see EXCEPTIONS_NOT_EMITTED).
+ */
 export const TARGETS = {
-  rego: (policies) => emitRego(policies),
-  gatekeeper: (policies, options) => emitGatekeeper(policies, { engine: options.gatekeeperEngine }),
+  rego: (policies, _options, exceptions) => emitRego(policies, { exceptions }),
+  gatekeeper: (policies, options, exceptions) =>
+    emitGatekeeper(policies, { engine: options.gatekeeperEngine, exceptions }),
   kyverno: (policies, options) => emitKyverno(policies, { api: options.kyvernoApi }),
   vap: (policies) => emitVap(policies),
 } as const satisfies Record<string, Emit>;
@@ -76,12 +90,21 @@ export function parseTargetOptions(options: {
   return { gatekeeperEngine, kyvernoApi: kyvernoApi as KyvernoApi };
 }
 
+/** Targets whose artifacts do not apply exceptions yet: they judge as if there were none. */
+export const EXCEPTIONS_NOT_EMITTED: readonly TargetName[] = ["kyverno", "vap"];
+
 export function compileTargets(
   policies: readonly Policy[],
   targets: readonly TargetName[],
   options: TargetOptions = DEFAULT_TARGET_OPTIONS,
+  exceptions: readonly PolicyException[] = [],
 ): Map<string, ReadonlyMap<string, string>> {
   return new Map(
-    targets.map((target) => [target, TARGETS[target](policiesFor(policies, target), options)]),
+    targets.map((target) => {
+      const built = policiesFor(policies, target);
+      const names = new Set(built.map((policy) => policy.name));
+      const relevant = exceptions.filter((e) => names.has(e.policy));
+      return [target, TARGETS[target](built, options, relevant)];
+    }),
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The one way Charter writes YAML: every string that reaches an emitted manifest passes through
  * the `yaml` library's serialiser here (quoting, escaping, block scalars), never through string
- * concatenation. Documents come out in a stable form: no line folding, no anchors.
+ * concatenation. Documents come out in a stable form: no line folding, no anchors. Strings are
+ * quoted wherever a YAML 1.1 reader — Kubernetes' sigs.k8s.io/yaml — would read them as
+ * something else (`on`, `yes`, `2027-01-31`, `0o17`…), so a string stays a string.
  */
 import { stringify } from "yaml";
 
@@ -9,6 +11,7 @@ export function toYaml(documents: readonly unknown[]): string {
   return documents
     .map((document) =>
       stringify(document, {
+        version: "1.1",
         lineWidth: 0,
         aliasDuplicateObjects: false,
         defaultKeyType: "PLAIN",

@@ -3,9 +3,15 @@ import { resolve } from "node:path";
 import { CharterError, type Policy } from "@charter/ir";
 import { emitWasm, findOpa } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
-import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
+import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { compileTargets, parseTargetOptions, parseTargets, policiesFor } from "../targets.js";
+import {
+  compileTargets,
+  EXCEPTIONS_NOT_EMITTED,
+  parseTargetOptions,
+  parseTargets,
+  policiesFor,
+} from "../targets.js";
 
 export interface BuildOptions extends PolicyOptions {
   readonly out: string;
@@ -34,13 +40,20 @@ async function compileWasm(
 
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
-  const policies = await projectPolicies(ctx, options);
+  const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
   const compiled: Map<string, ReadonlyMap<string, string | Uint8Array>> = compileTargets(
     policies,
     targets,
     parseTargetOptions(options),
+    exceptions,
   );
+  const unshipped = targets.filter((t) => EXCEPTIONS_NOT_EMITTED.includes(t));
+  if (exceptions.length > 0 && unshipped.length > 0) {
+    ctx.output.err(
+      `note: the ${unshipped.join(" and ")} output does not carry the ${exceptions.length} exception(s) yet: those admission policies deny what the exceptions excuse (charter check, Rego and Gatekeeper apply them)`,
+    );
+  }
   if (options.wasm) compiled.set("wasm", await compileWasm(policies));
   const built: TargetFiles = compiled;
   for (const policy of policies) {

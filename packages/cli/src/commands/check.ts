@@ -6,7 +6,6 @@ import { relative, resolve } from "node:path";
 import type { Enforcement, PolicyException } from "@charter/ir";
 import { CharterError, expiryInstant, isValidExpiry } from "@charter/ir";
 import {
-  applyExceptions,
   createScan,
   expiringWithin,
   type Finding,
@@ -130,12 +129,10 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         resources.push(event.resource);
       }
     }
-    const engine = createEngines(policies, [engineName], true).engines[0];
+    const engine = createEngines(policies, [engineName], true, { exceptions, now }).engines[0];
     if (engine === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
-    const judged = resources.length ? await engine.evaluate(resources) : [];
-    const applied = applyExceptions(judged, resources, exceptions, now);
-    findings = applied.findings;
-    usedExceptions = applied.used;
+    findings = [...(resources.length ? await engine.evaluate(resources) : [])];
+    usedExceptions = new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : [])));
   }
   meter?.clear();
   warnAboutExceptions(ctx, exceptions, usedExceptions, now);

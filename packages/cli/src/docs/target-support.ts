@@ -70,7 +70,7 @@ function supportOn(policy: Policy, target: TargetName): TargetSupport {
 
 function compileOutcome(policy: Policy, target: TargetName, options: TargetOptions): Outcome {
   try {
-    TARGETS[target]([policy], options);
+    TARGETS[target]([policy], options, []);
     return { ok: true };
   } catch (error) {
     if (!isCharterError(error)) throw error;

@@ -11,7 +11,7 @@ import {
 } from "@charter/ir";
 import { labelsSelected, podView } from "../match.js";
 import { globMatches } from "../regex.js";
-import type { Finding, Resource, ResourceIdentity } from "../types.js";
+import type { Engine, Finding, Resource, ResourceIdentity } from "../types.js";
 import { isObject } from "../value.js";
 
 /** What a row records of the exception that excused it. */
@@ -136,4 +136,21 @@ export function expiringWithin(
   return exceptions
     .filter((e) => inForce(e, now) && expiryInstant(e.expires) <= horizon)
     .sort((a, b) => expiryInstant(a.expires) - expiryInstant(b.expires));
+}
+
+/**
+ * An engine whose rows get the exceptions applied by the runtime — for engines whose target
+ * does not carry exceptions (the CEL ones, for now) and for the IR engine's batch form.
+ */
+export function withExceptions(
+  engine: Engine,
+  exceptions: readonly PolicyException[],
+  now: number,
+): Engine {
+  if (exceptions.length === 0) return engine;
+  return {
+    ...engine,
+    evaluate: async (resources) =>
+      applyExceptions(await engine.evaluate(resources), resources, exceptions, now).findings,
+  };
 }

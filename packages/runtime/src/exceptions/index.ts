@@ -7,4 +7,5 @@ export {
   excused,
   expiringWithin,
   inForce,
+  withExceptions,
 } from "./apply.js";

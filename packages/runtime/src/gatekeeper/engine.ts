@@ -13,9 +13,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler";
-import { isCrossResource, type Json, type Policy } from "@charter/ir";
+import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { parse } from "yaml";
 import { skipReason } from "../evaluate.js";
+import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
@@ -30,6 +31,10 @@ import { admissionReview } from "./review.js";
 export interface GatekeeperEngineOptions {
   /** The `opa` binary (see findOpa). */
   readonly opaPath: string;
+  /** Policy exceptions, in the Constraints' parameters as the target ships them. */
+  readonly exceptions?: readonly PolicyException[];
+  /** Gatekeeper's clock for exception expiry, in milliseconds since the epoch. */
+  readonly now?: number;
 }
 
 /** What the engine reads back from one policy's emitted template and Constraint. */
@@ -49,6 +54,8 @@ interface Violation {
 interface Verdict {
   readonly applies: boolean;
   readonly violations: readonly Violation[];
+  /** Rule → the exceptions excusing the object from it (the template's `excused`). */
+  readonly excused?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One object per resource: dashed policy name → verdict. */
@@ -60,8 +67,11 @@ function field(value: Json | undefined, ...path: string[]): Json | undefined {
   return current;
 }
 
-function readEmitted(policies: readonly Policy[]): EmittedPolicy[] {
-  const files = emitGatekeeper(policies, { engine: "rego" });
+function readEmitted(
+  policies: readonly Policy[],
+  exceptions: readonly PolicyException[],
+): EmittedPolicy[] {
+  const files = emitGatekeeper(policies, { engine: "rego", exceptions });
   return policies.map((policy) => {
     const template = parse(files.get(`${policy.name}/template.yaml`) ?? "") as Json;
     const constraint = parse(files.get(`${policy.name}/constraint.yaml`) ?? "") as Json;
@@ -86,15 +96,17 @@ function readEmitted(policies: readonly Policy[]): EmittedPolicy[] {
 }
 
 /** The query module: every template's verdict on every review of the batch. */
-function engineModule(emitted: readonly EmittedPolicy[]): string {
+function engineModule(emitted: readonly EmittedPolicy[], now: number | undefined): string {
   const verdicts = emitted.map(({ policy }, index) => {
     const ref = `data.${gatekeeperPackage(policy)}`;
-    return `verdict_${index} := {"applies": ${ref}.applies, "violations": ${ref}.violation}`;
+    return `verdict_${index} := {"applies": ${ref}.applies, "violations": ${ref}.violation, "excused": ${ref}.excused}`;
   });
+  // The clock exceptions expire by: time.now_ns mocked to the engine's, when one is given.
+  const clock = now === undefined ? "" : ` with time.now_ns as ${BigInt(now) * 1_000_000n}`;
   const body = emitted.map(
     ({ policy }, index) =>
       // Only templates that read other objects get data.inventory (`with` is not free).
-      `v_${index} := verdict_${index} with input as {"review": entry.review, "parameters": data.charter_batch.parameters[${regoString(policy.name)}]}${isCrossResource(policy) ? " with data.inventory as inventory" : ""}`,
+      `v_${index} := verdict_${index} with input as {"review": entry.review, "parameters": data.charter_batch.parameters[${regoString(policy.name)}]}${isCrossResource(policy) ? " with data.inventory as inventory" : ""}${clock}`,
   );
   const entries = emitted.map(({ policy }, index) => `${regoString(policy.name)}: v_${index}`);
   return `package charter_gatekeeper_engine
@@ -125,7 +137,8 @@ export function createGatekeeperEngine(
   options: GatekeeperEngineOptions,
 ): Engine {
   // Emitting up front turns IR Gatekeeper cannot express into a CharterError at creation.
-  const emitted = readEmitted(policies);
+  const exceptions = options.exceptions ?? [];
+  const emitted = readEmitted(policies, exceptions);
   const files = new Map<string, string>();
   // Every template ships the same lib; OPA loads one copy (two would conflict).
   for (const [index, { libs }] of emitted.entries()) {
@@ -135,7 +148,7 @@ export function createGatekeeperEngine(
     }
   }
   for (const { policy, rego } of emitted) files.set(`templates/${policy.name}.rego`, rego);
-  files.set("engine.rego", engineModule(emitted));
+  files.set("engine.rego", engineModule(emitted, options.now));
 
   async function judge(
     resources: readonly Resource[],
@@ -199,8 +212,23 @@ export function createGatekeeperEngine(
           );
         }
         if (!matched) continue;
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
-          findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
+        // A rule the template's exceptions excuse is a skip naming the first of them.
+        const row = (rule: string, result: Result, messages: readonly string[]): Finding => {
+          const finding = findingOf(
+            { policy, resource, identity, resourceIndex },
+            rule,
+            result,
+            messages,
+          );
+          const name = verdict.excused?.[rule]?.[0];
+          const exception = exceptions.find((e) => e.name === name);
+          if (name !== undefined && exception === undefined) {
+            throw new OpaError(
+              `${where}: the template names an unknown exception "${name}"; this is a bug in charter`,
+            );
+          }
+          return exception ? excused(finding, exception) : finding;
+        };
         for (const rule of policy.rules) {
           if (applies === "skip") {
             findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitRego } from "@charter/compiler";
-import { isCrossResource, type Policy } from "@charter/ir";
+import { isCrossResource, type Policy, type PolicyException } from "@charter/ir";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { batchInventories } from "./inventory-data.js";
@@ -21,13 +21,19 @@ import { writeTree } from "./write-tree.js";
 export interface OpaEngineOptions {
   /** The `opa` binary (see findOpa). */
   readonly opaPath: string;
+  /** Policy exceptions, shipped as the Rego target ships them (charter/data.json). */
+  readonly exceptions?: readonly PolicyException[];
+  /** OPA's clock for exception expiry, in milliseconds since the epoch; default the real one. */
+  readonly now?: number;
 }
 
 /** One object per resource: dashed policy name → verdict. */
 type RegoResults = readonly RegoVerdicts[];
 
 /** The query module: every policy's verdict on every object of the batch. */
-function engineModule(policies: readonly Policy[]): string {
+function engineModule(policies: readonly Policy[], now: number | undefined): string {
+  // The clock exceptions expire by: time.now_ns mocked to the engine's, when one is given.
+  const clock = now === undefined ? "" : ` with time.now_ns as ${BigInt(now) * 1_000_000n}`;
   // Only policies that read other objects are judged with data.inventory (`with` is not free).
   const entries = policies.filter((policy) => !isCrossResource(policy)).map(verdictEntry);
   const crossEntries = policies.filter(isCrossResource).map(verdictEntry);
@@ -37,8 +43,8 @@ function engineModule(policies: readonly Policy[]): string {
 results := [verdicts |
 	some entry in data.charter_batch.entries
 	inventory := data.charter_batch.inventories[entry.inventory]
-	plain := judge with input as entry.object
-	cross := judge_cross with input as entry.object with data.inventory as inventory
+	plain := judge with input as entry.object${clock}
+	cross := judge_cross with input as entry.object with data.inventory as inventory${clock}
 	verdicts := object.union(plain, cross)
 ]
 
@@ -50,8 +56,9 @@ judge_cross := {${crossEntries.join(", ")}}
 
 export function createOpaEngine(policies: readonly Policy[], options: OpaEngineOptions): Engine {
   // Emitting up front turns IR that Rego cannot express into a CharterError at creation.
-  const files = emitRego(policies);
-  files.set("charter_engine.rego", engineModule(policies));
+  const exceptions = options.exceptions ?? [];
+  const files = emitRego(policies, { exceptions });
+  files.set("charter_engine.rego", engineModule(policies, options.now));
 
   async function judge(
     resources: readonly Resource[],
@@ -94,7 +101,7 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
     if (resources.length === 0) return [];
     const indexes = inventoriesOf(policies, resources);
     const results = await judge(resources, batchInventories(indexes));
-    return findingsOfVerdicts(policies, resources, indexes, results);
+    return findingsOfVerdicts(policies, resources, indexes, results, exceptions);
   }
 
   return { name: "opa", evaluate };

@@ -4,8 +4,9 @@
  * `opa` binary and its WASM build), so they differ only in how the Rego is run.
  */
 import { regoPackageRef, regoString } from "@charter/compiler";
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import { skipReason } from "../evaluate.js";
+import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
@@ -23,6 +24,8 @@ export interface RegoFinding {
 export interface RegoVerdict {
   readonly applies: boolean;
   readonly findings: readonly RegoFinding[];
+  /** Rule → the names of the exceptions excusing the object from it, in order. */
+  readonly excused?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Dashed policy name → verdict, for one resource. */
@@ -31,7 +34,7 @@ export type RegoVerdicts = Readonly<Record<string, RegoVerdict>>;
 /** `"<policy name>": {"applies": …, "findings": …}`, an entry of a Rego object of verdicts. */
 export function verdictEntry(policy: Policy): string {
   const ref = regoPackageRef(policy);
-  return `${regoString(policy.name)}: {"applies": ${ref}.applies, "findings": ${ref}.findings}`;
+  return `${regoString(policy.name)}: {"applies": ${ref}.applies, "findings": ${ref}.findings, "excused": ${ref}.excused}`;
 }
 
 /** Document order of witnesses: element indices compared left to right. */
@@ -54,6 +57,7 @@ export function findingsOfVerdicts(
   resources: readonly Resource[],
   indexes: readonly (InventoryIndex | undefined)[],
   results: readonly RegoVerdicts[],
+  exceptions: readonly PolicyException[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
   resources.forEach((resource, resourceIndex) => {
@@ -68,8 +72,24 @@ export function findingsOfVerdicts(
         );
       }
       if (applies === "no") continue;
-      const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
-        findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
+      // A rule the Rego's exceptions excuse is a skip naming the first of them.
+      const row = (rule: string, result: Result, messages: readonly string[]): Finding => {
+        const finding = findingOf(
+          { policy, resource, identity, resourceIndex },
+          rule,
+          result,
+          messages,
+        );
+        const name = verdict.excused?.[rule]?.[0];
+        if (name === undefined) return finding;
+        const exception = exceptions.find((e) => e.name === name);
+        if (exception === undefined) {
+          throw new OpaError(
+            `the Rego names an unknown exception "${name}"; this is a bug in charter`,
+          );
+        }
+        return excused(finding, exception);
+      };
       for (const rule of policy.rules) {
         if (applies === "skip") {
           findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));

@@ -8,7 +8,7 @@
  * layout as `data.inventory` (opa/inventory-data.ts), exactly as the opa engine's `with`.
  */
 import { emitRego } from "@charter/compiler";
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import { batchInventories } from "../opa/inventory-data.js";
@@ -21,6 +21,10 @@ import { loadCompiledPolicy, unsupportedBuiltins } from "./host-builtins.js";
 export interface WasmEngineOptions {
   /** The `opa` binary that compiles the Rego (see findOpa); evaluation needs no binary. */
   readonly opaPath: string;
+  /** Policy exceptions, shipped as the Rego target ships them (charter/data.json). */
+  readonly exceptions?: readonly PolicyException[];
+  /** The clock exceptions expire by, in milliseconds since the epoch; default the real one. */
+  readonly now?: number;
 }
 
 /** The one entrypoint the engine evaluates: every policy's verdict on `input`. */
@@ -56,7 +60,8 @@ interface Loaded {
 
 export function createWasmEngine(policies: readonly Policy[], options: WasmEngineOptions): Engine {
   // Emitting up front turns IR that Rego cannot express into a CharterError at creation.
-  const files = emitRego(policies);
+  const exceptions = options.exceptions ?? [];
+  const files = emitRego(policies, { exceptions });
   files.set("charter_wasm.rego", entryModule(policies));
   let loaded: Promise<Loaded> | undefined;
 
@@ -68,7 +73,7 @@ export function createWasmEngine(policies: readonly Policy[], options: WasmEngin
         `the emitted Rego calls builtins that no WASM host here implements: ${missing.join(", ")}; this is a bug in charter; please report it`,
       );
     }
-    return { policy: await loadCompiledPolicy(built.wasm), data: built.data };
+    return { policy: await loadCompiledPolicy(built.wasm, options.now), data: built.data };
   }
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
@@ -98,7 +103,7 @@ export function createWasmEngine(policies: readonly Policy[], options: WasmEngin
         results[index] = verdicts;
       }
     }
-    return findingsOfVerdicts(policies, resources, indexes, results);
+    return findingsOfVerdicts(policies, resources, indexes, results, exceptions);
   }
 
   return { name: "wasm", evaluate };

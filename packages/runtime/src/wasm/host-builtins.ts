@@ -16,15 +16,34 @@ const OPA_WASM_BUILTINS = [
   "yaml.unmarshal",
 ];
 
-/** Ours, passed to loadPolicy as custom builtins. */
-export const HOST_BUILTINS: Readonly<Record<string, (...args: never[]) => unknown>> = {
-  // Go: the lowercase hex of the string's UTF-8 bytes.
-  "hex.encode": (text: string) => Buffer.from(text, "utf8").toString("hex"),
-};
+/**
+ * Ours, passed to loadPolicy as custom builtins. The clock builtins serve exception expiry
+ * (lib.rego's exception_covers); nanoseconds travel as JSON numbers, so both sides of the
+ * comparison are rounded alike (to about a quarter of a microsecond).
+ */
+function hostBuiltins(now: () => number): Record<string, (...args: never[]) => unknown> {
+  return {
+    // Go: the lowercase hex of the string's UTF-8 bytes.
+    "hex.encode": (text: string) => Buffer.from(text, "utf8").toString("hex"),
+    "time.now_ns": () => now() * 1_000_000,
+    "time.parse_rfc3339_ns": (text: string) => {
+      const ms = Date.parse(text);
+      if (Number.isNaN(ms)) throw new Error(`time.parse_rfc3339_ns: not RFC 3339: ${text}`);
+      return ms * 1_000_000;
+    },
+  };
+}
 
-/** Loads a compiled policy (policy.wasm of `charter build --wasm`) with the host builtins. */
-export function loadCompiledPolicy(wasm: Uint8Array): Promise<LoadedPolicy> {
-  return loadPolicy(wasm, undefined, HOST_BUILTINS);
+export const HOST_BUILTINS: Readonly<Record<string, (...args: never[]) => unknown>> = hostBuiltins(
+  () => Date.now(),
+);
+
+/**
+ * Loads a compiled policy (policy.wasm of `charter build --wasm`) with the host builtins;
+ * `now` (milliseconds since the epoch) fixes the clock exceptions expire by.
+ */
+export function loadCompiledPolicy(wasm: Uint8Array, now?: number): Promise<LoadedPolicy> {
+  return loadPolicy(wasm, undefined, now === undefined ? HOST_BUILTINS : hostBuiltins(() => now));
 }
 
 /** The builtins of `required` that nobody on the host implements. */
