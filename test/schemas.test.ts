@@ -22,7 +22,13 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as compiler from "@charter/compiler";
-import { type Expr, isCrossResource, type Policy, type TargetName } from "@charter/ir";
+import {
+  type Expr,
+  isCrossResource,
+  type Policy,
+  type PolicyException,
+  type TargetName,
+} from "@charter/ir";
 import { Ajv, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
@@ -254,6 +260,36 @@ function builtFor(target: TargetName, celEngine = false): (p: readonly Policy[])
     );
 }
 
+/** Exceptions on the first policy: every match field, for all rules and for one rule. */
+function exceptionsOf(input: readonly Policy[]): PolicyException[] {
+  const [first] = input;
+  const rule = first?.rules[0]?.name;
+  if (!first || !rule) return [];
+  const base = { policy: first.name, reason: "r", owner: "o", expires: "2030-01-31" };
+  return [
+    {
+      ...base,
+      name: "whole-policy",
+      match: {
+        namespaces: ["team-a"],
+        names: ["web-*"],
+        kinds: [{ group: "apps", kind: "Deployment" }],
+        labels: {
+          matchLabels: { tier: "batch" },
+          matchExpressions: [{ key: "x", operator: "Exists" }],
+        },
+      },
+    },
+    { ...base, name: "one-rule", rules: [rule], match: { names: ["job-?"] } },
+    {
+      ...base,
+      name: "images",
+      match: { images: ["registry.example.com/*"] },
+      expires: "2030-01-31T12:30:00+02:00",
+    },
+  ];
+}
+
 function yamlTargets(): ReadonlyMap<string, Emit> {
   const exported = compiler as unknown as Record<string, unknown>;
   const kyverno = builtFor("kyverno");
@@ -261,6 +297,20 @@ function yamlTargets(): ReadonlyMap<string, Emit> {
     ["kyverno", (p) => compiler.emitKyverno(kyverno(p))],
     ["kyverno-clusterpolicy", (p) => compiler.emitKyverno(kyverno(p), { api: "clusterpolicy" })],
     ["vap", (p) => compiler.emitVap(builtFor("vap")(p))],
+    // Policy exceptions: Kyverno PolicyExceptions of both APIs, and CEL folded into policies.
+    [
+      "kyverno-exceptions",
+      (p) => compiler.emitKyverno(kyverno(p), { exceptions: exceptionsOf(p) }),
+    ],
+    [
+      "kyverno-clusterpolicy-exceptions",
+      (p) =>
+        compiler.emitKyverno(kyverno(p), { api: "clusterpolicy", exceptions: exceptionsOf(p) }),
+    ],
+    [
+      "vap-exceptions",
+      (p) => compiler.emitVap(builtFor("vap")(p), { exceptions: exceptionsOf(p) }),
+    ],
   ]);
   const gatekeeper = exported.emitGatekeeper;
   if (typeof gatekeeper === "function") {

@@ -67,8 +67,9 @@ export interface ExceptionsInForce {
 
 /**
  * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
- * gatekeeper) apply exceptions through the emitted artifacts, as a cluster would; the others
- * get them applied by the runtime.
+ * gatekeeper) and the CEL judge apply exceptions through the emitted artifacts, as a cluster
+ * would; the IR engine's batch form and the in-process CEL engines get them applied by the
+ * runtime.
  */
 function engineFactory(
   name: EngineName,
@@ -101,7 +102,9 @@ function engineFactory(
     case "cel-judge": {
       const judgePath = findCelJudge();
       if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
-      return (policies) => runtimeApplied(createCelJudgeEngine(policies, { judgePath, name }));
+      // The judge gets the exceptions folded into the emitted CEL, as VAP and Kyverno ship them.
+      return (policies) =>
+        createCelJudgeEngine(policies, { judgePath, name, exceptions: theirs(policies), now });
     }
   }
 }

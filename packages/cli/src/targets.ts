@@ -10,6 +10,7 @@ import {
 } from "@charter/compiler";
 import {
   CharterError,
+  expiryInstant,
   TARGET_NAMES as IR_TARGET_NAMES,
   type Policy,
   type PolicyException,
@@ -34,15 +35,17 @@ type Emit = (
 ) => ReadonlyMap<string, string>;
 
 /**
- * The emitters. Exceptions ship with the Rego (charter/data.json) and with the Gatekeeper
- * Constraints; Kyverno and VAP do not carry them yet (see EXCEPTIONS_NOT_EMITTED).
+ * The emitters. Exceptions ship with every target: the Rego (charter/data.json), the
+ * Gatekeeper Constraints, Kyverno PolicyExceptions or CEL folded into the Kyverno policy, and
+ * CEL folded into the ValidatingAdmissionPolicy (see EXCEPTIONS_WITHOUT_CLOCK).
  */
 export const TARGETS = {
   rego: (policies, _options, exceptions) => emitRego(policies, { exceptions }),
   gatekeeper: (policies, options, exceptions) =>
     emitGatekeeper(policies, { engine: options.gatekeeperEngine, exceptions }),
-  kyverno: (policies, options) => emitKyverno(policies, { api: options.kyvernoApi }),
-  vap: (policies) => emitVap(policies),
+  kyverno: (policies, options, exceptions) =>
+    emitKyverno(policies, { api: options.kyvernoApi, exceptions }),
+  vap: (policies, _options, exceptions) => emitVap(policies, { exceptions }),
 } as const satisfies Record<string, Emit>;
 
 export type TargetName = keyof typeof TARGETS;
@@ -90,21 +93,67 @@ export function parseTargetOptions(options: {
   return { gatekeeperEngine, kyvernoApi: kyvernoApi as KyvernoApi };
 }
 
-/** Targets whose artifacts do not apply exceptions yet: they judge as if there were none. */
-export const EXCEPTIONS_NOT_EMITTED: readonly TargetName[] = ["kyverno", "vap"];
+/**
+ * Targets whose artifacts may carry an exception with no clock to end it: CEL folded into a
+ * ValidatingAdmissionPolicy or a Kyverno policy. They are built with the exceptions in force
+ * only, so once one expires the artifacts must be rebuilt (`charter build --check` fails).
+ */
+export const EXCEPTIONS_WITHOUT_CLOCK: readonly TargetName[] = ["kyverno", "vap"];
+
+/** The exceptions a target is built with: those of its policies, in force when it lacks a clock. */
+export function exceptionsFor(
+  target: TargetName,
+  built: readonly Policy[],
+  exceptions: readonly PolicyException[],
+  now: number,
+): PolicyException[] {
+  const names = new Set(built.map((policy) => policy.name));
+  return exceptions.filter(
+    (e) =>
+      names.has(e.policy) &&
+      (!EXCEPTIONS_WITHOUT_CLOCK.includes(target) || now < expiryInstant(e.expires)),
+  );
+}
 
 export function compileTargets(
   policies: readonly Policy[],
   targets: readonly TargetName[],
   options: TargetOptions = DEFAULT_TARGET_OPTIONS,
   exceptions: readonly PolicyException[] = [],
+  now: number = Date.now(),
 ): Map<string, ReadonlyMap<string, string>> {
   return new Map(
     targets.map((target) => {
       const built = policiesFor(policies, target);
-      const names = new Set(built.map((policy) => policy.name));
-      const relevant = exceptions.filter((e) => names.has(e.policy));
-      return [target, TARGETS[target](built, options, relevant)];
+      return [
+        target,
+        TARGETS[target](built, options, exceptionsFor(target, built, exceptions, now)),
+      ];
     }),
   );
+}
+
+/**
+ * The expired exceptions a target's committed output still carries: for each exception of
+ * the target's policies that has expired, whether some file of `committed` equals what the
+ * target compiles to with that exception kept (and differs from the build without it).
+ */
+export function expiredStillShipped(
+  policies: readonly Policy[],
+  target: TargetName,
+  options: TargetOptions,
+  exceptions: readonly PolicyException[],
+  now: number,
+  committed: (file: string) => string | undefined,
+): PolicyException[] {
+  if (!EXCEPTIONS_WITHOUT_CLOCK.includes(target)) return [];
+  const built = policiesFor(policies, target);
+  const inForce = exceptionsFor(target, built, exceptions, now);
+  const current = TARGETS[target](built, options, inForce);
+  const names = new Set(built.map((policy) => policy.name));
+  return exceptions.filter((e) => {
+    if (!names.has(e.policy) || now < expiryInstant(e.expires)) return false;
+    const kept = TARGETS[target](built, options, [...inForce, e]);
+    return [...kept].some(([file, text]) => current.get(file) !== text && committed(file) === text);
+  });
 }

@@ -1,5 +1,6 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { CharterError, type Policy } from "@charter/ir";
 import { emitWasm, findOpa } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
@@ -7,7 +8,7 @@ import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import {
   compileTargets,
-  EXCEPTIONS_NOT_EMITTED,
+  expiredStillShipped,
   parseTargetOptions,
   parseTargets,
   policiesFor,
@@ -41,19 +42,17 @@ async function compileWasm(
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
   const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
+  const targetOptions = parseTargetOptions(options);
+  // The clock: targets without one (CEL folded into VAP, Kyverno) get the exceptions in force.
+  const now = Date.now();
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
   const compiled: Map<string, ReadonlyMap<string, string | Uint8Array>> = compileTargets(
     policies,
     targets,
-    parseTargetOptions(options),
+    targetOptions,
     exceptions,
+    now,
   );
-  const unshipped = targets.filter((t) => EXCEPTIONS_NOT_EMITTED.includes(t));
-  if (exceptions.length > 0 && unshipped.length > 0) {
-    ctx.output.err(
-      `note: the ${unshipped.join(" and ")} output does not carry the ${exceptions.length} exception(s) yet: those admission policies deny what the exceptions excuse (charter check, Rego and Gatekeeper apply them)`,
-    );
-  }
   if (options.wasm) compiled.set("wasm", await compileWasm(policies));
   const built: TargetFiles = compiled;
   for (const policy of policies) {
@@ -66,13 +65,26 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   }
   const outDir = resolve(ctx.cwd, options.out);
   if (options.check) {
+    // An exception shipped to a target without a clock goes on excusing after its expiry
+    // until the artifacts are rebuilt: name it.
+    const expired = targets.flatMap((target) => {
+      const committed = (file: string) => {
+        const path = join(outDir, target, file);
+        return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+      };
+      return expiredStillShipped(policies, target, targetOptions, exceptions, now, committed).map(
+        (e) =>
+          `expired  exception ${e.name} (${e.policy}, expired ${e.expires}) is still in the ${target} output`,
+      );
+    });
+    for (const line of expired) ctx.output.out(line);
     const drift = diffTargets(outDir, built);
     const lines = [
       ...drift.changed.map((f) => `changed  ${f}`),
       ...drift.added.map((f) => `missing  ${f}`),
       ...drift.removed.map((f) => `extra    ${f}`),
     ];
-    if (lines.length === 0) {
+    if (lines.length === 0 && expired.length === 0) {
       ctx.output.out(
         `${options.out}: up to date (${policies.length} policies, ${[...built.keys()].join(", ")})`,
       );

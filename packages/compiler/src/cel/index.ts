@@ -5,6 +5,7 @@ export {
   unboundNamespacePath,
 } from "../namespace-object.js";
 export { celString } from "./escape.js";
+export { exceptionMatchCel, exceptionsForRule, foldExceptions } from "./exception-match.js";
 export { celLiteral } from "./literal.js";
 export {
   emitCelPolicy,

@@ -18,6 +18,7 @@ import {
 } from "@charter/ir";
 import { celString } from "./escape.js";
 import { CelExprEmitter, type CelValue, type Roots, type Scope, safePath } from "./expr-emitter.js";
+import { labelSelectorTests } from "./label-selector.js";
 import type {
   CelMatchCondition,
   CelOptions,
@@ -84,32 +85,10 @@ function namespaceCondition(policy: Policy, object: string): CelMatchCondition |
   };
 }
 
-/**
- * The label selector on the object's own labels (IR LabelSelector): a labels value that is not
- * a map is empty, a null label is absent, `In` needs a string value, `NotIn` and
- * `DoesNotExist` are the negations of `In` and `Exists`. Every index is guarded by `in`, so
- * the condition never errors.
- */
+/** The label selector on the object's own labels (semantics: ./label-selector.ts). */
 function labelsCondition(policy: Policy, object: string): CelMatchCondition | undefined {
-  const selector = policy.match.labels;
-  const required = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({
-      key,
-      operator: "In" as const,
-      values: [value],
-    })),
-    ...(selector?.matchExpressions ?? []),
-  ];
-  if (required.length === 0) return undefined;
-  const present = (key: string) =>
-    `type(labels) == map && ${celString(key)} in labels && labels[${celString(key)}] != null`;
-  const isIn = (key: string, values: readonly string[]) =>
-    `type(labels) == map && ${celString(key)} in labels && type(labels[${celString(key)}]) == string && labels[${celString(key)}] in [${values.map(celString).join(", ")}]`;
-  const tests = required.map((r) => {
-    if (r.operator === "In") return `(${isIn(r.key, r.values)})`;
-    if (r.operator === "NotIn") return `!(${isIn(r.key, r.values)})`;
-    return r.operator === "Exists" ? `(${present(r.key)})` : `!(${present(r.key)})`;
-  });
+  const tests = labelSelectorTests(policy.match.labels, "labels");
+  if (tests.length === 0) return undefined;
   return {
     name: LABELS_CONDITION,
     expression: `[${at(object, ["metadata", "labels"])}].map(labels, ${tests.join(" && ")})[0]`,

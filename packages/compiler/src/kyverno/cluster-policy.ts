@@ -19,7 +19,7 @@
  * - The label selector is written natively as `resources.selector` (the resource's own labels)
  *   and is also a CEL precondition.
  */
-import type { KindRef, Policy } from "@charter/ir";
+import type { KindRef, Policy, PolicyException } from "@charter/ir";
 import {
   celPolicyOf,
   type NamedExpression,
@@ -34,7 +34,7 @@ import {
   nativeLabelSelectorOf,
   OPERATIONS,
 } from "../vap/match-constraints.js";
-import { MANAGED_BY } from "../vap/metadata.js";
+import { foldedExceptionsAnnotation, MANAGED_BY } from "../vap/metadata.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
 
@@ -67,9 +67,13 @@ function withMessage<T extends object>(expression: T, message: string | undefine
   return message === undefined ? expression : { ...expression, message };
 }
 
-export function clusterPolicyDocument(policy: Policy): object {
+/** `folded`: exceptions Kyverno's PolicyException cannot say, folded into the rules' CEL. */
+export function clusterPolicyDocument(
+  policy: Policy,
+  folded: readonly PolicyException[] = [],
+): object {
   requireRules(policy, "kyverno");
-  const cel = celPolicyOf(policy, "kyverno");
+  const cel = celPolicyOf(policy, "kyverno", folded);
   const kinds = matchedKinds(policy.match).map(kyvernoKind);
   const namespaces = namespaceBlocks(policy, kinds);
   const escaped = (items: readonly NamedExpression[]) =>
@@ -120,6 +124,7 @@ export function clusterPolicyDocument(policy: Policy): object {
       annotations: {
         ...kyvernoAnnotations(policy, "1.13.0"),
         "pod-policies.kyverno.io/autogen-controllers": "none",
+        ...foldedExceptionsAnnotation(folded),
       },
     },
     spec: {

@@ -8,10 +8,15 @@
  * `policies.kyverno.io/v1` PolicyException for ValidatingPolicy and `kyverno.io/v2` for
  * ClusterPolicy.
  */
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, type Policy, type PolicyException } from "@charter/ir";
 import { checkUniqueNames } from "../vap/unique-names.js";
 import { toYaml } from "../yaml.js";
 import { clusterPolicyDocument } from "./cluster-policy.js";
+import {
+  clusterPolicyException,
+  splitExceptions,
+  validatingPolicyException,
+} from "./exceptions.js";
 import { validatingPolicyDocument } from "./validating-policy.js";
 
 export type KyvernoApi = "validatingpolicy" | "clusterpolicy";
@@ -21,6 +26,13 @@ export const KYVERNO_APIS: readonly KyvernoApi[] = ["validatingpolicy", "cluster
 export interface KyvernoOptions {
   /** `validatingpolicy` (default; Kyverno ≥ 1.17) or `clusterpolicy` (Kyverno 1.13–1.19). */
   readonly api?: KyvernoApi;
+  /**
+   * Policy exceptions: each becomes `exceptions/<name>.yaml` (a Kyverno PolicyException with
+   * its expiry) or, where Kyverno's exception cannot say it exactly, is folded into the CEL of
+   * the rules it excuses (see exceptions.ts). Folded exceptions have no clock: pass only
+   * those in force (the CLI does).
+   */
+  readonly exceptions?: readonly PolicyException[];
 }
 
 /** What a Kyverno PolicyException must name to exempt resources from this policy. */
@@ -40,8 +52,14 @@ export function kyvernoPolicyRef(
     : { kind: "ValidatingPolicy", name: policy.name, ruleNames: [] };
 }
 
-export function kyvernoDocument(policy: Policy, api: KyvernoApi = "validatingpolicy"): object {
-  return api === "clusterpolicy" ? clusterPolicyDocument(policy) : validatingPolicyDocument(policy);
+export function kyvernoDocument(
+  policy: Policy,
+  api: KyvernoApi = "validatingpolicy",
+  folded: readonly PolicyException[] = [],
+): object {
+  return api === "clusterpolicy"
+    ? clusterPolicyDocument(policy, folded)
+    : validatingPolicyDocument(policy, folded);
 }
 
 /**
@@ -75,10 +93,19 @@ export function emitKyverno(
     );
   }
   checkUniqueNames(policies, "kyverno");
-  const files = policies.map((policy): [string, string] => [
-    `${policy.name}.yaml`,
-    toYaml([kyvernoDocument(policy, api)]),
-  ]);
+  const exceptions = options.exceptions ?? [];
+  const files: [string, string][] = [];
+  for (const policy of policies) {
+    const { native, folded } = splitExceptions(policy, exceptions, api);
+    files.push([`${policy.name}.yaml`, toYaml([kyvernoDocument(policy, api, folded)])]);
+    for (const exception of native) {
+      const document =
+        api === "clusterpolicy"
+          ? clusterPolicyException(exception, policy)
+          : validatingPolicyException(exception);
+      files.push([`exceptions/${exception.name}.yaml`, toYaml([document])]);
+    }
+  }
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);
 }

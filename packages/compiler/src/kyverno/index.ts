@@ -8,4 +8,13 @@ export {
   kyvernoDocument,
   kyvernoPolicyRef,
 } from "./emit-kyverno.js";
+export {
+  clusterPolicyException,
+  EXCEPTION_CONDITION,
+  kyvernoExpiry,
+  POLICY_EXCEPTION_API_VERSION,
+  splitExceptions,
+  TTL_LABEL,
+  validatingPolicyException,
+} from "./exceptions.js";
 export { validatingPolicyDocument } from "./validating-policy.js";

@@ -8,26 +8,33 @@
  * what it means to the IR engine, and an exception or report names the one policy. Without it,
  * a policy matching only Pods (`pod.only`) would be copied to every controller by Kyverno.
  */
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import { admissionSpecOf } from "../vap/admission-spec.js";
-import { MANAGED_BY } from "../vap/metadata.js";
+import { foldedExceptionsAnnotation, MANAGED_BY } from "../vap/metadata.js";
 import { validationActionsOf } from "../vap/validation-actions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 
 export const VALIDATING_POLICY_API_VERSION = "policies.kyverno.io/v1";
 
-export function validatingPolicyDocument(policy: Policy): object {
+/** `folded`: exceptions for some rules only, folded into those validations (exceptions.ts). */
+export function validatingPolicyDocument(
+  policy: Policy,
+  folded: readonly PolicyException[] = [],
+): object {
   return {
     apiVersion: VALIDATING_POLICY_API_VERSION,
     kind: "ValidatingPolicy",
     metadata: {
       name: policy.name,
       labels: MANAGED_BY,
-      annotations: kyvernoAnnotations(policy, "1.17.0"),
+      annotations: {
+        ...kyvernoAnnotations(policy, "1.17.0"),
+        ...foldedExceptionsAnnotation(folded),
+      },
     },
     spec: {
       validationActions: validationActionsOf(policy.enforcement),
-      ...admissionSpecOf(policy, "kyverno"),
+      ...admissionSpecOf(policy, "kyverno", folded),
       evaluation: {
         admission: { enabled: true },
         background: { enabled: true },

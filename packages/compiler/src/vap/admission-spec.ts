@@ -9,8 +9,8 @@
  * be half-installed (a binding whose params object is missing). Changing a parameter means
  * rebuilding, which `charter build --check` makes visible in review.
  */
-import { CharterError, type Policy, staticMessage } from "@charter/ir";
-import { emitCelPolicy } from "../cel/index.js";
+import { CharterError, type Policy, type PolicyException, staticMessage } from "@charter/ir";
+import { emitCelPolicy, foldExceptions } from "../cel/index.js";
 import type { CelPolicy } from "../cel/types.js";
 import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
 
@@ -37,9 +37,17 @@ export interface AdmissionSpec {
   readonly validations: readonly AdmissionValidation[];
 }
 
-/** The CEL of a policy as the admission targets read it: `object` under review, params inlined. */
-export function celPolicyOf(policy: Policy, target: string): CelPolicy {
-  return emitCelPolicy(policy, { params: "inline", object: "object", target });
+/**
+ * The CEL of a policy as the admission targets read it: `object` under review, params inlined,
+ * and the given exceptions folded into the validations of the rules they excuse.
+ */
+export function celPolicyOf(
+  policy: Policy,
+  target: string,
+  folded: readonly PolicyException[] = [],
+): CelPolicy {
+  const cel = emitCelPolicy(policy, { params: "inline", object: "object", target });
+  return foldExceptions(policy.name, cel, folded, "object");
 }
 
 /**
@@ -66,9 +74,13 @@ export function requireRules(policy: Policy, target: string): void {
   }
 }
 
-export function admissionSpecOf(policy: Policy, target: string): AdmissionSpec {
+export function admissionSpecOf(
+  policy: Policy,
+  target: string,
+  folded: readonly PolicyException[] = [],
+): AdmissionSpec {
   requireRules(policy, target);
-  const cel = celPolicyOf(policy, target);
+  const cel = celPolicyOf(policy, target, folded);
   const matchConditions = namedExpressions(cel.matchConditions);
   const variables = namedExpressions(cel.variables);
   return {

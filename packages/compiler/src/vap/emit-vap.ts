@@ -2,10 +2,10 @@
  * The ValidatingAdmissionPolicy target (`admissionregistration.k8s.io/v1`, GA in Kubernetes
  * 1.30): per policy one file holding the policy and its binding.
  */
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import { toYaml } from "../yaml.js";
 import { admissionSpecOf } from "./admission-spec.js";
-import { charterAnnotations, MANAGED_BY } from "./metadata.js";
+import { charterAnnotations, foldedExceptionsAnnotation, MANAGED_BY } from "./metadata.js";
 import { checkUniqueNames } from "./unique-names.js";
 import { validationActionsOf } from "./validation-actions.js";
 
@@ -16,13 +16,30 @@ export function vapBindingName(policy: Policy): string {
   return `${policy.name}-binding`;
 }
 
-export function vapDocuments(policy: Policy): readonly object[] {
+export interface VapOptions {
+  /**
+   * Policy exceptions, folded into the validation of each rule they excuse
+   * (`<excused> || <rule holds>`, see ../cel/exception-match.ts). VAP has no clock: pass only
+   * the exceptions in force; the CLI drops expired ones and `build --check` reports them.
+   */
+  readonly exceptions?: readonly PolicyException[];
+}
+
+export function vapDocuments(
+  policy: Policy,
+  exceptions: readonly PolicyException[] = [],
+): readonly object[] {
+  const folded = exceptions.filter((e) => e.policy === policy.name);
   return [
     {
       apiVersion: API_VERSION,
       kind: "ValidatingAdmissionPolicy",
-      metadata: { name: policy.name, labels: MANAGED_BY, annotations: charterAnnotations(policy) },
-      spec: admissionSpecOf(policy, "vap"),
+      metadata: {
+        name: policy.name,
+        labels: MANAGED_BY,
+        annotations: { ...charterAnnotations(policy), ...foldedExceptionsAnnotation(folded) },
+      },
+      spec: admissionSpecOf(policy, "vap", folded),
     },
     {
       apiVersion: API_VERSION,
@@ -56,11 +73,15 @@ export function vapDocuments(policy: Policy): readonly object[] {
  * spec: { policyName: disallow-host-path, validationActions: [Deny] }
  * ```
  */
-export function emitVap(policies: readonly Policy[]): Map<string, string> {
+export function emitVap(
+  policies: readonly Policy[],
+  options: VapOptions = {},
+): Map<string, string> {
   checkUniqueNames(policies, "vap");
+  const exceptions = options.exceptions ?? [];
   const files = policies.map((policy): [string, string] => [
     `${policy.name}.yaml`,
-    toYaml(vapDocuments(policy)),
+    toYaml(vapDocuments(policy, exceptions)),
   ]);
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);

@@ -2,7 +2,7 @@
  * Labels and annotations Charter puts on every emitted policy document, so a cluster operator
  * can tell where a policy came from and what it stands for.
  */
-import type { Policy } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "charter" } as const;
 
@@ -21,4 +21,16 @@ export function charterAnnotations(policy: Policy): Record<string, string> {
     "charter.dev/controls": controlsValue(policy),
     "charter.dev/enforcement": policy.enforcement,
   };
+}
+
+/**
+ * `charter.dev/exceptions` on a policy whose CEL has exceptions folded in: which, and until
+ * when (the CEL has no clock, so a reader sees what a rebuild will remove).
+ */
+export function foldedExceptionsAnnotation(
+  folded: readonly PolicyException[],
+): Record<string, string> {
+  if (folded.length === 0) return {};
+  const value = folded.map((e) => `${e.name} until ${e.expires}`).join(", ");
+  return { "charter.dev/exceptions": value };
 }

@@ -20,10 +20,12 @@
 import {
   type CelPolicy,
   emitCelPolicy,
+  exceptionMatchCel,
+  foldExceptions,
   LABELS_CONDITION,
   NAMESPACE_CONDITION,
 } from "@charter/compiler";
-import type { Json, Policy } from "@charter/ir";
+import type { Json, Policy, PolicyException } from "@charter/ir";
 import type {
   JudgeBatch,
   JudgeCase,
@@ -33,6 +35,7 @@ import type {
 } from "../cel-judge/protocol.js";
 import { runCelJudge } from "../cel-judge/run.js";
 import { skipReason } from "../evaluate.js";
+import { excused, inForce } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { boundNamespaceObject } from "../inventory/bound-namespace.js";
@@ -46,23 +49,40 @@ export interface CelJudgeEngineOptions {
   readonly judgePath: string;
   /** The engine's name in rows and the CLI (`vap-cel`, `kyverno-cel`); default `cel-judge`. */
   readonly name?: string;
+  /**
+   * Policy exceptions, judged as the VAP and Kyverno targets carry them: those in force at
+   * `now` are folded into the validations (`<excused> || <rule holds>`), and each one's match
+   * is judged on its own to name the exception in the row (a `skip`, as `applyExceptions`
+   * gives). A row an exception matches whose folded validation still fails is an error.
+   */
+  readonly exceptions?: readonly PolicyException[];
+  /** The clock exceptions expire by (milliseconds since the epoch; default now). */
+  readonly now?: number;
 }
 
 interface EmittedPolicy {
   readonly policy: Policy;
   readonly cel: CelPolicy;
   readonly prefix: string;
+  readonly exceptions: readonly PolicyException[];
 }
 
 const conditionId = (prefix: string, name: string) => `${prefix}match:${name}`;
 const validationId = (prefix: string, index: number) => `${prefix}rule:${index}`;
+const exceptionId = (prefix: string, index: number) => `${prefix}exception:${index}`;
 
 /** The judge's note when a message was too long: the server's fallback, not an error. */
 const TOO_LONG = "messageExpression result is longer than the server allows";
 
 function batchOf(emitted: readonly EmittedPolicy[], cases: readonly JudgeCase[]): JudgeBatch {
   const expressions: JudgeExpression[] = [];
-  for (const { cel, prefix } of emitted) {
+  for (const { cel, prefix, exceptions } of emitted) {
+    exceptions.forEach((exception, index) => {
+      expressions.push({
+        id: exceptionId(prefix, index),
+        expression: exceptionMatchCel(exception, "object"),
+      });
+    });
     for (const condition of cel.matchConditions) {
       expressions.push({
         id: conditionId(prefix, condition.name),
@@ -108,14 +128,19 @@ export function createCelJudgeEngine(
 ): Engine {
   // Emitting up front turns IR that CEL cannot express (`inventory(…)`, …) into a CharterError
   // at creation.
+  const now = options.now ?? Date.now();
   const emitted: EmittedPolicy[] = policies.map((policy, index) => {
     const prefix = `p${index}_`;
-    const cel = emitCelPolicy(policy, {
+    const exceptions = (options.exceptions ?? []).filter(
+      (e) => e.policy === policy.name && inForce(e, now),
+    );
+    const plain = emitCelPolicy(policy, {
       params: "inline",
       object: "object",
       variablePrefix: prefix,
     });
-    return { policy, cel, prefix };
+    const cel = foldExceptions(policy.name, plain, exceptions, "object");
+    return { policy, cel, prefix, exceptions };
   });
   const name = options.name ?? "cel-judge";
 
@@ -167,8 +192,29 @@ export function createCelJudgeEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       const result = (id: string) => results.get(`${resourceIndex}\u0000${id}`);
-      emitted.forEach(({ policy, cel, prefix }, policyIndex) => {
+      emitted.forEach(({ policy, cel, prefix, exceptions }, policyIndex) => {
         if (!concerned[resourceIndex]?.[policyIndex]) return;
+        const before = findings.length;
+        judgePolicy(policy, cel, prefix);
+        // The first exception in order whose match CEL holds excuses the row, as applyExceptions.
+        for (let i = before; i < findings.length; i++) {
+          const finding = findings[i] as Finding;
+          const index = exceptions.findIndex(
+            (e) =>
+              (e.rules === undefined || e.rules.includes(finding.rule)) &&
+              result(exceptionId(prefix, exceptions.indexOf(e)))?.value === true,
+          );
+          const exception = exceptions[index];
+          if (exception === undefined) continue;
+          findings[i] =
+            finding.result === "fail"
+              ? findingOf({ policy, resource, identity, resourceIndex }, finding.rule, "error", [
+                  `exception ${exception.name} matches but the folded validation failed; this is a bug in charter; please report it`,
+                ])
+              : excused(finding, exception);
+        }
+      });
+      function judgePolicy(policy: Policy, cel: CelPolicy, prefix: string): void {
         const applies = policyApplies(policy, resource.object);
         // CEL gives one message per rule: the first witness's.
         const row = (rule: string, result: Result, message: string): Finding =>
@@ -224,7 +270,7 @@ export function createCelJudgeEngine(
             }
           }
         });
-      });
+      }
     });
     return findings;
   }

@@ -1,0 +1,144 @@
+/**
+ * Charter's policy exceptions for Kyverno. Each one is either its own Kyverno PolicyException
+ * (`exceptions/<name>.yaml`) where Kyverno can say exactly what the IR means, or folded into
+ * the CEL of the rules it excuses (`<excused> || <rule holds>`, ../cel/exception-match.ts):
+ *
+ * - ValidatingPolicy: a `policies.kyverno.io/v1` PolicyException whose `matchConditions` hold
+ *   the exception's match in CEL. Such an exception exempts the whole policy, so an exception
+ *   for some rules only is folded into those rules' validations instead.
+ * - ClusterPolicy: a `kyverno.io/v2` PolicyException with `exceptions[{policyName,
+ *   ruleNames}]` and a `match` (kinds, namespaces, names, selector). Kyverno's match cannot say
+ *   "every container image matches" (its JMESPath `conditions` would have to walk each kind's
+ *   template and all three container lists), its `?` wildcard is not proven to mean what
+ *   Charter's does, and it reads a Namespace's own name as its namespace: exceptions with
+ *   images, a `?` or `*` in a namespace or a `?` in a name, or namespaces on a policy matching
+ *   Namespaces, are folded into the rules' `validate.cel` expressions.
+ *
+ * Expiry: a PolicyException carries it twice — `spec.expiresAt` (policies.kyverno.io, which
+ * Kyverno checks when it lists exceptions) and the `cleanup.kyverno.io/ttl` label (Kyverno's
+ * cleanup controller deletes the object then; it needs RBAC to delete PolicyExceptions). A
+ * folded exception has no clock: the build drops it once expired (`charter build --check`).
+ */
+import { expiryInstant, type KindRef, type Policy, type PolicyException } from "@charter/ir";
+import { exceptionMatchCel } from "../cel/index.js";
+import { isNamespaceKind } from "../vap/kinds.js";
+import { matchedKinds, nativeLabelSelectorOf } from "../vap/match-constraints.js";
+import { MANAGED_BY } from "../vap/metadata.js";
+import { kyvernoKind } from "./cluster-policy.js";
+import type { KyvernoApi } from "./emit-kyverno.js";
+
+export const POLICY_EXCEPTION_API_VERSION = {
+  validatingpolicy: "policies.kyverno.io/v1",
+  clusterpolicy: "kyverno.io/v2",
+} as const;
+
+/** The match condition of a `policies.kyverno.io` PolicyException. */
+export const EXCEPTION_CONDITION = "charter-exception-matches";
+
+export const TTL_LABEL = "cleanup.kyverno.io/ttl";
+
+/** Which exceptions of a policy become PolicyExceptions, and which are folded into its CEL. */
+export interface KyvernoExceptionSplit {
+  readonly native: readonly PolicyException[];
+  readonly folded: readonly PolicyException[];
+}
+
+function coversEveryRule(exception: PolicyException, policy: Policy): boolean {
+  const { rules } = exception;
+  return rules === undefined || policy.rules.every((rule) => rules.includes(rule.name));
+}
+
+function clusterPolicyCanSay(exception: PolicyException, policy: Policy): boolean {
+  const { images, names, namespaces, kinds } = exception.match;
+  if (images) return false;
+  if (names?.some((glob) => glob.includes("?"))) return false;
+  if (namespaces) {
+    if (namespaces.some((ns) => ns.includes("*") || ns.includes("?"))) return false;
+    const judged: readonly KindRef[] = kinds ?? matchedKinds(policy.match);
+    if (judged.some(isNamespaceKind) || matchedKinds(policy.match).some(isNamespaceKind))
+      return false;
+  }
+  return true;
+}
+
+export function splitExceptions(
+  policy: Policy,
+  exceptions: readonly PolicyException[],
+  api: KyvernoApi,
+): KyvernoExceptionSplit {
+  const own = exceptions.filter((e) => e.policy === policy.name);
+  const canSay = (e: PolicyException) =>
+    api === "clusterpolicy" ? clusterPolicyCanSay(e, policy) : coversEveryRule(e, policy);
+  return { native: own.filter(canSay), folded: own.filter((e) => !canSay(e)) };
+}
+
+/** `spec.expiresAt` (RFC 3339) and the TTL label (Kyverno's `2006-01-02T150405Z` layout). */
+export function kyvernoExpiry(expires: string): { expiresAt: string; ttl: string } {
+  const instant = expiryInstant(expires);
+  const expiresAt = new Date(instant).toISOString().replace(".000Z", "Z");
+  // The label has whole seconds: round up, so the object is never deleted while in force.
+  const ttl = new Date(Math.ceil(instant / 1000) * 1000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replaceAll(":", "");
+  return { expiresAt, ttl };
+}
+
+function metadataOf(exception: PolicyException) {
+  return {
+    name: exception.name,
+    labels: { ...MANAGED_BY, [TTL_LABEL]: kyvernoExpiry(exception.expires).ttl },
+    annotations: {
+      "charter.dev/policy": exception.policy,
+      ...(exception.rules ? { "charter.dev/rules": exception.rules.join(",") } : {}),
+      "charter.dev/reason": exception.reason,
+      "charter.dev/owner": exception.owner,
+      "charter.dev/expires": exception.expires,
+    },
+  };
+}
+
+/** A `policies.kyverno.io/v1` PolicyException exempting the whole ValidatingPolicy. */
+export function validatingPolicyException(exception: PolicyException): object {
+  return {
+    apiVersion: POLICY_EXCEPTION_API_VERSION.validatingpolicy,
+    kind: "PolicyException",
+    metadata: metadataOf(exception),
+    spec: {
+      policyRefs: [{ name: exception.policy, kind: "ValidatingPolicy" }],
+      matchConditions: [
+        { name: EXCEPTION_CONDITION, expression: exceptionMatchCel(exception, "object") },
+      ],
+      expiresAt: kyvernoExpiry(exception.expires).expiresAt,
+    },
+  };
+}
+
+/** A `kyverno.io/v2` PolicyException for the rules of a ClusterPolicy it excuses. */
+export function clusterPolicyException(exception: PolicyException, policy: Policy): object {
+  const { namespaces, names, kinds, labels } = exception.match;
+  const selector = labels ? nativeLabelSelectorOf({ ...policy.match, labels }) : undefined;
+  const ruleNames = policy.rules
+    .map((rule) => rule.name)
+    .filter((rule) => exception.rules === undefined || exception.rules.includes(rule));
+  return {
+    apiVersion: POLICY_EXCEPTION_API_VERSION.clusterpolicy,
+    kind: "PolicyException",
+    metadata: metadataOf(exception),
+    spec: {
+      exceptions: [{ policyName: exception.policy, ruleNames }],
+      match: {
+        any: [
+          {
+            resources: {
+              kinds: (kinds ?? matchedKinds(policy.match)).map(kyvernoKind),
+              ...(namespaces ? { namespaces: [...namespaces] } : {}),
+              ...(names ? { names: [...names] } : {}),
+              ...(selector ? { selector } : {}),
+            },
+          },
+        ],
+      },
+    },
+  };
+}
