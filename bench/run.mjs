@@ -1,0 +1,341 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: whole-process benchmarks of the built CLI against the real OPA, all in one run.
+ *
+ * 1. Generates N resources (default 10,000) from examples/todo-app with variations
+ *    (bench/generate.mjs), as one multi-document YAML file and as a JSON data file for OPA.
+ * 2. Scans them against the whole library (charter.config.ts) three ways: `charter check` on
+ *    the IR engine, ONE `opa eval` over the library's emitted Rego judging every document
+ *    `with input as` it, and `charter check --engine wasm`. Wall time, documents per second
+ *    and peak RSS of each process; the throughput ratios IR:OPA and WASM:OPA.
+ * 3. Compiles the library to every target (`charter build`), and again with `--wasm`.
+ * 4. Scans 10 × N documents (default 100,000) for peak memory, and times parsing the same
+ *    YAML alone (bench/parse-only.mjs) to compare a whole scan with the parse it cannot avoid.
+ * 5. Prints a table and rewrites the measured section of docs/benchmarks.md (between the
+ *    `bench:begin` / `bench:end` markers; the prose around them is kept).
+ *
+ *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write]
+ *
+ * Peak RSS comes from GNU time (`/usr/bin/time -f %M`); wall time from process.hrtime around
+ * the child. Every number is one run: the machine is stated with them.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generate } from "./generate.mjs";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
+const OPA = process.env.OPA ?? path.join(repoRoot, ".tools/bin/opa");
+const GNU_TIME = "/usr/bin/time";
+const REPORT = path.join(repoRoot, "docs/benchmarks.md");
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+}
+const DOCUMENTS = option("--documents", 10_000);
+const LARGE = option("--large", 100_000);
+const WRITE = !process.argv.includes("--no-write");
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+for (const [file, what] of [
+  [GNU_TIME, "GNU time (apt-get install time) measures peak memory"],
+  [OPA, "the real opa (scripts/install-engines.sh, or set OPA=/path/to/opa)"],
+  [path.join(repoRoot, "packages/cli/dist/main.js"), "the built CLI (run `pnpm build`)"],
+]) {
+  if (!fs.existsSync(file)) fail(`${file} is missing: ${what}`);
+}
+
+/**
+ * Runs one process to its end: wall milliseconds, peak RSS in MiB, exit code, and its stdout
+ * (or written to `stdoutFile`). Exit codes outside `ok` are a failed benchmark.
+ */
+function measure(label, command, args, { ok = [0], stdoutFile } = {}) {
+  const rssFile = path.join(os.tmpdir(), `charter-bench-rss-${process.pid}`);
+  const out = stdoutFile ? fs.openSync(stdoutFile, "w") : "pipe";
+  const started = process.hrtime.bigint();
+  const child = spawnSync(GNU_TIME, ["-f", "%M", "-o", rssFile, command, ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", out, "pipe"],
+    maxBuffer: 1 << 30,
+    encoding: "utf8",
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (typeof out === "number") fs.closeSync(out);
+  const rssLines = fs.readFileSync(rssFile, "utf8").trim().split("\n");
+  fs.rmSync(rssFile, { force: true });
+  // GNU time writes "Command exited with non-zero status N" before the figure.
+  const peakMiB = Number(rssLines.at(-1)) / 1024;
+  if (!ok.includes(child.status)) {
+    const output = stdoutFile ? fs.readFileSync(stdoutFile, "utf8") : child.stdout;
+    fail(
+      `${label} exited with ${child.status}:\n${child.stderr.slice(-2000)}${output.slice(0, 2000)}`,
+    );
+  }
+  console.error(
+    `  ${label}: ${(wallMs / 1000).toFixed(2)} s, ${peakMiB.toFixed(0)} MiB (exit ${child.status})`,
+  );
+  return { wallMs, peakMiB, exitCode: child.status, stdout: child.stdout ?? "" };
+}
+
+function firstLine(command, args) {
+  const child = spawnSync(command, args, { encoding: "utf8" });
+  return (child.stdout ?? "").split("\n")[0].trim();
+}
+
+function machine() {
+  const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "unknown";
+  const free = spawnSync("free", ["-g"], { encoding: "utf8" }).stdout.trim();
+  return {
+    cpu: model,
+    nproc: firstLine("nproc", []),
+    memory: /^Mem:\s+(\d+)/m.exec(free)?.[1] ?? "?",
+    free,
+    node: process.version,
+    opa: firstLine(OPA, ["version"]).replace(/^Version:\s*/, ""),
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+const charter = (...args) => [CHARTER, ...args];
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "charter-bench-"));
+console.error(`bench: working in ${work}`);
+
+// 1. The documents.
+console.error(`bench: generating ${DOCUMENTS} and ${LARGE} documents`);
+const small = generate(DOCUMENTS, path.join(work, "small"));
+const large = generate(LARGE, path.join(work, "large"), { json: false });
+
+// 2. The scans.
+console.error("bench: scanning");
+const regoOut = path.join(work, "rego-build");
+measure("emit rego", process.execPath, charter("build", "--target", "rego", "--out", regoOut));
+const queryDir = path.join(work, "query");
+fs.mkdirSync(queryDir);
+fs.writeFileSync(
+  path.join(queryDir, "bench.rego"),
+  `package charter_bench
+
+# Every document of data.docs judged by the whole library, one after the other.
+results := [violations |
+	some doc in data.docs
+	violations := data.charter.violations with input as doc
+]
+`,
+);
+
+const irReport = path.join(work, "ir.json");
+const ir = measure(
+  "IR engine",
+  process.execPath,
+  charter("check", small.yamlPath, "--format", "json", "--output", irReport),
+  { ok: [0, 1] },
+);
+const opaOutput = path.join(work, "opa.json");
+const opa = measure(
+  "opa eval",
+  OPA,
+  [
+    "eval",
+    "--format",
+    "json",
+    "--data",
+    path.join(regoOut, "rego"),
+    "--data",
+    queryDir,
+    "--data",
+    small.jsonPath,
+    "data.charter_bench.results",
+  ],
+  { stdoutFile: opaOutput },
+);
+const wasmReport = path.join(work, "wasm.json");
+const wasm = measure(
+  "WASM engine",
+  process.execPath,
+  charter("check", small.yamlPath, "--engine", "wasm", "--format", "json", "--output", wasmReport),
+  { ok: [0, 1] },
+);
+
+// The same work: every document judged, and the same failures found. The CLI reports one row
+// per resource and rule; OPA's violations are one per witness (container), so OPA's are
+// counted as distinct (document, policy, rule) triples.
+const failuresOf = (report) => JSON.parse(fs.readFileSync(report, "utf8")).summary.fail;
+const opaResults = JSON.parse(fs.readFileSync(opaOutput, "utf8")).result[0].expressions[0].value;
+if (opaResults.length !== DOCUMENTS) fail(`opa judged ${opaResults.length} of ${DOCUMENTS}`);
+const failures = {
+  ir: failuresOf(irReport),
+  opa: opaResults.reduce(
+    (sum, violations) => sum + new Set(violations.map((v) => `${v.policy}/${v.rule}`)).size,
+    0,
+  ),
+  wasm: failuresOf(wasmReport),
+};
+
+// The fixed cost of each process: the same runs on one document.
+const one = generate(1, path.join(work, "one"));
+const irOne = measure(
+  "IR engine (1 document)",
+  process.execPath,
+  charter("check", one.yamlPath, "--format", "json", "--output", path.join(work, "one-ir.json")),
+  { ok: [0, 1] },
+);
+const opaOne = measure(
+  "opa eval (1 document)",
+  OPA,
+  [
+    "eval",
+    "--format",
+    "json",
+    "--data",
+    path.join(regoOut, "rego"),
+    "--data",
+    queryDir,
+    "--data",
+    one.jsonPath,
+    "data.charter_bench.results",
+  ],
+  { stdoutFile: path.join(work, "one-opa.json") },
+);
+const wasmOne = measure(
+  "WASM engine (1 document)",
+  process.execPath,
+  charter(
+    "check",
+    one.yamlPath,
+    "--engine",
+    "wasm",
+    "--format",
+    "json",
+    "--output",
+    path.join(work, "one-wasm.json"),
+  ),
+  { ok: [0, 1] },
+);
+
+// 3. Compile times.
+console.error("bench: compiling");
+const buildAll = measure(
+  "build all",
+  process.execPath,
+  charter("build", "--out", path.join(work, "b1")),
+);
+const buildWasm = measure(
+  "build --wasm",
+  process.execPath,
+  charter("build", "--wasm", "--out", path.join(work, "b2")),
+);
+
+// 4. Scale and the parse floor.
+console.error("bench: scale");
+const parseSmall = measure("parse only (small)", process.execPath, [
+  path.join(repoRoot, "bench/parse-only.mjs"),
+  small.yamlPath,
+]);
+const largeScan = measure(
+  "IR engine (large)",
+  process.execPath,
+  // The table report, quiet: the JSON report of every row of 100,000 documents is larger
+  // than a JavaScript string can hold (see docs/benchmarks.md).
+  charter("check", large.yamlPath, "--quiet", "--output", path.join(work, "large.txt")),
+  { ok: [0, 1] },
+);
+const parseLarge = measure("parse only (large)", process.execPath, [
+  path.join(repoRoot, "bench/parse-only.mjs"),
+  large.yamlPath,
+]);
+const parsedIn = (run) => JSON.parse(run.stdout).parseMs;
+
+// 5. The report.
+const perSecond = (run, count) => count / (run.wallMs / 1000);
+const seconds = (ms) => (ms / 1000).toFixed(2);
+const irRate = perSecond(ir, DOCUMENTS);
+const opaRate = perSecond(opa, DOCUMENTS);
+const wasmRate = perSecond(wasm, DOCUMENTS);
+const irToOpa = irRate / opaRate;
+const wasmToOpa = wasmRate / opaRate;
+const scanToParse = largeScan.wallMs / parseLarge.wallMs;
+const scanToParseSmall = ir.wallMs / parseSmall.wallMs;
+// Throughput once started: the documents after the first over the time they added.
+const marginal = (run, first) => (DOCUMENTS - 1) / ((run.wallMs - first.wallMs) / 1000);
+const irMarginal = marginal(ir, irOne);
+const opaMarginal = marginal(opa, opaOne);
+const wasmMarginal = marginal(wasm, wasmOne);
+const mib = (run) => run.peakMiB.toFixed(0);
+const sizeMiB = (file) => (fs.statSync(file).size / 2 ** 20).toFixed(1);
+const host = machine();
+const met = (ok) => (ok ? "**met**" : "**not met**");
+
+const table = [
+  "| Run | Documents | Wall time (s) | Documents/s | Peak RSS (MiB) |",
+  "| --- | ---: | ---: | ---: | ---: |",
+  `| \`charter check\`, IR engine | ${DOCUMENTS} | ${seconds(ir.wallMs)} | ${irRate.toFixed(0)} | ${mib(ir)} |`,
+  `| \`opa eval\`, one process | ${DOCUMENTS} | ${seconds(opa.wallMs)} | ${opaRate.toFixed(0)} | ${mib(opa)} |`,
+  `| \`charter check --engine wasm\` | ${DOCUMENTS} | ${seconds(wasm.wallMs)} | ${wasmRate.toFixed(0)} | ${mib(wasm)} |`,
+  `| \`charter check\`, IR engine | 1 | ${seconds(irOne.wallMs)} | – | ${mib(irOne)} |`,
+  `| \`opa eval\`, one process | 1 | ${seconds(opaOne.wallMs)} | – | ${mib(opaOne)} |`,
+  `| \`charter check --engine wasm\` | 1 | ${seconds(wasmOne.wallMs)} | – | ${mib(wasmOne)} |`,
+  `| parse the YAML only | ${DOCUMENTS} | ${seconds(parseSmall.wallMs)} | ${perSecond(parseSmall, DOCUMENTS).toFixed(0)} | ${mib(parseSmall)} |`,
+  `| \`charter check\`, IR engine | ${LARGE} | ${seconds(largeScan.wallMs)} | ${perSecond(largeScan, LARGE).toFixed(0)} | ${mib(largeScan)} |`,
+  `| parse the YAML only | ${LARGE} | ${seconds(parseLarge.wallMs)} | ${perSecond(parseLarge, LARGE).toFixed(0)} | ${mib(parseLarge)} |`,
+  `| \`charter build\` (all targets) | – | ${seconds(buildAll.wallMs)} | – | ${mib(buildAll)} |`,
+  `| \`charter build --wasm\` | – | ${seconds(buildWasm.wallMs)} | – | ${mib(buildWasm)} |`,
+].join("\n");
+
+const section = `<!-- bench:begin (written by bench/run.mjs; edit the prose outside these markers) -->
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, one run of \`pnpm bench\`.
+
+**Machine:** ${host.cpu}, ${host.nproc} CPUs (\`nproc\`), ${host.memory} GiB memory (\`free -g\`),
+${host.os}; Node ${host.node}; OPA ${host.opa}.
+
+**Input:** ${DOCUMENTS} documents (${sizeMiB(small.yamlPath)} MiB of YAML; ${sizeMiB(small.jsonPath)} MiB as OPA's JSON data) and ${LARGE} documents (${sizeMiB(large.yamlPath)} MiB), generated by \`bench/generate.mjs\` from the ${small.templates} documents of \`examples/todo-app\`; the whole library of \`charter.config.ts\`.
+
+${table}
+
+Every time is a whole process, start-up included (Node loading the CLI and the policies' TypeScript; OPA compiling the Rego and loading its data). Failing (resource, policy, rule) triples found: IR ${failures.ir}, OPA ${failures.opa}, WASM ${failures.wasm} (the same work, the same verdicts).
+
+| Ratio | Value |
+| --- | ---: |
+| Throughput IR : OPA | ${irToOpa.toFixed(2)}× |
+| Throughput WASM : OPA | ${wasmToOpa.toFixed(2)}× |
+| Throughput once started (${DOCUMENTS} − 1 documents over the time they add to a 1-document run): IR / OPA / WASM | ${irMarginal.toFixed(0)} / ${opaMarginal.toFixed(0)} / ${wasmMarginal.toFixed(0)} documents/s |
+| Once started, IR : OPA / WASM : OPA | ${(irMarginal / opaMarginal).toFixed(2)}× / ${(wasmMarginal / opaMarginal).toFixed(2)}× |
+| Whole scan : parse only, ${LARGE} documents | ${scanToParse.toFixed(2)}× |
+| Whole scan : parse only, ${DOCUMENTS} documents | ${scanToParseSmall.toFixed(2)}× |
+| Time spent parsing inside the parse-only process, ${LARGE} / ${DOCUMENTS} documents | ${seconds(parsedIn(parseLarge))} s / ${seconds(parsedIn(parseSmall))} s |
+
+| Goal (issue 5) | Measured | Status |
+| --- | --- | --- |
+| IR engine ≥ 10× OPA's throughput | ${irToOpa.toFixed(2)}× | ${met(irToOpa >= 10)} |
+| Whole scan ≤ 2× parsing alone (${LARGE} documents) | ${scanToParse.toFixed(2)}× | ${met(scanToParse <= 2)} |
+| ${LARGE} documents under 300 MB peak | ${(largeScan.peakMiB * 1.048576).toFixed(0)} MB | ${met(largeScan.peakMiB * 1.048576 < 300)} |
+<!-- bench:end -->`;
+
+console.log(`\n${table}\n`);
+console.log(
+  `IR:OPA ${irToOpa.toFixed(2)}×  WASM:OPA ${wasmToOpa.toFixed(2)}×  scan:parse ${scanToParse.toFixed(2)}× (${LARGE}), ${scanToParseSmall.toFixed(2)}× (${DOCUMENTS})`,
+);
+console.log(
+  `once started: IR:OPA ${(irMarginal / opaMarginal).toFixed(2)}×, WASM:OPA ${(wasmMarginal / opaMarginal).toFixed(2)}×`,
+);
+console.log(`failures: IR ${failures.ir}, OPA ${failures.opa}, WASM ${failures.wasm}`);
+
+if (WRITE) {
+  const previous = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, "utf8") : "";
+  const markers = /<!-- bench:begin[\s\S]*?<!-- bench:end -->/;
+  const next = markers.test(previous)
+    ? previous.replace(markers, () => section)
+    : `# Benchmarks\n\nRun with \`pnpm bench\` (bench/run.mjs).\n\n${section}\n`;
+  fs.writeFileSync(REPORT, next);
+  console.log(`wrote ${path.relative(repoRoot, REPORT)}`);
+}
+fs.rmSync(work, { recursive: true, force: true });
