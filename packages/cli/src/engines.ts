@@ -8,32 +8,18 @@
  * binaries into .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing
  * engine is an error; otherwise it is skipped and named.
  */
-import type { Policy, PolicyException } from "@charter/ir";
+import type { Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
 import {
-  createCelJudgeEngine,
-  createGatekeeperEngine,
-  createInProcessCelEngine,
-  createIrEngine,
-  createOpaEngine,
   createPartialEngine,
-  createWasmEngine,
+  ENGINE_NAMES,
   type Engine,
-  findCelJudge,
-  findOpa,
-  withExceptions,
+  type EngineName,
+  type ExceptionsInForce,
+  engineFactory,
 } from "@charter/runtime";
 
-export const ENGINE_NAMES = [
-  "ir",
-  "opa",
-  "wasm",
-  "gatekeeper",
-  "kyverno-cel",
-  "vap-cel",
-  "cel-judge",
-] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export { ENGINE_NAMES, type EngineName, type ExceptionsInForce };
 
 export function parseEngineNames(value: string, allowAll: boolean): EngineName[] {
   if (allowAll && value === "all") return [...ENGINE_NAMES];
@@ -58,56 +44,6 @@ export interface EngineChoice {
 
 const INSTALL_HINT =
   "run scripts/install-engines.sh (it builds the pinned engines into .tools/bin), or put the binary on PATH";
-
-/** Exceptions to apply, and the clock they expire by (milliseconds since the epoch). */
-export interface ExceptionsInForce {
-  readonly exceptions: readonly PolicyException[];
-  readonly now: number;
-}
-
-/**
- * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
- * gatekeeper) and the CEL judge apply exceptions through the emitted artifacts, as a cluster
- * would; the IR engine's batch form and the in-process CEL engines get them applied by the
- * runtime.
- */
-function engineFactory(
-  name: EngineName,
-  { exceptions, now }: ExceptionsInForce,
-): ((policies: readonly Policy[]) => Engine) | string {
-  const theirs = (policies: readonly Policy[]) =>
-    exceptions.filter((e) => policies.some((p) => p.name === e.policy));
-  const runtimeApplied = (engine: Engine) => withExceptions(engine, exceptions, now);
-  switch (name) {
-    case "ir":
-      return (policies) => runtimeApplied(createIrEngine(policies));
-    case "kyverno-cel":
-    case "vap-cel":
-      return (policies) => runtimeApplied(createInProcessCelEngine(policies, { name }));
-    case "opa":
-    case "wasm":
-    case "gatekeeper": {
-      const opaPath = findOpa();
-      if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
-      const options = (policies: readonly Policy[]) => ({
-        opaPath,
-        exceptions: theirs(policies),
-        now,
-      });
-      if (name === "opa") return (policies) => createOpaEngine(policies, options(policies));
-      // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
-      if (name === "wasm") return (policies) => createWasmEngine(policies, options(policies));
-      return (policies) => createGatekeeperEngine(policies, options(policies));
-    }
-    case "cel-judge": {
-      const judgePath = findCelJudge();
-      if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
-      // The judge gets the exceptions folded into the emitted CEL, as VAP and Kyverno ship them.
-      return (policies) =>
-        createCelJudgeEngine(policies, { judgePath, name, exceptions: theirs(policies), now });
-    }
-  }
-}
 
 /**
  * Creates the named engines. `required` engines must exist; the others are skipped with a

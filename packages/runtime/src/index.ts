@@ -2,6 +2,12 @@ export * from "./cel-engine/index.js";
 export * from "./cel-inprocess/index.js";
 export * from "./cel-judge/index.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
+export {
+  ENGINE_NAMES,
+  type EngineName,
+  type ExceptionsInForce,
+  engineFactory,
+} from "./engine-factory.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
 export * from "./exceptions/index.js";
 export { DEFAULT_INCLUDE } from "./files.js";

@@ -7,28 +7,14 @@
  */
 import type { Policy } from "@charter/ir";
 import {
-  createCelJudgeEngine,
-  createGatekeeperEngine,
-  createInProcessCelEngine,
-  createIrEngine,
-  createOpaEngine,
   createPartialEngine,
-  createWasmEngine,
+  ENGINE_NAMES,
   type Engine,
-  findCelJudge,
-  findOpa,
+  type EngineName,
+  engineFactory,
 } from "@charter/runtime";
 
-export const ENGINE_NAMES = [
-  "ir",
-  "opa",
-  "wasm",
-  "gatekeeper",
-  "kyverno-cel",
-  "vap-cel",
-  "cel-judge",
-] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export { ENGINE_NAMES, type EngineName };
 
 /** `"ir"` (the default), `"all"` (every engine found), or engines by name (each required). */
 export type EngineSelection = "ir" | "all" | readonly EngineName[];
@@ -38,32 +24,6 @@ export const ENGINES_ENV = "CHARTER_TEST_ENGINES";
 
 const INSTALL_HINT =
   "install it (Charter's scripts/install-engines.sh builds the pinned engines into .tools/bin), put it on PATH, or leave this engine out";
-
-/** How to make each engine, or why it cannot be made here. */
-function engineFactory(name: EngineName): ((policies: readonly Policy[]) => Engine) | string {
-  switch (name) {
-    case "ir":
-      return (policies) => createIrEngine(policies);
-    case "kyverno-cel":
-    case "vap-cel":
-      return (policies) => createInProcessCelEngine(policies, { name });
-    case "opa":
-    case "wasm":
-    case "gatekeeper": {
-      const opaPath = findOpa();
-      if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
-      if (name === "opa") return (policies) => createOpaEngine(policies, { opaPath });
-      // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
-      if (name === "wasm") return (policies) => createWasmEngine(policies, { opaPath });
-      return (policies) => createGatekeeperEngine(policies, { opaPath });
-    }
-    case "cel-judge": {
-      const judgePath = findCelJudge();
-      if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
-      return (policies) => createCelJudgeEngine(policies, { judgePath, name });
-    }
-  }
-}
 
 /** Reads a selection written as text: `ir`, `all`, or names separated by commas. */
 export function parseEngineSelection(text: string): EngineSelection {

@@ -1,0 +1,78 @@
+/**
+ * The engines by the name `--engine` gives them, and how to make each: the one factory the CLI
+ * and @charter/testing share. `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
+ * evaluate the emitted CEL in-process; `opa`, `wasm` and `gatekeeper` need the real `opa`
+ * binary; `cel-judge` the Kubernetes CEL judge (tools/cel-judge).
+ */
+import type { Policy, PolicyException } from "@charter/ir";
+import { createCelJudgeEngine } from "./cel-engine/engine.js";
+import { createInProcessCelEngine } from "./cel-inprocess/engine.js";
+import { findCelJudge } from "./cel-judge/find.js";
+import { createIrEngine } from "./engine.js";
+import { withExceptions } from "./exceptions/apply.js";
+import { createGatekeeperEngine } from "./gatekeeper/engine.js";
+import { createOpaEngine } from "./opa/engine.js";
+import { findOpa } from "./opa/find.js";
+import type { Engine } from "./types.js";
+import { createWasmEngine } from "./wasm/engine.js";
+
+export const ENGINE_NAMES = [
+  "ir",
+  "opa",
+  "wasm",
+  "gatekeeper",
+  "kyverno-cel",
+  "vap-cel",
+  "cel-judge",
+] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** Exceptions to apply, and the clock they expire by (milliseconds since the epoch). */
+export interface ExceptionsInForce {
+  readonly exceptions: readonly PolicyException[];
+  readonly now: number;
+}
+
+/**
+ * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
+ * gatekeeper) and the CEL judge apply exceptions through the emitted artifacts, as a cluster
+ * would; the IR engine's batch form and the in-process CEL engines get them applied by the
+ * runtime.
+ */
+export function engineFactory(
+  name: EngineName,
+  { exceptions, now }: ExceptionsInForce = { exceptions: [], now: Date.now() },
+): ((policies: readonly Policy[]) => Engine) | string {
+  const theirs = (policies: readonly Policy[]) =>
+    exceptions.filter((e) => policies.some((p) => p.name === e.policy));
+  const runtimeApplied = (engine: Engine) => withExceptions(engine, exceptions, now);
+  switch (name) {
+    case "ir":
+      return (policies) => runtimeApplied(createIrEngine(policies));
+    case "kyverno-cel":
+    case "vap-cel":
+      return (policies) => runtimeApplied(createInProcessCelEngine(policies, { name }));
+    case "opa":
+    case "wasm":
+    case "gatekeeper": {
+      const opaPath = findOpa();
+      if (!opaPath) return "no opa binary (set CHARTER_OPA or install it)";
+      const options = (policies: readonly Policy[]) => ({
+        opaPath,
+        exceptions: theirs(policies),
+        now,
+      });
+      if (name === "opa") return (policies) => createOpaEngine(policies, options(policies));
+      // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
+      if (name === "wasm") return (policies) => createWasmEngine(policies, options(policies));
+      return (policies) => createGatekeeperEngine(policies, options(policies));
+    }
+    case "cel-judge": {
+      const judgePath = findCelJudge();
+      if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
+      // The judge gets the exceptions folded into the emitted CEL, as VAP and Kyverno ship them.
+      return (policies) =>
+        createCelJudgeEngine(policies, { judgePath, name, exceptions: theirs(policies), now });
+    }
+  }
+}
