@@ -30,7 +30,7 @@ export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
 export { createPartialEngine } from "./partial-engine.js";
 export { type Projection, project, projectionOf } from "./projection.js";
-export { createScan, inReportOrder, type Scan } from "./scan.js";
+export { createScan, inReportOrder, inScanOrder, judgedAtEnd, type Scan } from "./scan.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
 export {
   codePointLength,

@@ -7,6 +7,7 @@
  * projections, not with the documents.
  */
 import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
+import { detached } from "./detached.js";
 import {
   type CompiledPolicy,
   compilePolicy,
@@ -77,7 +78,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     const findings: Finding[] = [];
     for (const policy of compiled) {
       const projection = projections.get(policy);
-      if (projection === undefined || policyApplies(policy.policy, resource.object) !== "yes") {
+      if (projection === undefined || !judgedAtEnd(policy.policy, resource.object)) {
         // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
         for (const finding of evaluatePolicy(
           policy,
@@ -98,9 +99,9 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
       }
       const pod =
         policy.policy.match.subject === "pod"
-          ? project(podView(resource.object) as Json, projection.pod)
+          ? detached(project(podView(resource.object) as Json, projection.pod))
           : undefined;
-      const object = project(resource.object, projection.object) as Json;
+      const object = detached(project(resource.object, projection.object) as Json);
       waiting.push({
         compiled: policy,
         excusedRules,
@@ -108,7 +109,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
           resource: resource.source ? { object, source: resource.source } : { object },
           pod,
           resourceIndex,
-          identity,
+          identity: detached(identity),
           inventory,
         },
       });
@@ -137,6 +138,43 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     },
     usedExceptions,
   };
+}
+
+/**
+ * Whether a scan judges this policy on this object only once the whole set is read: the policy
+ * reads beyond the resource (its Namespace, `inventory(…)`) and applies to it. A skip or a
+ * "does not apply" needs nothing beyond the resource and is judged at once.
+ */
+export function judgedAtEnd(policy: Policy, object: Json): boolean {
+  return isCrossResource(policy) && policyApplies(policy, object) === "yes";
+}
+
+/**
+ * Rows in the order a scan streams them, whichever engine judged them: first, document by
+ * document, the rows judged as each document is read; then, document by document, the rows
+ * judged at the end (judgedAtEnd). Within a document, policies in the given order, rules in
+ * their order. `objects[i]` is the object of `resourceIndex` i.
+ */
+export function inScanOrder(
+  findings: readonly Finding[],
+  policies: readonly Policy[],
+  objects: readonly Json[],
+): Finding[] {
+  const rank = new Map(policies.map((policy, index) => [policy.name, index]));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
+  const late = (finding: Finding) => {
+    const policy = byName.get(finding.policy);
+    const object = objects[finding.resourceIndex];
+    return policy !== undefined && object !== undefined && judgedAtEnd(policy, object) ? 1 : 0;
+  };
+  const keyed = findings.map((finding) => ({ finding, late: late(finding) }));
+  keyed.sort(
+    (a, b) =>
+      a.late - b.late ||
+      a.finding.resourceIndex - b.finding.resourceIndex ||
+      (rank.get(a.finding.policy) ?? 0) - (rank.get(b.finding.policy) ?? 0),
+  );
+  return keyed.map(({ finding }) => finding);
 }
 
 /**

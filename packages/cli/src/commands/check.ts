@@ -10,7 +10,7 @@ import {
   expiringWithin,
   type Finding,
   inForce,
-  inReportOrder,
+  inScanOrder,
   type LoadProblem,
   type Resource,
   type SkippedDocument,
@@ -19,10 +19,10 @@ import {
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
-import { FORMATS, isFormat, renderReport } from "../report/formats.js";
+import { FORMATS, isFormat, SINKS } from "../report/formats.js";
 import { type Progress, progressMeter } from "../report/progress.js";
-import { summarize, toRow } from "../report/rows.js";
-import { writeReport } from "../report/write-report.js";
+import { fileOutput, streamOutput } from "../report/report-output.js";
+import { type Summary, toRow } from "../report/rows.js";
 import { VERSION } from "../version.js";
 
 export interface CheckOptions extends PolicyOptions {
@@ -92,76 +92,92 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       ctx.output.err(`${where}: skipped: ${skipped.reason}`);
     },
   };
-  let read = 0;
+  const output = options.output
+    ? fileOutput(resolve(ctx.cwd, options.output))
+    : streamOutput((chunk) => {
+        meter?.clear();
+        ctx.output.out(chunk);
+      });
+  const sink = SINKS[format](
+    {
+      policies,
+      version: VERSION,
+      now: new Date(now),
+      failOn,
+      quiet: options.quiet ?? false,
+      verbose: options.verbose ?? false,
+      // A file gets no terminal colours.
+      paint: options.output ? (_style, text) => text : ctx.output.paint,
+    },
+    output,
+  );
+  // Rows go to the report as they are judged; only these counts are kept.
+  const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
+  let failed = false;
+  const report = (finding: Finding) => {
+    const row = toRow(relativeSource(ctx, finding));
+    summary[row.result]++;
+    if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
+    sink.add(row);
+  };
   let problems = 0;
-  let findings: Finding[];
   let usedExceptions: ReadonlySet<string>;
-  if (engineName === "ir") {
-    // The IR engine streams: each document judged as it is read, then dropped; cross-resource
-    // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
-    const scan = createScan(policies, { exceptions, now });
-    findings = [];
-    for await (const event of events) {
-      if (event.kind === "problem") {
-        problems++;
-        tell.problem(event.problem);
-      } else if (event.kind === "skipped") tell.skipped(event.skipped);
-      else {
-        read++;
-        progress?.(read);
-        for (const finding of scan.add(event.resource)) findings.push(finding);
+  try {
+    if (engineName === "ir") {
+      // The IR engine streams: each document judged as it is read, then dropped; cross-resource
+      // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
+      const scan = createScan(policies, { exceptions, now });
+      for await (const event of events) {
+        if (event.kind === "problem") {
+          problems++;
+          tell.problem(event.problem);
+        } else if (event.kind === "skipped") tell.skipped(event.skipped);
+        else {
+          summary.resources++;
+          progress?.(summary.resources);
+          for (const finding of scan.add(event.resource)) report(finding);
+        }
       }
-    }
-    findings.push(...scan.finish());
-    findings = inReportOrder(findings, policies);
-    usedExceptions = scan.usedExceptions;
-  } else {
-    // The other engines judge one batch (one engine process).
-    const resources: Resource[] = [];
-    for await (const event of events) {
-      if (event.kind === "problem") {
-        problems++;
-        tell.problem(event.problem);
-      } else if (event.kind === "skipped") tell.skipped(event.skipped);
-      else {
-        read++;
-        progress?.(read);
-        resources.push(event.resource);
+      for (const finding of scan.finish()) report(finding);
+      usedExceptions = scan.usedExceptions;
+    } else {
+      // The other engines judge one batch (one engine process), reported in the order the
+      // IR engine streams (inScanOrder), so that every engine gives the same report.
+      const resources: Resource[] = [];
+      for await (const event of events) {
+        if (event.kind === "problem") {
+          problems++;
+          tell.problem(event.problem);
+        } else if (event.kind === "skipped") tell.skipped(event.skipped);
+        else {
+          summary.resources++;
+          progress?.(summary.resources);
+          resources.push(event.resource);
+        }
       }
+      const engine = createEngines(policies, [engineName], true, { exceptions, now }).engines[0];
+      if (engine === undefined)
+        throw new Error(`no ${engineName} engine; this is a bug in charter`);
+      const findings = resources.length ? await engine.evaluate(resources) : [];
+      const objects = resources.map((resource) => resource.object);
+      for (const finding of inScanOrder(findings, policies, objects)) report(finding);
+      usedExceptions = new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : [])));
     }
-    const engine = createEngines(policies, [engineName], true, { exceptions, now }).engines[0];
-    if (engine === undefined) throw new Error(`no ${engineName} engine; this is a bug in charter`);
-    findings = [...(resources.length ? await engine.evaluate(resources) : [])];
-    usedExceptions = new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : [])));
+    meter?.clear();
+    sink.finish(summary);
+    output.commit();
+  } catch (error) {
+    output.abort();
+    throw error;
   }
-  meter?.clear();
   warnAboutExceptions(ctx, exceptions, usedExceptions, now);
-  const rows = findings.map((finding) => toRow(relativeSource(ctx, finding)));
-  const summary = summarize(read, rows);
 
-  const report = renderReport(format, {
-    rows,
-    summary,
-    policies,
-    version: VERSION,
-    now: new Date(now),
-    failOn,
-    quiet: options.quiet ?? false,
-    verbose: options.verbose ?? false,
-    // A file gets no terminal colours.
-    paint: options.output ? (_style, text) => text : ctx.output.paint,
-  });
-  if (options.output) writeReport(resolve(ctx.cwd, options.output), report);
-  else ctx.output.out(report);
-
-  const failed = rows.some((row) => row.result === "fail" && failOn.has(row.enforcement));
-  const errored = rows.some((row) => row.result === "error");
-  const badInput = problems > 0;
-  if (read === 0) {
+  if (summary.resources === 0) {
     ctx.output.err("error: no Kubernetes object found in the input");
     return EXIT_USAGE;
   }
-  return worst(badInput ? EXIT_USAGE : EXIT_OK, failed || errored ? EXIT_FAILURE : EXIT_OK);
+  const errored = summary.error > 0;
+  return worst(problems > 0 ? EXIT_USAGE : EXIT_OK, failed || errored ? EXIT_FAILURE : EXIT_OK);
 }
 
 /** `--now`: the clock exceptions expire by (default: the real one). */

@@ -1,11 +1,12 @@
-/** The formats of `charter check --format`, each rendered to one string by its own file. */
-import { toGithubAnnotations } from "./github.js";
-import { toJson } from "./json.js";
+/** The formats of `charter check --format`, each written by its own file's sink. */
+import { githubSink } from "./github.js";
+import { jsonSink } from "./json.js";
 import { toJunit } from "./junit.js";
 import { OPEN_REPORTS, toPolicyReportYaml, WG_POLICY_REPORT } from "./policy-report.js";
 import type { ReportInput } from "./report-input.js";
-import { toSarif } from "./sarif.js";
-import { toTable } from "./table.js";
+import { collecting, renderWith, type SinkFactory } from "./report-sink.js";
+import { sarifSink } from "./sarif.js";
+import { isShown, toTable } from "./table.js";
 
 export const FORMATS = [
   "table",
@@ -23,17 +24,18 @@ export function isFormat(name: string): name is Format {
   return (FORMATS as readonly string[]).includes(name);
 }
 
-const RENDER: Record<Format, (input: ReportInput) => string> = {
-  table: toTable,
-  json: toJson,
-  sarif: ({ rows, policies, version }) => JSON.stringify(toSarif(rows, policies, version), null, 2),
-  junit: toJunit,
-  policyreport: (input) => toPolicyReportYaml(input, WG_POLICY_REPORT),
-  openreports: (input) => toPolicyReportYaml(input, OPEN_REPORTS),
-  github: toGithubAnnotations,
+/** JSON, SARIF and annotations stream; the others keep the rows they show until the end. */
+export const SINKS: Record<Format, SinkFactory> = {
+  table: collecting(toTable, isShown),
+  json: jsonSink,
+  sarif: sarifSink,
+  junit: collecting(toJunit),
+  policyreport: collecting((input) => toPolicyReportYaml(input, WG_POLICY_REPORT)),
+  openreports: collecting((input) => toPolicyReportYaml(input, OPEN_REPORTS)),
+  github: githubSink,
 };
 
 /** The whole report, without a final newline. */
 export function renderReport(format: Format, input: ReportInput): string {
-  return RENDER[format](input);
+  return renderWith(SINKS[format], input);
 }

@@ -7,7 +7,8 @@
  */
 import type { Enforcement } from "@charter/ir";
 import { type ReportInput, resourceName } from "./report-input.js";
-import type { Row } from "./rows.js";
+import { type LineWriter, type ReportSink, renderWith } from "./report-sink.js";
+import { checksOf, isFailing, type Row } from "./rows.js";
 
 const COMMAND: Record<Enforcement, "error" | "warning" | "notice"> = {
   deny: "error",
@@ -34,10 +35,20 @@ function annotation(row: Row): string {
   return `::${command} ${properties}::${escapeData(`${resourceName(row)}: ${row.message}`)}`;
 }
 
-export function toGithubAnnotations({ rows, summary }: ReportInput): string {
-  const failing = rows.filter((row) => row.result === "fail" || row.result === "error");
-  return [
-    ...failing.map(annotation),
-    `charter: ${summary.resources} resources, ${rows.length} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`,
-  ].join("\n");
+/** Annotations as the rows come; the summary line last. */
+export function githubSink(_meta: unknown, out: LineWriter): ReportSink {
+  return {
+    add(row) {
+      if (isFailing(row)) out.line(annotation(row));
+    },
+    finish(summary) {
+      out.line(
+        `charter: ${summary.resources} resources, ${checksOf(summary)} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`,
+      );
+    },
+  };
+}
+
+export function toGithubAnnotations(input: ReportInput): string {
+  return renderWith(githubSink, input);
 }

@@ -60,3 +60,13 @@ export function summarize(resources: number, rows: readonly Row[]): Summary {
   for (const row of rows) summary[row.result]++;
   return summary;
 }
+
+/** How many (resource, policy, rule) rows the summary counts. */
+export function checksOf(summary: Summary): number {
+  return summary.pass + summary.fail + summary.skip + summary.error;
+}
+
+/** A failure or an error: what SARIF, annotations and `--quiet` are about. */
+export function isFailing(row: Row): boolean {
+  return row.result === "fail" || row.result === "error";
+}

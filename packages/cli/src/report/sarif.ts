@@ -4,7 +4,8 @@
  * (GitHub's upload-sarif among them) show inline on a pull request.
  */
 import type { Enforcement, Policy, Severity } from "@charter/ir";
-import type { Row } from "./rows.js";
+import type { LineWriter, ReportMeta, ReportSink } from "./report-sink.js";
+import { isFailing, type Row } from "./rows.js";
 
 const LEVEL: Record<Enforcement, "error" | "warning" | "note"> = {
   deny: "error",
@@ -21,13 +22,8 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: "0.0",
 };
 
-export function toSarif(
-  rows: readonly Row[],
-  policies: readonly Policy[],
-  version: string,
-): object {
-  const failing = rows.filter((row) => row.result === "fail" || row.result === "error");
-  const rules = policies.flatMap((policy) =>
+function sarifRules(policies: readonly Policy[]) {
+  return policies.flatMap((policy) =>
     policy.rules.map((rule) => ({
       id: `${policy.name}/${rule.name}`,
       name: `${policy.name}/${rule.name}`,
@@ -42,28 +38,32 @@ export function toSarif(
       },
     })),
   );
-  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const results = failing.map((row) => {
-    const { kind, namespace, name } = row.resource;
-    const id = `${row.policy}/${row.rule}`;
-    return {
-      ruleId: id,
-      ...(ruleIndex.has(id) ? { ruleIndex: ruleIndex.get(id) } : {}),
-      level: row.result === "error" ? "error" : LEVEL[row.enforcement],
-      message: { text: `${kind} ${namespace ? `${namespace}/` : ""}${name}: ${row.message}` },
-      locations: row.source
-        ? [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: row.source.file },
-                region: { startLine: row.source.line },
-              },
+}
+
+function sarifResult(row: Row, ruleIndex: ReadonlyMap<string, number>): object {
+  const { kind, namespace, name } = row.resource;
+  const id = `${row.policy}/${row.rule}`;
+  return {
+    ruleId: id,
+    ...(ruleIndex.has(id) ? { ruleIndex: ruleIndex.get(id) } : {}),
+    level: row.result === "error" ? "error" : LEVEL[row.enforcement],
+    message: { text: `${kind} ${namespace ? `${namespace}/` : ""}${name}: ${row.message}` },
+    locations: row.source
+      ? [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: row.source.file },
+              region: { startLine: row.source.line },
             },
-          ]
-        : [],
-      partialFingerprints: { "charter/v1": `${id}|${kind}|${namespace ?? ""}|${name}` },
-    };
-  });
+          },
+        ]
+      : [],
+    partialFingerprints: { "charter/v1": `${id}|${kind}|${namespace ?? ""}|${name}` },
+  };
+}
+
+/** The log around its results: `results` stands in for the array the sink streams. */
+function envelope(rules: readonly object[], version: string, results: unknown): object {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -81,4 +81,44 @@ export function toSarif(
       },
     ],
   };
+}
+
+const RESULTS_HOLE = "\u0000results\u0000";
+
+/** The log's text before and after its results (indented as JSON.stringify(…, 2) would). */
+export function sarifSink({ policies, version }: ReportMeta, out: LineWriter): ReportSink {
+  const rules = sarifRules(policies);
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const text = JSON.stringify(envelope(rules, version, RESULTS_HOLE), null, 2);
+  const hole = `${JSON.stringify(RESULTS_HOLE)}`;
+  const at = text.indexOf(hole);
+  const [before, after] = [text.slice(0, at), text.slice(at + hole.length)];
+  out.line(`${before}[`);
+  let pending: string | undefined;
+  return {
+    add(row) {
+      if (!isFailing(row)) return;
+      if (pending !== undefined) out.line(`${pending},`);
+      pending = `        ${JSON.stringify(sarifResult(row, ruleIndex))}`;
+    },
+    finish() {
+      if (pending !== undefined) out.line(pending);
+      out.line(`      ]${after}`);
+    },
+  };
+}
+
+/** The whole log, as an object (for tests). */
+export function toSarif(
+  rows: readonly Row[],
+  policies: readonly Policy[],
+  version: string,
+): object {
+  const rules = sarifRules(policies);
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  return envelope(
+    rules,
+    version,
+    rows.filter(isFailing).map((row) => sarifResult(row, ruleIndex)),
+  );
 }

@@ -15,7 +15,7 @@ import type { Severity } from "@charter/ir";
 import type { Output } from "../output.js";
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
-import type { Row } from "./rows.js";
+import { checksOf, type Row } from "./rows.js";
 
 type Style = Parameters<Output["paint"]>[0];
 
@@ -47,23 +47,25 @@ function styleOf(row: Row): Style {
   }
 }
 
-function shownRows({ rows, quiet, verbose, failOn }: ReportInput): Row[] {
-  if (quiet) {
-    return rows.filter(
-      (row) => row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement)),
-    );
-  }
-  return verbose ? [...rows] : rows.filter((row) => row.result !== "pass");
+/** Whether the table shows this row (the table keeps no other row while the scan runs). */
+export function isShown(
+  row: Row,
+  { quiet, verbose, failOn }: Pick<ReportInput, "quiet" | "verbose" | "failOn">,
+): boolean {
+  if (quiet)
+    return row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement));
+  return verbose || row.result !== "pass";
 }
 
-export function summaryLine({ rows, summary }: Pick<ReportInput, "rows" | "summary">): string {
-  return `${summary.resources} resources, ${rows.length} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`;
+export function summaryLine({ summary }: Pick<ReportInput, "summary">): string {
+  return `${summary.resources} resources, ${checksOf(summary)} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`;
 }
 
 export function toTable(input: ReportInput): string {
   const { paint } = input;
   const lines: string[] = [];
-  const byResource = groupBy(shownRows(input), (row) =>
+  const shown = input.rows.filter((row) => isShown(row, input));
+  const byResource = groupBy(shown, (row) =>
     JSON.stringify([row.source?.file, row.source?.line, row.resource]),
   );
   for (const rows of byResource.values()) {

@@ -4,7 +4,9 @@
  * a large scan stays small. It answers the IR's `namespace` root and `inventory(…)` node, and
  * gives the real-OPA engines the same objects in Gatekeeper's `data.inventory` layout.
  */
+
 import { groupOf, type InventoryKind, type Json, type JsonObject } from "@charter/ir";
+import { detached } from "../detached.js";
 import { compareCodePoints, isObject } from "../value.js";
 
 function stringAt(object: JsonObject, ...path: string[]): string | undefined {
@@ -49,8 +51,16 @@ export class InventoryIndex {
   }
 
   /** Records the object when it is of a wanted kind and has a name; ignores anything else. */
-  add(object: Json): void {
-    if (!isObject(object)) return;
+  add(parsed: Json): void {
+    if (!isObject(parsed)) return;
+    if (
+      !this.#wanted.has(
+        kindKey(stringAt(parsed, "apiVersion") ?? "", stringAt(parsed, "kind") ?? ""),
+      )
+    )
+      return;
+    // Kept past its document: a copy of its own (detached.ts).
+    const object = detached(parsed);
     const apiVersion = stringAt(object, "apiVersion");
     const kind = stringAt(object, "kind");
     const name = stringAt(object, "metadata", "name");
