@@ -1,3 +1,4 @@
+export * from "./bundle/index.js";
 export * from "./cel/index.js";
 export * from "./gatekeeper/index.js";
 export {

@@ -36,6 +36,7 @@ describe("emitRego", () => {
     const once = emitRego([privileged, other]);
     const twice = emitRego([other, privileged]);
     expect([...once.keys()]).toEqual([
+      "charter/data.json",
       "charter/lib.rego",
       "charter/policies/a_first.rego",
       "charter/policies/no_privileged.rego",
@@ -48,7 +49,16 @@ describe("emitRego", () => {
     const text = emitRego([privileged]).get("charter/policies/no_privileged.rego") ?? "";
     expect(text).toContain("package charter.policies.no_privileged\n");
     expect(text).toContain('"policy": "no-privileged"');
-    expect(text).toContain('params := {"b": 1, "a": ["x"]}');
+    expect(text).toContain('params := data.charter.params["no-privileged"]');
+  });
+
+  it("ships every policy's parameter values as data, beside the exceptions", () => {
+    const tuned: Policy = { ...other, parameters: { schema: {}, values: { max: 3 } } };
+    const data = JSON.parse(emitRego([privileged, tuned]).get("charter/data.json") ?? "");
+    expect(data).toEqual({
+      exceptions: [],
+      params: { "a-first": { max: 3 }, "no-privileged": { b: 1, a: ["x"] } },
+    });
   });
 
   it("raises a CharterError naming policy, rule and target for an unbound variable", () => {

@@ -35,7 +35,7 @@ function emitViolations(policies: readonly Policy[]): string {
  * ```
  */
 export interface RegoOptions {
-  /** Exceptions to ship in `charter/data.json` (`data.charter.exceptions`). */
+  /** Exceptions to ship in `charter/data.json` (`data.charter.exceptions`, beside `params`). */
   readonly exceptions?: readonly PolicyException[];
 }
 
@@ -64,12 +64,23 @@ export function emitRego(
   const exceptions = (options.exceptions ?? []).filter((e) =>
     seen.has(regoPackageSegmentOf(e.policy, sorted)),
   );
-  if (exceptions.length > 0) {
-    const data = { exceptions: [...exceptions].sort(byName).map(exceptionData) };
-    files.push(["charter/data.json", `${JSON.stringify(data, null, 2)}\n`]);
-  }
+  files.push(["charter/data.json", regoData(sorted, exceptions)]);
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);
+}
+
+/**
+ * `charter/data.json`, i.e. `data.charter`: the exceptions (`data.charter.exceptions`) and each
+ * policy's parameter values by policy name (`data.charter.params`), read by the policy's
+ * `params` rule. Data rather than Rego, so a bundle's operator can change either without
+ * recompiling.
+ */
+function regoData(policies: readonly Policy[], exceptions: readonly PolicyException[]): string {
+  const data = {
+    exceptions: [...exceptions].sort(byName).map(exceptionData),
+    params: Object.fromEntries(policies.map((policy) => [policy.name, policy.parameters.values])),
+  };
+  return `${JSON.stringify(data, null, 2)}\n`;
 }
 
 function byName(a: PolicyException, b: PolicyException): number {
