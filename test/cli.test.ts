@@ -1,4 +1,6 @@
 /** The `charter` command end to end, on the repository's own policies and example app. */
+
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -28,7 +30,7 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 describe("charter --help", () => {
-  it.each(["build", "test", "check", "explain", "docs"])(
+  it.each(["build", "test", "check", "explain", "docs", "init", "bundle", "serve", "audit"])(
     "%s --help teaches with an example",
     async (command) => {
       const run = await runCli([command, "--help"]);
@@ -37,6 +39,17 @@ describe("charter --help", () => {
       expect(run.stdout).toContain(`charter ${command}`);
     },
   );
+
+  it("a reader that stops early ends the run quietly, not with a stack trace", () => {
+    const bin = join(repoRoot, "packages/cli/bin/charter.js");
+    const run = spawnSync(
+      "bash",
+      ["-c", `node ${bin} check examples/todo-app/insecure --format json | head -c 1 >/dev/null`],
+      { cwd: repoRoot, encoding: "utf8" },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
 
   it("an unknown option is a usage error", async () => {
     const run = await runCli(["check", "--no-such-flag"]);

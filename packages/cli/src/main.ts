@@ -5,11 +5,19 @@
 
 import { isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { type AuditOptions, audit } from "./commands/audit.js";
 import { type BuildOptions, build } from "./commands/build.js";
+import {
+  type BundleOptions,
+  type BundleVerifyOptions,
+  bundle,
+  bundleVerify,
+} from "./commands/bundle.js";
 import { type CheckOptions, check } from "./commands/check.js";
 import { type DocsOptions, docs } from "./commands/docs.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
 import { type InitOptions, init } from "./commands/init.js";
+import { parsePort, type ServeOptions, serve } from "./commands/serve.js";
 import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
 import { ENGINE_NAMES } from "./engines.js";
@@ -244,6 +252,135 @@ Examples:
       "\nExamples:\n  $ charter init my-policies\n  $ cd my-policies && npm install && npx charter test && npx charter build",
     )
     .action(async (dir: string, opts: InitOptions) => setExit(await init(ctx, dir, opts)));
+
+  withPolicies(program.command("audit"))
+    .description(
+      "a compliance report from the decision logs charter serve stored: per policy, namespace, control and time window",
+    )
+    .option("-l, --logs <dir>", "the decision-log folder (charter serve --logs)", ".charter/logs")
+    .option("--since <time>", "from this instant: YYYY-MM-DD (its start, UTC) or RFC 3339")
+    .option("--until <time>", "before this instant: YYYY-MM-DD (through its end, UTC) or RFC 3339")
+    .option("-w, --window <width>", "the time buckets: 15m, 1h, 1d, 7d…", "1d")
+    .addOption(
+      new Option("-f, --format <format>", "report format")
+        .choices(["markdown", "json"])
+        .default("markdown"),
+    )
+    .option("-o, --output <file>", "write the report to this file (atomically) instead of stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter audit --logs .charter/logs\n  $ charter audit --logs logs --since 2026-01-01 --until 2026-01-31 --window 1h\n  $ charter audit --logs logs --format json --output audit.json",
+    )
+    .action(async (opts: AuditOptions) => setExit(await audit(ctx, opts)));
+
+  withPolicies(program.command("serve"))
+    .description(
+      "serve OPA bundles (ETag, long polling) and receive OPA decision logs and status reports",
+    )
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--port <port>", "the port; 0 picks a free one (logged)", parsePort, 8282)
+    .option("--bundles <dir>", "serve each <name>.tar.gz in this folder", "dist/bundles")
+    .option("--logs <dir>", "write decisions-*.jsonl and status-*.jsonl here", ".charter/logs")
+    .option("--log-max-bytes <size>", "new log file past this size (default 64MiB)", parseSize)
+    .option("--max-body-bytes <size>", "largest upload unpacked (default 32MiB)", parseSize)
+    .option("--watch", "rebuild <bundles>/<name>.tar.gz (charter bundle) on a policy change")
+    .option("--name <name>", "the bundle --watch builds", "charter")
+    .option("--wasm", "--watch: pass --wasm to `charter bundle`")
+    .option("--signing-key <file>", "--watch: sign the bundle with this key")
+    .option("--signing-alg <alg>", "--watch: RS256, ES256 or HS256")
+    .option("--signing-key-id <id>", "--watch: the key id in the signature")
+    .option("--signing-scope <scope>", "--watch: the scope in the signature")
+    .option("--token-file <file>", "require Authorization: Bearer <token> (not on /health)")
+    .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key)")
+    .option("--tls-key <file>", "the PEM private key of --tls-cert")
+    .option("--log-requests", "log every request at info (default: debug)")
+    .addOption(
+      new Option("--log-level <level>", "the least level logged")
+        .choices(["debug", "info", "warn", "error"])
+        .default("info"),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key",
+    )
+    .action(async (opts: ServeOptions) => setExit(await serve(ctx, opts)));
+
+  const bundleCommand = withPolicies(program.command("bundle"))
+    .description(
+      "write the Rego target as an OPA bundle (.tar.gz), optionally signed and with policy.wasm",
+    )
+    .option(
+      "-o, --out <file>",
+      "the bundle file (written atomically; folders created)",
+      "dist/bundle.tar.gz",
+    )
+    .option(
+      "--name <name>",
+      "the policy set's name, recorded in the .manifest's metadata",
+      "charter",
+    )
+    .option(
+      "--revision <rev>",
+      "the .manifest's revision (default: a content hash of the bundle's files)",
+    )
+    .option(
+      "--wasm",
+      "also compile the Rego with the real `opa build -t wasm` into policy.wasm (needs opa)",
+    )
+    .option(
+      "--signing-key <file>",
+      "sign the bundle: a PEM private key (RS256, ES256) or a file holding the HS256 secret",
+    )
+    .addOption(
+      new Option(
+        "--signing-alg <alg>",
+        "the signature's algorithm (default RS256, as opa build)",
+      ).choices(["RS256", "ES256", "HS256"]),
+    )
+    .option(
+      "--signing-key-id <id>",
+      "the key id (JWT kid) OPA's keys: config names the verification key by",
+    )
+    .option(
+      "--signing-scope <scope>",
+      "a scope claim; OPA must then be configured with the same signing.scope",
+    )
+    .enablePositionalOptions()
+    .addHelpText(
+      "after",
+      '\nThe bundle holds charter/**/*.rego, charter/data.json (data.charter.exceptions and\ndata.charter.params: change them without recompiling) and a .manifest with roots ["charter"].\nQuery data.charter.violations with the Kubernetes object as input.\n\nExamples:\n  $ charter bundle                                   write dist/bundle.tar.gz\n  $ charter bundle --out bundles/prod.tar.gz --name prod --select pss:restricted\n  $ charter bundle --wasm                            also policy.wasm (needs opa)\n  $ charter bundle --signing-key key.pem --signing-alg ES256 --signing-key-id ci\n  $ charter bundle verify dist/bundle.tar.gz --verification-key pub.pem --verification-key-id ci\n  $ opa run --server --bundle dist/bundle.tar.gz --verification-key pub.pem --verification-key-id ci --signing-alg ES256',
+    )
+    .action(async (opts: BundleOptions) => setExit(await bundle(ctx, opts)));
+  bundleCommand
+    .command("verify")
+    .description(
+      "check a bundle's signature and every file's digest, as OPA does before activating it",
+    )
+    .argument("<file>", "the bundle (.tar.gz)")
+    .requiredOption(
+      "--verification-key <file>",
+      "a PEM public key or certificate (RS256, ES256), or a file holding the HS256 secret",
+    )
+    .option("--verification-key-id <id>", "the key id the signature must name (JWT kid)")
+    .addOption(
+      new Option(
+        "--signing-alg <alg>",
+        "the algorithm (default: RS256 for an RSA key, ES256 for EC, else HS256)",
+      ).choices(["RS256", "ES256", "HS256"]),
+    )
+    .option("--scope <scope>", "the scope the signature must carry (default: none)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 verified · 1 the bundle fails verification (each problem listed) · 2 unreadable\nbundle or key, or a usage error.\n\nExamples:\n  $ charter bundle verify dist/bundle.tar.gz --verification-key pub.pem\n  $ charter bundle verify dist/bundle.tar.gz --verification-key secret.txt --signing-alg HS256 --verification-key-id ci",
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s.trimEnd()),
+      writeErr: (s) => ctx.output.err(s.trimEnd()),
+    })
+    .action(async (file: string, opts: BundleVerifyOptions) =>
+      setExit(await bundleVerify(ctx, file, opts)),
+    );
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
