@@ -39,8 +39,20 @@ export function readsNamespace(rule: Rule): boolean {
   return found;
 }
 
+/** Policies are immutable, and engines ask for every resource: each policy is walked once. */
+const kindsOf = new WeakMap<Policy, readonly InventoryKind[]>();
+
 /** Every kind the policy reads beyond the resource, Namespace first, then in order of use. */
 export function inventoryKinds(policy: Policy): InventoryKind[] {
+  let kinds = kindsOf.get(policy);
+  if (kinds === undefined) {
+    kinds = collectInventoryKinds(policy);
+    kindsOf.set(policy, kinds);
+  }
+  return [...kinds];
+}
+
+function collectInventoryKinds(policy: Policy): InventoryKind[] {
   const kinds = new Map<string, InventoryKind>();
   const add = (kind: InventoryKind) => {
     const key = `${groupOf(kind.apiVersion)}/${kind.kind}`;

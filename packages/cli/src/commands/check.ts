@@ -114,8 +114,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   // Rows go to the report as they are judged; only these counts are kept.
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
   let failed = false;
+  const relativeSource = relativeSources(ctx);
   const report = (finding: Finding) => {
-    const row = toRow(relativeSource(ctx, finding));
+    const row = toRow(relativeSource(finding));
     summary[row.result]++;
     if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
     sink.add(row);
@@ -250,8 +251,17 @@ function shown(ctx: Context, file: string): string {
   return file === "-" || file === "<stdin>" ? "<stdin>" : relative(ctx.cwd, file) || file;
 }
 
-function relativeSource(ctx: Context, finding: Finding): Finding {
-  return finding.source
-    ? { ...finding, source: { ...finding.source, file: shown(ctx, finding.source.file) } }
-    : finding;
+/** Findings with their file as the report shows it; one path computation per file. */
+function relativeSources(ctx: Context): (finding: Finding) => Finding {
+  const names = new Map<string, string>();
+  return (finding) => {
+    if (!finding.source) return finding;
+    const file = finding.source.file;
+    let name = names.get(file);
+    if (name === undefined) {
+      name = shown(ctx, file);
+      names.set(file, name);
+    }
+    return { ...finding, source: { ...finding.source, file: name } };
+  };
 }
