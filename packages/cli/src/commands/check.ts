@@ -114,48 +114,44 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   // Rows go to the report as they are judged; only these counts are kept.
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
   let failed = false;
-  const relativeSource = relativeSources(ctx);
+  const shownFile = shownFiles(ctx);
   const report = (finding: Finding) => {
-    const row = toRow(relativeSource(finding));
+    const row = toRow(finding, finding.source && shownFile(finding.source.file));
     summary[row.result]++;
     if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
     sink.add(row);
   };
   let problems = 0;
+  /** Reads the input: problems and skips are told as they come, resources handed on. */
+  const eachResource = async (take: (resource: Resource) => void) => {
+    for await (const event of events) {
+      if (event.kind === "problem") {
+        problems++;
+        tell.problem(event.problem);
+      } else if (event.kind === "skipped") tell.skipped(event.skipped);
+      else {
+        summary.resources++;
+        progress?.(summary.resources);
+        take(event.resource);
+      }
+    }
+  };
   let usedExceptions: ReadonlySet<string>;
   try {
     if (engineName === "ir") {
       // The IR engine streams: each document judged as it is read, then dropped; cross-resource
       // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
       const scan = createScan(policies, { exceptions, now });
-      for await (const event of events) {
-        if (event.kind === "problem") {
-          problems++;
-          tell.problem(event.problem);
-        } else if (event.kind === "skipped") tell.skipped(event.skipped);
-        else {
-          summary.resources++;
-          progress?.(summary.resources);
-          for (const finding of scan.add(event.resource)) report(finding);
-        }
-      }
+      await eachResource((resource) => {
+        for (const finding of scan.add(resource)) report(finding);
+      });
       for (const finding of scan.finish()) report(finding);
       usedExceptions = scan.usedExceptions;
     } else {
       // The other engines judge one batch (one engine process), reported in the order the
       // IR engine streams (inScanOrder), so that every engine gives the same report.
       const resources: Resource[] = [];
-      for await (const event of events) {
-        if (event.kind === "problem") {
-          problems++;
-          tell.problem(event.problem);
-        } else if (event.kind === "skipped") tell.skipped(event.skipped);
-        else {
-          summary.resources++;
-          progress?.(summary.resources);
-          resources.push(event.resource);
-        }
-      }
+      await eachResource((resource) => resources.push(resource));
       const engine = createEngines(policies, [engineName], true, { exceptions, now }).engines[0];
       if (engine === undefined)
         throw new Error(`no ${engineName} engine; this is a bug in charter`);
@@ -251,17 +247,15 @@ function shown(ctx: Context, file: string): string {
   return file === "-" || file === "<stdin>" ? "<stdin>" : relative(ctx.cwd, file) || file;
 }
 
-/** Findings with their file as the report shows it; one path computation per file. */
-function relativeSources(ctx: Context): (finding: Finding) => Finding {
+/** A source file's name as the report shows it, computed once per file. */
+function shownFiles(ctx: Context): (file: string) => string {
   const names = new Map<string, string>();
-  return (finding) => {
-    if (!finding.source) return finding;
-    const file = finding.source.file;
+  return (file) => {
     let name = names.get(file);
     if (name === undefined) {
       name = shown(ctx, file);
       names.set(file, name);
     }
-    return { ...finding, source: { ...finding.source, file: name } };
+    return name;
   };
 }

@@ -30,7 +30,8 @@ export interface Summary {
   error: number;
 }
 
-export function toRow(finding: Finding): Row {
+/** The finding's row; `file` names its source file as the report shows it (default: as read). */
+export function toRow(finding: Finding, file?: string): Row {
   const { policy, rule, result, message, severity, enforcement, resource, source, exception } =
     finding;
   return {
@@ -41,7 +42,7 @@ export function toRow(finding: Finding): Row {
     severity,
     enforcement,
     resource,
-    ...(source ? { source: { file: source.file, line: source.line } } : {}),
+    ...(source ? { source: { file: file ?? source.file, line: source.line } } : {}),
     ...(exception
       ? {
           exception: {

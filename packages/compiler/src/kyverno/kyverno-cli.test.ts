@@ -19,10 +19,9 @@
  * scripts/install-engines.sh has built it) a missing binary fails.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type Json, type Policy, readsNamespace, type TestCase, walkExpr } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
 import library from "../../../../policies/index.js";
@@ -32,23 +31,9 @@ import {
 } from "../../../runtime/src/testing/cross-resource-table.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, type KyvernoApi } from "./emit-kyverno.js";
+import { requireKyverno } from "./kyverno-binary.test-support.js";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
-
-function findKyverno(): string | undefined {
-  const candidates = [process.env.CHARTER_KYVERNO, join(repo, ".tools", "bin", "kyverno")];
-  return candidates.find((path): path is string => path !== undefined && existsSync(path));
-}
-
-const kyverno = findKyverno();
-if (!kyverno && (process.env.CI === "true" || process.env.CI === "1")) {
-  throw new Error("the kyverno CLI is required under CI=true: run scripts/install-engines.sh");
-}
-if (!kyverno) {
-  console.warn(
-    "\n*** kyverno CLI not found ($CHARTER_KYVERNO, .tools/bin/kyverno): SKIPPING the real-Kyverno tests (run scripts/install-kyverno.sh) ***\n",
-  );
-}
+const kyverno = requireKyverno("the real-Kyverno tests");
 
 /** Every policy of the library, on its own cases. */
 const policies = library;

@@ -34,10 +34,9 @@
  * loudly without it, and a failure under CI=true, as in kyverno-cli.test.ts.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { expiryInstant, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -47,23 +46,9 @@ import { withExceptions } from "../../../runtime/src/exceptions/apply.js";
 import type { Finding } from "../../../runtime/src/types.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, KYVERNO_APIS, type KyvernoApi } from "./emit-kyverno.js";
+import { requireKyverno } from "./kyverno-binary.test-support.js";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
-
-function findKyverno(): string | undefined {
-  const candidates = [process.env.CHARTER_KYVERNO, join(repo, ".tools", "bin", "kyverno")];
-  return candidates.find((path): path is string => path !== undefined && existsSync(path));
-}
-
-const kyverno = findKyverno();
-if (!kyverno && (process.env.CI === "true" || process.env.CI === "1")) {
-  throw new Error("the kyverno CLI is required under CI=true: run scripts/install-engines.sh");
-}
-if (!kyverno) {
-  console.warn(
-    "\n*** kyverno CLI not found ($CHARTER_KYVERNO, .tools/bin/kyverno): SKIPPING the real-Kyverno exception tests (run scripts/install-kyverno.sh) ***\n",
-  );
-}
+const kyverno = requireKyverno("the real-Kyverno exception tests");
 
 const POLICY_NAMES = [
   "disallow-privileged-containers",

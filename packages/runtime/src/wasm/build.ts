@@ -6,11 +6,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { readTarGz } from "@charter/compiler";
 import type { JsonObject } from "@charter/ir";
 import { OpaError, runOpa } from "../opa/run.js";
 import { writeTree } from "../opa/write-tree.js";
 import { requiredBuiltins } from "./host-builtins.js";
-import { readTarGz } from "./tar.js";
 
 export interface WasmBuild {
   /** The compiled policy (`opa build`'s policy.wasm). */
