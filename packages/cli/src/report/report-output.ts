@@ -83,10 +83,13 @@ function lineChunker(write: (chunk: string) => void) {
 }
 
 function writeAll(fd: number, text: string, file: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  let offset = 0;
   try {
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+    // A regular file takes a whole string in one write; should it not, the rest goes as bytes.
+    const written = writeSync(fd, text);
+    const bytes = Buffer.byteLength(text);
+    if (written === bytes) return;
+    const rest = Buffer.from(text, "utf8");
+    for (let offset = written; offset < bytes; ) offset += writeSync(fd, rest, offset);
   } catch (error) {
     throw cannotWrite(file, error);
   }
