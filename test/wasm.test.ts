@@ -110,4 +110,14 @@ describe("charter build --wasm without opa", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it("charter bundle --wasm too: exit 2, how to install opa, no bundle written", async () => {
+    process.env.CHARTER_OPA = "/nonexistent/opa";
+    const out = mkdtempSync(join(tmpdir(), "charter-wasm-"));
+    const run = await runCli(["bundle", "--out", join(out, "bundle.tar.gz"), "--wasm"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/charter bundle --wasm.*opa build -t wasm/);
+    expect(run.stderr).toMatch(/scripts\/install-engines\.sh/);
+    expect(readdirSync(out)).toEqual([]);
+  });
 });

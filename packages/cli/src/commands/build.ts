@@ -1,11 +1,12 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CharterError, type Policy } from "@charter/ir";
-import { emitWasm, findOpa } from "@charter/runtime";
+import type { Policy } from "@charter/ir";
+import { emitWasm } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { requireOpa } from "../require-opa.js";
 import {
   compileTargets,
   expiredStillShipped,
@@ -28,14 +29,7 @@ export interface BuildOptions extends PolicyOptions {
 async function compileWasm(
   policies: readonly Policy[],
 ): Promise<ReadonlyMap<string, string | Uint8Array>> {
-  const opaPath = findOpa();
-  if (opaPath === undefined) {
-    throw new CharterError(
-      "`charter build --wasm` compiles the Rego with the real `opa build -t wasm`, but no opa binary was found ($CHARTER_OPA, .tools/bin/opa, PATH)",
-      {},
-      "run scripts/install-engines.sh (it builds the pinned opa into .tools/bin), set CHARTER_OPA, or put opa on PATH",
-    );
-  }
+  const opaPath = requireOpa("charter build --wasm");
   return emitWasm(policiesFor(policies, "rego"), { opaPath });
 }
 

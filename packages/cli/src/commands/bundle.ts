@@ -15,9 +15,10 @@ import {
   WASM_MODULE_FILE,
 } from "@charter/compiler";
 import { CharterError, type Policy } from "@charter/ir";
-import { emitWasm, findOpa, wasmEntrypoints } from "@charter/runtime";
+import { emitWasm, wasmEntrypoints } from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { requireOpa } from "../require-opa.js";
 import { compileTargets, policiesFor } from "../targets.js";
 import { VERSION } from "../version.js";
 
@@ -54,14 +55,7 @@ function readInput(ctx: Context, file: string, what: string): Uint8Array {
 
 /** The bundle's `policy.wasm`: the Rego through the real `opa build -t wasm` (see emitWasm). */
 async function compileWasm(policies: readonly Policy[]): Promise<BundleWasm> {
-  const opaPath = findOpa();
-  if (opaPath === undefined) {
-    throw new CharterError(
-      "`charter bundle --wasm` compiles the Rego with the real `opa build -t wasm`, but no opa binary was found ($CHARTER_OPA, .tools/bin/opa, PATH)",
-      {},
-      "run scripts/install-engines.sh (it builds the pinned opa into .tools/bin), set CHARTER_OPA, or put opa on PATH",
-    );
-  }
+  const opaPath = requireOpa("charter bundle --wasm");
   const files = await emitWasm(policies, { opaPath });
   return {
     module: files.get(WASM_MODULE_FILE) as Uint8Array,
