@@ -104,3 +104,58 @@ describe("policy exceptions in charter check", () => {
     expect(run.stderr).toMatch(/--now "tomorrow" is not a date/);
   });
 });
+
+describe("policy exceptions in charter build", () => {
+  it("Kyverno's PolicyExceptions go to the namespace --kyverno-exception-namespace names", async () => {
+    const { mkdtempSync, readdirSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { parse } = await import("yaml");
+    const out = mkdtempSync(join(tmpdir(), "charter-exceptions-build-"));
+    const namespaces = (dir: string) =>
+      readdirSync(join(dir, "kyverno", "exceptions")).map(
+        (file) =>
+          parse(readFileSync(join(dir, "kyverno", "exceptions", file), "utf8")).metadata.namespace,
+      );
+    const build = (...more: string[]) =>
+      runCli(["build", "--target", "kyverno", "--now", "2027-01-20", ...more], { cwd: project });
+    expect((await build("--out", join(out, "default"))).code).toBe(0);
+    const byDefault = namespaces(join(out, "default"));
+    expect(byDefault.length).toBeGreaterThan(0);
+    expect(new Set(byDefault)).toEqual(new Set(["kyverno"]));
+    const chosen = await build(
+      "--out",
+      join(out, "chosen"),
+      "--kyverno-exception-namespace",
+      "policy-exceptions",
+    );
+    expect(chosen.code).toBe(0);
+    expect(new Set(namespaces(join(out, "chosen")))).toEqual(new Set(["policy-exceptions"]));
+    const bad = await build(
+      "--out",
+      join(out, "bad"),
+      "--kyverno-exception-namespace",
+      "Not/A/Namespace",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a namespace name/);
+  });
+
+  it("--now sets the clock build drops expired exceptions by", async () => {
+    const { existsSync, mkdtempSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const out = mkdtempSync(join(tmpdir(), "charter-exceptions-now-"));
+    const shipped = async (now: string) => {
+      const dir = join(out, now);
+      const run = await runCli(["build", "--target", "kyverno", "--out", dir, "--now", now], {
+        cwd: project,
+      });
+      expect(run.code).toBe(0);
+      const exceptions = join(dir, "kyverno", "exceptions");
+      return existsSync(exceptions) ? readdirSync(exceptions).length : 0;
+    };
+    const before = await shipped("2027-01-20");
+    expect(before).toBeGreaterThan(0);
+    expect(await shipped("2031-01-01")).toBeLessThan(before);
+    expect((await runCli(["build", "--now", "someday"], { cwd: project })).code).toBe(2);
+  });
+});

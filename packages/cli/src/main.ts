@@ -90,6 +90,13 @@ function kyvernoApiOption(): Option {
     .default("validatingpolicy");
 }
 
+function kyvernoExceptionNamespaceOption(): Option {
+  return new Option(
+    "--kyverno-exception-namespace <namespace>",
+    "the namespace of the Kyverno PolicyExceptions: the one Kyverno's exceptionNamespace flag allows",
+  ).default("kyverno");
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").filter(Boolean)];
 }
@@ -146,6 +153,11 @@ Examples:
     )
     .addOption(gatekeeperEngineOption())
     .addOption(kyvernoApiOption())
+    .addOption(kyvernoExceptionNamespaceOption())
+    .option(
+      "--now <time>",
+      "the clock exceptions expire by: YYYY-MM-DD or an RFC 3339 date-time (default: now)",
+    )
     .option(
       "--wasm",
       "also compile the Rego with the real `opa build -t wasm` into <dir>/wasm/ (needs opa)",

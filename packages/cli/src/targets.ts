@@ -21,6 +21,8 @@ export interface TargetOptions {
   readonly gatekeeperEngine: GatekeeperEngine;
   /** `--kyverno-api`: ValidatingPolicy (Kyverno ≥ 1.17) or ClusterPolicy (1.13–1.19). */
   readonly kyvernoApi: KyvernoApi;
+  /** `--kyverno-exception-namespace`: where the Kyverno PolicyExceptions go. */
+  readonly kyvernoExceptionNamespace?: string;
 }
 
 export const DEFAULT_TARGET_OPTIONS: TargetOptions = {
@@ -44,7 +46,13 @@ export const TARGETS = {
   gatekeeper: (policies, options, exceptions) =>
     emitGatekeeper(policies, { engine: options.gatekeeperEngine, exceptions }),
   kyverno: (policies, options, exceptions) =>
-    emitKyverno(policies, { api: options.kyvernoApi, exceptions }),
+    emitKyverno(policies, {
+      api: options.kyvernoApi,
+      exceptions,
+      ...(options.kyvernoExceptionNamespace
+        ? { exceptionNamespace: options.kyvernoExceptionNamespace }
+        : {}),
+    }),
   vap: (policies, _options, exceptions) => emitVap(policies, { exceptions }),
 } as const satisfies Record<string, Emit>;
 
@@ -73,6 +81,7 @@ export function parseTargets(value: string): TargetName[] {
 export function parseTargetOptions(options: {
   gatekeeperEngine?: string;
   kyvernoApi?: string;
+  kyvernoExceptionNamespace?: string;
 }): TargetOptions {
   const gatekeeperEngine = options.gatekeeperEngine ?? DEFAULT_TARGET_OPTIONS.gatekeeperEngine;
   if (gatekeeperEngine !== "rego" && gatekeeperEngine !== "cel") {
@@ -90,7 +99,13 @@ export function parseTargetOptions(options: {
       `choose ${KYVERNO_APIS.join(" or ")}`,
     );
   }
-  return { gatekeeperEngine, kyvernoApi: kyvernoApi as KyvernoApi };
+  return {
+    gatekeeperEngine,
+    kyvernoApi: kyvernoApi as KyvernoApi,
+    ...(options.kyvernoExceptionNamespace
+      ? { kyvernoExceptionNamespace: options.kyvernoExceptionNamespace }
+      : {}),
+  };
 }
 
 /**

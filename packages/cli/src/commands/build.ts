@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { Policy } from "@charter/ir";
 import { emitWasm } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
+import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { requireOpa } from "../require-opa.js";
@@ -21,6 +22,9 @@ export interface BuildOptions extends PolicyOptions {
   readonly check?: boolean;
   readonly gatekeeperEngine?: string;
   readonly kyvernoApi?: string;
+  readonly kyvernoExceptionNamespace?: string;
+  /** The clock exceptions expire by: `YYYY-MM-DD` or an RFC 3339 date-time (default now). */
+  readonly now?: string;
   /** Also compile the Rego target to `DIR/wasm/` with the real `opa build -t wasm`. */
   readonly wasm?: boolean;
 }
@@ -38,7 +42,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
   const targetOptions = parseTargetOptions(options);
   // The clock: targets without one (CEL folded into VAP, Kyverno) get the exceptions in force.
-  const now = Date.now();
+  const now = clockOf(options.now);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
   const compiled: Map<string, ReadonlyMap<string, string | Uint8Array>> = compileTargets(
     policies,

@@ -4,7 +4,7 @@
  */
 import { relative, resolve } from "node:path";
 import type { Enforcement, PolicyException } from "@charter/ir";
-import { CharterError, expiryInstant, isValidExpiry } from "@charter/ir";
+import { CharterError, expiryInstant } from "@charter/ir";
 import {
   createScan,
   expiringWithin,
@@ -16,6 +16,7 @@ import {
   type SkippedDocument,
   streamResources,
 } from "@charter/runtime";
+import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { createEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
@@ -175,20 +176,6 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   }
   const errored = summary.error > 0;
   return worst(problems > 0 ? EXIT_USAGE : EXIT_OK, failed || errored ? EXIT_FAILURE : EXIT_OK);
-}
-
-/** `--now`: the clock exceptions expire by (default: the real one). */
-function clockOf(now: string | undefined): number {
-  if (now === undefined) return Date.now();
-  if (!isValidExpiry(now)) {
-    throw new CharterError(
-      `--now ${JSON.stringify(now)} is not a date`,
-      {},
-      'write "YYYY-MM-DD" (its start, UTC) or an RFC 3339 date-time',
-    );
-  }
-  // A bare date means the start of that day (an expiry date means its end).
-  return /^\d{4}-\d{2}-\d{2}$/.test(now) ? Date.parse(`${now}T00:00:00Z`) : Date.parse(now);
 }
 
 /**

@@ -14,6 +14,7 @@ import { toYaml } from "../yaml.js";
 import { clusterPolicyDocument } from "./cluster-policy.js";
 import {
   clusterPolicyException,
+  DEFAULT_EXCEPTION_NAMESPACE,
   splitExceptions,
   validatingPolicyException,
 } from "./exceptions.js";
@@ -33,6 +34,8 @@ export interface KyvernoOptions {
    * those in force (the CLI does).
    */
   readonly exceptions?: readonly PolicyException[];
+  /** The namespace of the emitted PolicyExceptions (default `kyverno`; see exceptions.ts). */
+  readonly exceptionNamespace?: string;
 }
 
 /** What a Kyverno PolicyException must name to exempt resources from this policy. */
@@ -94,6 +97,14 @@ export function emitKyverno(
   }
   checkUniqueNames(policies, "kyverno");
   const exceptions = options.exceptions ?? [];
+  const namespace = options.exceptionNamespace ?? DEFAULT_EXCEPTION_NAMESPACE;
+  if (!isNamespaceName(namespace)) {
+    throw new CharterError(
+      `the Kyverno exception namespace ${JSON.stringify(namespace)} is not a namespace name`,
+      {},
+      "a namespace name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    );
+  }
   const files: [string, string][] = [];
   for (const policy of policies) {
     const { native, folded } = splitExceptions(policy, exceptions, api);
@@ -101,11 +112,16 @@ export function emitKyverno(
     for (const exception of native) {
       const document =
         api === "clusterpolicy"
-          ? clusterPolicyException(exception, policy)
-          : validatingPolicyException(exception);
+          ? clusterPolicyException(exception, policy, namespace)
+          : validatingPolicyException(exception, namespace);
       files.push([`exceptions/${exception.name}.yaml`, toYaml([document])]);
     }
   }
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);
+}
+
+/** An RFC 1123 label: what Kubernetes takes as a namespace name. */
+function isNamespaceName(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 }

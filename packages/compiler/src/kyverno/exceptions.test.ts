@@ -79,4 +79,20 @@ describe("emitKyverno with exceptions (library policy)", () => {
     expect(doc.spec.match.any[0].resources).toMatchObject({ names: ["web-*"] });
     expect(doc.metadata.labels["cleanup.kyverno.io/ttl"]).toBe("2027-01-26T000000Z");
   });
+
+  it("puts every PolicyException in the namespace Kyverno reads exceptions from", async () => {
+    const { default: library } = await import("../../../../policies/index.js");
+    const latest = library.find((p: Policy) => p.name === "disallow-latest-tag") as Policy;
+    const exceptions = [ex("one", { policy: latest.name, match: { names: ["web-*"] } })];
+    for (const api of ["validatingpolicy", "clusterpolicy"] as const) {
+      const namespaceOf = (files: Map<string, string>) =>
+        parse(files.get("exceptions/one.yaml") as string).metadata.namespace;
+      expect(namespaceOf(emitKyverno([latest], { api, exceptions }))).toBe("kyverno");
+      const chosen = emitKyverno([latest], { api, exceptions, exceptionNamespace: "policy-ex" });
+      expect(namespaceOf(chosen)).toBe("policy-ex");
+      expect(() =>
+        emitKyverno([latest], { api, exceptions, exceptionNamespace: "Bad_NS" }),
+      ).toThrow(/not a namespace name/);
+    }
+  });
 });

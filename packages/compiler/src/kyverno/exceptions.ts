@@ -84,9 +84,19 @@ export function kyvernoExpiry(expires: string): { expiresAt: string; ttl: string
   return { expiresAt, ttl };
 }
 
-function metadataOf(exception: PolicyException) {
+/**
+ * Where Kyverno reads PolicyExceptions from: since 1.13 only the namespaces its
+ * `exceptionNamespace` flag (Helm: `features.policyExceptions.namespace`) names, and one in any
+ * other namespace is silently ignored. Charter puts every exception in one namespace, `kyverno`
+ * (the chart's namespace) unless `--kyverno-exception-namespace` says otherwise, rather than
+ * wherever `kubectl apply` happens to point.
+ */
+export const DEFAULT_EXCEPTION_NAMESPACE = "kyverno";
+
+function metadataOf(exception: PolicyException, namespace: string) {
   return {
     name: exception.name,
+    namespace,
     labels: { ...MANAGED_BY, [TTL_LABEL]: kyvernoExpiry(exception.expires).ttl },
     annotations: {
       "charter.dev/policy": exception.policy,
@@ -99,11 +109,14 @@ function metadataOf(exception: PolicyException) {
 }
 
 /** A `policies.kyverno.io/v1` PolicyException exempting the whole ValidatingPolicy. */
-export function validatingPolicyException(exception: PolicyException): object {
+export function validatingPolicyException(
+  exception: PolicyException,
+  namespace = DEFAULT_EXCEPTION_NAMESPACE,
+): object {
   return {
     apiVersion: POLICY_EXCEPTION_API_VERSION.validatingpolicy,
     kind: "PolicyException",
-    metadata: metadataOf(exception),
+    metadata: metadataOf(exception, namespace),
     spec: {
       policyRefs: [{ name: exception.policy, kind: "ValidatingPolicy" }],
       matchConditions: [
@@ -115,7 +128,11 @@ export function validatingPolicyException(exception: PolicyException): object {
 }
 
 /** A `kyverno.io/v2` PolicyException for the rules of a ClusterPolicy it excuses. */
-export function clusterPolicyException(exception: PolicyException, policy: Policy): object {
+export function clusterPolicyException(
+  exception: PolicyException,
+  policy: Policy,
+  namespace = DEFAULT_EXCEPTION_NAMESPACE,
+): object {
   const { namespaces, names, kinds, labels } = exception.match;
   const selector = labels ? nativeLabelSelectorOf({ ...policy.match, labels }) : undefined;
   const ruleNames = policy.rules
@@ -124,7 +141,7 @@ export function clusterPolicyException(exception: PolicyException, policy: Polic
   return {
     apiVersion: POLICY_EXCEPTION_API_VERSION.clusterpolicy,
     kind: "PolicyException",
-    metadata: metadataOf(exception),
+    metadata: metadataOf(exception, namespace),
     spec: {
       exceptions: [{ policyName: exception.policy, ruleNames }],
       match: {

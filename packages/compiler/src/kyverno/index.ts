@@ -10,6 +10,7 @@ export {
 } from "./emit-kyverno.js";
 export {
   clusterPolicyException,
+  DEFAULT_EXCEPTION_NAMESPACE,
   EXCEPTION_CONDITION,
   kyvernoExpiry,
   POLICY_EXCEPTION_API_VERSION,
