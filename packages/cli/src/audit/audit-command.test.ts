@@ -2,35 +2,17 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../main.js";
+import { repoRoot, runCli } from "../../../../test/support/run-cli.js";
 import { writeScenario } from "./test-scenario.js";
 
-const repoRoot = new URL("../../../..", import.meta.url).pathname.replace(/\/$/, "");
 const POLICIES = [
   "--policies",
   "policies/disallow-privileged-containers.ts,policies/disallow-host-path.ts",
 ];
 
-async function charter(args: readonly string[], cwd = repoRoot) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "charter", ...args], {
-    cwd,
-    stdin: Readable.from([""]),
-    output: {
-      out: (line = "") => {
-        stdout += `${line}\n`;
-      },
-      err: (line = "") => {
-        stderr += `${line}\n`;
-      },
-      paint: (_style, text) => text,
-    },
-  });
-  return { code, stdout, stderr };
-}
+/** `charter …` in-process, with captured output (the helper every CLI test uses). */
+const charter = (args: readonly string[], cwd = repoRoot) => runCli(args, { cwd });
 
 let logs: string;
 beforeAll(() => {
