@@ -36,10 +36,10 @@ describe("splitExceptions", () => {
     expect(names(split.native)).toEqual(["whole", "both-rules", "images", "question", "star"]);
     expect(names(split.folded)).toEqual(["one-rule"]);
   });
-  it("ClusterPolicy: images and `?` fold, rule lists are native", () => {
+  it("ClusterPolicy: images and names fold (Kyverno's names miss generateName), rule lists are native", () => {
     const split = splitExceptions(policy, all, "clusterpolicy");
-    expect(names(split.native)).toEqual(["whole", "both-rules", "one-rule", "star"]);
-    expect(names(split.folded)).toEqual(["images", "question"]);
+    expect(names(split.native)).toEqual(["whole", "both-rules", "one-rule"]);
+    expect(names(split.folded)).toEqual(["images", "question", "star"]);
   });
   it("ClusterPolicy: namespaces fold on a policy matching Namespaces (Kyverno reads their name)", () => {
     const namespaces = {
@@ -69,21 +69,21 @@ describe("emitKyverno with exceptions (library policy)", () => {
     const latest = library.find((p: Policy) => p.name === "disallow-latest-tag") as Policy;
     const files = emitKyverno([latest], {
       api: "clusterpolicy",
-      exceptions: [ex("one", { policy: latest.name, match: { names: ["web-*"] } })],
+      exceptions: [ex("one", { policy: latest.name, match: { namespaces: ["web"] } })],
     });
     const doc = parse(files.get("exceptions/one.yaml") as string);
     expect(doc.apiVersion).toBe("kyverno.io/v2");
     expect(doc.spec.exceptions).toEqual([
       { policyName: latest.name, ruleNames: latest.rules.map((r) => r.name) },
     ]);
-    expect(doc.spec.match.any[0].resources).toMatchObject({ names: ["web-*"] });
+    expect(doc.spec.match.any[0].resources).toMatchObject({ namespaces: ["web"] });
     expect(doc.metadata.labels["cleanup.kyverno.io/ttl"]).toBe("2027-01-26T000000Z");
   });
 
   it("puts every PolicyException in the namespace Kyverno reads exceptions from", async () => {
     const { default: library } = await import("../../../../policies/index.js");
     const latest = library.find((p: Policy) => p.name === "disallow-latest-tag") as Policy;
-    const exceptions = [ex("one", { policy: latest.name, match: { names: ["web-*"] } })];
+    const exceptions = [ex("one", { policy: latest.name, match: { namespaces: ["web"] } })];
     for (const api of ["validatingpolicy", "clusterpolicy"] as const) {
       const namespaceOf = (files: Map<string, string>) =>
         parse(files.get("exceptions/one.yaml") as string).metadata.namespace;

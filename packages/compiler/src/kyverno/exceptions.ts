@@ -7,12 +7,14 @@
  *   the exception's match in CEL. Such an exception exempts the whole policy, so an exception
  *   for some rules only is folded into those rules' validations instead.
  * - ClusterPolicy: a `kyverno.io/v2` PolicyException with `exceptions[{policyName,
- *   ruleNames}]` and a `match` (kinds, namespaces, names, selector). Kyverno's match cannot say
+ *   ruleNames}]` and a `match` (kinds, namespaces, selector). Kyverno's match cannot say
  *   "every container image matches" (its JMESPath `conditions` would have to walk each kind's
  *   template and all three container lists), its `?` wildcard is not proven to mean what
- *   Charter's does, and it reads a Namespace's own name as its namespace: exceptions with
- *   images, a `?` or `*` in a namespace or a `?` in a name, or namespaces on a policy matching
- *   Namespaces, are folded into the rules' `validate.cel` expressions.
+ *   Charter's does, it reads a Namespace's own name as its namespace, and its `names` read
+ *   `metadata.name` only — an object created from `generateName` (every Pod a ReplicaSet or
+ *   Job makes) reaches admission with no name yet, where Charter reads its generateName:
+ *   exceptions with images or names, a `?` or `*` in a namespace, or namespaces on a policy
+ *   matching Namespaces, are folded into the rules' `validate.cel` expressions.
  *
  * Expiry: a PolicyException carries it twice — `spec.expiresAt` (policies.kyverno.io, which
  * Kyverno checks when it lists exceptions) and the `cleanup.kyverno.io/ttl` label (Kyverno's
@@ -50,8 +52,7 @@ function coversEveryRule(exception: PolicyException, policy: Policy): boolean {
 
 function clusterPolicyCanSay(exception: PolicyException, policy: Policy): boolean {
   const { images, names, namespaces, kinds } = exception.match;
-  if (images) return false;
-  if (names?.some((glob) => glob.includes("?"))) return false;
+  if (images || names) return false;
   if (namespaces) {
     if (namespaces.some((ns) => ns.includes("*") || ns.includes("?"))) return false;
     const judged: readonly KindRef[] = kinds ?? matchedKinds(policy.match);
@@ -133,7 +134,7 @@ export function clusterPolicyException(
   policy: Policy,
   namespace = DEFAULT_EXCEPTION_NAMESPACE,
 ): object {
-  const { namespaces, names, kinds, labels } = exception.match;
+  const { namespaces, kinds, labels } = exception.match;
   const selector = labels ? nativeLabelSelectorOf({ ...policy.match, labels }) : undefined;
   const ruleNames = policy.rules
     .map((rule) => rule.name)
@@ -150,7 +151,6 @@ export function clusterPolicyException(
             resources: {
               kinds: (kinds ?? matchedKinds(policy.match)).map(kyvernoKind),
               ...(namespaces ? { namespaces: [...namespaces] } : {}),
-              ...(names ? { names: [...names] } : {}),
               ...(selector ? { selector } : {}),
             },
           },
