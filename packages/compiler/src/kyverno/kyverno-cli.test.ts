@@ -18,7 +18,6 @@
  * Where it is absent the test says so loudly and skips; under CI=true (where
  * scripts/install-engines.sh has built it) a missing binary fails.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +30,7 @@ import {
 } from "../../../runtime/src/testing/cross-resource-table.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, type KyvernoApi } from "./emit-kyverno.js";
-import { requireKyverno } from "./kyverno-binary.test-support.js";
+import { reportResults, requireKyverno, runKyverno } from "./kyverno-binary.test-support.js";
 
 const kyverno = requireKyverno("the real-Kyverno tests");
 
@@ -93,33 +92,6 @@ const hostile: Policy[] = registries
     ]
   : [];
 
-interface ReportResult {
-  readonly policy: string;
-  readonly rule?: string;
-  readonly result: "pass" | "fail" | "warn" | "error" | "skip";
-  readonly message?: string;
-}
-
-function run(binary: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((done) => {
-    execFile(binary, [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      done({ code, stdout: `${stdout}${stderr ? `\n${stderr}` : ""}` });
-    });
-  });
-}
-
-/** The report `kyverno apply -p --output-format json` prints: JSON objects, one per line. */
-function reportResults(stdout: string): ReportResult[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .flatMap((line) => {
-      const report = JSON.parse(line) as { results?: ReportResult[] };
-      return report.results ?? [];
-    });
-}
-
 const work = mkdtempSync(join(tmpdir(), "charter-kyverno-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -161,7 +133,7 @@ async function apply(
   writeFileSync(resourceFile, toYaml([testCase.resource]));
   writeFileSync(values, valuesFile(testCase.inventory ?? []));
   // biome-ignore lint/style/noNonNullAssertion: only called when the binary exists
-  const { code, stdout } = await run(kyverno!, [
+  const { code, stdout } = await runKyverno(kyverno!, [
     "apply",
     policyFile,
     "--resource",

@@ -33,7 +33,6 @@
  * Binary: `.tools/bin/kyverno` or `$CHARTER_KYVERNO` (scripts/install-kyverno.sh); skipped
  * loudly without it, and a failure under CI=true, as in kyverno-cli.test.ts.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,7 +45,12 @@ import { withExceptions } from "../../../runtime/src/exceptions/apply.js";
 import type { Finding } from "../../../runtime/src/types.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, KYVERNO_APIS, type KyvernoApi } from "./emit-kyverno.js";
-import { requireKyverno } from "./kyverno-binary.test-support.js";
+import {
+  type ReportResult,
+  reportResults,
+  requireKyverno,
+  runKyverno,
+} from "./kyverno-binary.test-support.js";
 
 const kyverno = requireKyverno("the real-Kyverno exception tests");
 
@@ -288,37 +292,6 @@ const resources: Json[] = [
 
 // ---- running Kyverno ------------------------------------------------------------------------
 
-interface ReportResult {
-  readonly policy: string;
-  readonly rule?: string;
-  readonly result: "pass" | "fail" | "warn" | "error" | "skip";
-  readonly message?: string;
-  readonly resources?: readonly {
-    apiVersion?: string;
-    kind?: string;
-    namespace?: string;
-    name?: string;
-  }[];
-  readonly properties?: Readonly<Record<string, string>>;
-}
-
-function run(binary: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((done) => {
-    execFile(binary, [...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      done({ code, stdout: `${stdout}${stderr ? `\n${stderr}` : ""}` });
-    });
-  });
-}
-
-/** The report `kyverno apply -p --output-format json` prints: JSON objects, one per line. */
-function reportResults(stdout: string): ReportResult[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .flatMap((line) => (JSON.parse(line) as { results?: ReportResult[] }).results ?? []);
-}
-
 const work = mkdtempSync(join(tmpdir(), "charter-kyverno-exceptions-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -347,7 +320,7 @@ async function applyWith(
   writeFileSync(resourceFile, toYaml(resources));
   // `--exceptions` takes files, not a folder: one flag per exception file.
   // biome-ignore lint/style/noNonNullAssertion: only called when the binary exists
-  const { stdout } = await run(kyverno!, [
+  const { stdout } = await runKyverno(kyverno!, [
     "apply",
     ...policyFiles.map((path) => join(dir, path)),
     "--resource",
