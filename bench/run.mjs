@@ -149,24 +149,21 @@ const ir = measure(
   charter("check", small.yamlPath, "--format", "json", "--output", irReport),
   { ok: [0, 1] },
 );
+/** One `opa eval` of the library over a data file of documents, each judged `with input as` it. */
+const opaEvalArgs = (dataPath) => [
+  "eval",
+  "--format",
+  "json",
+  "--data",
+  path.join(regoOut, "rego"),
+  "--data",
+  queryDir,
+  "--data",
+  dataPath,
+  "data.charter_bench.results",
+];
 const opaOutput = path.join(work, "opa.json");
-const opa = measure(
-  "opa eval",
-  OPA,
-  [
-    "eval",
-    "--format",
-    "json",
-    "--data",
-    path.join(regoOut, "rego"),
-    "--data",
-    queryDir,
-    "--data",
-    small.jsonPath,
-    "data.charter_bench.results",
-  ],
-  { stdoutFile: opaOutput },
-);
+const opa = measure("opa eval", OPA, opaEvalArgs(small.jsonPath), { stdoutFile: opaOutput });
 const wasmReport = path.join(work, "wasm.json");
 const wasm = measure(
   "WASM engine",
@@ -198,23 +195,9 @@ const irOne = measure(
   charter("check", one.yamlPath, "--format", "json", "--output", path.join(work, "one-ir.json")),
   { ok: [0, 1] },
 );
-const opaOne = measure(
-  "opa eval (1 document)",
-  OPA,
-  [
-    "eval",
-    "--format",
-    "json",
-    "--data",
-    path.join(regoOut, "rego"),
-    "--data",
-    queryDir,
-    "--data",
-    one.jsonPath,
-    "data.charter_bench.results",
-  ],
-  { stdoutFile: path.join(work, "one-opa.json") },
-);
+const opaOne = measure("opa eval (1 document)", OPA, opaEvalArgs(one.jsonPath), {
+  stdoutFile: path.join(work, "one-opa.json"),
+});
 const wasmOne = measure(
   "WASM engine (1 document)",
   process.execPath,
