@@ -6,7 +6,8 @@ import { canonicalJson } from "./canonical-json.js";
 import { bundleFileHash } from "./hash.js";
 import { signingKey, verificationKey } from "./keys.js";
 import { signBundle } from "./sign.js";
-import { packTarGz, readTarGz } from "./tar.js";
+import { packTarGz } from "./tar.js";
+import { readTarGz } from "./tar-reader.js";
 import { verifyBundle } from "./verify.js";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
@@ -80,7 +81,11 @@ describe("the reference test vector (§4.5)", () => {
     const archive = packTarGz(
       new Map([...VECTOR_FILES, [".signatures.json", bytes(VECTOR_SIGNATURES)]]),
     );
-    const secret = verificationKey(bytes("demo-secret"), undefined, "secret");
+    // A secret is never implied: the algorithm must be named (a DER public key is not PEM either).
+    expect(() => verificationKey(bytes("demo-secret"), undefined, "secret")).toThrow(
+      /cannot tell the signing algorithm: secret holds no PEM key/,
+    );
+    const secret = verificationKey(bytes("demo-secret"), "HS256", "secret");
     expect(secret.algorithm).toBe("HS256");
     const verified = await verifyBundle(archive, { ...secret, keyId: "demo-key", scope: "write" });
     expect(verified.problems).toEqual([]);
@@ -200,7 +205,8 @@ describe("signing and verifying", () => {
         key: signingKey(c.sign, c.alg, "key"),
         keyId: "k1",
       });
-      const key = verificationKey(c.verify, undefined, "pub");
+      // PEM keys imply their algorithm; a secret's must be named.
+      const key = verificationKey(c.verify, c.alg === "HS256" ? "HS256" : undefined, "pub");
       expect(key.algorithm).toBe(c.alg);
       const good = await verifyBundle(archive, { ...key, keyId: "k1" });
       expect(good).toMatchObject({ ok: true, problems: [], keyId: "k1" });

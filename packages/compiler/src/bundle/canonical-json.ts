@@ -5,10 +5,18 @@
  * writes them without HTML escaping. Whitespace and key order of the file do not matter.
  */
 
-type Node =
+/** A JSON value as written: scalars keep their literal text (strings in Go's encoding). */
+export type JsonNode =
   | { readonly kind: "scalar"; readonly text: string }
-  | { readonly kind: "array"; readonly items: Node[] }
-  | { readonly kind: "object"; readonly entries: Map<string, Node> };
+  | { readonly kind: "array"; readonly items: JsonNode[] }
+  | {
+      readonly kind: "object";
+      readonly entries: Map<string, JsonNode>;
+      /** Keys written more than once (the last value is in `entries`, as Go's map keeps it). */
+      readonly repeated: readonly string[];
+    };
+
+type Node = JsonNode;
 
 /** A JSON parser that keeps each number's literal text (JSON.parse would turn `1.0` into `1`). */
 class Parser {
@@ -48,10 +56,11 @@ class Parser {
   private object(): Node {
     this.at++;
     const entries = new Map<string, Node>();
+    const repeated: string[] = [];
     this.space();
     if (this.text[this.at] === "}") {
       this.at++;
-      return { kind: "object", entries };
+      return { kind: "object", entries, repeated };
     }
     for (;;) {
       this.space();
@@ -60,10 +69,11 @@ class Parser {
       this.space();
       if (this.text[this.at++] !== ":") this.fail("expected ':'");
       // Go decodes into a map: the last of duplicate keys wins.
+      if (entries.has(key)) repeated.push(key);
       entries.set(key, this.value());
       this.space();
       const next = this.text[this.at++];
-      if (next === "}") return { kind: "object", entries };
+      if (next === "}") return { kind: "object", entries, repeated };
       if (next !== ",") this.fail("expected ',' or '}'");
     }
   }
@@ -113,6 +123,11 @@ function write(node: Node): string {
   if (node.kind === "array") return `[${node.items.map(write).join(",")}]`;
   const keys = [...node.entries.keys()].sort(byUtf8);
   return `{${keys.map((key) => `${goString(key)}:${write(node.entries.get(key) as Node)}`).join(",")}}`;
+}
+
+/** A JSON text as a tree that keeps each literal (throws SyntaxError when it is not JSON). */
+export function parseJsonNode(text: string): JsonNode {
+  return new Parser(text).document();
 }
 
 /** The canonical form of a JSON text (a leading UTF-8 BOM is ignored, as OPA ignores it). */

@@ -19,5 +19,13 @@ export {
   verificationKey,
 } from "./keys.js";
 export { type BundleSigning, type SignedFile, signBundle, signedFiles } from "./sign.js";
-export { packTarGz, readTarGz } from "./tar.js";
+export { packTarGz } from "./tar.js";
+export {
+  DEFAULT_MAX_ENTRY_BYTES,
+  DEFAULT_MAX_TOTAL_BYTES,
+  readTarGz,
+  readTarGzEntries,
+  type TarEntry,
+  type TarLimits,
+} from "./tar-reader.js";
 export { type BundleVerification, type VerifyOptions, verifyBundle } from "./verify.js";

@@ -64,6 +64,10 @@ export function signingKey(
   const text = Buffer.from(material).toString("utf8");
   if (algorithm === "HS256") {
     if (isPem(text)) throw wrongKey(what, algorithm, "it holds a PEM key");
+    // Anyone holding the public key could then sign: never a secret.
+    if (isDerPublicKey(material)) {
+      throw wrongKey(what, algorithm, "it holds a DER-encoded public key");
+    }
     const secret = secretOf(material);
     if (secret.length === 0) throw wrongKey(what, algorithm, "it is empty");
     return secret;
@@ -79,14 +83,50 @@ export function signingKey(
   return key;
 }
 
-/** The algorithm a verification key implies when none is named: RSA, EC, else a secret. */
-function impliedAlgorithm(text: string): SigningAlgorithm {
-  if (!isPem(text)) return "HS256";
-  try {
-    return publicKeyOf(text).asymmetricKeyType === "ec" ? "ES256" : "RS256";
-  } catch {
-    return "RS256";
+/**
+ * The algorithm a PEM verification key implies when none is named: RSA → RS256, EC → ES256.
+ * Never HS256: a file that is not PEM may be a DER public key, and taking a public key as an
+ * HMAC secret lets anyone who has it sign (OPA itself defaults to RS256).
+ */
+function impliedAlgorithm(text: string, what: string): SigningAlgorithm {
+  if (!isPem(text)) {
+    throw new CharterError(
+      `cannot tell the signing algorithm: ${what} holds no PEM key`,
+      { file: what },
+      "name it: --signing-alg HS256 when the file holds a shared secret; a DER public key must be converted to PEM first (`openssl pkey -pubin -inform DER -in key.der -out key.pem`)",
+    );
   }
+  let key: KeyObject;
+  try {
+    key = publicKeyOf(text);
+  } catch {
+    throw wrongKey(what, "RS256", "it holds no public key, certificate or private key in PEM form");
+  }
+  if (key.asymmetricKeyType === "ec") return "ES256";
+  if (key.asymmetricKeyType === "rsa") return "RS256";
+  throw new CharterError(
+    `${what} holds a ${key.asymmetricKeyType} key, which signs with none of ${SIGNING_ALGORITHMS.join(", ")}`,
+    { file: what },
+    "verify with the RSA or EC P-256 public key the bundle was signed for",
+  );
+}
+
+/** Whether the bytes are a DER public key or certificate (never a fit HMAC secret). */
+function isDerPublicKey(material: Uint8Array): boolean {
+  const der = Buffer.from(material);
+  const attempts = [
+    () => createPublicKey({ key: der, format: "der", type: "spki" }),
+    () => createPublicKey({ key: der, format: "der", type: "pkcs1" }),
+    () => new X509Certificate(der),
+  ];
+  return attempts.some((attempt) => {
+    try {
+      attempt();
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function publicKeyOf(text: string): KeyObject {
@@ -96,7 +136,8 @@ function publicKeyOf(text: string): KeyObject {
 
 /**
  * The key that verifies, from a key file's bytes, and its algorithm (`algorithm` when given,
- * else implied by the key: RSA → RS256, EC → ES256, not a PEM → an HS256 secret).
+ * else implied by a PEM key: RSA → RS256, EC → ES256; anything else must be named). A public
+ * key, PEM or DER, is never taken as an HS256 secret.
  */
 export function verificationKey(
   material: Uint8Array,
@@ -104,9 +145,10 @@ export function verificationKey(
   what: string,
 ): { readonly key: BundleKey; readonly algorithm: SigningAlgorithm } {
   const text = Buffer.from(material).toString("utf8");
-  const alg = algorithm ?? impliedAlgorithm(text);
+  const alg = algorithm ?? impliedAlgorithm(text, what);
   if (alg === "HS256") {
     if (isPem(text)) throw wrongKey(what, alg, "it holds a PEM key");
+    if (isDerPublicKey(material)) throw wrongKey(what, alg, "it holds a DER-encoded public key");
     const secret = secretOf(material);
     if (secret.length === 0) throw wrongKey(what, alg, "it is empty");
     return { key: secret, algorithm: alg };
@@ -115,7 +157,13 @@ export function verificationKey(
   try {
     key = publicKeyOf(text);
   } catch {
-    throw wrongKey(what, alg, "it holds no public key, certificate or private key in PEM form");
+    throw wrongKey(
+      what,
+      alg,
+      isDerPublicKey(material)
+        ? "it holds a DER-encoded key; OPA reads PEM only (`openssl pkey -pubin -inform DER -in key.der -out key.pem`)"
+        : "it holds no public key, certificate or private key in PEM form",
+    );
   }
   const mismatch = keyMismatch(key, alg);
   if (mismatch) throw wrongKey(what, alg, `it holds ${mismatch}`);

@@ -1,12 +1,11 @@
 /**
- * A deterministic gzipped tar (POSIX ustar) of regular files, and its reader. Every entry has
- * mtime 0, uid/gid 0, mode 0644 and no user names, entries are sorted by path, and gzip runs
- * at a fixed level with no file name or time in its header: the same files give the same bytes.
+ * A deterministic gzipped tar (POSIX ustar) of regular files. Every entry has mtime 0, uid/gid
+ * 0, mode 0644 and no user names, entries are sorted by path, and gzip runs at a fixed level
+ * with no file name or time in its header: the same files give the same bytes. The reader is
+ * in tar-reader.ts.
  */
-import { gunzipSync, gzipSync } from "node:zlib";
-import { CharterError } from "@charter/ir";
-
-const BLOCK = 512;
+import { gzipSync } from "node:zlib";
+import { BLOCK } from "./tar-reader.js";
 
 function octal(value: number, length: number): string {
   return `${value.toString(8).padStart(length - 1, "0")}\0`;
@@ -70,57 +69,4 @@ export function packTarGz(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
   // zlib writes the building OS into the gzip header: fix it to Unix so every OS gives these bytes.
   gzip[9] = 3;
   return gzip;
-}
-
-function text(bytes: Uint8Array, start: number, length: number): string {
-  const field = bytes.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return Buffer.from(end === -1 ? field : field.subarray(0, end)).toString("utf8");
-}
-
-function unreadable(what: string, reason: string): CharterError {
-  return new CharterError(
-    `${what} is not a readable bundle: ${reason}`,
-    { file: what },
-    "a bundle is a gzipped tar archive, as `charter bundle` or `opa build` writes it",
-  );
-}
-
-/**
- * Path (without a leading `/` or `./`) → contents of each regular file of a gzipped tar.
- * Folders and links are skipped; `what` names the archive in errors.
- */
-export function readTarGz(archive: Uint8Array, what = "the archive"): Map<string, Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = gunzipSync(archive);
-  } catch (error) {
-    throw unreadable(what, `not gzip (${(error as Error).message})`);
-  }
-  const files = new Map<string, Uint8Array>();
-  let longName: string | undefined;
-  let offset = 0;
-  for (; offset + BLOCK <= bytes.length; ) {
-    const block = bytes.subarray(offset, offset + BLOCK);
-    if (block.every((byte) => byte === 0)) return files;
-    if (text(block, 257, 5) !== "ustar") throw unreadable(what, `no tar header at byte ${offset}`);
-    const size = Number.parseInt(text(block, 124, 12).trim() || "0", 8);
-    if (!Number.isSafeInteger(size) || offset + BLOCK + size > bytes.length) {
-      throw unreadable(what, `a truncated entry at byte ${offset}`);
-    }
-    const type = String.fromCharCode(block[156] ?? 0);
-    const prefix = text(block, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${text(block, 0, 100)}` : text(block, 0, 100));
-    const body = bytes.subarray(offset + BLOCK, offset + BLOCK + size);
-    longName = undefined;
-    if (type === "x") {
-      const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(Buffer.from(body).toString("utf8"));
-      longName = path?.[1];
-    } else if (type === "0" || type === "\0") {
-      files.set(name.replace(/^(?:\.?\/)+/, ""), body);
-    }
-    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-  }
-  if (offset === 0) throw unreadable(what, "an empty tar archive");
-  return files;
 }

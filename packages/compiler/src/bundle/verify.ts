@@ -1,13 +1,23 @@
 /**
- * Checks a signed bundle as OPA does before activating it (reference §4.4): one JWS in
- * `.signatures.json`, signed with the expected key and algorithm, the expected scope, and every
- * file of the bundle listed with a matching digest, none missing, none extra. Stricter than
- * OPA in one point: a `kid` that differs from the expected key id is a problem.
+ * Checks a signed bundle as OPA does before activating it (reference §4.4, v1/bundle/verify.go):
+ * one JWS in `.signatures.json`, signed with the expected key and algorithm, the expected scope,
+ * and every file of the bundle listed under its name (the tar entry name with one leading `/`
+ * dropped, as OPA matches it) with a matching digest, none missing, none extra. Never laxer than
+ * OPA; stricter only in these named refusals, each a sign of a forged or broken signature:
+ *
+ * - the tar archive is read strictly (tar-reader.ts): duplicate paths, links, bad headers;
+ * - the JWS header must be JSON naming the expected `alg` (OPA takes the algorithm from its
+ *   configuration and never reads the header's);
+ * - a `kid` (or `keyid` claim) other than the expected key id (OPA looks the key up by the id
+ *   it is configured with and ignores the token's);
+ * - `.signatures.json` anywhere but at the root, and a file the signature lists twice;
+ * - claims and `.signatures.json` as signed-claims.ts reads them.
  */
 import { compactVerify, decodeProtectedHeader } from "jose";
 import { bundleFileHash, HASH_ALGORITHMS, SIGNATURES_FILE } from "./hash.js";
 import type { BundleKey, SigningAlgorithm } from "./keys.js";
-import { readTarGz } from "./tar.js";
+import { claimsOf, type SignedFileClaim, signatureOf } from "./signed-claims.js";
+import { readTarGzEntries, type TarEntry, type TarLimits } from "./tar-reader.js";
 
 export interface VerifyOptions {
   readonly key: BundleKey;
@@ -16,6 +26,8 @@ export interface VerifyOptions {
   readonly keyId?: string;
   /** The scope the signature must carry (default none, as OPA's default). */
   readonly scope?: string;
+  /** Size caps for reading the archive (tar-reader.ts defaults). */
+  readonly limits?: TarLimits;
 }
 
 export interface BundleVerification {
@@ -29,75 +41,72 @@ export interface BundleVerification {
   readonly revision?: string;
 }
 
-interface Payload {
-  readonly files?: unknown;
-  readonly scope?: unknown;
-  readonly keyid?: unknown;
+/** The name OPA matches against the signature: the entry name less one leading `/`. */
+function signedName(entry: TarEntry): string {
+  return entry.name.startsWith("/") ? entry.name.slice(1) : entry.name;
 }
 
-function signatureOf(files: ReadonlyMap<string, Uint8Array>): string | string[] {
-  const file = files.get(SIGNATURES_FILE);
-  if (file === undefined) return ["the bundle is not signed: it has no .signatures.json"];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(file).toString("utf8"));
-  } catch {
-    return [".signatures.json is not JSON"];
-  }
-  const list = (parsed as { signatures?: unknown } | null)?.signatures;
-  if (!Array.isArray(list) || list.length === 0) return [".signatures.json holds no signature"];
-  if (list.length > 1) return [".signatures.json holds more than one signature; OPA takes one"];
-  return typeof list[0] === "string" ? list[0] : [".signatures.json: the signature is no string"];
+function baseName(name: string): string {
+  return name.slice(name.lastIndexOf("/") + 1);
 }
 
-function revisionOf(files: ReadonlyMap<string, Uint8Array>): string | undefined {
-  const manifest = files.get(".manifest");
+function revisionOf(entries: readonly TarEntry[]): string | undefined {
+  const manifest = entries.find((entry) => entry.path === ".manifest");
   if (manifest === undefined) return undefined;
   try {
-    const revision = JSON.parse(Buffer.from(manifest).toString("utf8"))?.revision;
+    const revision = JSON.parse(Buffer.from(manifest.contents).toString("utf8"))?.revision;
     return typeof revision === "string" ? revision : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The digest checks: every file listed, matching, none extra. */
-function fileProblems(files: ReadonlyMap<string, Uint8Array>, listed: unknown): string[] {
-  if (!Array.isArray(listed)) return ["the signature lists no files"];
+/** A compact JWS OPA can split and decode: three unpadded base64url segments. */
+function isCompactJws(jws: string): boolean {
+  const parts = jws.split(".");
+  return (
+    parts.length === 3 &&
+    parts.every((part) => /^[A-Za-z0-9_-]*$/.test(part) && part.length % 4 !== 1)
+  );
+}
+
+/** The digest checks: every file listed once, present and matching, none extra. */
+function fileProblems(
+  files: ReadonlyMap<string, Uint8Array>,
+  listed: readonly SignedFileClaim[],
+): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const item of listed as { name?: unknown; hash?: unknown; algorithm?: unknown }[]) {
-    const { name, hash, algorithm } = item ?? {};
-    if (typeof name !== "string" || typeof hash !== "string" || typeof algorithm !== "string") {
-      problems.push(`the signature lists a malformed file entry: ${JSON.stringify(item)}`);
+  for (const { name, hash, algorithm } of listed) {
+    if (seen.has(name)) {
+      problems.push(`the signature lists ${name} twice`);
       continue;
     }
-    const path = name.replace(/^\/+/, "");
-    seen.add(path);
-    const contents = files.get(path);
+    seen.add(name);
+    const contents = files.get(name);
     if (contents === undefined) {
-      problems.push(`missing  ${path}: signed, but not in the bundle`);
+      problems.push(`missing  ${name}: signed, but not in the bundle`);
     } else if (HASH_ALGORITHMS[algorithm] === undefined) {
-      problems.push(`${path}: unknown digest algorithm "${algorithm}"`);
+      problems.push(`${name}: unknown digest algorithm "${algorithm}"`);
+    } else if (!/^(?:[0-9a-fA-F]{2})*$/.test(hash)) {
+      problems.push(`${name}: the signature's digest "${hash}" is not hexadecimal`);
     } else {
       let actual: string;
       try {
-        actual = bundleFileHash(path, contents, algorithm);
+        actual = bundleFileHash(name, contents, algorithm);
       } catch (error) {
-        problems.push(`${path}: cannot be read (${(error as Error).message})`);
+        problems.push(`${name}: cannot be read (${(error as Error).message})`);
         continue;
       }
       if (actual !== hash.toLowerCase()) {
         problems.push(
-          `changed  ${path}: its ${algorithm} is ${actual}, the signature says ${hash}`,
+          `changed  ${name}: its ${algorithm} is ${actual}, the signature says ${hash}`,
         );
       }
     }
   }
-  for (const path of files.keys()) {
-    if (path !== SIGNATURES_FILE && !seen.has(path)) {
-      problems.push(`unsigned ${path}: in the bundle, but not in the signature`);
-    }
+  for (const name of files.keys()) {
+    if (!seen.has(name)) problems.push(`unsigned ${name}: in the bundle, but not in the signature`);
   }
   return problems;
 }
@@ -108,8 +117,8 @@ export async function verifyBundle(
   options: VerifyOptions,
   what = "the bundle",
 ): Promise<BundleVerification> {
-  const files = readTarGz(archive, what);
-  const revision = revisionOf(files);
+  const entries = readTarGzEntries(archive, what, options.limits);
+  const revision = revisionOf(entries);
   const result = (problems: string[], extra: Partial<BundleVerification> = {}) => ({
     ok: problems.length === 0,
     problems,
@@ -117,10 +126,26 @@ export async function verifyBundle(
     ...(revision === undefined ? {} : { revision }),
     ...extra,
   });
-  const jws = signatureOf(files);
-  if (typeof jws !== "string") return result(jws);
+  // OPA takes any entry named .signatures.json, in any folder, as the signature file.
+  const signatureFiles = entries.filter((entry) => baseName(signedName(entry)) === SIGNATURES_FILE);
+  if (signatureFiles.length === 0) {
+    return result(["the bundle is not signed: it has no .signatures.json"]);
+  }
+  if (signatureFiles.length > 1) {
+    return result([
+      `the bundle holds ${signatureFiles.length} .signatures.json files; OPA takes one`,
+    ]);
+  }
+  const signatureFile = signatureFiles[0] as TarEntry;
+  if (signatureFile.path !== SIGNATURES_FILE) {
+    return result([`${signatureFile.name}: a .signatures.json outside the bundle's root`]);
+  }
+  const signature = signatureOf(Buffer.from(signatureFile.contents).toString("utf8"));
+  if ("problem" in signature) return result([signature.problem]);
+  const { jws } = signature;
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
+    if (!isCompactJws(jws)) throw new TypeError("not compact");
     header = decodeProtectedHeader(jws);
   } catch {
     return result([".signatures.json: the signature is not a compact JWS"]);
@@ -129,10 +154,10 @@ export async function verifyBundle(
   if (header.alg !== options.algorithm) {
     problems.push(`signed with ${header.alg}, but verified as ${options.algorithm}`);
   }
-  let payload: Payload;
+  let payload: string;
   try {
     const verified = await compactVerify(jws, options.key, { algorithms: [options.algorithm] });
-    payload = JSON.parse(Buffer.from(verified.payload).toString("utf8")) as Payload;
+    payload = Buffer.from(verified.payload).toString("utf8");
   } catch (error) {
     if (problems.length > 0) return result(problems);
     const reason = (error as { code?: string }).code;
@@ -142,26 +167,25 @@ export async function verifyBundle(
         : `the signature does not verify: ${(error as Error).message}`,
     ]);
   }
-  const keyId =
-    typeof header.kid === "string"
-      ? header.kid
-      : typeof payload.keyid === "string"
-        ? payload.keyid
-        : undefined;
+  const claims = claimsOf(payload);
+  if (typeof claims === "string") return result([...problems, claims]);
+  const keyId = typeof header.kid === "string" ? header.kid : claims.keyid || undefined;
   if (options.keyId !== undefined && keyId !== undefined && keyId !== options.keyId) {
     problems.push(`signed by key id "${keyId}", expected "${options.keyId}"`);
   }
-  const scope = typeof payload.scope === "string" ? payload.scope : "";
-  if (scope !== (options.scope ?? "")) {
+  if (claims.scope !== (options.scope ?? "")) {
     problems.push(
-      `the signature's scope is ${scope ? `"${scope}"` : "empty"}, expected ${options.scope ? `"${options.scope}"` : "none"}`,
+      `the signature's scope is ${claims.scope ? `"${claims.scope}"` : "empty"}, expected ${options.scope ? `"${options.scope}"` : "none"}`,
     );
   }
-  problems.push(...fileProblems(files, payload.files));
-  const listed = Array.isArray(payload.files)
-    ? (payload.files as { name?: unknown }[]).flatMap((f) =>
-        typeof f?.name === "string" ? [f.name] : [],
-      )
-    : [];
-  return result(problems, { files: listed, ...(keyId === undefined ? {} : { keyId }) });
+  const files = new Map(
+    entries
+      .filter((entry) => entry !== signatureFile)
+      .map((entry) => [signedName(entry), entry.contents]),
+  );
+  problems.push(...fileProblems(files, claims.files));
+  return result(problems, {
+    files: claims.files.map((file) => file.name),
+    ...(keyId === undefined ? {} : { keyId }),
+  });
 }
