@@ -9,7 +9,10 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { hasBearerToken } from "./auth.js";
 import { type BundleStore, openBundleStore } from "./bundle-store.js";
+import { DEFAULT_CONNECTION_LIMITS, guardConnections } from "./connection-guard.js";
+import { createDecodeBudget } from "./decode-budget.js";
 import { DEFAULT_LOG_MAX_BYTES, openJsonlLog } from "./jsonl-log.js";
 import { errorMessage, type Logger, silentLogger } from "./log.js";
 import { createLongPolls } from "./long-poll.js";
@@ -41,6 +44,20 @@ export interface BundleServerOptions {
   readonly pollIntervalMs?: number;
   /** How long close() lets in-flight requests finish before cutting them. Default 10 s. */
   readonly shutdownGraceMs?: number;
+  /** Open connections at most (a tenth kept for proven clients). Default 1024. */
+  readonly maxConnections?: number;
+  /** Unproven connections from one client address at most. Default 128. */
+  readonly maxConnectionsPerClient?: number;
+  /** A connection must send its request headers within this. Default 10 s. */
+  readonly headerTimeoutMs?: number;
+  /** A connection without a request in progress, or an upload that stalls, is closed after this. Default 30 s. */
+  readonly idleTimeoutMs?: number;
+  /** Uploads (POST /logs, /status) decoded at once. Default 4. */
+  readonly maxLogDecoders?: number;
+  /** What the uploads being decoded may hold together, in bytes. Default 64 MiB. */
+  readonly logMemoryBudget?: number;
+  /** The largest bundle file served. Default 128 MiB. */
+  readonly maxBundleBytes?: number;
 }
 
 export interface BundleServer {
@@ -61,11 +78,27 @@ export async function createBundleServer(options: BundleServerOptions): Promise<
     dir: options.bundlesDir,
     logger,
     pollIntervalMs: options.pollIntervalMs,
+    maxBundleBytes: options.maxBundleBytes,
   });
   const maxBytes = options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
-  const decisions = await openJsonlLog({ dir: options.logsDir, prefix: "decisions", maxBytes });
-  const statuses = await openJsonlLog({ dir: options.logsDir, prefix: "status", maxBytes });
+  const decisions = await openJsonlLog({
+    dir: options.logsDir,
+    prefix: "decisions",
+    maxBytes,
+    logger,
+  });
+  const statuses = await openJsonlLog({ dir: options.logsDir, prefix: "status", maxBytes, logger });
   const longPolls = createLongPolls(store);
+  const limits = {
+    maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+    maxPerClient: options.maxConnectionsPerClient ?? DEFAULT_CONNECTION_LIMITS.maxPerClient,
+    headerTimeoutMs: options.headerTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.headerTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+  };
+  const decodeBudget = createDecodeBudget({
+    maxDecoders: options.maxLogDecoders,
+    maxBytes: options.logMemoryBudget,
+  });
   const metrics = createMetrics();
   const deps = {
     store,
@@ -75,6 +108,8 @@ export async function createBundleServer(options: BundleServerOptions): Promise<
     statuses,
     token: options.token,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    decodeBudget,
+    stallMs: limits.idleTimeoutMs,
   };
   const requestLevel = options.logRequests ? "info" : "debug";
   let inFlight = 0;
@@ -109,14 +144,41 @@ export async function createBundleServer(options: BundleServerOptions): Promise<
         done({ route: "other", bytes: 0 });
       } else {
         const status = known ? error.status : 500;
+        if (known) {
+          for (const [name, value] of Object.entries(error.headers))
+            response.setHeader(name, value);
+          if (error.closeConnection) response.setHeader("Connection", "close");
+        }
         done(fail(response, routeOf(request), status, known ? error.message : "internal error"));
+        if (known && error.closeConnection) response.once("finish", () => request.socket.destroy());
       }
     });
   };
 
+  // Node's own timers back the guard's up (partial headers on a kept-alive connection).
+  const timeouts = {
+    headersTimeout: limits.headerTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headerTimeoutMs / 2)),
+  };
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
-    : createHttpServer(onRequest);
+    ? createHttpsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          handshakeTimeout: limits.headerTimeoutMs,
+          ...timeouts,
+        },
+        onRequest,
+      )
+    : createHttpServer(timeouts, onRequest);
+  const token = options.token;
+  const connections = guardConnections(
+    server,
+    limits,
+    (request) => token === undefined || hasBearerToken(request.headers, token),
+  );
+  metrics.watch({ connections, decodeBudget, stores: [decisions, statuses] });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8282, options.host ?? "127.0.0.1", () => {

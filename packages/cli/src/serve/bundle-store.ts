@@ -4,10 +4,15 @@
  * publishers write a temporary file and rename it into place (temporary and hidden files are
  * ignored). fs.watch on the folder triggers a rescan; a periodic stat check catches what
  * fs.watch misses (editors, renames over the folder, network file systems).
+ *
+ * Only regular files found in the folder itself are served, up to `maxBundleBytes`: a
+ * symlink (to /etc/passwd, to /dev/zero), a FIFO, a device or a folder named like a bundle is
+ * refused and logged. The check is lstat first, then open with O_NOFOLLOW | O_NONBLOCK (a FIFO
+ * swapped in meanwhile can neither block us nor be followed) and fstat of what was opened.
  */
 import { createHash } from "node:crypto";
-import { type FSWatcher, watch } from "node:fs";
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { constants, type FSWatcher, watch } from "node:fs";
+import { lstat, mkdir, open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { bundleRevision } from "./bundle-manifest.js";
 import { errorMessage, type Logger } from "./log.js";
@@ -55,11 +60,18 @@ export interface BundleStoreOptions {
   readonly logger: Logger;
   /** The stat check's interval; 0 turns it off. Default 2000 ms. */
   readonly pollIntervalMs?: number;
+  /** The largest bundle file served. Default 128 MiB. */
+  readonly maxBundleBytes?: number;
 }
+
+export const DEFAULT_MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
 
 export async function openBundleStore(options: BundleStoreOptions): Promise<BundleStore> {
   const { dir, logger } = options;
+  const maxBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   await mkdir(dir, { recursive: true });
+  /** Why each refused file was refused, by its stamp: logged once, not at every poll. */
+  const refused = new Map<string, string>();
   const bundles = new Map<string, Bundle>();
   const listeners = new Set<BundleListener>();
   let scanning: Promise<void> | undefined;
@@ -88,9 +100,21 @@ export async function openBundleStore(options: BundleStoreOptions): Promise<Bund
     for (const file of files) {
       const name = bundleNameOf(file);
       if (name === undefined) continue;
-      seen.add(name);
       const previous = bundles.get(name);
-      const bundle = await readBundle(join(dir, file), name, previous, logger);
+      const read = await readBundle(join(dir, file), name, previous, maxBytes, logger);
+      if (read.kind === "refused") {
+        if (refused.get(file) !== read.stamp) {
+          refused.set(file, read.stamp);
+          logger.log("error", "bundle file refused", {
+            path: join(dir, file),
+            reason: read.reason,
+          });
+        }
+        continue;
+      }
+      refused.delete(file);
+      seen.add(name);
+      const bundle = read.kind === "read" ? read.bundle : undefined;
       if (bundle === undefined || closed) continue;
       // Same bytes under a new mtime (touched, or rebuilt identically): nothing to announce.
       if (previous?.etag === bundle.etag) bundles.set(name, bundle);
@@ -155,29 +179,67 @@ export async function openBundleStore(options: BundleStoreOptions): Promise<Bund
   };
 }
 
-/** Reads the file when it changed since `previous`; undefined when unchanged or unreadable. */
+type ReadOutcome =
+  | { readonly kind: "read"; readonly bundle: Bundle }
+  /** Unchanged since `previous`, or changing right now: keep what is served. */
+  | { readonly kind: "unchanged" }
+  /** Not a regular file within the size cap: not served. */
+  | { readonly kind: "refused"; readonly reason: string; readonly stamp: string };
+
+/** Reads the file when it changed since `previous`; refuses anything but a regular file. */
 async function readBundle(
   path: string,
   name: string,
   previous: Bundle | undefined,
+  maxBytes: number,
   logger: Logger,
-): Promise<Bundle | undefined> {
+): Promise<ReadOutcome> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const before = await stat(path);
-    const stamp = `${before.ino}:${before.size}:${before.mtimeMs}`;
-    if (previous?.stamp === stamp) return undefined;
-    const bytes = await readFile(path);
-    const after = await stat(path);
+    const link = await lstat(path);
+    const stamp = `${link.ino}:${link.size}:${link.mtimeMs}:${link.mode}`;
+    if (!link.isFile()) return { kind: "refused", reason: "not a regular file", stamp };
+    if (link.size > maxBytes) {
+      return {
+        kind: "refused",
+        reason: `larger than ${maxBytes} bytes (--max-bundle-size)`,
+        stamp,
+      };
+    }
+    if (previous?.stamp === stamp) return { kind: "unchanged" };
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== link.ino) return { kind: "unchanged" };
+    // Read at most one byte past the size seen: a file growing while read is not served.
+    const bytes = Buffer.alloc(opened.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    const extra = await handle.read(Buffer.alloc(1), 0, 1, length);
+    const after = await lstat(path);
     // Written in place while we read: wait for the next event rather than serve a torn file.
-    if (`${after.ino}:${after.size}:${after.mtimeMs}` !== stamp || bytes.length !== after.size) {
-      return undefined;
+    if (
+      length !== opened.size ||
+      extra.bytesRead !== 0 ||
+      `${after.ino}:${after.size}:${after.mtimeMs}:${after.mode}` !== stamp
+    ) {
+      return { kind: "unchanged" };
     }
     const etag = `"${createHash("sha256").update(bytes).digest("hex")}"`;
-    if (previous?.etag === etag) return { ...previous, stamp };
-    return { name, bytes, etag, revision: bundleRevision(bytes), stamp };
+    if (previous?.etag === etag) return { kind: "read", bundle: { ...previous, stamp } };
+    return {
+      kind: "read",
+      bundle: { name, bytes, etag, revision: bundleRevision(bytes, maxBytes), stamp },
+    };
   } catch (error) {
-    // Gone between readdir and read (renamed away): the next scan settles it.
+    // Gone between readdir and read (renamed away), or replaced by a symlink (ELOOP): the
+    // next scan settles it.
     logger.log("debug", "cannot read a bundle file", { path, error: errorMessage(error) });
-    return undefined;
+    return { kind: "unchanged" };
+  } finally {
+    await handle?.close().catch(() => {});
   }
 }

@@ -1,5 +1,6 @@
 /** POST /logs and /status: gzip or plain JSON in, one line per event on disk, rotation. */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -177,5 +178,90 @@ describe("openJsonlLog", () => {
     await log.append(['{"a":1}']);
     await log.close();
     expect(readFileSync(join(dir, "decisions-000001.jsonl"), "utf8")).toBe('{"a":1}\n');
+  });
+});
+
+describe("upload limits", () => {
+  const metric = async (url: string, name: string) =>
+    Number(
+      new RegExp(`^${name} (\\d+)$`, "m").exec(await (await fetch(`${url}/metrics`)).text())?.[1],
+    );
+
+  it("refuses with 503 + Retry-After what does not fit --log-memory-budget, then frees it", async () => {
+    const { logsDir, url } = await start({ logMemoryBudget: 1024 * 1024 });
+    const events = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => event(from + i));
+    // One upload is held half-sent, holding ~700 KiB of the 1 MiB budget.
+    const first = JSON.stringify(events(0, 6000));
+    const { port } = new URL(url);
+    const held = connect(Number(port), "127.0.0.1");
+    held.on("error", () => {});
+    held.write(
+      `POST /logs HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(first)}\r\n\r\n`,
+    );
+    held.write(first.slice(0, 700 * 1024));
+    await expect
+      .poll(() => metric(url, "charter_serve_log_decode_bytes"))
+      .toBeGreaterThan(600 * 1024);
+    // A second one that would fit alone does not fit beside it: 503, nothing stored.
+    const refused = await postLogs(url, gzipSync(JSON.stringify(events(10_000, 2000))), {
+      "Content-Encoding": "gzip",
+    });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await errorOf(refused)).toMatch(/memory budget/);
+    held.destroy();
+    await expect.poll(() => metric(url, "charter_serve_log_decode_bytes")).toBe(0);
+    expect(await metric(url, "charter_serve_log_decoders_busy")).toBe(0);
+    expect(readdirSync(logsDir)).toEqual([]);
+    // Once the budget is free the same upload is stored.
+    const stored = await postLogs(url, gzipSync(JSON.stringify(events(10_000, 2000))), {
+      "Content-Encoding": "gzip",
+    });
+    expect(stored.status).toBe(204);
+    expect(linesOf(join(logsDir, "decisions-000001.jsonl"))).toHaveLength(2000);
+    // One that needs more than the whole budget can never fit: 413, not a retry forever.
+    const tooBig = await postLogs(url, gzipSync(JSON.stringify(events(0, 12_000))), {
+      "Content-Encoding": "gzip",
+    });
+    expect(tooBig.status).toBe(413);
+    expect(await errorOf(tooBig)).toMatch(/--log-memory-budget/);
+  });
+
+  it("refuses one event larger than a sixteenth of the budget with 413", async () => {
+    const { url } = await start({ logMemoryBudget: 1024 * 1024 });
+    const big = [{ ...event(1), input: "x".repeat(100 * 1024) }];
+    const response = await postLogs(url, JSON.stringify(big));
+    expect(response.status).toBe(413);
+    expect(await errorOf(response)).toMatch(/one event is larger/);
+    const status = await fetch(`${url}/status`, { method: "POST", body: JSON.stringify(big[0]) });
+    expect(status.status).toBe(413);
+  });
+
+  it("queues uploads beyond --max-log-decoders and stores every one", async () => {
+    const { logsDir, url } = await start({ maxLogDecoders: 1 });
+    const uploads = Array.from({ length: 6 }, (_, u) =>
+      postLogs(url, gzipSync(JSON.stringify([event(u)])), { "Content-Encoding": "gzip" }),
+    );
+    expect((await Promise.all(uploads)).map((r) => r.status)).toEqual(Array(6).fill(204));
+    expect(linesOf(join(logsDir, "decisions-000001.jsonl"))).toHaveLength(6);
+  });
+
+  it("cuts off an upload that stalls for --idle-timeout with 408", async () => {
+    const { url } = await start({ idleTimeoutMs: 300 });
+    const { port } = new URL(url);
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write("POST /logs HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[{"),
+      );
+      let text = "";
+      socket.setEncoding("utf8").on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });

@@ -3,6 +3,9 @@
  * dozen series do not need a client library).
  */
 import type { Bundle } from "./bundle-store.js";
+import type { ConnectionGuard } from "./connection-guard.js";
+import type { DecodeBudget } from "./decode-budget.js";
+import type { JsonlLog } from "./jsonl-log.js";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -11,7 +14,15 @@ export interface Metrics {
   decisionsReceived(count: number): void;
   statusReceived(): void;
   rebuild(result: "ok" | "error"): void;
+  /** What the gauges for connections, decoding and the log store read from. */
+  watch(sources: MetricSources): void;
   render(state: { bundles: readonly Bundle[]; heldLongPolls: number }): string;
+}
+
+export interface MetricSources {
+  readonly connections: ConnectionGuard;
+  readonly decodeBudget: DecodeBudget;
+  readonly stores: readonly JsonlLog[];
 }
 
 export function createMetrics(): Metrics {
@@ -20,6 +31,7 @@ export function createMetrics(): Metrics {
   const rebuilds = new Map<string, number>();
   let decisions = 0;
   let statuses = 0;
+  let sources: MetricSources | undefined;
   const add = (map: Map<string, number>, key: string, by: number) =>
     map.set(key, (map.get(key) ?? 0) + by);
 
@@ -36,6 +48,9 @@ export function createMetrics(): Metrics {
     },
     rebuild(result) {
       add(rebuilds, labels({ result }), 1);
+    },
+    watch(watched) {
+      sources = watched;
     },
     render({ bundles, heldLongPolls }) {
       const memory = process.memoryUsage();
@@ -83,6 +98,42 @@ export function createMetrics(): Metrics {
       family("charter_serve_rebuilds_total", "counter", "--watch rebuilds by result.", [
         ...rebuilds,
       ]);
+      if (sources) {
+        const open = sources.connections.counts();
+        family(
+          "charter_serve_connections",
+          "gauge",
+          "Open connections: proven (token or /health) or not yet.",
+          [
+            [labels({ state: "proven" }), open.proven],
+            [labels({ state: "unproven" }), open.unproven],
+          ],
+        );
+        family(
+          "charter_serve_connections_closed_total",
+          "counter",
+          "Connections refused or closed by the connection limits, by reason.",
+          Object.entries(sources.connections.closed()).map(([reason, n]) => [
+            labels({ reason }),
+            n,
+          ]),
+        );
+        family("charter_serve_log_decoders_busy", "gauge", "Uploads being decoded.", [
+          ["", sources.decodeBudget.busy()],
+        ]);
+        family(
+          "charter_serve_log_decode_bytes",
+          "gauge",
+          "Bytes the uploads being decoded hold (bounded by --log-memory-budget).",
+          [["", sources.decodeBudget.used()]],
+        );
+        family(
+          "charter_serve_log_store_healthy",
+          "gauge",
+          "1 when the decision-log store can write, 0 when its last write failed.",
+          [["", sources.stores.every((store) => store.failure() === undefined) ? 1 : 0]],
+        );
+      }
       family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [
         ["", memory.rss],
       ]);

@@ -9,6 +9,8 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
+  statfsSync,
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
@@ -130,6 +132,93 @@ describe.skipIf(opa === undefined)("OPA against charter serve", () => {
       true,
     );
   });
+});
+
+describe.skipIf(opa === undefined)("OPA against a charter serve whose disk is full", () => {
+  it("gets 503 + Retry-After, retries, and every decision arrives once there is room", async (ctx) => {
+    const opaPath = opa as string;
+    const root = mkdtempSync(join(tmpdir(), "charter-opa-full-"));
+    const bundlesDir = join(root, "bundles");
+    const logsDir = join(root, "logs");
+    mkdirSync(bundlesDir);
+    mkdirSync(logsDir);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", logsDir], { stdio: "pipe" });
+    } catch (error) {
+      // CI runs as root on this machine, where mounting works: there it must not be skipped.
+      if (process.env.CI === "true") expect.fail(`cannot mount a tmpfs under CI=true: ${error}`);
+      console.warn(`\n*** cannot mount a tmpfs (${error}): SKIPPING this test ***\n`);
+      ctx.skip();
+    }
+    cleanups.push(() => execFileSync("umount", ["-l", logsDir]));
+    // Fill the disk to the last block.
+    const { bavail, bsize } = statfsSync(logsDir);
+    writeFileSync(join(logsDir, "filler"), Buffer.alloc(Number(bavail) * Number(bsize)));
+    buildBundle(opaPath, root, bundlesDir, "full");
+    const server: BundleServer = await createBundleServer({ port: 0, bundlesDir, logsDir });
+    cleanups.push(() => server.close());
+    writeFileSync(
+      join(root, "opa.yaml"),
+      [
+        "services:",
+        `  charter: { url: "${server.url}" }`,
+        "bundles: { charter: { service: charter } }",
+        "decision_logs:",
+        "  service: charter",
+        "  reporting: { min_delay_seconds: 1, max_delay_seconds: 1 }",
+        "",
+      ].join("\n"),
+    );
+    const port = await freePort();
+    const child = spawn(
+      opaPath,
+      ["run", "--server", "--addr", `127.0.0.1:${port}`, "-c", join(root, "opa.yaml")],
+      { stdio: "ignore" },
+    );
+    cleanups.push(() => child.kill("SIGKILL"));
+    const decide = async () => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/data/charter/violations`, {
+          method: "POST",
+          body: JSON.stringify({ input: { x: 1 } }),
+        });
+        const body = (await response.json()) as { result?: unknown; decision_id?: string };
+        return body.result === undefined ? undefined : body.decision_id;
+      } catch {
+        return undefined;
+      }
+    };
+    await expect.poll(decide, { timeout: 20_000, interval: 200 }).toBeTypeOf("string");
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await decide()) as string);
+    expect(new Set(ids).size).toBe(10);
+    // OPA's uploads are refused while the disk is full, and /health says why.
+    await expect
+      .poll(
+        async () => {
+          const metrics = await (await fetch(`${server.url}/metrics`)).text();
+          const refused = Number(
+            /requests_total\{route="logs",code="503"\} (\d+)/.exec(metrics)?.[1] ?? 0,
+          );
+          return refused;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    expect((await fetch(`${server.url}/health`)).status).toBe(503);
+    rmSync(join(logsDir, "filler"));
+    const stored = () =>
+      readdirSync(logsDir)
+        .filter((file) => file.startsWith("decisions-"))
+        .flatMap((file) => readFileSync(join(logsDir, file), "utf8").split("\n"))
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { decision_id: string }).decision_id);
+    await expect
+      .poll(() => ids.every((id) => stored().includes(id)), { timeout: 20_000, interval: 250 })
+      .toBe(true);
+    expect(new Set(stored()).size).toBe(stored().length);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  }, 60_000);
 });
 
 async function heldPolls(url: string): Promise<number> {

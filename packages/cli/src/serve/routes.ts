@@ -7,11 +7,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { hasBearerToken } from "./auth.js";
 import { type Bundle, type BundleStore, isBundleName } from "./bundle-store.js";
-import type { JsonlLog } from "./jsonl-log.js";
+import { type DecodeBudget, maxEventBytes } from "./decode-budget.js";
+import { type JsonlLog, LogWriteError } from "./jsonl-log.js";
 import type { LongPolls } from "./long-poll.js";
 import { preferredWait } from "./long-poll.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "./metrics.js";
-import { HttpError, readJsonBody } from "./request-body.js";
+import { busy, decodeUpload, HttpError } from "./request-body.js";
 
 /** The content type telling OPA that this server supports long polling (exact match). */
 export const LONG_POLL_CONTENT_TYPE = "application/vnd.openpolicyagent.bundles";
@@ -24,7 +25,14 @@ export interface RouteDeps {
   readonly statuses: JsonlLog;
   readonly token?: string;
   readonly maxBodyBytes: number;
+  /** Bounds the uploads decoded at once and the memory they hold. */
+  readonly decodeBudget: DecodeBudget;
+  /** Cut off an upload when no byte arrives for this long. */
+  readonly stallMs: number;
 }
+
+/** Seconds a client is asked to wait when the decision-log store cannot write. */
+export const STORE_RETRY_AFTER_SECONDS = 30;
 
 /** What the request was, for metrics and logs (a bounded set of labels). */
 export type RouteName = "bundles" | "logs" | "status" | "health" | "metrics" | "other";
@@ -78,6 +86,12 @@ export async function handle(
     const bundles = Object.fromEntries(
       deps.store.all().map((b) => [b.name, { revision: b.revision ?? null, etag: b.etag }]),
     );
+    // Receiving decision logs is half of the job: a store that cannot write is not healthy.
+    const failure = deps.decisions.failure() ?? deps.statuses.failure();
+    if (failure !== undefined) {
+      const reason = `the decision-log store cannot write: ${failure}`;
+      return json(response, route, 503, { status: "unhealthy", reason, bundles }, method);
+    }
     return json(response, route, 200, { status: "ok", bundles }, method);
   }
   if (deps.token !== undefined && !hasBearerToken(request.headers, deps.token)) {
@@ -103,24 +117,53 @@ export async function handle(
       return fail(response, route, 400, "bad partition name");
     }
     if (method !== "POST") return notAllowed(response, route, "POST");
-    const body = await readJsonBody(request, deps.maxBodyBytes);
-    const receivedAt = new Date().toISOString();
-    if (route === "logs") {
-      if (!Array.isArray(body) || !body.every(isObject)) {
-        throw new HttpError(400, "the body must be a JSON array of decision-log event objects");
-      }
-      await deps.decisions.append(
-        body.map((event) => JSON.stringify({ ...event, received_at: receivedAt })),
-      );
-      deps.metrics.decisionsReceived(body.length);
-    } else {
-      if (!isObject(body)) throw new HttpError(400, "the body must be one JSON status object");
-      await deps.statuses.append([JSON.stringify({ received_at: receivedAt, status: body })]);
-      deps.metrics.statusReceived();
-    }
+    await receive(deps, request, route, gone);
     return send(response, route, 204, {}, undefined, method);
   }
   return fail(response, route, 404, "not found");
+}
+
+/** Decodes an upload within the decode budget and stores it durably before the 204. */
+async function receive(
+  deps: RouteDeps,
+  request: IncomingMessage,
+  route: "logs" | "status",
+  gone: AbortSignal,
+): Promise<void> {
+  const decoder = await deps.decodeBudget.enter(gone);
+  if (decoder === undefined) {
+    throw busy("the server is decoding as many uploads as it may at once (--max-log-decoders)");
+  }
+  try {
+    const receivedAt = new Date().toISOString();
+    const upload = await decodeUpload(
+      request,
+      decoder,
+      {
+        maxBodyBytes: deps.maxBodyBytes,
+        stallMs: deps.stallMs,
+        budgetBytes: deps.decodeBudget.maxBytes,
+      },
+      route === "logs" ? "array" : "object",
+      route === "logs"
+        ? (event) => JSON.stringify({ ...event, received_at: receivedAt })
+        : (status) => JSON.stringify({ received_at: receivedAt, status }),
+      maxEventBytes(deps.decodeBudget),
+    );
+    const log = route === "logs" ? deps.decisions : deps.statuses;
+    try {
+      await log.appendBatch(upload.chunks);
+    } catch (error) {
+      if (!(error instanceof LogWriteError)) throw error;
+      throw new HttpError(503, `the decision-log store cannot write: ${error.message}`, {
+        "Retry-After": String(STORE_RETRY_AFTER_SECONDS),
+      });
+    }
+    if (route === "logs") deps.metrics.decisionsReceived(upload.count);
+    else deps.metrics.statusReceived();
+  } finally {
+    decoder.leave();
+  }
 }
 
 async function serveBundle(
@@ -181,10 +224,6 @@ function header(request: IncomingMessage, name: string): string | undefined {
 
 function isRead(method: string): boolean {
   return method === "GET" || method === "HEAD";
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function notAllowed(response: ServerResponse, route: RouteName, allow: string): Handled {
