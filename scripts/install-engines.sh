@@ -49,8 +49,16 @@ echo "install-engines: $tools/bin/opa -> opa/v$OPA_VERSION/opa"
 # The Kubernetes CEL judge (tools/cel-judge), built from pinned k8s.io/apiserver sources.
 bash "$repo/scripts/install-cel-judge.sh"
 
+# The OPA bundle verifier (tools/opa-bundle-verify): OPA's own v1/bundle reader at the pinned OPA
+# release, judging many signed bundles in one process (the proof of `charter bundle verify`).
+bash "$repo/scripts/install-opa-bundle-verify.sh"
+
 # Gatekeeper's gator CLI, pinned (its cold build is the longest: several minutes).
 bash "$repo/scripts/install-gator.sh"
 
 # The Kyverno CLI, pinned (built from the release's module source; several minutes cold).
 bash "$repo/scripts/install-kyverno.sh"
+
+# kubectl's manifest decoder (tools/k8s-decode), built from pinned k8s.io/cli-runtime sources:
+# the judge of what Charter's loader reads.
+bash "$repo/scripts/install-k8s-decode.sh"

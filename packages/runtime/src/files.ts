@@ -4,8 +4,10 @@
  * picomatch on the path relative to that folder, `/`-separated. Sorted by name at every level
  * so a scan is deterministic; dot-folders (`.git`, `.github`, …) and `node_modules` are never
  * entered, nor a folder an exclude glob matches; each real folder is followed once (symlink
- * loops). Listed lazily, so a huge tree starts scanning at once.
+ * loops). A folder's matches that are not regular files (FIFOs, sockets, devices) are listed
+ * as such, never opened. Listed lazily, so a huge tree starts scanning at once.
  */
+import type { Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
@@ -15,6 +17,8 @@ export const DEFAULT_INCLUDE = ["**/*.{yaml,yml,json}"] as const;
 
 export type Listed =
   | { readonly kind: "file"; readonly path: string }
+  /** A folder scan's match that is no regular file (a FIFO would block the scan forever). */
+  | { readonly kind: "special"; readonly path: string; readonly what: string }
   | { readonly kind: "unreadable"; readonly path: string; readonly error: unknown };
 
 export interface FileFilter {
@@ -67,23 +71,37 @@ async function* walk(
   }
   for (const name of names) {
     const path = join(folder, name);
-    let isFolder: boolean;
+    let stats: Stats;
     try {
-      isFolder = (await stat(path)).isDirectory(); // follows symlinks
+      stats = await stat(path); // follows symlinks
     } catch (error) {
       yield { kind: "unreadable", path, error };
       continue;
     }
     const rel = relativePosix(root, path);
-    if (isFolder) {
+    if (stats.isDirectory()) {
       if (!skippedFolder(name) && !filter.prunes(rel)) yield* walk(root, path, filter, seen);
     } else if (filter.file(rel)) {
-      yield { kind: "file", path };
+      // Only regular files: reading a FIFO named x.yaml would wait for a writer forever.
+      yield stats.isFile()
+        ? { kind: "file", path }
+        : { kind: "special", path, what: kindOf(stats) };
     }
   }
 }
 
-/** The files of one input path (not `-`), in scan order. */
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return "a FIFO";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  return "not a regular file";
+}
+
+/**
+ * The files of one input path (not `-`), in scan order. A path named explicitly is read
+ * whatever it is (`<(helm template …)` is a pipe); a folder gives its regular files only.
+ */
 export async function* listInput(
   input: string,
   filter: FileFilter = fileFilter(),

@@ -78,7 +78,7 @@ describe("streamResources: inputs", () => {
       "resource helm.yaml:3 web (web/templates/service.yaml)",
       "resource helm.yaml:9 web (web/templates/deployment.yaml)",
       "skipped helm.yaml:13 empty document",
-      "skipped helm.yaml:17 not a Kubernetes object: no string apiVersion",
+      "skipped helm.yaml:17 not a Kubernetes object: it has neither apiVersion nor kind",
     ]);
     const skipped = (await events([file])).filter((e) => e.kind === "skipped");
     expect(skipped.map((e) => e.kind === "skipped" && e.skipped.helmSource)).toEqual([
@@ -124,7 +124,7 @@ describe("streamResources: inputs", () => {
       "resource globs/app/deploy.yaml:1 deploy",
       "resource globs/app/manifest.yml:1 yml",
       "resource globs/app/tests/fixture.yaml:1 fixture",
-      "skipped globs/app/values.yaml:1 not a Kubernetes object: no string apiVersion",
+      "skipped globs/app/values.yaml:1 not a Kubernetes object: it has neither apiVersion nor kind",
       "resource globs/other/x.YAML:1 upper",
     ]);
     expect(
@@ -140,7 +140,7 @@ describe("streamResources: inputs", () => {
       summary(await events([join(folder, "app"), join(folder, "other")], { include: ["*.yaml"] })),
     ).toEqual([
       "resource globs/app/deploy.yaml:1 deploy",
-      "skipped globs/app/values.yaml:1 not a Kubernetes object: no string apiVersion",
+      "skipped globs/app/values.yaml:1 not a Kubernetes object: it has neither apiVersion nor kind",
     ]);
   });
 

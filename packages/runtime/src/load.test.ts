@@ -130,22 +130,26 @@ describe("loadResources: documents", () => {
       ].join("\n"),
     );
     const { resources, skipped, problems } = await loadResources([file]);
-    expect(problems).toEqual([]);
+    // An item of a List was meant for Kubernetes: one that is not an object is an error.
+    expect(problems).toEqual([
+      {
+        file,
+        line: 10,
+        column: 1,
+        message:
+          "List item 2: cannot be read as a Kubernetes object: it is a string, not a mapping",
+      },
+    ]);
     expect(resources.map((r) => [nameOf(r), r.source?.line])).toEqual([
       ["one", 4],
       ["two", 7],
       ["three", 15],
       ["not-a-list-wrapper", 17],
     ]);
-    expect(skipped).toEqual([
-      {
-        source: { file, line: 10 },
-        reason: "not a Kubernetes object: the document is a string, not a mapping",
-      },
-    ]);
+    expect(skipped).toEqual([]);
   });
 
-  it("skips what is not a Kubernetes object, and empty files and documents, with the reason", async () => {
+  it("skips what has neither apiVersion nor kind, and empty files and documents, with the reason", async () => {
     const file = await write(
       "odd.yaml",
       [
@@ -175,8 +179,13 @@ describe("loadResources: documents", () => {
     const empty = await write("empty.yaml", "");
     const blank = await write("blank.yaml", "\n\n# nothing here\n");
     const { resources, skipped, problems } = await loadResources([file, empty, blank]);
-    expect(problems).toEqual([]);
-    expect(resources.map((r) => r.source?.line)).toEqual([17]);
+    // Half an object (a kind without an apiVersion, or the reverse) is an error, never a skip;
+    // an object without a name is read, as kubectl reads it.
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [7, "cannot be read as a Kubernetes object: apiVersion is missing, not a non-empty string"],
+      [10, "cannot be read as a Kubernetes object: kind is missing, not a non-empty string"],
+    ]);
+    expect(resources.map((r) => r.source?.line)).toEqual([3, 17]);
     expect(
       skipped.map((s) => [
         s.source.file === file ? "odd" : s.source.file === empty ? "empty" : "blank",
@@ -184,12 +193,9 @@ describe("loadResources: documents", () => {
         s.reason,
       ]),
     ).toEqual([
-      ["odd", 1, "not a Kubernetes object: no string apiVersion"],
-      ["odd", 3, "not a Kubernetes object: no metadata.name or metadata.generateName"],
-      ["odd", 7, "not a Kubernetes object: no string apiVersion"],
-      ["odd", 10, "not a Kubernetes object: no string kind"],
+      ["odd", 1, "not a Kubernetes object: it has neither apiVersion nor kind"],
       ["odd", 12, "empty document"],
-      ["odd", 15, "not a Kubernetes object: the document is a list, not a mapping"],
+      ["odd", 15, "not a Kubernetes object: the document is a sequence"],
       ["odd", 20, "empty document"],
       ["empty", 1, "empty file: no YAML document"],
       ["blank", 1, "empty file: no YAML document"],

@@ -7,10 +7,9 @@
  * object is `skipped` with the reason.
  */
 import { createReadStream } from "node:fs";
-import type { Json } from "@charter/ir";
 import { describeFsError, fileFilter, listInput } from "./files.js";
 import { DocumentSplitter, type RawDocument } from "./input/document-splitter.js";
-import { listItems, notAnObjectBecause } from "./kubernetes-object.js";
+import { readDocumentObjects } from "./kubernetes-object.js";
 import type { Resource } from "./types.js";
 import { decodeText, positionOfByte } from "./utf8.js";
 import { readDocuments } from "./yaml-documents.js";
@@ -96,6 +95,16 @@ function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number
     });
     return;
   }
+  if (raw.refusal !== undefined) {
+    yield problem({
+      file,
+      line: raw.dataLine ?? raw.line,
+      column: 1,
+      message: raw.refusal,
+      ...helm,
+    });
+    return;
+  }
   const decoded = decodeText(raw.bytes, raw.offset);
   if (!decoded.ok) {
     const at = positionOfByte(raw.bytes, decoded.offset);
@@ -117,24 +126,23 @@ function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number
       } satisfies LoadEvent;
       continue;
     }
-    const items = listItems(document.value);
-    const entries =
-      items === undefined
-        ? [{ value: document.value, line }]
-        : items.map((value, i) => {
-            const itemLine = document.itemLines[i];
-            return { value, line: itemLine || line };
-          });
-    for (const entry of entries) {
-      const source = { file, line: entry.line };
-      const reason = notAnObjectBecause(entry.value);
-      yield reason === undefined
-        ? ({
-            kind: "resource",
-            resource: { object: entry.value as Json, source },
-            ...helm,
-          } as const)
-        : ({ kind: "skipped", skipped: { source, reason, ...helm } } as const);
+    const reading = readDocumentObjects(document.value);
+    if (reading.kind === "skip") {
+      yield {
+        kind: "skipped",
+        skipped: { source: { file, line }, reason: reading.reason, ...helm },
+      } satisfies LoadEvent;
+      continue;
+    }
+    // An item is reported on its own line in the List (a nested List's items on its line).
+    const lineOf = (item: number | undefined) =>
+      item === undefined ? line : document.itemLines[item] || line;
+    for (const { object, item } of reading.objects) {
+      const source = { file, line: lineOf(item) };
+      yield { kind: "resource", resource: { object, source }, ...helm } satisfies LoadEvent;
+    }
+    for (const { message, item } of reading.errors) {
+      yield problem({ file, line: lineOf(item), column: 1, message, ...helm });
     }
   }
 }
@@ -214,6 +222,11 @@ export async function* streamResources(
     for await (const listed of listInput(input, filter)) {
       if (listed.kind === "unreadable") {
         yield cannotRead(listed.path, listed.error);
+        continue;
+      }
+      if (listed.kind === "special") {
+        const reason = `not read: ${listed.what}, and a folder scan reads regular files only (name it as an input to read it)`;
+        yield { kind: "skipped", skipped: { source: { file: listed.path, line: 1 }, reason } };
         continue;
       }
       const open = () => createReadStream(listed.path, { highWaterMark: READ_CHUNK_BYTES });

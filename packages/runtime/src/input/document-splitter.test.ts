@@ -25,7 +25,7 @@ function cut(input: string | Uint8Array, chunkSize = Number.MAX_SAFE_INTEGER, ma
 }
 
 describe("DocumentSplitter", () => {
-  it("cuts at `---` lines, keeping comments and directives with the document they precede", () => {
+  it("cuts where kubectl cuts, keeping comments with the document they precede", () => {
     const text = [
       "# head",
       "%YAML 1.1",
@@ -35,23 +35,58 @@ describe("DocumentSplitter", () => {
       "b: '",
       " --- not a marker, indented'",
       "c: ---x",
-      "---x: still data",
+      "---x: not data to kubectl",
       "...",
       "# between",
       "d: 4",
       "---",
     ].join("\n");
+    const directive =
+      "a YAML directive (%YAML, %TAG): Kubernetes cuts documents at --- before it parses them, so it cannot read one";
+    const badSeparator =
+      "a line starting with --- must be a document separator (nothing after it but a comment); Kubernetes refuses this stream";
+    const afterEnd =
+      "a document after `...` must start with ---: Kubernetes ignores what follows `...` up to the next ---";
     expect(cut(text)).toEqual([
-      { text: "# head\n%YAML 1.1\n---\na: 1\n", line: 1, offset: 0, size: 26, dataLine: 4 },
       {
-        text: "--- # second\nb: '\n --- not a marker, indented'\nc: ---x\n---x: still data\n...\n",
+        text: "# head\n%YAML 1.1\n---\na: 1\n",
+        line: 1,
+        offset: 0,
+        size: 26,
+        dataLine: 4,
+        refusal: directive,
+      },
+      {
+        text: "--- # second\nb: '\n --- not a marker, indented'\nc: ---x\n",
         line: 5,
         offset: 26,
-        size: 76,
+        size: 55,
         dataLine: 6,
       },
-      { text: "# between\nd: 4\n", line: 11, offset: 102, size: 15, dataLine: 12 },
-      { text: "---", line: 13, offset: 117, size: 3 },
+      {
+        text: "---x: not data to kubectl\n...\n",
+        line: 9,
+        offset: 81,
+        size: 30,
+        dataLine: 9,
+        refusal: badSeparator,
+      },
+      {
+        text: "# between\nd: 4\n",
+        line: 11,
+        offset: 111,
+        size: 15,
+        dataLine: 12,
+        refusal: afterEnd,
+      },
+      { text: "---", line: 13, offset: 126, size: 3 },
+    ]);
+  });
+
+  it("reads `---#comment` as kubectl does: a separator, handed to YAML as `---`", () => {
+    expect(cut("a: 1\n---#c\r\nb: 2\n")).toEqual([
+      { text: "a: 1\n", line: 1, offset: 0, size: 5, dataLine: 1 },
+      { text: "---\r\nb: 2\n", line: 2, offset: 7, size: 10, dataLine: 3 },
     ]);
   });
 

@@ -24,6 +24,8 @@ export interface RawDocument {
   readonly dataLine?: number;
   /** The template Helm rendered it from: its `# Source: chart/templates/x.yaml` comment. */
   readonly helmSource?: string;
+  /** Why Kubernetes would not read this document as YAML says it is: an error, not parsed. */
+  readonly refusal?: string;
 }
 
 const NEWLINE = 0x0a;
@@ -41,7 +43,7 @@ const HEAD_SIZE = 4096;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/;
 const latin = new TextDecoder("utf-8");
 
-type LineKind = "start" | "end" | "directive" | "blank" | "comment" | "data";
+type LineKind = "start" | "bad-start" | "end" | "directive" | "blank" | "comment" | "data";
 
 function isSpace(byte: number | undefined): boolean {
   return byte === SPACE || byte === TAB;
@@ -62,8 +64,34 @@ function firstNonSpace(head: Uint8Array, from: number): number | undefined {
   return byte === undefined || byte === CR || byte === NEWLINE ? undefined : byte;
 }
 
+/** Go's strings.TrimSpace, on the ASCII white space a line can hold. */
+function isGoSpace(byte: number | undefined): boolean {
+  return (
+    byte === SPACE ||
+    byte === TAB ||
+    byte === CR ||
+    byte === NEWLINE ||
+    byte === 0x0b ||
+    byte === 0x0c
+  );
+}
+
+/**
+ * kubectl's document separator (apimachinery's YAMLReader): a line that starts with `---`
+ * and holds nothing after it but white space or a comment (`---#x` too, which YAML would not
+ * call a marker). Anything else after a leading `---` (`--- {a: 1}`, `----`) makes kubectl
+ * refuse the stream: "invalid Yaml document separator".
+ */
+function separator(head: Uint8Array): "start" | "bad-start" | undefined {
+  if (head[0] !== DASH || head[1] !== DASH || head[2] !== DASH) return undefined;
+  let i = 3;
+  while (isGoSpace(head[i])) i++;
+  return head[i] === undefined || head[i] === HASH ? "start" : "bad-start";
+}
+
 function classify(head: Uint8Array, from: number): LineKind {
-  if (isMarker(head, from, DASH)) return "start";
+  const marker = separator(head.subarray(from));
+  if (marker !== undefined) return marker;
   if (isMarker(head, from, DOT)) return "end";
   if (head[from] === PERCENT) return "directive"; // `%` cannot start plain data at column 0
   const first = firstNonSpace(head, from);
@@ -95,6 +123,9 @@ export class DocumentSplitter {
   #hasDocument = false;
   #dataLine: number | undefined;
   #helmSource: string | undefined;
+  #refusal: string | undefined;
+  /** A `...` ended the last document and no `---` has come since. */
+  #afterEnd = false;
 
   constructor(maxSize: number) {
     this.#maxSize = maxSize;
@@ -142,32 +173,68 @@ export class DocumentSplitter {
     const head = concat(this.#head, this.#headSize);
     this.#head = [];
     this.#headSize = 0;
-    const bom = this.#firstLine && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-    const from = bom ? 3 : 0;
+    // A byte-order mark where a document's data can start (the file's first line, or a line
+    // before any data of this document: after `---`, `...` or comments) is dropped, as
+    // kubectl drops the file's. go-yaml keeps one that starts a later document as part of
+    // its first key (`\uFEFFapiVersion`), which hides a Pod from a reader that keeps it too.
+    const bom =
+      (this.#firstLine || this.#dataLine === undefined) &&
+      head[0] === 0xef &&
+      head[1] === 0xbb &&
+      head[2] === 0xbf;
     this.#firstLine = false;
-    const kind = classify(head, from);
-    if (kind === "start") {
+    const line = bom ? head.subarray(3) : head;
+    if (bom) this.#skip(3);
+    const kind = classify(line, 0);
+    if (kind === "directive" && this.#dataLine !== undefined) yield* this.#flush();
+    if (kind === "start" || kind === "bad-start") {
       // Comments and directives alone before `---` belong to the document it starts.
       if (this.#hasDocument) yield* this.#flush();
       this.#hasDocument = true;
-      const rest = firstNonSpace(head, from + 3);
-      if (rest !== undefined && rest !== HASH) this.#dataLine ??= this.#line;
+      this.#afterEnd = false;
+      if (kind === "bad-start") {
+        this.#refusal ??=
+          "a line starting with --- must be a document separator (nothing after it but a comment); Kubernetes refuses this stream";
+        this.#dataLine ??= this.#line;
+      }
     } else if (kind === "data") {
       this.#hasDocument = true;
       this.#dataLine ??= this.#line;
+      if (this.#afterEnd)
+        this.#refusal ??=
+          "a document after `...` must start with ---: Kubernetes ignores what follows `...` up to the next ---";
+    } else if (kind === "directive") {
+      this.#refusal ??=
+        "a YAML directive (%YAML, %TAG): Kubernetes cuts documents at --- before it parses them, so it cannot read one";
     } else if (kind === "comment" && this.#dataLine === undefined) {
-      this.#helmSource ??= HELM_SOURCE.exec(latin.decode(head.subarray(from)).trim())?.[1];
+      this.#helmSource ??= HELM_SOURCE.exec(latin.decode(line).trim())?.[1];
     }
-    this.#append(head);
+    if (kind === "start" && !isMarker(line, 0, DASH)) {
+      // `---#x`: a separator to kubectl, not a marker to YAML; YAML reads it as plain `---`.
+      const ending =
+        line[line.length - 2] === CR ? "\r\n" : line[line.length - 1] === NEWLINE ? "\n" : "";
+      const marker = Buffer.from(`---${ending}`);
+      this.#skip(line.length - marker.length);
+      this.#append(marker);
+    } else {
+      this.#append(line);
+    }
     if (lineEnded) this.#endLine();
     else this.#inTail = true;
-    // After `...` a new document may begin without `---`.
-    if (kind === "end") yield* this.#flush();
+    if (kind === "end") {
+      yield* this.#flush();
+      this.#afterEnd = true;
+    }
   }
 
   #endLine(): void {
     this.#line++;
     this.#inTail = false;
+  }
+
+  /** Bytes of the input that are dropped: counted in offsets, kept in no document. */
+  #skip(count: number): void {
+    this.#offset += count;
   }
 
   #append(bytes: Uint8Array): void {
@@ -187,6 +254,7 @@ export class DocumentSplitter {
         offset: this.#start.offset,
         ...(this.#dataLine !== undefined ? { dataLine: this.#dataLine } : {}),
         ...(this.#helmSource !== undefined ? { helmSource: this.#helmSource } : {}),
+        ...(this.#refusal !== undefined ? { refusal: this.#refusal } : {}),
       };
     }
     this.#parts = [];
@@ -194,5 +262,6 @@ export class DocumentSplitter {
     this.#hasDocument = false;
     this.#dataLine = undefined;
     this.#helmSource = undefined;
+    this.#refusal = undefined;
   }
 }
