@@ -6,7 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { CharterError, type Policy, type PolicyException, validatePolicySet } from "@charter/ir";
+import {
+  CharterError,
+  isValidExpiry,
+  type Policy,
+  type PolicyException,
+  validatePolicySet,
+} from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
 import { importTypeScript } from "./import-ts.js";
 import { moduleFiles } from "./load-policies.js";
@@ -35,6 +41,7 @@ export async function loadExceptions(
           exception.source ?? { file },
         );
       }
+      checkExpiry(exception, file);
       checkTarget(exception, policies, file);
       byName.set(exception.name, exception);
     }
@@ -55,6 +62,19 @@ function asExceptions(exported: unknown, file: string): readonly PolicyException
       error instanceof Error ? error.message.split("\n").slice(1, 3).join("; ").trim() : undefined,
     );
   }
+}
+
+/**
+ * The IR schema only checks the shape of `expires`; an exception written as a plain object
+ * (not through `exception(…)`, which checks it too) is checked against the calendar here.
+ */
+function checkExpiry(exception: PolicyException, file: string): void {
+  if (isValidExpiry(exception.expires)) return;
+  throw new CharterError(
+    `exception ${exception.name}: expires ${JSON.stringify(exception.expires)} is not a date`,
+    exception.source ?? { file },
+    'write "YYYY-MM-DD" (it applies through that day, UTC) or an RFC 3339 date-time such as 2027-01-31T12:00:00Z',
+  );
 }
 
 function checkTarget(exception: PolicyException, policies: readonly Policy[], file: string): void {

@@ -3,7 +3,7 @@
  * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
  */
 
-import { isCharterError } from "@charter/ir";
+import { CharterError, isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type AuditOptions, audit } from "./commands/audit.js";
 import { type BuildOptions, build } from "./commands/build.js";
@@ -17,7 +17,13 @@ import { type CheckOptions, check } from "./commands/check.js";
 import { type DocsOptions, docs } from "./commands/docs.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
 import { type InitOptions, init } from "./commands/init.js";
-import { parsePort, type ServeOptions, serve } from "./commands/serve.js";
+import {
+  parseCount,
+  parseDuration,
+  parsePort,
+  type ServeOptions,
+  serve,
+} from "./commands/serve.js";
 import { type TestOptions, test } from "./commands/test.js";
 import type { Context } from "./context.js";
 import { ENGINE_NAMES } from "./engines.js";
@@ -25,6 +31,7 @@ import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
 import { FORMATS } from "./report/formats.js";
 import { TARGET_NAMES } from "./targets.js";
+import { terminalLines } from "./terminal-text.js";
 import { VERSION } from "./version.js";
 
 export async function main(
@@ -53,13 +60,16 @@ function reportError(ctx: Context, error: unknown): number {
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (isCharterError(error)) {
-    ctx.output.err(error.format());
+    // Messages may quote manifests, exceptions and logs: no raw control reaches the terminal.
+    ctx.output.err(terminalLines(error.format()));
     return EXIT_USAGE;
   }
   if (process.env.CHARTER_DEBUG) throw error;
   const message = error instanceof Error ? error.message : String(error);
   ctx.output.err(
-    `error: ${message}\n  (this is a bug in Charter; run with CHARTER_DEBUG=1 for the stack trace)`,
+    terminalLines(
+      `error: ${message}\n  (this is a bug in Charter; run with CHARTER_DEBUG=1 for the stack trace)`,
+    ),
   );
   return EXIT_USAGE;
 }
@@ -113,6 +123,9 @@ function createProgram(ctx: Context, setExit: (code: number) => void): Command {
       writeErr: (s) => ctx.output.err(s.trimEnd()),
     })
     .showHelpAfterError("(run with --help for usage)")
+    // Options belong to the command they follow: `bundle verify --signing-alg` must reach
+    // `verify`, not be taken by `bundle`'s own --signing-alg (commander needs this at every level).
+    .enablePositionalOptions()
     .addHelpText(
       "after",
       `
@@ -305,6 +318,37 @@ Examples:
     .option("--token-file <file>", "require Authorization: Bearer <token> (not on /health)")
     .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key)")
     .option("--tls-key <file>", "the PEM private key of --tls-cert")
+    .option(
+      "--max-connections <n>",
+      "open connections at most; a tenth kept for token holders and /health (default 1024)",
+      parseCount,
+    )
+    .option(
+      "--max-connections-per-client <n>",
+      "connections without a valid token from one address (default 128)",
+      parseCount,
+    )
+    .option(
+      "--header-timeout <duration>",
+      "close a connection that has not sent its request headers (default 10s)",
+      parseDuration,
+    )
+    .option(
+      "--idle-timeout <duration>",
+      "close an idle connection, or an upload that stalls (default 30s)",
+      parseDuration,
+    )
+    .option(
+      "--max-log-decoders <n>",
+      "uploads (POST /logs, /status) decoded at once; more wait, then 503 (default 4)",
+      parseCount,
+    )
+    .option(
+      "--log-memory-budget <size>",
+      "what the uploads being decoded may hold together; past it 503 (default 64MiB)",
+      parseSize,
+    )
+    .option("--max-bundle-size <size>", "largest bundle file served (default 128MiB)", parseSize)
     .option("--log-requests", "log every request at info (default: debug)")
     .addOption(
       new Option("--log-level <level>", "the least level logged")
@@ -313,7 +357,7 @@ Examples:
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key",
+      "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key\n  $ charter serve --max-connections 4096 --idle-timeout 60s --log-memory-budget 128MiB",
     )
     .action(async (opts: ServeOptions) => setExit(await serve(ctx, opts)));
 
@@ -377,7 +421,7 @@ Examples:
     .addOption(
       new Option(
         "--signing-alg <alg>",
-        "the algorithm (default: RS256 for an RSA key, ES256 for EC, else HS256)",
+        "the algorithm (default: RS256 for an RSA PEM key, ES256 for EC; HS256 must be named)",
       ).choices(["RS256", "ES256", "HS256"]),
     )
     .option("--scope <scope>", "the scope the signature must carry (default: none)")
@@ -390,9 +434,25 @@ Examples:
       writeOut: (s) => ctx.output.out(s.trimEnd()),
       writeErr: (s) => ctx.output.err(s.trimEnd()),
     })
-    .action(async (file: string, opts: BundleVerifyOptions) =>
-      setExit(await bundleVerify(ctx, file, opts)),
-    );
+    .action(async (file: string, opts: BundleVerifyOptions) => {
+      // `charter bundle --signing-alg ES256 verify …` gives the option to `bundle`: refuse it
+      // rather than verify with an algorithm the user did not mean.
+      const parent = bundleCommand.opts<BundleOptions>();
+      const misplaced = [
+        parent.signingAlg !== undefined && "--signing-alg",
+        parent.signingKey !== undefined && "--signing-key",
+        parent.signingKeyId !== undefined && "--signing-key-id",
+        parent.signingScope !== undefined && "--signing-scope",
+      ].filter(Boolean);
+      if (misplaced.length > 0) {
+        throw new CharterError(
+          `${misplaced.join(", ")} before \`verify\` belongs to \`charter bundle\`, not to \`charter bundle verify\``,
+          {},
+          "put the options after `verify`: charter bundle verify FILE --verification-key KEY --signing-alg ALG",
+        );
+      }
+      setExit(await bundleVerify(ctx, file, opts));
+    });
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

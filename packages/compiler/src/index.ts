@@ -19,3 +19,4 @@ export {
   regoString,
 } from "./rego/index.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
+export { toYaml } from "./yaml.js";

@@ -48,27 +48,50 @@ export interface PolicyException {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const DAY_MS = 86_400_000;
 
 /** The first instant at which the exception no longer applies, in milliseconds since the epoch. */
 export function expiryInstant(expires: string): number {
-  const date = DATE.exec(expires);
-  if (date) {
-    const [, year, month, day] = date;
-    return Date.UTC(Number(year), Number(month) - 1, Number(day) + 1);
-  }
+  // Date.parse of the full form: Date.UTC would read the years 0000–0099 as 1900–1999.
+  if (DATE.test(expires)) return Date.parse(`${expires}T00:00:00Z`) + DAY_MS;
   return Date.parse(expires);
 }
 
-/** True when `expires` is a valid date or RFC 3339 date-time. */
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return month >= 1 && month <= 12 && day >= 1 && day <= (days[month - 1] ?? 0);
+}
+
+/**
+ * True when `expires` is a valid date `YYYY-MM-DD` or an RFC 3339 date-time, checked against
+ * the calendar (Date.parse alone takes `2020-02-30` for March 1st and `T24:00:00` for the next
+ * day). Decisions: `T` and `Z` upper-case, hours 00–23, minutes 00–59, seconds 00–59 — no leap
+ * second, since Go's time.Parse (Kubernetes, Kyverno's `expiresAt`) refuses `:60` — and an offset
+ * of at most ±23:59 (RFC 3339's time-numoffset).
+ */
 export function isValidExpiry(expires: string): boolean {
   const date = DATE.exec(expires);
   if (date) {
     const [, year, month, day] = date.map(Number) as [number, number, number, number];
-    const parsed = new Date(Date.UTC(year, month - 1, day));
-    return parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
+    return isCalendarDate(year, month, day);
   }
+  const time = DATE_TIME.exec(expires);
+  if (!time) return false;
+  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = time.map((part) =>
+    part === undefined ? 0 : Number(part),
+  ) as number[] as [number, number, number, number, number, number, number, number, number];
   return (
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(expires) &&
-    !Number.isNaN(Date.parse(expires))
+    isCalendarDate(year, month, day) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59
   );
 }

@@ -10,6 +10,7 @@ import { renderMarkdown } from "../audit/render-markdown.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_OK } from "../exit.js";
 import { writeReport } from "../report/write-report.js";
+import { terminalLines, terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 
 export const AUDIT_FORMATS = ["markdown", "json"] as const;
@@ -45,10 +46,14 @@ export async function audit(ctx: Context, options: AuditOptions): Promise<number
   });
   for (const corrupt of report.corruptLines.shown) {
     ctx.output.err(
-      `${shown(ctx, resolve(dir, corrupt.file))}:${corrupt.line}: warning: ${corrupt.reason}; line skipped`,
+      terminalText(
+        `${shown(ctx, resolve(dir, corrupt.file))}:${corrupt.line}: warning: ${corrupt.reason}; line skipped`,
+      ),
     );
   }
-  const text = format === "json" ? JSON.stringify(report, null, 2) : renderMarkdown(report);
+  // Decision logs hold whatever clients sent: the Markdown report shows no raw control.
+  const text =
+    format === "json" ? JSON.stringify(report, null, 2) : terminalLines(renderMarkdown(report));
   if (options.output) writeReport(resolve(ctx.cwd, options.output), text);
   else ctx.output.out(text);
   return EXIT_OK;
@@ -66,7 +71,9 @@ async function policiesFor(ctx: Context, options: AuditOptions): Promise<Policy[
   } catch (error) {
     if (explicit || !isCharterError(error)) throw error;
     ctx.output.err(
-      `warning: no policies loaded (${error.message}); controls and titles are reported as unknown`,
+      terminalLines(
+        `warning: no policies loaded (${error.message}); controls and titles are reported as unknown`,
+      ),
     );
     return [];
   }

@@ -15,6 +15,7 @@ import {
   parseTargets,
   policiesFor,
 } from "../targets.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface BuildOptions extends PolicyOptions {
   readonly out: string;
@@ -58,7 +59,9 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     if (left.length === 0) continue;
     const reasons = [...new Set(left.map((target) => policy.excludeTargets?.[target]))];
     ctx.output.err(
-      `note: ${policy.name} is not built for ${left.join(", ")}: ${reasons.join("; ")}`,
+      terminalText(
+        `note: ${policy.name} is not built for ${left.join(", ")}: ${reasons.join("; ")}`,
+      ),
     );
   }
   const outDir = resolve(ctx.cwd, options.out);

@@ -20,6 +20,7 @@ import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { requireOpa } from "../require-opa.js";
 import { compileTargets, policiesFor } from "../targets.js";
+import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 
 export interface BundleOptions extends PolicyOptions {
@@ -120,7 +121,7 @@ export async function bundle(ctx: Context, options: BundleOptions): Promise<numb
   for (const policy of policies) {
     const reason = policy.excludeTargets?.rego;
     if (reason !== undefined)
-      ctx.output.err(`note: ${policy.name} is not in the bundle: ${reason}`);
+      ctx.output.err(terminalText(`note: ${policy.name} is not in the bundle: ${reason}`));
   }
   const rego = compileTargets(policies, ["rego"], undefined, exceptions).get("rego") as ReadonlyMap<
     string,
@@ -174,13 +175,18 @@ export async function bundleVerify(
   if (result.ok) {
     const by = result.keyId === undefined ? "" : ` (key id ${result.keyId})`;
     ctx.output.out(
-      `${file}: verified: ${key.algorithm} signature${by} over ${result.files.length} files${revision}`,
+      terminalText(
+        `${file}: verified: ${key.algorithm} signature${by} over ${result.files.length} files${revision}`,
+      ),
     );
     return EXIT_OK;
   }
-  for (const problem of result.problems) ctx.output.out(`  ${problem}`);
+  // Problems quote file names and fields of the archive, which anyone may have written.
+  for (const problem of result.problems) ctx.output.out(`  ${terminalText(problem)}`);
   ctx.output.out(
-    `${file}: NOT verified: ${result.problems.length} problem(s)${revision}; OPA would refuse to activate this bundle`,
+    terminalText(
+      `${file}: NOT verified: ${result.problems.length} problem(s)${revision}; do not activate this bundle`,
+    ),
   );
   return EXIT_FAILURE;
 }

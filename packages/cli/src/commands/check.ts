@@ -24,6 +24,7 @@ import { FORMATS, isFormat, SINKS } from "../report/formats.js";
 import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
 import { type Summary, toRow } from "../report/rows.js";
+import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 
 export interface CheckOptions extends PolicyOptions {
@@ -83,14 +84,14 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       const where = [shown(ctx, problem.file), problem.line, problem.line && problem.column]
         .filter(Boolean)
         .join(":");
-      ctx.output.err(`${where}: error: ${problem.message}`);
+      ctx.output.err(terminalText(`${where}: error: ${problem.message}`));
     },
     skipped: (skipped: SkippedDocument) => {
       meter?.clear();
       const where = [shown(ctx, skipped.source.file), skipped.source.line]
         .filter(Boolean)
         .join(":");
-      ctx.output.err(`${where}: skipped: ${skipped.reason}`);
+      ctx.output.err(terminalText(`${where}: skipped: ${skipped.reason}`));
     },
   };
   const output = options.output
@@ -193,20 +194,26 @@ function warnAboutExceptions(
   for (const e of exceptions) {
     if (!inForce(e, now)) {
       ctx.output.err(
-        `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expired on ${e.expires} and is no longer applied; renew it or remove it`,
+        terminalText(
+          `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expired on ${e.expires} and is no longer applied; renew it or remove it`,
+        ),
       );
     }
   }
   for (const e of expiringWithin(exceptions, now, EXPIRY_WARNING_DAYS)) {
     const days = Math.ceil((expiryInstant(e.expires) - now) / 86_400_000);
     ctx.output.err(
-      `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expires on ${e.expires}, in ${days} day${days === 1 ? "" : "s"}`,
+      terminalText(
+        `${where(e)}warning: exception ${e.name} (owner ${e.owner}) expires on ${e.expires}, in ${days} day${days === 1 ? "" : "s"}`,
+      ),
     );
   }
   for (const e of exceptions) {
     if (inForce(e, now) && !used.has(e.name)) {
       ctx.output.err(
-        `${where(e)}warning: exception ${e.name} matched nothing in this scan; check its match, or remove it`,
+        terminalText(
+          `${where(e)}warning: exception ${e.name} matched nothing in this scan; check its match, or remove it`,
+        ),
       );
     }
   }

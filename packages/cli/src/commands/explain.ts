@@ -3,6 +3,7 @@ import { CharterError } from "@charter/ir";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_OK } from "../exit.js";
 import { compileTargets, parseTargetOptions, parseTargets } from "../targets.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface ExplainOptions extends PolicyOptions {
   readonly target: string;
@@ -46,11 +47,16 @@ export async function explain(
   const { output } = ctx;
   const heading = (text: string) =>
     output.out(output.paint("bold", `── ${text} ${"─".repeat(Math.max(0, 72 - text.length))}`));
-  heading(`${policy.name}: ${policy.title}`);
+  // Policy text is shown escaped; the emitted files are already (Rego and CEL are ASCII, YAML
+  // escapes every control and direction character).
+  heading(terminalText(`${policy.name}: ${policy.title}`));
   output.out(
-    `severity ${policy.severity} · enforcement ${policy.enforcement} · controls ${policy.controls.join(", ") || "none"}`,
+    terminalText(
+      `severity ${policy.severity} · enforcement ${policy.enforcement} · controls ${policy.controls.join(", ") || "none"}`,
+    ),
   );
-  for (const rule of policy.rules) output.out(`rule ${rule.name}: ${rule.message.template}`);
+  for (const rule of policy.rules)
+    output.out(terminalText(`rule ${rule.name}: ${rule.message.template}`));
   heading("IR");
   output.out(
     JSON.stringify(

@@ -12,6 +12,7 @@ import {
   parseEngineNames,
 } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface TestOptions extends PolicyOptions {
   readonly engine?: string;
@@ -29,7 +30,7 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
     enginesRequired(Boolean(options.engine)),
   );
   for (const { name, reason } of skipped)
-    output.err(output.paint("yellow", `engine ${name} skipped: ${reason}`));
+    output.err(output.paint("yellow", terminalText(`engine ${name} skipped: ${reason}`)));
 
   const reports = await runCases(policies, engines);
   for (const { policy, problems, notOn } of reports) {
@@ -37,11 +38,12 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
     const not = notOn.length
       ? output.paint(
           "gray",
-          `  (not on ${notOn.map((n) => n.engine).join(", ")}: ${notOn[0]?.reason})`,
+          terminalText(`  (not on ${notOn.map((n) => n.engine).join(", ")}: ${notOn[0]?.reason})`),
         )
       : "";
-    output.out(`${mark} ${policy.name}  ${policy.cases.length} cases${not}`);
-    for (const problem of problems) output.out(`    ${problem}`);
+    output.out(`${mark} ${terminalText(policy.name)}  ${policy.cases.length} cases${not}`);
+    // A problem quotes case names and messages: escaped, and one line each.
+    for (const problem of problems) output.out(`    ${terminalText(problem)}`);
   }
   const failed = reports.filter((report) => report.problems.length > 0).length;
   const cases = policies.reduce((n, policy) => n + policy.cases.length, 0);

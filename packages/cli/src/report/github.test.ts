@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { terminalText } from "../terminal-text.js";
 import { escapeData, escapeProperty, toGithubAnnotations } from "./github.js";
 import { HOSTILE, input, row } from "./test-rows.js";
 
@@ -46,9 +47,14 @@ describe("GitHub workflow commands", () => {
       "line=7",
       "title=disallow-privileged-containers/privileged (high)",
     ]);
-    // The runner's unescaping gives the message back.
+    // The runner's unescaping gives the message back, line breaks included; every other
+    // control is shown as visible text (terminal-text.ts), never sent raw to the log.
     const unescaped = (s: string) =>
       s.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
-    expect(unescaped(match?.groups?.data ?? "")).toBe(`Pod team-a/app: ${HOSTILE}`);
+    const shown = HOSTILE.split(/([\r\n])/)
+      .map((part) => (part === "\r" || part === "\n" ? part : terminalText(part)))
+      .join("");
+    expect(shown).toContain("next\\tline \\x01\\x08\\x1f");
+    expect(unescaped(match?.groups?.data ?? "")).toBe(`Pod team-a/app: ${shown}`);
   });
 });

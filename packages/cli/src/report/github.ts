@@ -6,6 +6,7 @@
  * reads one command per line, properties are split at `,` and the message starts after `::`.
  */
 import type { Enforcement } from "@charter/ir";
+import { terminalText } from "../terminal-text.js";
 import { type ReportInput, resourceName } from "./report-input.js";
 import { type LineWriter, type ReportSink, renderWith } from "./report-sink.js";
 import { checksOf, isFailing, type Row } from "./rows.js";
@@ -16,9 +17,13 @@ const COMMAND: Record<Enforcement, "error" | "warning" | "notice"> = {
   audit: "notice",
 };
 
-/** The message after `::`: `%` first, so that the escapes it introduces stay literal. */
+/**
+ * The message after `::`: `%` first, so that the escapes it introduces stay literal; line
+ * breaks as the runner's `%0D`/`%0A`; then every other control or direction character made
+ * visible (terminal-text.ts), since GitHub renders ANSI escapes in logs and annotations.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return terminalText(text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 }
 
 /** A property value: also `:` and `,`, which would end the value. */

@@ -14,8 +14,8 @@
  * `properties` is a string map (the CRDs say so): controls comma-separated, file and line,
  * and the exception that skipped the row when there is one.
  */
+import { toYaml } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
-import { stringify } from "yaml";
 import { reportNamespaceOf } from "./cluster-scoped.js";
 import { groupBy } from "./group.js";
 import type { ReportInput } from "./report-input.js";
@@ -113,14 +113,9 @@ export function toPolicyReports(input: ReportInput, api: ReportApi): object[] {
 }
 
 /**
- * Multi-document YAML. Strings are quoted when a YAML 1.1 reader (Kubernetes' sigs.k8s.io/yaml)
- * would take them for something else (`yes`, `on`, `0755`).
+ * Multi-document YAML through the compiler's one YAML writer: messages and resource names come
+ * from manifests, and Kubernetes (a YAML 1.1 reader) must read them back as the same strings.
  */
 export function toPolicyReportYaml(input: ReportInput, api: ReportApi): string {
-  return toPolicyReports(input, api)
-    .map((document) =>
-      stringify(document, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false }),
-    )
-    .join("---\n")
-    .replace(/\n$/, "");
+  return toYaml(toPolicyReports(input, api)).replace(/\n$/, "");
 }

@@ -5,7 +5,9 @@
  *
  * Colour says how bad a failure is: critical and high red, medium yellow, low cyan, info gray;
  * errors red, skips gray, passes green. `paint` is the identity without a colour terminal or
- * under NO_COLOR (output.ts), and when the table goes to a file.
+ * under NO_COLOR (output.ts), and when the table goes to a file. Every field that comes from a
+ * manifest, a policy or an exception goes through terminalText before it is painted, so no
+ * escape sequence but Charter's own colours reaches the terminal.
  *
  * Passing rows are shown with `--verbose` only. `--quiet` shows only the rows that fail the
  * run (failures of an enforcement in `--fail-on`, and errors) and the summary — as ESLint's
@@ -13,6 +15,7 @@
  */
 import type { Severity } from "@charter/ir";
 import type { Output } from "../output.js";
+import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
 import { checksOf, type Row } from "./rows.js";
@@ -72,18 +75,23 @@ export function toTable(input: ReportInput): string {
     const first = rows[0];
     if (!first) continue;
     const where = first.source ? `  ${first.source.file}:${first.source.line}` : "";
-    lines.push(`${paint("bold", resourceName(first))}${paint("gray", where)}`);
+    lines.push(
+      `${paint("bold", terminalText(resourceName(first)))}${paint("gray", terminalText(where))}`,
+    );
     for (const row of rows) {
       const style = styleOf(row);
       lines.push(
-        `  ${paint(style, MARK[row.result].padEnd(5))} ${paint(style, row.severity.padEnd(8))} ${row.enforcement.padEnd(5)} ${row.policy}/${row.rule}`,
+        `  ${paint(style, MARK[row.result].padEnd(5))} ${paint(style, row.severity.padEnd(8))} ${row.enforcement.padEnd(5)} ${terminalText(`${row.policy}/${row.rule}`)}`,
       );
-      if (row.result !== "pass" && row.message) lines.push(`        ${row.message}`);
+      if (row.result !== "pass" && row.message) lines.push(`        ${terminalText(row.message)}`);
       if (row.exception) {
+        const { name, owner, expires, reason } = row.exception;
         lines.push(
           paint(
             "gray",
-            `        exception ${row.exception.name} (owner ${row.exception.owner}, expires ${row.exception.expires}): ${row.exception.reason}`,
+            terminalText(
+              `        exception ${name} (owner ${owner}, expires ${expires}): ${reason}`,
+            ),
           ),
         );
       }
