@@ -225,7 +225,7 @@ func decodeCase(c *Case) (*caseInput, error) {
 	}
 	// The resource is not known from the object alone; the judge's policies read request.kind.
 	gvr := schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: strings.ToLower(gvk.Kind) + "s"}
-	record := admission.NewAttributesRecord(asObject(object), asObject(oldObject), gvk, ns, name, gvr, "", operation, nil, false, &user.DefaultInfo{})
+	record := admission.NewAttributesRecord(asObject(object), asObject(oldObject), gvk, ns, name, gvr, c.SubResource, operation, nil, false, &user.DefaultInfo{})
 	attributes := &admission.VersionedAttributes{
 		Attributes:         record,
 		VersionedKind:      gvk,

@@ -1,6 +1,7 @@
 // Command cel-judge evaluates CEL exactly as a Kubernetes API server evaluates a
 // ValidatingAdmissionPolicy: it reads one JSON batch on stdin and writes one JSON verdict
-// document on stdout (see protocol.go and README.md).
+// document on stdout (see protocol.go and README.md). With -match it instead decides, with the
+// API server's own matcher, which policies' matchConstraints select which requests (match.go).
 package main
 
 import (
@@ -18,6 +19,7 @@ func main() {
 	compat := flag.String("compatibility-version", DefaultCompatibilityVersion.String(),
 		"Kubernetes CEL compatibility version (major.minor) whose libraries new expressions may use")
 	printVersion := flag.Bool("version", false, "print the Kubernetes libraries and compatibility version, then exit")
+	match := flag.Bool("match", false, "read a match batch (matchConstraints and admission requests, see match.go) and say which policies the API server would run")
 	flag.Parse()
 
 	compatVersion, err := version.ParseMajorMinor(*compat)
@@ -33,6 +35,18 @@ func main() {
 	if err != nil {
 		fail("reading stdin: %v", err)
 	}
+	if *match {
+		var batch MatchBatch
+		if err := json.Unmarshal(input, &batch); err != nil {
+			fail("stdin is not a match batch: %v", err)
+		}
+		output, err := JudgeMatch(&batch)
+		if err != nil {
+			fail("%v", err)
+		}
+		write(output)
+		return
+	}
 	var batch Batch
 	if err := json.Unmarshal(input, &batch); err != nil {
 		fail("stdin is not a judge batch: %v", err)
@@ -41,6 +55,10 @@ func main() {
 	if err != nil {
 		fail("%v", err)
 	}
+	write(output)
+}
+
+func write(output any) {
 	encoder := json.NewEncoder(os.Stdout)
 	encoder.SetEscapeHTML(false)
 	if err := encoder.Encode(output); err != nil {

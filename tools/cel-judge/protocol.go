@@ -36,6 +36,9 @@ type Case struct {
 	NamespaceObject json.RawMessage `json:"namespaceObject,omitempty"`
 	// Operation is request.operation; CREATE when absent.
 	Operation string `json:"operation,omitempty"`
+	// SubResource is request.subResource, e.g. "ephemeralcontainers" for a Pod changed through
+	// pods/ephemeralcontainers (object is then the whole Pod as it will be).
+	SubResource string `json:"subResource,omitempty"`
 }
 
 // Output is the one JSON document the judge writes to stdout.

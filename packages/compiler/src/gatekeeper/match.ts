@@ -8,6 +8,11 @@
  *
  * The label selector becomes `labelSelector`, which Gatekeeper reads on the object's own
  * labels, as the IR does; the template's Rego (`applies`) tests it too.
+ *
+ * Pods changed through `pods/ephemeralcontainers` or `pods/resize` need nothing here: Gatekeeper
+ * matches `kinds` on the object's own kind (a Pod), whatever the subresource, and the Rego reads
+ * the whole Pod in `input.review.object`. What they need is Gatekeeper's webhook registering those
+ * subresources (docs/capabilities.md, "Pods changed after creation").
  */
 import {
   CharterError,

@@ -8,6 +8,10 @@
  *   VAP's Warn action does); audit only reports.
  * - Pod controllers are listed explicitly and autogen is off
  *   (`pod-policies.kyverno.io/autogen-controllers: none`), as for ValidatingPolicy.
+ * - `Pod` is not joined by `Pod/ephemeralcontainers`: Kyverno registers and matches that
+ *   subresource for a `Pod` kind by itself (`CheckKind`, allowEphemeralContainers), and refuses
+ *   a subresource kind in a policy with `background: true`; `pods/resize` is therefore not judged
+ *   (README, docs/capabilities.md).
  * - The CEL emitter's match conditions become `celPreconditions` and its variables
  *   `validate.cel.variables`; no JMESPath `validate.message` is set, and `{{` in CEL string
  *   literals is escaped (escape.ts), so Kyverno never substitutes part of a message.

@@ -90,14 +90,14 @@ describe("ValidatingPolicy (default)", () => {
     expect(policy.spec.autogen).toEqual({ podControllers: { controllers: [] } });
   });
 
-  it("matches Pods and every pod controller explicitly, on CREATE and UPDATE", () => {
+  it("matches Pods (and the subresources that change their spec) and every pod controller explicitly, on CREATE and UPDATE", () => {
     const [policy] = documents(emitKyverno([base]));
     expect(policy.spec.matchConstraints.resourceRules).toEqual([
       {
         apiGroups: [""],
         apiVersions: ["v1"],
         operations: ["CREATE", "UPDATE"],
-        resources: ["pods", "replicationcontrollers"],
+        resources: ["pods", "pods/ephemeralcontainers", "pods/resize", "replicationcontrollers"],
       },
       {
         apiGroups: ["apps"],
@@ -123,7 +123,7 @@ describe("ValidatingPolicy (default)", () => {
         apiGroups: [""],
         apiVersions: ["v1"],
         operations: ["CREATE", "UPDATE"],
-        resources: ["pods"],
+        resources: ["pods", "pods/ephemeralcontainers", "pods/resize"],
       },
     ]);
     // One rule for pods is exactly what Kyverno would autogen from: it must stay off.
@@ -318,6 +318,8 @@ describe("ClusterPolicy and Kyverno's JMESPath", () => {
   it("escapes {{ in CEL string literals so Kyverno substitutes nothing", () => {
     expect(escapeKyvernoCel('"a {{ b }} c"')).toBe('"a {\\x7B b }} c"');
     expect(escapeKyvernoCel('"\\\\{{"')).toBe('"\\\\{\\x7B"');
+    // Kyverno's references `$( … )` too: `$` as CEL's `\x24`.
+    expect(escapeKyvernoCel('"a $(b) \\\\$(c)"')).toBe('"a \\x24(b) \\\\\\x24(c)"');
   });
 
   it("leaves no {{ anywhere in a ClusterPolicy rule, and the static message out when it has one", () => {

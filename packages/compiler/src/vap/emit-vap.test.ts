@@ -139,6 +139,49 @@ describe("emitVap", () => {
     ]);
   });
 
+  it.each([
+    { note: "Pods and controllers", match: { subject: "pod", controllers: true } },
+    { note: "Pods only", match: { subject: "pod", controllers: false } },
+    {
+      note: "kinds listing the core Pod",
+      match: {
+        subject: "kinds",
+        kinds: [
+          { group: "", kind: "Service" },
+          { group: "", kind: "Pod" },
+        ],
+      },
+    },
+  ] as const)("names pods/ephemeralcontainers and pods/resize for $note", ({ match }) => {
+    const [policy] = documents({ ...base, match });
+    const core = policy.spec.matchConstraints.resourceRules.find(
+      (rule: { apiGroups: string[] }) => rule.apiGroups[0] === "",
+    );
+    expect(core.resources).toEqual(
+      expect.arrayContaining(["pods", "pods/ephemeralcontainers", "pods/resize"]),
+    );
+    // kubectl debug PATCHes the subresource: an UPDATE.
+    expect(core.operations).toContain("UPDATE");
+  });
+
+  it("names no subresource for kinds without the core Pod", () => {
+    const [policy] = documents({
+      ...base,
+      match: {
+        subject: "kinds",
+        kinds: [
+          { group: "example.com", kind: "Pod" },
+          { group: "", kind: "Service" },
+        ],
+      },
+      rules: [objectRule],
+    });
+    const resources = policy.spec.matchConstraints.resourceRules.flatMap(
+      (rule: { resources: string[] }) => rule.resources,
+    );
+    expect(resources).toEqual(["pods", "services"]);
+  });
+
   it("filters namespaces natively, except for a policy on Namespaces themselves", () => {
     const namespaces = { exclude: ["kube-system"] };
     const [pods] = documents({ ...base, match: { subject: "pod", controllers: true, namespaces } });

@@ -5,7 +5,9 @@
  * namespace.
  *
  * Pod controllers are matched explicitly (no Kyverno autogen): the kinds are those of the IR,
- * and the CEL reads each kind's pod template itself.
+ * and the CEL reads each kind's pod template itself. A policy matching Pods also names
+ * `pods/ephemeralcontainers` and `pods/resize` (`admissionResources`), or a container added by
+ * `kubectl debug` would never be judged.
  *
  * The selector means what the IR means for every object but a Namespace: the API server never
  * skips other cluster-scoped objects for a namespace selector, but judges a Namespace by its
@@ -18,11 +20,13 @@
  */
 import {
   CharterError,
+  isPodKind,
   type KindRef,
   type LabelRequirement,
   type Match,
   POD_CONTROLLERS,
   POD_KIND,
+  POD_SPEC_SUBRESOURCES,
   type Policy,
 } from "@charter/ir";
 import { isNamespaceKind, kindInfo } from "./kinds.js";
@@ -90,6 +94,19 @@ export function matchedKinds(match: Match): readonly KindRef[] {
   return [POD_KIND, ...controllers];
 }
 
+/**
+ * The resources admission must name for a kind: its own, and for the core Pod also the
+ * subresources through which a Pod's spec changes (`pods/ephemeralcontainers`, the route of
+ * `kubectl debug`, and `pods/resize`; see POD_SPEC_SUBRESOURCES for why these and not
+ * `pods/status`). The API server matches a subresource only when a rule names it, and the
+ * request it judges is an UPDATE of the whole Pod as it will be, so the same CEL applies.
+ */
+export function admissionResources(ref: KindRef): readonly string[] {
+  const { resource } = kindInfo(ref);
+  if (!isPodKind(ref)) return [resource];
+  return [resource, ...POD_SPEC_SUBRESOURCES.map((sub) => `${resource}/${sub}`)];
+}
+
 /** One rule per (API group, version), groups and resources in the order the kinds came. */
 export function resourceRulesOf(kinds: readonly KindRef[]): readonly ResourceRule[] {
   const rules = new Map<string, { group: string; version: string; resources: string[] }>();
@@ -97,7 +114,9 @@ export function resourceRulesOf(kinds: readonly KindRef[]): readonly ResourceRul
     const info = kindInfo(ref);
     const key = `${info.group}/${info.version}`;
     const rule = rules.get(key) ?? { group: info.group, version: info.version, resources: [] };
-    if (!rule.resources.includes(info.resource)) rule.resources.push(info.resource);
+    for (const resource of admissionResources(ref)) {
+      if (!rule.resources.includes(resource)) rule.resources.push(resource);
+    }
     rules.set(key, rule);
   }
   return [...rules.values()].map((rule) => ({

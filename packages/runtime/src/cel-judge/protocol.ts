@@ -30,6 +30,8 @@ export interface JudgeCase {
   readonly namespaceObject?: unknown;
   /** request.operation; CREATE when absent. */
   readonly operation?: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+  /** request.subResource (`ephemeralcontainers` for `kubectl debug`); none when absent. */
+  readonly subResource?: string;
 }
 
 export interface JudgeBatch {

@@ -27,6 +27,15 @@ export function runCelJudge(
   batch: JudgeBatch,
   args: readonly string[] = [],
 ): Promise<JudgeOutput> {
+  return runJudgeProcess(judgePath, args, batch).then((out) => parseOutput(judgePath, out));
+}
+
+/** Runs the judge with `args`, `input` as JSON on stdin; resolves with its stdout on exit 0. */
+export function runJudgeProcess(
+  judgePath: string,
+  args: readonly string[],
+  input: unknown,
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(judgePath, args, { stdio: ["pipe", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
@@ -41,17 +50,13 @@ export function runCelJudge(
     child.on("close", (code, signal) => {
       const out = Buffer.concat(stdout).toString("utf8");
       if (code === 0) {
-        try {
-          resolvePromise(parseOutput(judgePath, out));
-        } catch (error) {
-          reject(error);
-        }
+        resolvePromise(out);
         return;
       }
       const err = Buffer.concat(stderr).toString("utf8").trim() || out.trim();
       const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
       reject(new CelJudgeError(`cel-judge ${how}: ${err || "(no output)"}`));
     });
-    child.stdin.end(JSON.stringify(batch));
+    child.stdin.end(JSON.stringify(input));
   });
 }
