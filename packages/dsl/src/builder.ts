@@ -26,6 +26,7 @@ import { notJsonReason } from "./json-value.js";
 import { kindRefOf } from "./kind-ref.js";
 import { bind, checkParam, checkPattern, type LowerContext, record } from "./lower-context.js";
 import * as n from "./nodes.js";
+import { pathStringPlaces } from "./path-places.js";
 import { parsePathString } from "./path-string.js";
 import { Positions } from "./positions.js";
 
@@ -74,7 +75,7 @@ export class Value {
     } catch (error) {
       throw new CharterError(`at(${JSON.stringify(path)}): ${(error as Error).message}`, at);
     }
-    return this.#extend(segments, at);
+    return this.#extend(segments, at, pathStringPlaces(at, path, segments));
   }
 
   /** A path below this one, one segment per argument: `get("metadata", "labels", "app")`. */
@@ -88,15 +89,25 @@ export class Value {
     return this.#extend(segments, at);
   }
 
-  #extend(segments: readonly Segment[], at: ErrorLocation): Value {
+  /** `places`: where each new segment was written, when known (else at the call). */
+  #extend(
+    segments: readonly Segment[],
+    at: ErrorLocation,
+    places?: readonly (ErrorLocation | undefined)[],
+  ): Value {
     return new Value((ctx) => {
       const base = this.lower(ctx);
       if (base.kind !== "ref") {
         throw new CharterError("only a path can be extended with at() or get()", at);
       }
       const path = [...base.path, ...segments];
-      if (base.root.kind === "params") checkParam(ctx, path[0], at);
-      return record(ctx, n.ref(base.root, path), at);
+      if (base.root.kind === "params") checkParam(ctx, path[0], places?.[0] ?? at);
+      const ref = record(ctx, n.ref(base.root, path), at);
+      const inherited = base.path.map(
+        (_, index) => ctx.positions.segment(base, index) ?? ctx.positions.get(base),
+      );
+      ctx.positions.setSegments(ref, [...inherited, ...segments.map((_, i) => places?.[i] ?? at)]);
+      return ref;
     }, at);
   }
 

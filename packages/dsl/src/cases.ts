@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename } from "node:path";
 import {
   CharterError,
   type Json,
@@ -16,6 +16,8 @@ import {
 } from "@charter/ir";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { callSite } from "./callsite.js";
+import type { CaseLines } from "./case-lines.js";
+import { casesFilePath } from "./cases-file-path.js";
 import { notJsonReason } from "./json-value.js";
 
 const YAML_CASES = Symbol.for("charter.yamlCases");
@@ -23,8 +25,11 @@ const YAML_CASES = Symbol.for("charter.yamlCases");
 export interface YamlCases {
   readonly [YAML_CASES]: {
     readonly file: string;
+    /** Where `fromYaml` was called: a file that cannot be read is reported there. */
+    readonly calledAt?: SourceLocation;
     readonly rules?: readonly string[];
     readonly inventory?: readonly JsonObject[];
+    readonly params?: JsonObject;
   };
 }
 
@@ -38,29 +43,47 @@ export interface NamedCase {
   readonly resource: JsonObject;
   readonly rules?: readonly string[];
   readonly inventory?: readonly JsonObject[];
+  /** Parameter values the case was written for, over the policy's defaults. */
+  readonly params?: JsonObject;
 }
 
 export type CaseEntry = JsonObject | NamedCase | YamlCases;
 
+export interface FromYamlOptions {
+  readonly rules?: readonly string[];
+  readonly inventory?: readonly JsonObject[];
+  readonly params?: JsonObject;
+}
+
 /**
- * Every document of a YAML file as a case. The path is relative to the file that calls
- * `fromYaml` (the policy file). `rules` applies to each document (fail cases), and so does
+ * Every document of a YAML file as a case. The path is relative to the policy file: to the
+ * file that calls `fromYaml`, or, in the explicit form `fromYaml(import.meta.url, path)`, to
+ * the module whose URL is given. `rules` applies to each document (fail cases), and so does
  * `inventory` (the other objects each document is judged with).
  */
+export function fromYaml(path: string, options?: FromYamlOptions): YamlCases;
+export function fromYaml(base: string | URL, path: string, options?: FromYamlOptions): YamlCases;
 export function fromYaml(
-  path: string,
-  options: { rules?: readonly string[]; inventory?: readonly JsonObject[] } = {},
+  first: string | URL,
+  second?: string | FromYamlOptions,
+  third?: FromYamlOptions,
 ): YamlCases {
-  const site = callSite();
-  const file = site ? resolve(dirname(site.file), path) : resolve(path);
+  const site = callSite(fromYaml);
+  const explicit = typeof second === "string";
+  const path = explicit ? second : first;
+  const options = (explicit ? third : second) ?? {};
+  const file = casesFilePath(explicit ? first : undefined, path, site);
   if (options.inventory !== undefined) {
     checkInventory(options.inventory, "fromYaml(): inventory", site ?? {});
   }
+  if (options.params !== undefined) checkParams(options.params, "fromYaml(): params", site ?? {});
   return {
     [YAML_CASES]: {
       file,
+      ...(site ? { calledAt: { file: site.file, line: site.line, column: site.column } } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.inventory ? { inventory: options.inventory } : {}),
+      ...(options.params ? { params: options.params } : {}),
     },
   };
 }
@@ -78,14 +101,16 @@ function kindName(resource: JsonObject): string | undefined {
 }
 
 function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
-  const { file, rules, inventory } = entry[YAML_CASES];
+  const { file, calledAt, rules, inventory, params } = entry[YAML_CASES];
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new CharterError(`cannot read the cases file ${file}: ${(error as Error).message}`, {
-      file,
-    });
+    throw new CharterError(
+      `cannot read the cases file ${file}: ${(error as Error).message}`,
+      calledAt ?? { file },
+      calledAt ? `fromYaml resolved its path from ${calledAt.file}` : undefined,
+    );
   }
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
@@ -120,17 +145,22 @@ function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
       resource: json,
       ...(inventory ? { inventory: [...inventory] } : {}),
       ...(rules && expect === "fail" ? { rules: [...rules] } : {}),
+      ...(params ? { params: structuredClone(params) } : {}),
       source,
     });
   }
   return cases;
 }
 
-/** Lowers the `cases` of a policy spec; `where` places errors (the policy call). */
+/**
+ * Lowers the `cases` of a policy spec; `where` places errors (the policy call), `lines` the
+ * line of each entry in the policy file (a case written there is reported at its line).
+ */
 export function lowerCases(
   cases: { pass?: readonly CaseEntry[]; fail?: readonly CaseEntry[] } | undefined,
   ruleNames: readonly string[],
   where: SourceLocation | undefined,
+  lines?: CaseLines,
 ): TestCase[] {
   const result: TestCase[] = [];
   if (cases === undefined) return result;
@@ -147,21 +177,27 @@ export function lowerCases(
   for (const expect of ["pass", "fail"] as const) {
     const entries = cases[expect] ?? [];
     if (!Array.isArray(entries)) throw new CharterError(`cases.${expect} must be a list`, at);
+    // Lines are trusted only when there is one for each entry.
+    const entryLines = lines?.[expect]?.length === entries.length ? lines[expect] : undefined;
     for (const [index, entry] of entries.entries()) {
       if (isYamlCases(entry)) {
         result.push(...readYamlCases(entry, expect));
         continue;
       }
-      result.push(inlineCase(entry, expect, `cases.${expect}[${index}]`, at));
+      const line = entryLines?.[index];
+      const source = where && line !== undefined ? { file: where.file, line } : undefined;
+      const testCase = inlineCase(entry, expect, `cases.${expect}[${index}]`, source ?? at);
+      result.push(source ? { ...testCase, source } : testCase);
     }
   }
+  const named = withNamespacesWhereNamesCollide(result);
   const seen = new Set<string>();
-  for (const testCase of result) {
+  for (const testCase of named) {
     if (seen.has(testCase.name)) {
       throw new CharterError(
         `two cases are named ${JSON.stringify(testCase.name)}`,
         testCase.source ?? at,
-        "give each case a unique name: change metadata.name or write { name, resource }",
+        'name one yourself: { name: "…", resource } (fromYaml documents are named <kind>/<metadata.name>)',
       );
     }
     seen.add(testCase.name);
@@ -175,7 +211,35 @@ export function lowerCases(
       }
     }
   }
-  return result;
+  return named;
+}
+
+/**
+ * Cases named after their object (`<kind>/<metadata.name>`) that share a name but not a
+ * namespace are named `<kind>/<namespace>/<name>` instead: two `ServiceAccount/default`
+ * objects in different namespaces are two cases.
+ */
+function withNamespacesWhereNamesCollide(cases: readonly TestCase[]): TestCase[] {
+  const countOf = (names: readonly string[]) => {
+    const count = new Map<string, number>();
+    for (const name of names) count.set(name, (count.get(name) ?? 0) + 1);
+    return count;
+  };
+  const names = countOf(cases.map((testCase) => testCase.name));
+  const longer = cases.map((testCase) => {
+    const resource = testCase.resource as JsonObject;
+    const metadata = resource.metadata as JsonObject | undefined;
+    const namespace = typeof metadata?.namespace === "string" ? metadata.namespace : undefined;
+    if ((names.get(testCase.name) ?? 0) < 2 || testCase.name !== kindName(resource) || !namespace)
+      return undefined;
+    return `${resource.kind}/${namespace}/${metadata?.name}`;
+  });
+  // Only where the namespace tells them apart; true duplicates keep their name (and clash).
+  const longNames = countOf(longer.filter((name) => name !== undefined));
+  return cases.map((testCase, i) => {
+    const name = longer[i];
+    return name !== undefined && longNames.get(name) === 1 ? { ...testCase, name } : testCase;
+  });
 }
 
 function inlineCase(
@@ -193,13 +257,13 @@ function inlineCase(
   }
   const record = entry as Record<string, unknown>;
   if ("resource" in record && !("apiVersion" in record)) {
-    const { name, resource, rules, inventory, ...extra } = record;
+    const { name, resource, rules, inventory, params, ...extra } = record;
     const unknown = Object.keys(extra);
     if (unknown.length)
       throw new CharterError(
         `${label} has unknown keys: ${unknown.join(", ")}`,
         at,
-        "a case has name, resource, rules and inventory",
+        "a case has name, resource, rules, inventory and params",
       );
     if (typeof name !== "string" || name.length === 0)
       throw new CharterError(`${label} needs a name`, at);
@@ -211,12 +275,14 @@ function inlineCase(
       }
     }
     if (inventory !== undefined) checkInventory(inventory, `${label}.inventory`, at);
+    if (params !== undefined) checkParams(params, `${label}.params`, at);
     return {
       name,
       expect,
       resource: resource as Json,
       ...(inventory !== undefined ? { inventory: [...(inventory as Json[])] } : {}),
       ...(rules ? { rules: [...(rules as string[])] } : {}),
+      ...(params !== undefined ? { params: structuredClone(params as JsonObject) } : {}),
     };
   }
   checkJson(entry, label, at);
@@ -268,6 +334,18 @@ function checkInventory(value: unknown, label: string, at: SourceLocation | obje
       );
     }
   }
+}
+
+/** A case's own parameter values: an object (the policy checks them against its schema). */
+function checkParams(value: unknown, label: string, at: SourceLocation | object): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CharterError(
+      `${label} must be an object of parameter values`,
+      at,
+      'write e.g. params: { allowed: ["registry.corp.example/"] }',
+    );
+  }
+  checkJson(value, label, at);
 }
 
 function checkJson(value: unknown, label: string, at: SourceLocation | object): void {

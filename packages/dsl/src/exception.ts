@@ -73,7 +73,7 @@ function text(value: unknown, what: string, at: ErrorLocation): string {
 }
 
 export function exception(name: string, spec: ExceptionSpec): PolicyException {
-  const site = callSite();
+  const site = callSite(exception);
   const at: ErrorLocation = site ? { file: site.file, line: site.line, column: site.column } : {};
   const where = (message: string) => `exception ${JSON.stringify(name)}: ${message}`;
   if (typeof name !== "string" || !NAME.test(name) || name.length > 63) {

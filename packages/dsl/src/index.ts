@@ -35,6 +35,7 @@ export {
   type YamlCases,
 } from "./cases.js";
 export { type ExceptionSpec, exception } from "./exception.js";
+export { type ParamProblem, paramPathText, paramProblems } from "./param-values.js";
 export {
   boolean,
   integer,
@@ -47,4 +48,5 @@ export {
 } from "./params.js";
 export { CharterErrors, type PolicySpec, policy, type RuleSpec, withParams } from "./policy.js";
 export { Positions } from "./positions.js";
+export { didYouMean } from "./suggest.js";
 export { when } from "./when.js";

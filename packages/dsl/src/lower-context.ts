@@ -3,8 +3,8 @@
  * and where to record each node's position. Shared by the template parser and the builder.
  */
 import { CharterError, type ErrorLocation, type Expr } from "@charter/ir";
-import { RE2JS } from "re2js";
 import type { Positions } from "./positions.js";
+import { patternProblem } from "./re2-pattern.js";
 import { didYouMean } from "./suggest.js";
 
 export interface LowerContext {
@@ -88,14 +88,6 @@ export function checkParam(
 /** A literal regular expression must be one RE2 accepts (what OPA and CEL use). */
 export function checkPattern(pattern: Expr, at: ErrorLocation): void {
   if (pattern.kind !== "literal" || typeof pattern.value !== "string") return;
-  try {
-    RE2JS.compile(pattern.value);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CharterError(
-      `the pattern ${JSON.stringify(pattern.value)} is not a valid RE2 regular expression: ${reason}`,
-      at,
-      "RE2 has no lookaround or backreferences; see https://github.com/google/re2/wiki/Syntax",
-    );
-  }
+  const problem = patternProblem(pattern.value);
+  if (problem) throw new CharterError(problem.message, at, problem.hint);
 }

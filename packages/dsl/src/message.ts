@@ -10,8 +10,9 @@ import {
   type MessagePart,
   witnessVariables,
 } from "@charter/ir";
-import { type CallSite, findInSource } from "./callsite.js";
+import type { CallSite } from "./callsite.js";
 import type { LowerContext } from "./lower-context.js";
+import { findInSource } from "./source-text.js";
 import { TemplateLowering } from "./template/cst-to-ir.js";
 import { parseParts } from "./template/parse-template.js";
 

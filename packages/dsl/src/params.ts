@@ -3,7 +3,7 @@
  * schema; a policy's parameters schema is an object of them, and the defaults are its values.
  */
 import { CharterError, type Json, type JsonObject } from "@charter/ir";
-import { callSite } from "./callsite.js";
+import { type CallSite, callSite } from "./callsite.js";
 import { notJsonReason } from "./json-value.js";
 
 const PARAM = Symbol.for("charter.paramSchema");
@@ -20,19 +20,21 @@ export class ParamSchema<T extends Json = Json> {
   constructor(
     readonly schema: JsonObject,
     readonly defaultValue?: T,
+    /** @internal Where `.default(…)` was called: errors about the default point there. */
+    readonly site?: CallSite,
   ) {}
 
   /** The value used unless configuration overrides it. */
   default(value: T): ParamSchema<T> {
+    const site = callSite();
     const reason = notJsonReason(value, "the default");
-    if (reason)
-      throw new CharterError(`${reason}: a parameter default must be JSON`, callSite() ?? {});
-    return new ParamSchema<T>({ ...this.schema, default: value }, value);
+    if (reason) throw new CharterError(`${reason}: a parameter default must be JSON`, site ?? {});
+    return new ParamSchema<T>({ ...this.schema, default: value }, value, site);
   }
 
   /** A description for documentation and for the emitted schemas. */
   describe(text: string): ParamSchema<T> {
-    return new ParamSchema<T>({ ...this.schema, description: text }, this.defaultValue);
+    return new ParamSchema<T>({ ...this.schema, description: text }, this.defaultValue, this.site);
   }
 }
 

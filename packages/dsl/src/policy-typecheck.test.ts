@@ -1,11 +1,14 @@
-import { CharterError } from "@charter/ir";
 import { describe, expect, it, vi } from "vitest";
 import { pod } from "./builder.js";
 import { CharterErrors, policy } from "./policy.js";
+import { RuleTypeError } from "./typecheck/index.js";
 import { when } from "./when.js";
 
 const reported = vi.hoisted(() => ({ errors: [] as unknown[] }));
-vi.mock("./typecheck/index.js", () => ({ checkPolicyTypes: () => reported.errors }));
+vi.mock("./typecheck/index.js", async (original) => ({
+  ...(await original<typeof import("./typecheck/index.js")>()),
+  checkPolicyTypes: () => reported.errors,
+}));
 
 const spec = () => ({
   title: "T",
@@ -16,25 +19,37 @@ const spec = () => ({
 });
 
 describe("policy() reports the type checker's errors", () => {
-  it("throws the only error as it is", () => {
-    const only = new CharterError("unknown field `hostPid`", { file: "f.ts", line: 3, column: 9 });
-    reported.errors = [only];
-    expect(() => policy("p", spec())).toThrow(only);
+  it("throws the only error, naming the policy and the rule", () => {
+    const where = { file: "f.ts", line: 3, column: 9 };
+    reported.errors = [new RuleTypeError("r", "unknown field `hostPid`", where, "did you mean?")];
+    try {
+      policy("p", spec());
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({
+        message: 'policy "p", rule "r": unknown field `hostPid`',
+        location: where,
+        hint: "did you mean?",
+      });
+    }
   });
 
   it("throws one CharterErrors listing several", () => {
-    const first = new CharterError("one", { file: "f.ts", line: 1, column: 2 });
-    const second = new CharterError("two", { file: "f.ts", line: 3, column: 4 });
+    const first = new RuleTypeError("r", "one", { file: "f.ts", line: 1, column: 2 }, undefined);
+    const second = new RuleTypeError("r", "two", { file: "f.ts", line: 3, column: 4 }, undefined);
     reported.errors = [first, second];
     try {
       policy("p", spec());
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(CharterErrors);
-      expect((error as CharterErrors).errors).toEqual([first, second]);
+      expect((error as CharterErrors).errors.map((e) => e.message)).toEqual([
+        'policy "p", rule "r": one',
+        'policy "p", rule "r": two',
+      ]);
       expect((error as CharterErrors).location).toEqual(first.location);
       expect((error as CharterErrors).message).toBe(
-        "2 errors:\n  f.ts:1:2: error: one\n  f.ts:3:4: error: two",
+        '2 errors:\n  f.ts:1:2: error: policy "p", rule "r": one\n  f.ts:3:4: error: policy "p", rule "r": two',
       );
     }
   });

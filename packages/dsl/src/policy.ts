@@ -24,15 +24,18 @@ import {
   type TargetName,
   walkExpr,
 } from "@charter/ir";
-import { Ajv, type ErrorObject } from "ajv";
 import { isMatchMarker, isValue, MATCH, type MatchMarker, type Value } from "./builder.js";
 import { type CallSite, callSite } from "./callsite.js";
+import { type CaseLines, caseLines } from "./case-lines.js";
 import { type CaseEntry, lowerCases } from "./cases.js";
 import { deepFreeze } from "./freeze.js";
 import type { LowerContext } from "./lower-context.js";
 import { lowerMessage } from "./message.js";
+import { paramPathText, paramProblems } from "./param-values.js";
 import { isParamSchema, objectSchema, type ParamSchema } from "./params.js";
 import { Positions } from "./positions.js";
+import { ExcerptedError } from "./source-excerpt.js";
+import { offsetOf, sourceText } from "./source-text.js";
 import { didYouMean } from "./suggest.js";
 import { checkPolicyTypes } from "./typecheck/index.js";
 
@@ -73,11 +76,12 @@ export interface PolicySpec {
 export class CharterErrors extends CharterError {
   constructor(readonly errors: readonly CharterError[]) {
     super(
-      `${errors.length} errors:\n${errors.map((e) => `  ${e.format()}`).join("\n")}`,
+      `${errors.length} errors:\n${errors.map((e) => `  ${e.format().replaceAll("\n", "\n  ")}`).join("\n")}`,
       errors[0]?.location ?? {},
-      errors[0]?.hint,
+      // No hint of its own: each error's hint is in the list, under that error.
     );
-    this.name = "CharterErrors";
+    // `name` stays "CharterError": isCharterError() recognises an error from another loaded
+    // copy of the package (a policy file's, under a TypeScript loader) by it.
   }
 }
 
@@ -118,14 +122,18 @@ function excludedTargetsOf(
   return excluded;
 }
 
-/** Re-throws a CharterError with the policy (and rule) named in front. */
+/**
+ * Re-throws a CharterError with the policy (and rule) named in front, as `policy "p", rule
+ * "r": …`, showing the source line it points at. The innermost `within` names the most.
+ */
 function within(prefix: string, fallback: ErrorLocation, run: () => void): void {
   try {
     run();
   } catch (error) {
     if (!(error instanceof CharterError) || error instanceof CharterErrors) throw error;
+    if (error instanceof ExcerptedError) throw error;
     const location = error.location.file !== undefined ? error.location : fallback;
-    throw new CharterError(`${prefix}: ${error.message}`, location, error.hint);
+    throw new ExcerptedError(`${prefix}: ${error.message}`, location, error.hint);
   }
 }
 
@@ -290,23 +298,22 @@ function matchOf(spec: PolicySpec, at: ErrorLocation): Match {
   };
 }
 
-let ajv: Ajv | undefined;
-
-/** Checks parameter values against their schema; the error names each bad value. */
+/** Checks parameter values against their schema and the rules; the error names each bad value. */
 function validateValues(
   schema: JsonObject,
   values: JsonObject,
   what: string,
   at: ErrorLocation,
+  rules: readonly Rule[] = [],
 ): void {
-  ajv ??= new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
-  if (validate(values)) return;
-  const problems = (validate.errors ?? []).map(
-    (e: ErrorObject) =>
-      `${e.instancePath ? `params${e.instancePath.replaceAll("/", ".")}` : "params"} ${e.message ?? "is invalid"}`,
+  const problems = paramProblems(schema, values, rules);
+  if (problems.length === 0) return;
+  const [first] = problems;
+  throw new CharterError(
+    `${what}: ${problems.map((p) => `${paramPathText(p.path)} ${p.message}`).join("; ")}`,
+    at,
+    first?.hint,
   );
-  throw new CharterError(`${what}: ${problems.join("; ")}`, at);
 }
 
 /** Every `pod`/`pod.containers` path in a policy that matches kinds is an error. */
@@ -364,7 +371,7 @@ function lowerRule(
  * ```
  */
 export function policy(name: string, spec: PolicySpec): Policy {
-  const site = callSite();
+  const site = callSite(policy);
   const source: SourceLocation | undefined = site
     ? { file: site.file, line: site.line }
     : undefined;
@@ -425,16 +432,36 @@ export function policy(name: string, spec: PolicySpec): Policy {
           "use letters, digits and _",
         );
       }
-      within(`rule "${ruleName}"`, at, () => {
+      within(`policy "${name}", rule "${ruleName}"`, at, () => {
         rules.push(lowerRule(ruleName, ruleSpec, ctx, match, site, at));
       });
+    }
+    // A default the rules use as a regular expression is checked like a literal pattern.
+    for (const problem of paramProblems(schema, values, rules)) {
+      const param = params[String(problem.path[0])];
+      throw new CharterError(
+        `the default of ${paramPathText(problem.path)}: ${problem.message}`,
+        param?.site ?? at,
+        problem.hint,
+      );
     }
     const excludeTargets = excludedTargetsOf(spec.excludeTargets, at);
     const cases = lowerCases(
       spec.cases,
       rules.map((r) => r.name),
       source,
+      site && caseLinesOf(site),
     );
+    for (const testCase of cases) {
+      if (testCase.params === undefined) continue;
+      validateValues(
+        schema,
+        { ...values, ...testCase.params },
+        `case ${JSON.stringify(testCase.name)}: its params do not fit the policy`,
+        testCase.source ?? at,
+        rules,
+      );
+    }
     built = {
       name,
       title,
@@ -456,11 +483,24 @@ export function policy(name: string, spec: PolicySpec): Policy {
       ...(source ? { source } : {}),
     };
   });
-  const policy = built as Policy;
-  const errors = checkPolicyTypes(policy, positions);
+  const result = built as Policy;
+  const errors = checkPolicyTypes(result, positions).map(
+    (error) =>
+      new ExcerptedError(
+        `policy "${name}", rule "${error.rule}": ${error.message}`,
+        error.location,
+        error.hint,
+      ),
+  );
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new CharterErrors(errors);
-  return deepFreeze(policy);
+  return deepFreeze(result);
+}
+
+/** The lines of the cases written in the policy file, read from its source when it can be. */
+function caseLinesOf(site: CallSite): CaseLines | undefined {
+  const text = sourceText(site.file);
+  return text === undefined ? undefined : caseLines(text, offsetOf(text, site.line, site.column));
 }
 
 /**
@@ -475,6 +515,7 @@ export function withParams(policy: Policy, values: Record<string, Json>): Policy
     merged,
     `policy "${policy.name}": parameters do not fit the schema`,
     at,
+    policy.rules,
   );
   return deepFreeze({
     ...policy,

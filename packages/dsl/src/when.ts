@@ -20,7 +20,7 @@ import { TemplateLowering } from "./template/cst-to-ir.js";
 import { parseTemplate } from "./template/parse-template.js";
 
 export function when(strings: TemplateStringsArray, ...values: unknown[]): Cond {
-  const site = callSite();
+  const site = callSite(when);
   const location = site ? { file: site.file, line: site.line, column: site.column } : {};
   return new Cond(
     (ctx) => new TemplateLowering(parseTemplate(strings, site), values).lower(ctx),

@@ -242,10 +242,18 @@ export class TemplateLowering {
     return result;
   }
 
-  /** A head with literal steps: a plain reference. */
+  /**
+   * A head with literal steps: a plain reference, placed at its head, with each segment's
+   * place recorded too (the type checker points at the segment it cannot resolve).
+   */
   private path(head: IToken, segments: readonly PathStep[], ctx: LowerContext): Expr {
     const at = this.at(head);
     const path = segments.map((s) => s.key);
+    const places = segments.map((s) => s.at);
+    const placed = (ref: Expr, where: readonly (ErrorLocation | undefined)[] = places): Expr => {
+      ctx.positions.setSegments(ref, where);
+      return record(ctx, ref, at);
+    };
     if (head.tokenType === t.Hole) {
       const fragment = this.interpolation(head, ctx);
       if (path.length === 0) return fragment;
@@ -253,23 +261,28 @@ export class TemplateLowering {
         throw new CharterError("only a path can be followed by `.name` or `[…]`", at);
       }
       if (fragment.root.kind === "params") checkParam(ctx, [...fragment.path, ...path][0], at);
-      return record(ctx, n.ref(fragment.root, [...fragment.path, ...path]), at);
+      const leading = fragment.path.map(
+        (_, index) => ctx.positions.segment(fragment, index) ?? ctx.positions.get(fragment),
+      );
+      return placed(n.ref(fragment.root, [...fragment.path, ...path]), [...leading, ...places]);
     }
     const name = head.image;
-    if (ctx.scope.includes(name)) return record(ctx, n.ref({ kind: "var", name }, path), at);
+    if (ctx.scope.includes(name)) return placed(n.ref({ kind: "var", name }, path));
     switch (name) {
       case "object":
-        return record(ctx, n.ref({ kind: "object" }, path), at);
+        return placed(n.ref({ kind: "object" }, path));
       case "params":
         checkParam(ctx, path[0], segments[0]?.at ?? at);
-        return record(ctx, n.ref({ kind: "params" }, path), at);
+        return placed(n.ref({ kind: "params" }, path));
       case "namespaceObject":
-        return record(ctx, n.ref({ kind: "namespace" }, path), at);
+        return placed(n.ref({ kind: "namespace" }, path));
       case "pod": {
         const [field, ...rest] = path;
-        if (field === "containers") return record(ctx, n.ref({ kind: "containers" }, rest), at);
+        if (field === "containers") {
+          return placed(n.ref({ kind: "containers" }, rest), places.slice(1));
+        }
         if (field === undefined || field === "spec" || field === "metadata") {
-          return record(ctx, n.ref({ kind: "pod" }, path), at);
+          return placed(n.ref({ kind: "pod" }, path));
         }
         const suggestion = didYouMean(String(field), POD_FIELDS);
         throw new CharterError(

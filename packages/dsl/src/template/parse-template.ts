@@ -8,9 +8,10 @@
 import { CharterError, type ErrorLocation } from "@charter/ir";
 import { type CstNode, createTokenInstance, type IToken } from "chevrotain";
 import type { CallSite } from "../callsite.js";
-import { templatePartStarts } from "../callsite.js";
+import { templatePartStarts } from "./locate-template.js";
 import { conditionParser } from "./parser.js";
 import { conditionLexer, Hole } from "./tokens.js";
+import { unknownFunctionError } from "./unknown-function.js";
 
 export interface ParsedTemplate {
   readonly cst: CstNode;
@@ -111,6 +112,12 @@ export function parseParts(
   const [syntaxError] = conditionParser.errors;
   if (syntaxError) {
     const token = syntaxError.token;
+    const call = unknownFunctionError(tokens, token, (at) => ({
+      file,
+      line: at.startLine,
+      column: at.startColumn,
+    }));
+    if (call) throw call;
     const found =
       Number.isNaN(token.startOffset) || token.startLine === undefined
         ? endOf(starts, raw)

@@ -33,6 +33,8 @@ export interface TypeProblem {
   readonly node: Expr;
   readonly message: string;
   readonly hint?: string;
+  /** For a path: the index of the segment the problem is at. */
+  readonly segment?: number;
 }
 
 export type Scope = ReadonlyMap<string, Ty>;
@@ -108,7 +110,7 @@ export class ExprChecker {
     if (!start) return ANY;
     const result = resolvePath(start.type, ref.path, start.text);
     if (result.ok) return result.type;
-    this.report({ node: ref, ...result.problem });
+    this.report({ node: ref, ...result.problem, segment: result.index });
     return ANY;
   }
 

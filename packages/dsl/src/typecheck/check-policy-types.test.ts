@@ -103,10 +103,16 @@ describe("checkPolicyTypes", () => {
     ]);
   });
 
-  it("falls back to the policy's source and names the rule when a node has no position", () => {
+  it("names the rule of each error (policy() puts it in front)", () => {
+    const condition = eq(pod("spec", "hostNetwrk"), lit(true));
+    const [error] = checkPolicyTypes(policyWith(condition), new Positions());
+    expect(error?.rule).toBe("r");
+  });
+
+  it("falls back to the policy's source when a node has no position", () => {
     const [error] = check(eq(pod("spec", "hostNetwrk"), lit(true)), {}, new Positions());
     expect(error).toEqual({
-      message: "unknown field `hostNetwrk` on PodSpec (in rule `r`)",
+      message: "unknown field `hostNetwrk` on PodSpec",
       hint: "did you mean `hostNetwork`?",
       location: { file: "/policies/p.ts", line: 3, column: 1 },
     });

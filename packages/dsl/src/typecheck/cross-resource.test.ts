@@ -57,7 +57,8 @@ describe("namespaceObject is typed as a core v1 Namespace", () => {
     const line = lineOf("MARK-NS-LABLES");
     expect(error?.location).toMatchObject({
       line,
-      column: (self[line - 1] as string).indexOf("namespaceObject.metadata") + 1,
+      // At the misspelt segment, not at the start of the path.
+      column: (self[line - 1] as string).indexOf("lables") + 1,
     });
   });
 

@@ -23,16 +23,32 @@ import {
 } from "./k8s-table.js";
 import { ANY, unionOf } from "./types.js";
 
-/** Resolves every path of the policy against the Kubernetes types of the kinds it matches. */
-export function checkPolicyTypes(policy: Policy, positions: Positions): CharterError[] {
+/** A type error in one rule: `rule` names it, for the `policy "p", rule "r"` prefix. */
+export class RuleTypeError extends CharterError {
+  constructor(
+    readonly rule: string,
+    message: string,
+    location: ErrorLocation,
+    hint: string | undefined,
+  ) {
+    super(message, location, hint);
+  }
+}
+
+/**
+ * Resolves every path of the policy against the Kubernetes types of the kinds it matches. An
+ * unknown field is placed at its own segment when the parser recorded where each one is.
+ */
+export function checkPolicyTypes(policy: Policy, positions: Positions): RuleTypeError[] {
   const roots = rootTypes(policy);
-  const errors: CharterError[] = [];
+  const errors: RuleTypeError[] = [];
   for (const rule of policy.rules) {
-    const locate = (node: Expr): ErrorLocation => positions.get(node) ?? fallback(policy);
-    const checker = new ExprChecker(roots, ({ node, message, hint }) => {
-      const location = positions.get(node);
-      const text = location ? message : `${message} (in rule \`${rule.name}\`)`;
-      errors.push(new CharterError(text, location ?? locate(node), hint));
+    const checker = new ExprChecker(roots, ({ node, message, hint, segment }) => {
+      const location =
+        (segment === undefined ? undefined : positions.segment(node, segment)) ??
+        positions.get(node) ??
+        fallback(policy);
+      errors.push(new RuleTypeError(rule.name, message, location, hint));
     });
     checker.typeOf(rule.condition, new Map());
     const holes = rule.message.parts.flatMap((part) => (part.kind === "hole" ? [part] : []));
