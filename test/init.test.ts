@@ -1,11 +1,13 @@
 /**
  * `charter init` (issue 5, requirement 8): the scaffold is written, a folder that is not empty
- * is refused, and the scaffolded project, with the packed packages installed from their
- * tarballs as a user gets them, passes `charter test`, its vitest unit tests (with
- * @charter/testing), `charter build`, `charter build --check` and `charter check manifests`.
+ * is refused, and the scaffolded project passes `charter test`, its vitest unit tests (with
+ * @charter/testing), `tsc`, `charter build`, `charter build --check` and `charter check
+ * manifests`. Issue 12, requirement 1: with no registry that has `@charter/*`, `init --from`
+ * a checkout packs the packages into the project, which installs with npm and pnpm.
  */
-import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -96,44 +98,66 @@ describe("charter init", () => {
     expect(run.stderr).toContain("is a file, not a folder");
   });
 
-  it("scaffolds a project that passes charter test, its unit tests and charter build, installed from the packed packages", async () => {
+  it("--from refuses a folder that is neither a checkout nor a folder of tarballs, writing nothing", async () => {
+    const parent = scratch("from-bad");
+    const empty = join(parent, "nothing-here");
+    mkdirSync(empty);
+    const run = await runCli(["init", "project", "--from", empty], { cwd: parent });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("neither a Charter checkout nor a folder of its packages");
+    expect(run.stderr).toContain("charter-cli-<version>.tgz");
+    expect(existsSync(join(parent, "project"))).toBe(false);
+
+    const missing = await runCli(["init", "project", "--from", "no-such-dir"], { cwd: parent });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no-such-dir: no such folder");
+  });
+
+  it("without --from, says how to do without a registry", async () => {
+    const run = await runCli(["init", "p"], { cwd: scratch("hint") });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`No registry with @charter/${VERSION}?`);
+    // Run from this checkout, the hint names it.
+    expect(run.stdout).toContain(`charter init p --force --from ${repoRoot}`);
+  });
+
+  it("--from a folder of tarballs writes relative file: dependencies and overrides for npm and pnpm", async () => {
+    const tarballs = scratch("fake-packs");
+    for (const name of PACKAGES) writeFileSync(join(tarballs, `charter-${name}-9.8.7.tgz`), name);
+    const project = join(scratch("vendored"), "p");
+    const run = await runCli(["init", project, "--from", tarballs]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+    for (const name of ["cli", "dsl", "testing"]) {
+      expect(manifest.devDependencies[`@charter/${name}`]).toBe(
+        `file:vendor/charter/charter-${name}-9.8.7.tgz`,
+      );
+    }
+    const pnpmWorkspace = readFileSync(join(project, "pnpm-workspace.yaml"), "utf8");
+    for (const name of PACKAGES) {
+      const spec = `file:vendor/charter/charter-${name}-9.8.7.tgz`;
+      expect(manifest.overrides[`@charter/${name}`]).toBe(spec);
+      expect(pnpmWorkspace).toContain(`"@charter/${name}": "${spec}"`);
+      expect(
+        readFileSync(join(project, "vendor/charter", `charter-${name}-9.8.7.tgz`), "utf8"),
+      ).toBe(name);
+      expect(run.stdout).toContain(`  vendor/charter/charter-${name}-9.8.7.tgz\n`);
+    }
+    expect(readFileSync(join(project, "README.md"), "utf8")).toContain("vendor/charter/");
+  });
+
+  it("--from the checkout: the project installs with npm and with pnpm, no registry for @charter/*, and passes charter test, vitest, tsc, charter build and charter check", async () => {
     // The tarballs hold dist/: build it from the current sources first.
     const build = spawnSync("pnpm", ["run", "build"], { cwd: repoRoot, encoding: "utf8" });
     expect(build.status, `pnpm build failed:\n${build.stdout}${build.stderr}`).toBe(0);
-    const tarballs = scratch("packs");
-    for (const name of PACKAGES) {
-      execFileSync("pnpm", ["pack", "--pack-destination", tarballs], {
-        cwd: join(repoRoot, "packages", name),
-        stdio: "pipe",
-      });
-    }
-    const tarball = (name: string) => {
-      const file = readdirSync(tarballs).find((f) => f.startsWith(`charter-${name}-${VERSION}`));
-      if (!file) throw new Error(`no tarball for @charter/${name}`);
-      return `file:${join(tarballs, file)}`;
-    };
 
     const project = join(scratch("project"), "policies-project");
-    const init = await runCli(["init", project]);
+    const init = await runCli(["init", project, "--from", repoRoot]);
     expect(init.code, init.stderr).toBe(0);
-
-    // The Charter packages come from the tarballs, everything else from the registry.
-    const manifestFile = join(project, "package.json");
-    const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
-    for (const dependency of Object.keys(manifest.devDependencies)) {
-      const name = dependency.replace(/^@charter\//, "");
-      if (name !== dependency) manifest.devDependencies[dependency] = tarball(name);
-    }
-    manifest.overrides = Object.fromEntries(
-      PACKAGES.map((name) => [`@charter/${name}`, tarball(name)]),
+    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+    expect(manifest.devDependencies["@charter/cli"]).toBe(
+      `file:vendor/charter/charter-cli-${VERSION}.tgz`,
     );
-    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-
-    const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
-      cwd: project,
-      encoding: "utf8",
-    });
-    expect(install.status, install.stderr).toBe(0);
 
     // Not CI: an engine missing here is skipped, not an error; the ones this machine has run.
     const env: NodeJS.ProcessEnv = {
@@ -147,13 +171,36 @@ describe("charter init", () => {
     const celJudge = findCelJudge();
     if (opa) env.CHARTER_OPA = opa;
     if (celJudge) env.CHARTER_CEL_JUDGE = celJudge;
-    const run = (command: string, ...args: string[]): SpawnSyncReturns<string> =>
-      spawnSync(join(project, "node_modules", ".bin", command), args, {
-        cwd: project,
-        encoding: "utf8",
-        env,
-      });
     const said = (result: SpawnSyncReturns<string>) => `${result.stdout}\n${result.stderr}`;
+    const runIn =
+      (dir: string) =>
+      (command: string, ...args: string[]): SpawnSyncReturns<string> =>
+        spawnSync(join(dir, "node_modules", ".bin", command), args, {
+          cwd: dir,
+          encoding: "utf8",
+          env,
+        });
+    // The registry (npmjs.org) has no @charter/*: any install that asks it for one fails (404).
+    // pnpm, in a copy moved elsewhere: the project is relocatable (relative file: paths).
+    const moved = join(scratch("moved"), "elsewhere");
+    cpSync(project, moved, { recursive: true });
+    const pnpmInstall = spawnSync("pnpm", ["install", "--prefer-offline"], {
+      cwd: moved,
+      encoding: "utf8",
+    });
+    expect(pnpmInstall.status, said(pnpmInstall)).toBe(0);
+    const pnpmTest = runIn(moved)("charter", "test");
+    expect(pnpmTest.status, said(pnpmTest)).toBe(0);
+    expect(pnpmTest.stdout).toContain("1 policy, 4 cases");
+
+    const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(install.status, install.stderr).toBe(0);
+    const lock = readFileSync(join(project, "package-lock.json"), "utf8");
+    expect(lock).toContain(`"resolved": "file:vendor/charter/charter-cli-${VERSION}.tgz"`);
+    const run = runIn(project);
 
     const test = run("charter", "test");
     expect(test.status, said(test)).toBe(0);
@@ -181,5 +228,14 @@ describe("charter init", () => {
 
     const check = run("charter", "check", "manifests");
     expect(check.status, said(check)).toBe(0);
-  }, 300_000);
+
+    // npm ci, as the scaffolded CI workflow runs it, from the lock file and the tarballs alone.
+    rmSync(join(project, "node_modules"), { recursive: true, force: true });
+    const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(ci.status, said(ci)).toBe(0);
+    expect(run("charter", "test").status).toBe(0);
+  }, 600_000);
 });

@@ -109,8 +109,14 @@ async function charterRead(text: string): Promise<CharterReading> {
   const stdin = Readable.from([Buffer.from(text, "utf8")]);
   for await (const event of streamResources(["-"], { stdin }) as AsyncIterable<LoadEvent>) {
     if (event.kind === "resource") out.objects.push(event.resource.object);
-    else if (event.kind === "problem") out.problems.push(event.problem.message);
-    else out.skipped.push(event.skipped.reason);
+    else if (event.kind === "problem") {
+      // A YAML error is told in plain words with the parser's own as its detail (issue 12);
+      // the refusals above are classified by the parser's words.
+      const { message, detail } = event.problem;
+      out.problems.push(
+        detail === undefined ? message : `${message} (YAML does not parse: ${detail})`,
+      );
+    } else out.skipped.push(event.skipped.reason);
   }
   return out;
 }

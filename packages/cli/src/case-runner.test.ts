@@ -57,4 +57,38 @@ describe("runCases", () => {
       /expected to fail, but every rule passed|expected privileged to fail/,
     );
   });
+
+  it("names a problem several engines share once, with the engines, where the case is", async () => {
+    const wrong: Policy = {
+      ...privileged,
+      cases: privileged.cases.slice(0, 1).map((c) => ({ ...c, expect: "fail" as const })),
+    };
+    const ir = createIrEngine([wrong]);
+    const [report] = await runCases([wrong], [ir, { ...ir, name: "twin" }], {
+      where: (source) => `here:${source.line}`,
+    });
+    const line = wrong.cases[0]?.source?.line ?? wrong.source?.line;
+    expect(report?.problems).toEqual([
+      `fail/${wrong.cases[0]?.name} (here:${line}) [ir, twin]: expected to fail, but every rule passed`,
+    ]);
+  });
+
+  it("runs a case with its own params, on engines made for them", async () => {
+    const [first] = privileged.cases;
+    if (!first) throw new Error("the policy has cases");
+    const withParams: Policy = {
+      ...privileged,
+      cases: [first, { ...first, name: "again, with params", params: {} }],
+    };
+    const made: number[] = [];
+    const reports = await runCases([withParams], (set) => {
+      made.push(set.length);
+      return [createIrEngine(set)];
+    });
+    expect(reports[0]?.problems).toEqual([]);
+    expect(made).toEqual([1, 1]); // the defaults' batch, then the params' batch
+    await expect(runCases([withParams], [createIrEngine([withParams])])).rejects.toThrow(
+      /cases with their own params need engines made for them/,
+    );
+  });
 });

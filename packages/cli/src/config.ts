@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { didYouMean } from "@charter/dsl";
 import { CharterError, type JsonObject } from "@charter/ir";
 import { importTypeScript } from "./import-ts.js";
 
@@ -22,6 +23,8 @@ export interface LoadedConfig extends CharterConfig {
   /** The config file, when one was found. */
   readonly file?: string;
 }
+
+const CONFIG_KEYS = ["policies", "params", "exceptions"];
 
 const CONFIG_NAMES = [
   "charter.config.ts",
@@ -56,7 +59,15 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
       { file },
     );
   }
-  const { policies, params, exceptions } = config as Record<string, unknown>;
+  const { policies, params, exceptions, ...unknown } = config as Record<string, unknown>;
+  for (const key of Object.keys(unknown)) {
+    const suggestion = didYouMean(key, CONFIG_KEYS);
+    throw new CharterError(
+      `the config has an unknown key \`${key}\`${suggestion ? `; ${suggestion}` : ""}`,
+      { file },
+      `its keys are ${CONFIG_KEYS.join(", ")}`,
+    );
+  }
   const isPathList =
     typeof policies === "string" ||
     (Array.isArray(policies) && policies.every((p) => typeof p === "string"));
@@ -69,7 +80,10 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   if (exceptions !== undefined && !isExceptionList) {
     throw new CharterError("`exceptions` must be a path or a list of paths", { file });
   }
-  if (params !== undefined && (typeof params !== "object" || params === null)) {
+  if (
+    params !== undefined &&
+    (typeof params !== "object" || params === null || Array.isArray(params))
+  ) {
     throw new CharterError("`params` must map policy names to parameter objects", { file });
   }
   return { ...(config as CharterConfig), root: dirname(file), file };

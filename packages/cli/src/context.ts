@@ -1,6 +1,6 @@
 /** What every command gets: where it runs, where it writes, and the project's policies. */
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
-import { loadConfig } from "./config.js";
+import { type LoadedConfig, loadConfig } from "./config.js";
 import { loadExceptions } from "./load-exceptions.js";
 import { loadPolicies } from "./load-policies.js";
 import type { Output } from "./output.js";
@@ -22,6 +22,11 @@ export async function projectPolicies(ctx: Context, options: PolicyOptions): Pro
   return (await projectPoliciesAndExceptions(ctx, options)).policies;
 }
 
+/** How the config's `params` are taken: set on the policies (the default), or only checked. */
+export interface ParamsUse {
+  readonly configured?: boolean;
+}
+
 /**
  * The selected policies and the exceptions to them (an exception for a policy `--select`
  * left out is left out with it).
@@ -29,9 +34,10 @@ export async function projectPolicies(ctx: Context, options: PolicyOptions): Pro
 export async function projectPoliciesAndExceptions(
   ctx: Context,
   options: PolicyOptions,
-): Promise<{ policies: Policy[]; exceptions: PolicyException[] }> {
+  use: ParamsUse = {},
+): Promise<{ policies: Policy[]; exceptions: PolicyException[]; config: LoadedConfig }> {
   const config = await loadConfig(ctx.cwd, options.config);
-  const all = await loadPolicies(config, ctx.cwd, options.policies);
+  const all = await loadPolicies(config, ctx.cwd, options.policies, use);
   const exceptions = await loadExceptions(config, ctx.cwd, all);
   const policies = selectPolicies(all, options.select);
   if (policies.length === 0) {
@@ -42,5 +48,5 @@ export async function projectPoliciesAndExceptions(
     );
   }
   const selected = new Set(policies.map((policy) => policy.name));
-  return { policies, exceptions: exceptions.filter((e) => selected.has(e.policy)) };
+  return { policies, exceptions: exceptions.filter((e) => selected.has(e.policy)), config };
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
+import { didYouMean } from "@charter/dsl";
 import {
   CharterError,
   isValidExpiry,
@@ -81,8 +82,12 @@ function checkTarget(exception: PolicyException, policies: readonly Policy[], fi
   const where = exception.source ?? { file };
   const policy = policies.find((p) => p.name === exception.policy);
   if (!policy) {
+    const suggestion = didYouMean(
+      exception.policy,
+      policies.map((p) => p.name),
+    );
     throw new CharterError(
-      `exception ${exception.name} names policy ${exception.policy}, which is not loaded`,
+      `exception ${exception.name} names policy ${exception.policy}, which is not loaded${suggestion ? `; ${suggestion}` : ""}`,
       where,
       "check the policy's name, or remove the exception",
     );

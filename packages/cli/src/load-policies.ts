@@ -5,18 +5,23 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { withParams } from "@charter/dsl";
-import { CharterError, type JsonObject, type Policy, validatePolicySet } from "@charter/ir";
+import { CharterError, type Policy, validatePolicySet } from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
+import { withConfiguredParams } from "./config-params.js";
 import { importTypeScript } from "./import-ts.js";
 
 const POLICY_FILE = /\.(m?ts|m?js)$/;
 const NOT_POLICY_FILE = /\.(test|spec|d)\.(m?ts|m?js)$/;
 
+/**
+ * The policies, with the config's `params` set — or, with `configured: false`, checked but
+ * not set (`charter test` runs cases with the defaults).
+ */
 export async function loadPolicies(
   config: LoadedConfig,
   cwd: string,
   flag?: readonly string[],
+  { configured = true }: { configured?: boolean } = {},
 ): Promise<Policy[]> {
   const paths = flag?.length
     ? flag.map((p) => resolve(cwd, p))
@@ -31,7 +36,7 @@ export async function loadPolicies(
   }
   const byName = new Map<string, Policy>();
   for (const file of files) {
-    for (const policy of asPolicies(await importTypeScript(file), file)) {
+    for (const policy of asPolicies(await importTypeScript(file), file, cwd)) {
       const other = byName.get(policy.name);
       if (other && other !== policy && JSON.stringify(other) !== JSON.stringify(policy)) {
         throw new CharterError(`two different policies are named ${policy.name}`, policy.source);
@@ -40,7 +45,8 @@ export async function loadPolicies(
     }
   }
   const policies = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  return policies.map((policy) => applyParams(policy, config.params?.[policy.name]));
+  const withConfig = withConfiguredParams(policies, config, Boolean(flag?.length));
+  return configured ? withConfig : policies;
 }
 
 function toList(value: string | readonly string[]): readonly string[] {
@@ -68,8 +74,20 @@ export function moduleFiles(path: string): string[] {
     .filter((file) => statSync(file).isFile());
 }
 
-function asPolicies(exported: unknown, file: string): readonly Policy[] {
+function asPolicies(exported: unknown, file: string, cwd: string): readonly Policy[] {
   const list = Array.isArray(exported) ? exported : [exported];
+  // A module with nothing that looks like a policy gets one line saying what to write, not
+  // the IR validator's account of an empty object.
+  if (list.length === 0 || !list.every(looksLikePolicy)) {
+    const shown = relative(cwd, file) || file;
+    throw new CharterError(
+      "exports no policy; export default policy(…)",
+      { file: shown },
+      Array.isArray(exported) && exported.length > 0
+        ? "a list must hold only policies: export default [policy(…), policy(…)]"
+        : namedPolicies(exported),
+    );
+  }
   try {
     return validatePolicySet({ irVersion: 1, policies: list }, file).policies;
   } catch (error) {
@@ -81,6 +99,19 @@ function asPolicies(exported: unknown, file: string): readonly Policy[] {
   }
 }
 
-function applyParams(policy: Policy, values: JsonObject | undefined): Policy {
-  return values === undefined ? policy : withParams(policy, values);
+/** What `policy(…)` returns has these; an IR policy written by hand is validated in full. */
+function looksLikePolicy(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  return ["name", "match", "rules", "parameters"].every((key) => key in value);
+}
+
+/** The hint for a module whose policies are named exports instead of the default one. */
+function namedPolicies(module: unknown): string | undefined {
+  if (typeof module !== "object" || module === null) return undefined;
+  const names = Object.entries(module)
+    .filter(([key, value]) => key !== "default" && looksLikePolicy(value))
+    .map(([key]) => key);
+  return names.length
+    ? `it exports ${names.join(", ")} by name; make ${names.length > 1 ? "a list of them" : "it"} the default export`
+    : undefined;
 }

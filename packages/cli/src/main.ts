@@ -133,7 +133,7 @@ Exit codes: 0 nothing enforced with deny failed · 1 a deny policy failed, a cas
 engines disagreed, or build --check found drift · 2 usage error or unreadable input.
 
 Examples:
-  $ charter build                       compile policies/ to dist/rego/
+  $ charter build                       compile the policies for every target: dist/{rego,gatekeeper,kyverno,vap}/
   $ charter test                        run every policy's cases on every engine
   $ charter check k8s/ --format json    scan manifests
   $ charter explain disallow-privileged-containers
@@ -191,15 +191,20 @@ Examples:
       "-e, --engine <engines>",
       "engines, comma-separated, or all (default: every engine found; a missing one is an error under CI=true)",
     )
+    .option("--strict", "a policy without cases fails the run (default: a warning)")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing",
+      "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing\n  $ charter test --strict         # in CI: every policy has cases",
     )
     .action(async (opts: TestOptions) => setExit(await test(ctx, opts)));
 
   withPolicies(program.command("check"))
     .description("check Kubernetes manifests (files, folders, or - for stdin) against the policies")
-    .argument("[paths...]", "YAML or JSON files, folders, or - for stdin", [])
+    .argument(
+      "[paths...]",
+      "YAML or JSON files, folders, or - for stdin (no path: stdin when it is piped)",
+      [],
+    )
     .addOption(
       new Option("-f, --format <format>", "report format (docs/cli.md describes each)")
         .choices([...FORMATS])
@@ -272,9 +277,13 @@ Examples:
     .argument("[dir]", "the folder; created when missing, else it must be empty", ".")
     .option("--force", "write into a folder that is not empty, replacing files of the same name")
     .option("--name <name>", "the package name (default: the folder's name)")
+    .option(
+      "--from <path>",
+      "depend on Charter from a built checkout (packed into vendor/charter/) or a folder of its tarballs, not a registry",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter init my-policies\n  $ cd my-policies && npm install && npx charter test && npx charter build",
+      "\nExamples:\n  $ charter init my-policies\n  $ charter init my-policies --from ~/src/charter   # no registry has @charter/*\n  $ cd my-policies && npm install && npx charter test && npx charter build",
     )
     .action(async (dir: string, opts: InitOptions) => setExit(await init(ctx, dir, opts)));
 

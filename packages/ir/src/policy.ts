@@ -143,6 +143,11 @@ export interface TestCase {
    */
   readonly inventory?: readonly Json[];
   readonly rules?: readonly string[];
+  /**
+   * Parameter values this case was written for, over the policy's defaults. A case runs with
+   * the defaults and these, never with a project's configured values.
+   */
+  readonly params?: JsonObject;
   readonly source?: SourceLocation;
 }
 

@@ -259,6 +259,7 @@ export const IR_SCHEMA = {
         resource: {},
         inventory: { type: "array" },
         rules: strings,
+        params: { type: "object" },
         source: { $ref: "#/definitions/source" },
       },
     },

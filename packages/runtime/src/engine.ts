@@ -1,6 +1,7 @@
 /** The IR engine: the policies compiled to closures once, then judged in-process. */
 import type { Policy } from "@charter/ir";
 import { type CompiledPolicy, compilePolicy, evaluateAll } from "./evaluate.js";
+import { assertResources } from "./resources-input.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
 export interface IrEngine extends Engine {
@@ -15,10 +16,14 @@ export interface IrEngine extends Engine {
  */
 export function createIrEngine(policies: readonly Policy[]): IrEngine {
   const compiled: readonly CompiledPolicy[] = policies.map(compilePolicy);
-  const evaluateSync = (resources: readonly Resource[]) => evaluateAll(compiled, resources);
+  const evaluateSync = (resources: readonly Resource[]) => {
+    assertResources(resources);
+    return evaluateAll(compiled, resources);
+  };
   return {
     name: "ir",
     evaluateSync,
+    // async, so a wrong input is a rejected promise as any other evaluation error.
     evaluate: async (resources) => evaluateSync(resources),
   };
 }

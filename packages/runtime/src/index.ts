@@ -1,3 +1,5 @@
+export { REMOVED_VERSIONS, type RemovedVersion } from "./api-versions/removed-versions.js";
+export { unservedApiVersion } from "./api-versions/served-version.js";
 export * from "./cel-engine/index.js";
 export * from "./cel-inprocess/index.js";
 export * from "./cel-judge/index.js";
@@ -14,6 +16,12 @@ export { DEFAULT_INCLUDE } from "./files.js";
 export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
+export {
+  explainYamlError,
+  parserWords,
+  type YamlErrorExplained,
+  type YamlErrorInput,
+} from "./input/yaml-error-message.js";
 export * from "./inventory/index.js";
 export {
   DEFAULT_MAX_DOCUMENT_SIZE,

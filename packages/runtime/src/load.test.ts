@@ -211,14 +211,14 @@ describe("loadResources: bad input", () => {
     );
     const { resources, problems } = await loadResources([file]);
     expect(resources.map((r) => r.source?.line)).toEqual([1, 9]);
-    // yaml reports where the unclosed `[` of line 6 should have ended.
+    // yaml notices on line 7 where the `[` should have ended; the user must close it on line 6.
     expect(problems).toEqual([
       {
         file,
-        line: 7,
-        column: 1,
-        message:
-          "YAML does not parse: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        line: 6,
+        column: 6,
+        message: "the [ opened on line 6 (column 6) is never closed: add ] at the end of its list",
+        detail: "Flow sequence in block collection must be sufficiently indented and end with a ]",
       },
     ]);
   });

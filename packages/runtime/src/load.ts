@@ -57,6 +57,8 @@ export interface LoadProblem {
   readonly line?: number;
   readonly column?: number;
   readonly message: string;
+  /** The YAML parser's own words for it, when `message` puts them plainer. */
+  readonly detail?: string;
   /** The Helm template the document was rendered from (its `# Source:` comment). */
   readonly helmSource?: string;
 }
@@ -115,8 +117,15 @@ function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number
   for (const document of readDocuments(decoded.text, raw.line)) {
     const { line } = document;
     if (document.kind === "problem") {
-      const { column, message } = document;
-      yield problem({ file, line, ...(column !== undefined ? { column } : {}), message, ...helm });
+      const { column, message, detail } = document;
+      yield problem({
+        file,
+        line,
+        ...(column !== undefined ? { column } : {}),
+        message,
+        ...(detail !== undefined ? { detail } : {}),
+        ...helm,
+      });
       continue;
     }
     if (document.kind === "empty") {

@@ -22,6 +22,7 @@ import {
   type Tags,
 } from "yaml";
 import { readScalarsAsKubectl } from "./go-yaml-scalars.js";
+import { explainYamlError, parserWords } from "./input/yaml-error-message.js";
 
 /** Alias expansions allowed per document, weighted by size (the yaml package's measure). */
 export const MAX_ALIAS_COUNT = 100;
@@ -65,13 +66,12 @@ export type DocumentOutcome =
       readonly line: number;
       readonly column?: number;
       readonly message: string;
+      /** The YAML parser's own words, when `message` says it in plainer ones. */
+      readonly detail?: string;
     };
 
 /** The first line of a yaml error, without the code frame the package appends. */
-function firstLine(message: string): string {
-  const head = message.split("\n", 1)[0] ?? message;
-  return head.replace(/ at line \d+, column \d+:?$/, "").trim();
-}
+const firstLine = parserWords;
 
 function startOffset(doc: Document.Parsed<ParsedNode>): number {
   return doc.contents?.range[0] ?? doc.range[0];
@@ -91,11 +91,21 @@ function outcomeOf(doc: Document.Parsed<ParsedNode>, text: string, lines: Lines)
   const start = lines.linePos(startOffset(doc));
   const error = doc.errors[0];
   if (error !== undefined) {
-    const at = lines.linePos(error.pos[0]);
-    const message = /call stack/i.test(error.message)
-      ? TOO_DEEP
-      : `YAML does not parse: ${firstLine(error.message)}`;
-    return { kind: "problem", line: at.line, column: at.col, message };
+    if (/call stack/i.test(error.message)) return problemAt(lines, error.pos[0], TOO_DEEP);
+    // The line to change, in plain words; the parser's words as the detail.
+    const explained = explainYamlError(
+      { code: error.code, message: error.message, offset: error.pos[0] },
+      text,
+      (line) => `line ${lines.linePos(line.start).line}`,
+    );
+    const at = lines.linePos(explained.offset);
+    return {
+      kind: "problem",
+      line: at.line,
+      column: at.col,
+      message: explained.message,
+      ...(explained.message.endsWith(explained.detail) ? {} : { detail: explained.detail }),
+    };
   }
   const refused = readScalarsAsKubectl(doc, text, (offset) => lines.linePos(offset).line);
   if (refused !== undefined) {

@@ -6,7 +6,9 @@ import { emitWasm } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
+import { unknownControlWarnings } from "../control-tags.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
 import {
   compileTargets,
@@ -41,6 +43,8 @@ async function compileWasm(
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
   const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
+  for (const warning of unknownControlWarnings(policies, ctx.cwd))
+    ctx.output.err(terminalText(warning));
   const targetOptions = parseTargetOptions(options);
   // The clock: targets without one (CEL folded into VAP, Kyverno) get the exceptions in force.
   const now = clockOf(options.now);
@@ -87,20 +91,20 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     ];
     if (lines.length === 0 && expired.length === 0) {
       ctx.output.out(
-        `${options.out}: up to date (${policies.length} policies, ${[...built.keys()].join(", ")})`,
+        `${options.out}: up to date (${policiesCount(policies.length)}, ${[...built.keys()].join(", ")})`,
       );
       return EXIT_OK;
     }
     for (const line of lines) ctx.output.out(line);
     ctx.output.out(
-      `${lines.length} file(s) differ from what the sources compile to; run \`charter build\``,
+      `${count(lines.length, "file")} ${lines.length === 1 ? "differs" : "differ"} from what the sources compile to; run \`charter build\``,
     );
     return EXIT_FAILURE;
   }
   writeTargets(outDir, built);
   const files = [...built.values()].reduce((n, files) => n + files.size, 0);
   ctx.output.out(
-    `compiled ${policies.length} policies to ${[...built.keys()].join(", ")}: ${files} files in ${options.out}/`,
+    `compiled ${policiesCount(policies.length)} to ${[...built.keys()].join(", ")}: ${count(files, "file")} in ${options.out}/`,
   );
   return EXIT_OK;
 }

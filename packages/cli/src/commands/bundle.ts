@@ -18,6 +18,7 @@ import { CharterError, type Policy } from "@charter/ir";
 import { emitWasm, wasmEntrypoints } from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
 import { compileTargets, policiesFor } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
@@ -144,7 +145,7 @@ export async function bundle(ctx: Context, options: BundleOptions): Promise<numb
     ? `, signed with ${signing.algorithm}${signing.keyId ? ` (key id ${signing.keyId})` : ""}`
     : "";
   ctx.output.out(
-    `wrote ${options.out}: ${built.length} policies${options.wasm ? " and policy.wasm" : ""}${signed}`,
+    `wrote ${options.out}: ${policiesCount(built.length)}${options.wasm ? " and policy.wasm" : ""}${signed}`,
   );
   return EXIT_OK;
 }
@@ -176,7 +177,7 @@ export async function bundleVerify(
     const by = result.keyId === undefined ? "" : ` (key id ${result.keyId})`;
     ctx.output.out(
       terminalText(
-        `${file}: verified: ${key.algorithm} signature${by} over ${result.files.length} files${revision}`,
+        `${file}: verified: ${key.algorithm} signature${by} over ${count(result.files.length, "file")}${revision}`,
       ),
     );
     return EXIT_OK;

@@ -9,12 +9,15 @@ import {
   createScan,
   expiringWithin,
   type Finding,
+  identityOf,
   inForce,
   inScanOrder,
+  judgedAtEnd,
   type LoadProblem,
   type Resource,
   type SkippedDocument,
   streamResources,
+  unservedApiVersion,
 } from "@charter/runtime";
 import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
@@ -23,7 +26,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat, SINKS } from "../report/formats.js";
 import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
-import { type Summary, toRow } from "../report/rows.js";
+import { type ObjectErrorRow, type Summary, toRow } from "../report/rows.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 
@@ -66,12 +69,23 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       "pass --engine ir or --engine opa",
     );
   }
+  const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
+  if (inputs.includes("-") && isTerminal(ctx.stdin)) {
+    // No path reads piped input; with nothing piped it would wait silently for typing.
+    if (paths.length === 0) {
+      throw new CharterError(
+        "charter check needs manifests: files, folders, or - to read stdin",
+        {},
+        "charter check k8s/ (or pipe them in: kustomize build . | charter check)",
+      );
+    }
+    ctx.output.err("reading manifests from stdin (end with Ctrl-D)");
+  }
   const now = clockOf(options.now);
   const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
-  const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
   const events = streamResources(inputs, {
     stdin: ctx.stdin,
     ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
@@ -84,7 +98,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       const where = [shown(ctx, problem.file), problem.line, problem.line && problem.column]
         .filter(Boolean)
         .join(":");
-      ctx.output.err(terminalText(`${where}: error: ${problem.message}`));
+      // One line per problem, the parser's own words last (grep and editors read one line).
+      const detail = problem.detail ? ` (YAML parser: ${problem.detail})` : "";
+      ctx.output.err(terminalText(`${where}: error: ${problem.message}${detail}`));
     },
     skipped: (skipped: SkippedDocument) => {
       meter?.clear();
@@ -124,6 +140,17 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     sink.add(row);
   };
   let problems = 0;
+  /**
+   * An object of an apiVersion Kubernetes does not serve is an error row of its own, whatever
+   * the policies and the engine (no policy can judge it), and exits 2 like unreadable input.
+   * `after` is how many judged resources came before it, to report it in document order.
+   */
+  const objectErrors: { after: number; row: ObjectErrorRow }[] = [];
+  const reportObjectError = (row: ObjectErrorRow) => {
+    summary.error++;
+    sink.add(row);
+  };
+  let judged = 0;
   /** Reads the input: problems and skips are told as they come, resources handed on. */
   const eachResource = async (take: (resource: Resource) => void) => {
     for await (const event of events) {
@@ -134,7 +161,25 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       else {
         summary.resources++;
         progress?.(summary.resources);
-        take(event.resource);
+        const unserved = unservedApiVersion(event.resource.object);
+        if (unserved === undefined) {
+          judged++;
+          take(event.resource);
+          continue;
+        }
+        problems++;
+        const { source } = event.resource;
+        if (source && !(format === "table" && !options.output))
+          tell.problem({ file: source.file, line: source.line, message: unserved });
+        objectErrors.push({
+          after: judged,
+          row: {
+            result: "error",
+            message: unserved,
+            resource: identityOf(event.resource.object),
+            ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
+          },
+        });
       }
     }
   };
@@ -145,8 +190,10 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
       const scan = createScan(policies, { exceptions, now });
       await eachResource((resource) => {
+        for (const { row } of objectErrors.splice(0)) reportObjectError(row);
         for (const finding of scan.add(resource)) report(finding);
       });
+      for (const { row } of objectErrors.splice(0)) reportObjectError(row);
       for (const finding of scan.finish()) report(finding);
       usedExceptions = scan.usedExceptions;
     } else {
@@ -159,7 +206,18 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         throw new Error(`no ${engineName} engine; this is a bug in charter`);
       const findings = resources.length ? await engine.evaluate(resources) : [];
       const objects = resources.map((resource) => resource.object);
-      for (const finding of inScanOrder(findings, policies, objects)) report(finding);
+      const byName = new Map(policies.map((policy) => [policy.name, policy]));
+      for (const finding of inScanOrder(findings, policies, objects)) {
+        // Object errors go where the IR engine streams them: among the rows judged as read,
+        // before the rows judged at the end.
+        const policy = byName.get(finding.policy);
+        const object = objects[finding.resourceIndex];
+        const late = policy !== undefined && object !== undefined && judgedAtEnd(policy, object);
+        while (objectErrors[0] && (late || objectErrors[0].after <= finding.resourceIndex))
+          reportObjectError((objectErrors.shift() as { row: ObjectErrorRow }).row);
+        report(finding);
+      }
+      for (const { row } of objectErrors.splice(0)) reportObjectError(row);
       usedExceptions = new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : [])));
     }
     meter?.clear();
@@ -235,6 +293,11 @@ export function failingEnforcements(failOn: string | undefined): Set<Enforcement
         "choose from deny, warn, audit",
       );
   }
+}
+
+/** Whether the stream is a terminal a person types into (not a pipe or a file). */
+function isTerminal(stream: NodeJS.ReadableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }
 
 function shown(ctx: Context, file: string): string {

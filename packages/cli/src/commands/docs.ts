@@ -4,6 +4,7 @@ import { diffFiles, writeFiles } from "../atomic-write.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { generateDocs } from "../docs/generate.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { count, policies as policiesCount } from "../plural.js";
 
 export interface DocsOptions extends PolicyOptions {
   readonly out: string;
@@ -26,18 +27,18 @@ export async function docs(ctx: Context, options: DocsOptions): Promise<number> 
       ...drift.added.map((f) => `missing  ${shown(f)}`),
     ];
     if (lines.length === 0) {
-      ctx.output.out(`${options.out}: up to date (${policies.length} policies)`);
+      ctx.output.out(`${options.out}: up to date (${policiesCount(policies.length)})`);
       return EXIT_OK;
     }
     for (const line of lines) ctx.output.out(line);
     ctx.output.out(
-      `${lines.length} file(s) differ from what the policies generate; run \`charter docs\``,
+      `${count(lines.length, "file")} ${lines.length === 1 ? "differs" : "differ"} from what the policies generate; run \`charter docs\``,
     );
     return EXIT_FAILURE;
   }
   writeFiles(outDir, files);
   ctx.output.out(
-    `wrote ${[...files.keys()].map(shown).join(" and ")} for ${policies.length} policies`,
+    `wrote ${[...files.keys()].map(shown).join(" and ")} for ${policiesCount(policies.length)}`,
   );
   return EXIT_OK;
 }

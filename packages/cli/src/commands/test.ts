@@ -1,9 +1,17 @@
 /**
  * `charter test`: run every policy's own cases on every engine that can be had, and fail when a
- * case's expectation is not met or when two engines disagree on any rule of any case.
+ * case's expectation is not met or when two engines disagree on any rule of any case. Cases run
+ * with the policy's defaults and their own `params`, never with charter.config.ts's values (the
+ * cases were written for the policy, the config is one project's choice; a case with the same
+ * `params` tests that choice). A policy without cases is a warning, an error under `--strict`.
  */
+import { relative } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import type { Policy } from "@charter/ir";
 import { runCases } from "../case-runner.js";
-import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
+import type { LoadedConfig } from "../config.js";
+import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
+import { unknownControlWarnings } from "../control-tags.js";
 import {
   createEngines,
   ENGINE_NAMES,
@@ -12,10 +20,13 @@ import {
   parseEngineNames,
 } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
+import { count, policies as policiesCount } from "../plural.js";
 import { terminalText } from "../terminal-text.js";
 
 export interface TestOptions extends PolicyOptions {
   readonly engine?: string;
+  /** A policy without cases fails the run. */
+  readonly strict?: boolean;
 }
 
 export async function test(ctx: Context, options: TestOptions): Promise<number> {
@@ -23,17 +34,31 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
   const names: readonly EngineName[] = options.engine
     ? parseEngineNames(options.engine, true)
     : ENGINE_NAMES;
-  const policies = await projectPolicies(ctx, options);
-  const { engines, skipped } = createEngines(
-    policies,
-    names,
-    enginesRequired(Boolean(options.engine)),
-  );
+  const { policies, config } = await projectPoliciesAndExceptions(ctx, options, {
+    configured: false,
+  });
+  const required = enginesRequired(Boolean(options.engine));
+  const { engines, skipped } = createEngines(policies, names, required);
   for (const { name, reason } of skipped)
     output.err(output.paint("yellow", terminalText(`engine ${name} skipped: ${reason}`)));
+  for (const warning of unknownControlWarnings(policies, ctx.cwd))
+    output.err(output.paint("yellow", terminalText(warning)));
+  for (const note of untestedConfigNotes(policies, config))
+    output.err(output.paint("gray", terminalText(note)));
 
-  const reports = await runCases(policies, engines);
+  const reports = await runCases(
+    policies,
+    (set) => (set === policies ? engines : createEngines(set, names, required).engines),
+    { where: (source) => `${relative(ctx.cwd, source.file) || source.file}:${source.line}` },
+  );
   for (const { policy, problems, notOn } of reports) {
+    if (policy.cases.length === 0) {
+      const mark = options.strict ? output.paint("red", "✗") : output.paint("yellow", "!");
+      output.out(
+        `${mark} ${terminalText(policy.name)}  0 cases: write cases.pass and cases.fail (they are its tests)`,
+      );
+      continue;
+    }
     const mark = problems.length ? output.paint("red", "✗") : output.paint("green", "✓");
     const not = notOn.length
       ? output.paint(
@@ -41,14 +66,40 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
           terminalText(`  (not on ${notOn.map((n) => n.engine).join(", ")}: ${notOn[0]?.reason})`),
         )
       : "";
-    output.out(`${mark} ${terminalText(policy.name)}  ${policy.cases.length} cases${not}`);
+    output.out(`${mark} ${terminalText(policy.name)}  ${count(policy.cases.length, "case")}${not}`);
     // A problem quotes case names and messages: escaped, and one line each.
     for (const problem of problems) output.out(`    ${terminalText(problem)}`);
   }
-  const failed = reports.filter((report) => report.problems.length > 0).length;
+  const caseless = policies.filter((policy) => policy.cases.length === 0).length;
+  const failed =
+    reports.filter((report) => report.problems.length > 0).length + (options.strict ? caseless : 0);
   const cases = policies.reduce((n, policy) => n + policy.cases.length, 0);
   const ran = engines.map((engine) => engine.name).join(", ");
-  output.out(`\n${policies.length} policies, ${cases} cases on ${ran || "no engine"}`);
-  output.out(`${policies.length - failed} passed, ${failed} failed`);
+  output.out(
+    `\n${policiesCount(policies.length)}, ${count(cases, "case")} on ${ran || "no engine"}`,
+  );
+  const warned = options.strict ? 0 : caseless;
+  output.out(
+    `${policies.length - failed - warned} passed, ${failed} failed${warned ? `, ${policiesCount(warned)} without cases (an error under --strict)` : ""}`,
+  );
   return failed > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * A note per policy whose configured params no case runs with: the cases ran with the
+ * defaults, so nothing tested the values this project deploys.
+ */
+function untestedConfigNotes(policies: readonly Policy[], config: LoadedConfig): string[] {
+  return policies.flatMap((policy) => {
+    const configured = config.params?.[policy.name];
+    if (configured === undefined) return [];
+    const deployed = { ...policy.parameters.values, ...configured };
+    const tested = policy.cases.some((testCase) =>
+      isDeepStrictEqual({ ...policy.parameters.values, ...testCase.params }, deployed),
+    );
+    if (tested) return [];
+    return [
+      `note: ${policy.name}: its cases run with the policy's parameter defaults, not with the values in ${config.file ? relative(config.root, config.file) : "the config"}; a case with \`params: ${JSON.stringify(configured)}\` would test those`,
+    ];
+  });
 }

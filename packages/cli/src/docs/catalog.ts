@@ -3,6 +3,7 @@
  * controls, the targets it compiles to and how many cases prove it.
  */
 import type { JsonObject, LabelRequirement, LabelSelector, Match, Policy } from "@charter/ir";
+import { count, policies as policiesCount } from "../plural.js";
 import { CONTROLS } from "./controls.js";
 import { cell, code, controlAnchor, oneLine, policyAnchor, table } from "./markdown.js";
 import { isScanOnly, type PolicyEntry, supportedTargets } from "./policy-entry.js";
@@ -30,7 +31,7 @@ export function renderCatalog(entries: readonly PolicyEntry[], note: string): st
   return [
     "# Policy catalog",
     note,
-    `${entries.length} policies, ${cases.length} cases (${passing} pass, ${cases.length - passing} fail). ` +
+    `${policiesCount(entries.length)}, ${count(cases.length, "case")} (${passing} pass, ${cases.length - passing} fail). ` +
       "Which controls they implement, control by control: [the compliance matrix](matrix.md).",
     index,
     ...entries.map(renderPolicy),

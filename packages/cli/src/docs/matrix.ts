@@ -4,6 +4,8 @@
  * (`cis:5.1`, `nsa:network`) lists the policies citing it directly and is never a gap: its
  * items are the controls.
  */
+
+import { policies as policiesCount } from "../plural.js";
 import { TARGET_NAMES } from "../targets.js";
 import { CONTROLS, type Control, SCHEMES } from "./controls.js";
 import {
@@ -38,9 +40,9 @@ export function renderMatrix(entries: readonly PolicyEntry[], note: string): str
   return [
     "# Compliance matrix",
     note,
-    `Each control of the vocabulary (shared/reference/controls.md), the policies that cite it, ` +
+    `Each control of Charter's vocabulary (docs/controls.md in Charter), the policies that cite it, ` +
       `and the targets it is enforced on (✓: at least one of its policies compiles there). ` +
-      `${implemented} of ${items.length} controls are implemented by ${entries.length} policies; ` +
+      `${implemented} of ${items.length} controls are implemented by ${policiesCount(entries.length)}; ` +
       `the others are marked **gap**. Section-level tags list the policies citing them directly. ` +
       `Policies in detail: [the catalog](catalog.md).`,
     summary,

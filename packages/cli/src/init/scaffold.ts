@@ -3,9 +3,10 @@
  * fine) unless `force` is set; with `force`, the scaffold's own files replace files of the same
  * name and nothing else is touched.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CharterError } from "@charter/ir";
+import { VENDOR_DIR } from "./local-packages.js";
 import { projectFiles } from "./templates.js";
 
 export interface ScaffoldOptions {
@@ -14,6 +15,11 @@ export interface ScaffoldOptions {
   readonly force?: boolean;
   /** The package name; default: the folder's name, made a valid npm name. */
   readonly name?: string;
+  /**
+   * `@charter/<name>` → a tarball to copy into the project's vendor/charter/ and depend on by
+   * a relative `file:` path (`charter init --from`).
+   */
+  readonly vendor?: ReadonlyMap<string, string>;
 }
 
 /** Entries that do not make a folder "not empty". */
@@ -37,13 +43,29 @@ export function scaffold(options: ScaffoldOptions): string[] {
     }
   }
   const name = options.name ?? packageName(basename(dir));
-  const files = projectFiles({ name, version: options.version });
+  const vendored = [...(options.vendor ?? [])].map(([pkg, tarball]) => ({
+    pkg,
+    tarball,
+    path: `${VENDOR_DIR}/${basename(tarball)}`,
+  }));
+  const localPackages = options.vendor
+    ? new Map(vendored.map(({ pkg, path }) => [pkg, `file:${path}`]))
+    : undefined;
+  const files = projectFiles({
+    name,
+    version: options.version,
+    ...(localPackages ? { localPackages } : {}),
+  });
   for (const [path, content] of files) {
     const target = join(dir, path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
-  return [...files.keys()];
+  for (const { tarball, path } of vendored) {
+    mkdirSync(join(dir, VENDOR_DIR), { recursive: true });
+    copyFileSync(tarball, join(dir, path));
+  }
+  return [...files.keys(), ...vendored.map(({ path }) => path)];
 }
 
 /** A valid npm package name made from a folder name (`My Policies` → `my-policies`). */

@@ -8,6 +8,11 @@ export interface ProjectTemplate {
   readonly name: string;
   /** The Charter version the project depends on (this CLI's own). */
   readonly version: string;
+  /**
+   * `@charter/<name>` → a `file:` spec of a tarball in the project (`charter init --from`):
+   * the project then installs Charter without a registry.
+   */
+  readonly localPackages?: ReadonlyMap<string, string>;
 }
 
 /** Relative path → content, in the order they are listed to the user. */
@@ -24,10 +29,23 @@ export function projectFiles(template: ProjectTemplate): ReadonlyMap<string, str
     [".github/workflows/charter.yml", WORKFLOW],
     [".gitignore", "node_modules/\n"],
     ["README.md", readme(template)],
+    ...(template.localPackages
+      ? [["pnpm-workspace.yaml", pnpmWorkspace(template.localPackages)] as const]
+      : []),
   ]);
 }
 
-function packageJson({ name, version }: ProjectTemplate): string {
+/** pnpm (10 and later) reads overrides from here, not from package.json. */
+function pnpmWorkspace(localPackages: ReadonlyMap<string, string>): string {
+  const lines = [...localPackages].map(([name, spec]) => `  "${name}": "${spec}"`);
+  return `# The @charter packages come from the tarballs in vendor/charter (charter init --from).\noverrides:\n${lines.join("\n")}\n`;
+}
+
+function packageJson({ name, version, localPackages }: ProjectTemplate): string {
+  const spec = (pkg: string) => localPackages?.get(pkg) ?? version;
+  // The CLI's own @charter dependencies name a version; overrides point them at the tarballs
+  // too (npm reads `overrides`, pnpm those of pnpm-workspace.yaml), or a registry is asked.
+  const overrides = localPackages ? Object.fromEntries(localPackages) : undefined;
   const manifest = {
     name,
     version: "0.0.0",
@@ -40,13 +58,14 @@ function packageJson({ name, version }: ProjectTemplate): string {
       typecheck: "tsc --noEmit",
     },
     devDependencies: {
-      "@charter/cli": version,
-      "@charter/dsl": version,
-      "@charter/testing": version,
+      "@charter/cli": spec("@charter/cli"),
+      "@charter/dsl": spec("@charter/dsl"),
+      "@charter/testing": spec("@charter/testing"),
       "@types/node": "^20.19.0",
       typescript: "^5.9.3",
       vitest: "^4.1.12",
     },
+    ...(overrides ? { overrides } : {}),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
@@ -232,7 +251,7 @@ jobs:
       - run: npx charter check manifests
 `;
 
-function readme({ name }: ProjectTemplate): string {
+function readme({ name, localPackages }: ProjectTemplate): string {
   return `# ${name}
 
 Kubernetes security policies written in TypeScript with Charter, compiled to Rego, Gatekeeper, Kyverno and ValidatingAdmissionPolicy.
@@ -269,7 +288,17 @@ npx charter explain disallow-latest-tag
 2. Add it to \`policies/index.ts\`.
 3. \`npx charter test\`, then \`npx charter build\`.
 
-The \`opa\` and \`gatekeeper\` engines need the [\`opa\`](https://www.openpolicyagent.org/docs/latest/#running-opa)
+${localPackages ? VENDORED : ""}The \`opa\` and \`gatekeeper\` engines need the [\`opa\`](https://www.openpolicyagent.org/docs/latest/#running-opa)
 binary on PATH (or \`CHARTER_OPA\`); without it \`charter test\` skips them and says so.
 `;
 }
+
+const VENDORED = `## Charter itself
+
+The \`@charter/*\` packages come from the tarballs in \`vendor/charter/\` (written by
+\`charter init --from\`), named by relative \`file:\` paths in \`package.json\` (\`devDependencies\`
+and \`overrides\`, for npm) and \`pnpm-workspace.yaml\` (for pnpm): commit them, and \`npm ci\` or
+\`pnpm install\` needs no registry that has Charter. To take a newer Charter, replace the
+tarballs and the file names in those two files, then install again.
+
+`;

@@ -9,7 +9,8 @@ import type { Enforcement } from "@charter/ir";
 import { terminalText } from "../terminal-text.js";
 import { type ReportInput, resourceName } from "./report-input.js";
 import { type LineWriter, type ReportSink, renderWith } from "./report-sink.js";
-import { checksOf, isFailing, type Row } from "./rows.js";
+import { checkOf, isFailing, isObjectError, type ReportRow } from "./rows.js";
+import { summaryLine } from "./table.js";
 
 const COMMAND: Record<Enforcement, "error" | "warning" | "notice"> = {
   deny: "error",
@@ -31,11 +32,21 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-function annotation(row: Row): string {
-  const command = row.result === "error" ? "error" : COMMAND[row.enforcement];
+/** The annotation's title: `policy/rule (severity)`, or the object check for an object error. */
+function title(row: ReportRow): string {
+  const { policy, rule } = checkOf(row);
+  return isObjectError(row) ? `${policy}/${rule}` : `${policy}/${rule} (${row.severity})`;
+}
+
+function commandOf(row: ReportRow): "error" | "warning" | "notice" {
+  return isObjectError(row) || row.result === "error" ? "error" : COMMAND[row.enforcement];
+}
+
+function annotation(row: ReportRow): string {
+  const command = commandOf(row);
   const properties = [
     ...(row.source ? [`file=${escapeProperty(row.source.file)}`, `line=${row.source.line}`] : []),
-    `title=${escapeProperty(`${row.policy}/${row.rule} (${row.severity})`)}`,
+    `title=${escapeProperty(title(row))}`,
   ].join(",");
   return `::${command} ${properties}::${escapeData(`${resourceName(row)}: ${row.message}`)}`;
 }
@@ -47,9 +58,7 @@ export function githubSink(_meta: unknown, out: LineWriter): ReportSink {
       if (isFailing(row)) out.line(annotation(row));
     },
     finish(summary) {
-      out.line(
-        `charter: ${summary.resources} resources, ${checksOf(summary)} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`,
-      );
+      out.line(`charter: ${summaryLine({ summary })}`);
     },
   };
 }

@@ -13,7 +13,7 @@
  */
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
-import type { Row } from "./rows.js";
+import { checkOf, isObjectError, type ReportRow } from "./rows.js";
 import { xmlAttribute, xmlText } from "./xml-text.js";
 
 interface Counts {
@@ -23,7 +23,7 @@ interface Counts {
   skipped: number;
 }
 
-function countsOf(rows: readonly Row[]): Counts {
+function countsOf(rows: readonly ReportRow[]): Counts {
   return {
     tests: rows.length,
     failures: rows.filter((row) => row.result === "fail").length,
@@ -40,28 +40,29 @@ function attributes(values: Record<string, string | number | undefined>): string
 }
 
 /** The failure's body: what a reader needs without opening the manifest. */
-function details(row: Row): string {
+function details(row: ReportRow): string {
   return [
     row.message,
     `resource: ${row.resource.apiVersion} ${resourceName(row)}`,
     ...(row.source ? [`file: ${row.source.file}:${row.source.line}`] : []),
-    `severity: ${row.severity}, enforcement: ${row.enforcement}`,
-    ...(row.exception
+    ...(isObjectError(row) ? [] : [`severity: ${row.severity}, enforcement: ${row.enforcement}`]),
+    ...(!isObjectError(row) && row.exception
       ? [`exception: ${row.exception.name} (${row.exception.reason}; owner ${row.exception.owner})`]
       : []),
   ].join("\n");
 }
 
-function testcase(row: Row): string[] {
+function testcase(row: ReportRow): string[] {
+  const { policy, rule } = checkOf(row);
   const open = `    <testcase${attributes({
-    name: `${row.rule}: ${resourceName(row)}`,
-    classname: row.policy,
+    name: `${rule}: ${resourceName(row)}`,
+    classname: policy,
     file: row.source?.file,
     line: row.source?.line,
     time: "0",
   })}`;
   const child =
-    row.result === "fail"
+    !isObjectError(row) && row.result === "fail"
       ? `      <failure${attributes({ message: row.message, type: row.enforcement })}>${xmlText(details(row))}</failure>`
       : row.result === "error"
         ? `      <error${attributes({ message: row.message, type: "error" })}>${xmlText(details(row))}</error>`
@@ -74,7 +75,8 @@ function testcase(row: Row): string[] {
 export function toJunit({ rows, policies, now }: ReportInput): string {
   // Suites in policy order; a policy that matched nothing has no suite.
   const rank = new Map(policies.map((policy, index) => [policy.name, index]));
-  const suites = [...groupBy(rows, (row) => row.policy)].sort(
+  // Object errors form the suite charter:input, after the policies'.
+  const suites = [...groupBy(rows, (row) => checkOf(row).policy)].sort(
     ([a], [b]) => (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size),
   );
   const timestamp = now.toISOString().replace(/\.\d+Z$/, "");

@@ -19,7 +19,7 @@ import type { Policy } from "@charter/ir";
 import { reportNamespaceOf } from "./cluster-scoped.js";
 import { groupBy } from "./group.js";
 import type { ReportInput } from "./report-input.js";
-import type { Row } from "./rows.js";
+import { checkOf, isObjectError, type ReportRow } from "./rows.js";
 
 export interface ReportApi {
   readonly apiVersion: string;
@@ -46,7 +46,9 @@ export const OPEN_REPORTS: ReportApi = {
 const SOURCE = "charter";
 const REPORT_NAME = "charter";
 
-function properties(row: Row, policy: Policy | undefined): Record<string, string> {
+function properties(row: ReportRow, policy: Policy | undefined): Record<string, string> {
+  if (isObjectError(row))
+    return row.source ? { file: row.source.file, line: String(row.source.line) } : {};
   return {
     ...(policy && policy.controls.length > 0 ? { controls: policy.controls.join(",") } : {}),
     enforcement: row.enforcement,
@@ -62,13 +64,15 @@ function properties(row: Row, policy: Policy | undefined): Record<string, string
   };
 }
 
-function result(row: Row, policy: Policy | undefined, timestamp: object): object {
+function result(row: ReportRow, policy: Policy | undefined, timestamp: object): object {
   const { apiVersion, kind, namespace, name } = row.resource;
+  // An object error has no policy: it is filed under OBJECT_CHECK, without a severity.
+  const check = checkOf(row);
   return {
-    policy: row.policy,
-    rule: row.rule,
+    policy: check.policy,
+    rule: check.rule,
     result: row.result,
-    severity: row.severity,
+    ...(isObjectError(row) ? {} : { severity: row.severity }),
     ...(row.message ? { message: row.message } : {}),
     ...(policy?.category ? { category: policy.category } : {}),
     scored: true,
@@ -79,7 +83,7 @@ function result(row: Row, policy: Policy | undefined, timestamp: object): object
   };
 }
 
-function summaryOf(rows: readonly Row[]) {
+function summaryOf(rows: readonly ReportRow[]) {
   const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
   for (const row of rows) summary[row.result]++;
   return summary;
@@ -107,7 +111,7 @@ export function toPolicyReports(input: ReportInput, api: ReportApi): object[] {
       },
       ...(api.topLevelSource ? { source: SOURCE } : {}),
       summary: summaryOf(rows),
-      results: rows.map((row) => result(row, byName.get(row.policy), timestamp)),
+      results: rows.map((row) => result(row, byName.get(checkOf(row).policy), timestamp)),
     };
   });
 }

@@ -1,11 +1,11 @@
 /** What every `charter check` report format is rendered from. */
 import type { Enforcement, Policy } from "@charter/ir";
 import type { Output } from "../output.js";
-import type { Row, Summary } from "./rows.js";
+import type { ReportRow, Summary } from "./rows.js";
 
 export interface ReportInput {
   /** One row per (resource, policy, rule), in report order. */
-  readonly rows: readonly Row[];
+  readonly rows: readonly ReportRow[];
   readonly summary: Summary;
   /** The policies that were checked, for their metadata (title, category, controls). */
   readonly policies: readonly Policy[];
@@ -24,7 +24,7 @@ export interface ReportInput {
 }
 
 /** `kind namespace/name`, as every human-readable format names a resource. */
-export function resourceName(row: Row): string {
+export function resourceName(row: Pick<ReportRow, "resource">): string {
   const { kind, namespace, name } = row.resource;
   return `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
 }

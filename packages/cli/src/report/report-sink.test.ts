@@ -51,7 +51,7 @@ describe("streamed reports", () => {
     expect(text).toContain("FAIL");
     expect(text).toContain("ERROR");
     expect(text).not.toContain("SKIP");
-    expect(text).toMatch(/4 checks: 1 passed, 1 failed, 1 skipped, 1 errors$/);
+    expect(text).toMatch(/4 checks: 1 passed, 1 failed, 1 skipped, 1 error$/);
   });
 });
 

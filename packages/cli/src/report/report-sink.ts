@@ -8,10 +8,10 @@
  */
 import type { ReportInput } from "./report-input.js";
 import type { ReportOutput } from "./report-output.js";
-import type { Row, Summary } from "./rows.js";
+import type { ReportRow, Summary } from "./rows.js";
 
 export interface ReportSink {
-  add(row: Row): void;
+  add(row: ReportRow): void;
   finish(summary: Summary): void;
 }
 
@@ -26,10 +26,10 @@ export type SinkFactory = (meta: ReportMeta, out: LineWriter) => ReportSink;
 /** A sink for a format rendered whole: it keeps the rows `keep` accepts until the end. */
 export function collecting(
   render: (input: ReportInput) => string,
-  keep: (row: Row, meta: ReportMeta) => boolean = () => true,
+  keep: (row: ReportRow, meta: ReportMeta) => boolean = () => true,
 ): SinkFactory {
   return (meta, out) => {
-    const rows: Row[] = [];
+    const rows: ReportRow[] = [];
     return {
       add(row) {
         if (keep(row, meta)) rows.push(row);

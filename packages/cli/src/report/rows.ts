@@ -14,6 +14,36 @@ export interface Row {
   readonly exception?: RowException;
 }
 
+/**
+ * An object `check` read but no policy can judge (its apiVersion is one Kubernetes does not
+ * serve): an error row with no policy, rule, severity or enforcement. Formats that need a
+ * policy and a rule name it with OBJECT_CHECK.
+ */
+export interface ObjectErrorRow {
+  readonly result: "error";
+  readonly message: string;
+  readonly resource: Finding["resource"];
+  readonly source?: { readonly file: string; readonly line: number };
+}
+
+/** What a `check` report lists: policy rows and object errors. */
+export type ReportRow = Row | ObjectErrorRow;
+
+/**
+ * The policy and rule an object error is filed under where a format requires both (SARIF's
+ * ruleId, JUnit's suites, policy reports' `policy`): no policy name can contain `:`.
+ */
+export const OBJECT_CHECK = { policy: "charter:input", rule: "api-version" } as const;
+
+export function isObjectError(row: ReportRow): row is ObjectErrorRow {
+  return !("policy" in row);
+}
+
+/** The row's policy and rule, or OBJECT_CHECK's for an object error. */
+export function checkOf(row: ReportRow): { readonly policy: string; readonly rule: string } {
+  return isObjectError(row) ? OBJECT_CHECK : row;
+}
+
 export interface RowException {
   readonly name: string;
   readonly reason: string;
@@ -56,7 +86,7 @@ export function toRow(finding: Finding, file?: string): Row {
   };
 }
 
-export function summarize(resources: number, rows: readonly Row[]): Summary {
+export function summarize(resources: number, rows: readonly ReportRow[]): Summary {
   const summary: Summary = { resources, pass: 0, fail: 0, skip: 0, error: 0 };
   for (const row of rows) summary[row.result]++;
   return summary;
@@ -68,6 +98,6 @@ export function checksOf(summary: Summary): number {
 }
 
 /** A failure or an error: what SARIF, annotations and `--quiet` are about. */
-export function isFailing(row: Row): boolean {
+export function isFailing(row: ReportRow): boolean {
   return row.result === "fail" || row.result === "error";
 }

@@ -5,7 +5,7 @@
  */
 import type { Enforcement, Policy, Severity } from "@charter/ir";
 import type { LineWriter, ReportMeta, ReportSink } from "./report-sink.js";
-import { isFailing, type Row } from "./rows.js";
+import { checkOf, isFailing, isObjectError, type ReportRow } from "./rows.js";
 
 const LEVEL: Record<Enforcement, "error" | "warning" | "note"> = {
   deny: "error",
@@ -40,13 +40,15 @@ function sarifRules(policies: readonly Policy[]) {
   );
 }
 
-function sarifResult(row: Row, ruleIndex: ReadonlyMap<string, number>): object {
+function sarifResult(row: ReportRow, ruleIndex: ReadonlyMap<string, number>): object {
   const { kind, namespace, name } = row.resource;
-  const id = `${row.policy}/${row.rule}`;
+  const { policy, rule } = checkOf(row);
+  const id = `${policy}/${rule}`;
   return {
+    // An object error's ruleId (charter:input/api-version) has no reporting rule: no policy.
     ruleId: id,
     ...(ruleIndex.has(id) ? { ruleIndex: ruleIndex.get(id) } : {}),
-    level: row.result === "error" ? "error" : LEVEL[row.enforcement],
+    level: isObjectError(row) || row.result === "error" ? "error" : LEVEL[row.enforcement],
     message: { text: `${kind} ${namespace ? `${namespace}/` : ""}${name}: ${row.message}` },
     locations: row.source
       ? [
@@ -110,7 +112,7 @@ export function sarifSink({ policies, version }: ReportMeta, out: LineWriter): R
 
 /** The whole log, as an object (for tests). */
 export function toSarif(
-  rows: readonly Row[],
+  rows: readonly ReportRow[],
   policies: readonly Policy[],
   version: string,
 ): object {

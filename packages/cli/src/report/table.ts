@@ -15,10 +15,11 @@
  */
 import type { Severity } from "@charter/ir";
 import type { Output } from "../output.js";
+import { count } from "../plural.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
-import { checksOf, type Row } from "./rows.js";
+import { checksOf, isObjectError, type ReportRow, type Row } from "./rows.js";
 
 type Style = Parameters<Output["paint"]>[0];
 
@@ -52,16 +53,17 @@ function styleOf(row: Row): Style {
 
 /** Whether the table shows this row (the table keeps no other row while the scan runs). */
 export function isShown(
-  row: Row,
+  row: ReportRow,
   { quiet, verbose, failOn }: Pick<ReportInput, "quiet" | "verbose" | "failOn">,
 ): boolean {
+  if (isObjectError(row)) return true;
   if (quiet)
     return row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement));
   return verbose || row.result !== "pass";
 }
 
 export function summaryLine({ summary }: Pick<ReportInput, "summary">): string {
-  return `${summary.resources} resources, ${checksOf(summary)} checks: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${summary.error} errors`;
+  return `${count(summary.resources, "resource")}, ${count(checksOf(summary), "check")}: ${summary.pass} passed, ${summary.fail} failed, ${summary.skip} skipped, ${count(summary.error, "error")}`;
 }
 
 export function toTable(input: ReportInput): string {
@@ -79,6 +81,11 @@ export function toTable(input: ReportInput): string {
       `${paint("bold", terminalText(resourceName(first)))}${paint("gray", terminalText(where))}`,
     );
     for (const row of rows) {
+      if (isObjectError(row)) {
+        // No policy judged it: the mark and the reason, on one line.
+        lines.push(`  ${paint("red", MARK.error.padEnd(5))} ${terminalText(row.message)}`);
+        continue;
+      }
       const style = styleOf(row);
       lines.push(
         `  ${paint(style, MARK[row.result].padEnd(5))} ${paint(style, row.severity.padEnd(8))} ${row.enforcement.padEnd(5)} ${terminalText(`${row.policy}/${row.rule}`)}`,
