@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import {
   CharterError,
+  explainYamlError,
   type Json,
   type JsonObject,
   type SourceLocation,
@@ -122,12 +123,20 @@ function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
     const source: SourceLocation = { file, line: position.line };
     const [yamlError] = document.errors;
     if (yamlError) {
-      const at = lineCounter.linePos(yamlError.pos[0]);
-      throw new CharterError(`YAML does not parse: ${yamlError.message.split("\n")[0]}`, {
-        file,
-        line: at.line,
-        column: at.col,
-      });
+      // The same plain words, at the line to change, as `charter check` gives.
+      const explained = explainYamlError(
+        { code: yamlError.code, message: yamlError.message, offset: yamlError.pos[0] },
+        text,
+        (line) => `line ${lineCounter.linePos(line.start).line}`,
+      );
+      const at = lineCounter.linePos(explained.offset);
+      throw new CharterError(
+        `YAML does not parse: ${explained.message}`,
+        { file, line: at.line, column: at.col },
+        explained.message.endsWith(explained.detail)
+          ? undefined
+          : `YAML parser: ${explained.detail}`,
+      );
     }
     const resource = document.toJS({ maxAliasCount: 100 }) as unknown;
     if (resource === null || resource === undefined) continue;

@@ -10,3 +10,4 @@ export { ADMISSION_TARGETS, IR_VERSION, TARGET_NAMES } from "./policy.js";
 export * from "./schema.js";
 export * from "./visit.js";
 export * from "./witness.js";
+export * from "./yaml-error-message.js";

@@ -16,12 +16,6 @@ export { DEFAULT_INCLUDE } from "./files.js";
 export * from "./gatekeeper/index.js";
 export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
-export {
-  explainYamlError,
-  parserWords,
-  type YamlErrorExplained,
-  type YamlErrorInput,
-} from "./input/yaml-error-message.js";
 export * from "./inventory/index.js";
 export {
   DEFAULT_MAX_DOCUMENT_SIZE,

@@ -10,6 +10,7 @@
  * then go-yaml-scalars.ts gives every scalar the value go-yaml gives it and refuses what
  * Kubernetes cannot read (`.inf`, null keys, repeated keys, a merge after the key it sets).
  */
+import { explainYamlError, parserWords } from "@charter/ir";
 import {
   Composer,
   type CST,
@@ -22,7 +23,6 @@ import {
   type Tags,
 } from "yaml";
 import { readScalarsAsKubectl } from "./go-yaml-scalars.js";
-import { explainYamlError, parserWords } from "./input/yaml-error-message.js";
 
 /** Alias expansions allowed per document, weighted by size (the yaml package's measure). */
 export const MAX_ALIAS_COUNT = 100;
