@@ -1,9 +1,19 @@
+export { codePointLength, compareCodePoints } from "./code-points.js";
 export * from "./errors.js";
 export * from "./exception.js";
 export type * from "./expr.js";
+export { globToRe2 } from "./glob.js";
 export * from "./inventory.js";
 export type * from "./json.js";
 export * from "./message.js";
+export {
+  boundNamespaceObject,
+  NAMESPACE_METADATA_FIELDS,
+  NAMESPACE_SECTIONS,
+  NAMESPACE_SPEC_FIELDS,
+  NAMESPACE_STATUS_FIELDS,
+  unboundNamespacePath,
+} from "./namespace-object.js";
 export * from "./pod.js";
 export type * from "./policy.js";
 export { ADMISSION_TARGETS, IR_VERSION, TARGET_NAMES } from "./policy.js";
