@@ -16,7 +16,8 @@ export {
 } from "./namespace-object.js";
 export * from "./pod.js";
 export type * from "./policy.js";
-export { ADMISSION_TARGETS, IR_VERSION, TARGET_NAMES } from "./policy.js";
+export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
+export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export * from "./schema.js";
 export * from "./visit.js";
 export * from "./witness.js";
