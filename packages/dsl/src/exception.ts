@@ -5,6 +5,7 @@
  */
 import {
   CharterError,
+  didYouMean,
   type ErrorLocation,
   type ExceptionMatch,
   isValidExpiry,
@@ -14,7 +15,6 @@ import { callSite } from "./callsite.js";
 import { deepFreeze } from "./freeze.js";
 import { kindRefOf } from "./kind-ref.js";
 import { labelsOf } from "./policy.js";
-import { didYouMean } from "./suggest.js";
 
 export interface ExceptionSpec {
   /** The policy's name. */

@@ -48,5 +48,4 @@ export {
 } from "./params.js";
 export { CharterErrors, type PolicySpec, policy, type RuleSpec, withParams } from "./policy.js";
 export { Positions } from "./positions.js";
-export { didYouMean } from "./suggest.js";
 export { when } from "./when.js";

@@ -4,11 +4,10 @@
  * the rules use as a regular expression against RE2, as a literal pattern is — a pattern
  * Kubernetes' CEL environment or OPA would reject must not reach a build.
  */
-import type { Json, JsonObject, Rule } from "@charter/ir";
+import { didYouMean, type Json, type JsonObject, type Rule } from "@charter/ir";
 import { Ajv, type ErrorObject } from "ajv";
 import { paramPatternPaths } from "./param-patterns.js";
 import { patternProblem } from "./re2-pattern.js";
-import { didYouMean } from "./suggest.js";
 
 /** One bad value: where it is under `params`, what is wrong, and what to do. */
 export interface ParamProblem {

@@ -5,6 +5,7 @@
  */
 import {
   CharterError,
+  didYouMean,
   type Enforcement,
   type ErrorLocation,
   type Expr,
@@ -36,7 +37,6 @@ import { isParamSchema, objectSchema, type ParamSchema } from "./params.js";
 import { Positions } from "./positions.js";
 import { ExcerptedError } from "./source-excerpt.js";
 import { offsetOf, sourceText } from "./source-text.js";
-import { didYouMean } from "./suggest.js";
 import { checkPolicyTypes } from "./typecheck/index.js";
 
 export interface RuleSpec {

@@ -1,4 +1,5 @@
 export { codePointLength, compareCodePoints } from "./code-points.js";
+export { didYouMean, editDistance, type SuggestionRule } from "./did-you-mean.js";
 export * from "./errors.js";
 export * from "./exception.js";
 export type * from "./expr.js";
