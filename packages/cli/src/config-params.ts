@@ -5,13 +5,15 @@
  * and, when it can be found in the file, its line.
  */
 import { readFileSync } from "node:fs";
-import { paramPathText, paramProblems, withParams } from "@charter/dsl";
 import {
   CharterError,
   didYouMean,
   type ErrorLocation,
   type JsonObject,
   type Policy,
+  paramPathText,
+  paramProblems,
+  withParams,
 } from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
 

@@ -5,6 +5,7 @@
  */
 import {
   CharterError,
+  deepFreeze,
   didYouMean,
   type ErrorLocation,
   type ExceptionMatch,
@@ -12,7 +13,6 @@ import {
   type PolicyException,
 } from "@charter/ir";
 import { callSite } from "./callsite.js";
-import { deepFreeze } from "./freeze.js";
 import { kindRefOf } from "./kind-ref.js";
 import { labelsOf } from "./policy.js";
 
