@@ -12,6 +12,7 @@
  * ```
  */
 
+import * as n from "@charter/ir";
 import {
   CharterError,
   type ErrorLocation,
@@ -25,7 +26,6 @@ import { checkInventoryKind } from "./inventory-kind.js";
 import { notJsonReason } from "./json-value.js";
 import { kindRefOf } from "./kind-ref.js";
 import { bind, checkParam, checkPattern, type LowerContext, record } from "./lower-context.js";
-import * as n from "./nodes.js";
 import { pathStringPlaces } from "./path-places.js";
 import { parsePathString } from "./path-string.js";
 import { Positions } from "./positions.js";

@@ -17,6 +17,24 @@ export {
   unboundNamespacePath,
 } from "./namespace-object.js";
 export {
+  and,
+  compare,
+  exists,
+  index,
+  inventory,
+  keys,
+  len,
+  list,
+  literal,
+  membership,
+  not,
+  or,
+  orElse,
+  quantifier,
+  ref,
+  stringTest,
+} from "./nodes.js";
+export {
   type ParamProblem,
   paramPathText,
   paramProblems,
