@@ -1,8 +1,8 @@
 /**
  * The fluent builder: conditions assembled in code. It gives IR deep-equal to the template
- * form of the same condition (both go through nodes.ts). Builders are immutable; nothing is
- * lowered until `policy()` (or `toIR()`) asks, so a condition can be lowered with the
- * policy's parameters and the quantifier variables in scope.
+ * form of the same condition (both go through @charter/ir's node factories). Builders are
+ * immutable; nothing is lowered until `policy()` (or `toIR()`) asks, so a condition can be
+ * lowered with the policy's parameters and the quantifier variables in scope.
  *
  * ### Examples
  * ```ts
