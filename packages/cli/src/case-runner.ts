@@ -4,8 +4,13 @@
  * every case on which the engines disagree on any rule: its result, or its message (the first
  * witness's — what a report row and an admission denial show; CEL engines give only that one).
  */
-import { withParams } from "@charter/dsl";
-import { CharterError, type Policy, type SourceLocation, type TestCase } from "@charter/ir";
+import {
+  CharterError,
+  type Policy,
+  type SourceLocation,
+  type TestCase,
+  withParams,
+} from "@charter/ir";
 import {
   caseResource,
   type Engine,

@@ -5,8 +5,16 @@
  * and, when it can be found in the file, its line.
  */
 import { readFileSync } from "node:fs";
-import { didYouMean, paramPathText, paramProblems, withParams } from "@charter/dsl";
-import { CharterError, type ErrorLocation, type JsonObject, type Policy } from "@charter/ir";
+import {
+  CharterError,
+  didYouMean,
+  type ErrorLocation,
+  type JsonObject,
+  type Policy,
+  paramPathText,
+  paramProblems,
+  withParams,
+} from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
 
 /**

@@ -4,8 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { didYouMean } from "@charter/dsl";
-import { CharterError, type JsonObject } from "@charter/ir";
+import { CharterError, didYouMean, type JsonObject } from "@charter/ir";
 import { importTypeScript } from "./import-ts.js";
 
 export interface CharterConfig {

@@ -6,9 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { didYouMean } from "@charter/dsl";
 import {
   CharterError,
+  didYouMean,
   isValidExpiry,
   type Policy,
   type PolicyException,

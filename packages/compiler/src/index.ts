@@ -10,8 +10,6 @@ export {
 } from "./kyverno/index.js";
 export {
   emitRego,
-  escapeRego,
-  globToRegex,
   regoPackageName,
   regoPackageRef,
   regoPackageSegment,

@@ -1,8 +1,8 @@
 /**
  * The fluent builder: conditions assembled in code. It gives IR deep-equal to the template
- * form of the same condition (both go through nodes.ts). Builders are immutable; nothing is
- * lowered until `policy()` (or `toIR()`) asks, so a condition can be lowered with the
- * policy's parameters and the quantifier variables in scope.
+ * form of the same condition (both go through @charter/ir's node factories). Builders are
+ * immutable; nothing is lowered until `policy()` (or `toIR()`) asks, so a condition can be
+ * lowered with the policy's parameters and the quantifier variables in scope.
  *
  * ### Examples
  * ```ts
@@ -12,6 +12,7 @@
  * ```
  */
 
+import * as n from "@charter/ir";
 import {
   CharterError,
   type ErrorLocation,
@@ -25,7 +26,6 @@ import { checkInventoryKind } from "./inventory-kind.js";
 import { notJsonReason } from "./json-value.js";
 import { kindRefOf } from "./kind-ref.js";
 import { bind, checkParam, checkPattern, type LowerContext, record } from "./lower-context.js";
-import * as n from "./nodes.js";
 import { pathStringPlaces } from "./path-places.js";
 import { parsePathString } from "./path-string.js";
 import { Positions } from "./positions.js";

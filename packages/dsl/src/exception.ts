@@ -5,16 +5,16 @@
  */
 import {
   CharterError,
+  deepFreeze,
+  didYouMean,
   type ErrorLocation,
   type ExceptionMatch,
   isValidExpiry,
   type PolicyException,
 } from "@charter/ir";
 import { callSite } from "./callsite.js";
-import { deepFreeze } from "./freeze.js";
 import { kindRefOf } from "./kind-ref.js";
 import { labelsOf } from "./policy.js";
-import { didYouMean } from "./suggest.js";
 
 export interface ExceptionSpec {
   /** The policy's name. */

@@ -1,6 +1,14 @@
 /** @charter/dsl: what a policy author imports. */
 
-export { CharterError } from "@charter/ir";
+// Binding parameters is the IR's (the CLI binds them without the DSL); authors keep importing
+// these from the DSL.
+export {
+  CharterError,
+  type ParamProblem,
+  paramPathText,
+  paramProblems,
+  withParams,
+} from "@charter/ir";
 export {
   all,
   and,
@@ -35,7 +43,6 @@ export {
   type YamlCases,
 } from "./cases.js";
 export { type ExceptionSpec, exception } from "./exception.js";
-export { type ParamProblem, paramPathText, paramProblems } from "./param-values.js";
 export {
   boolean,
   integer,
@@ -46,7 +53,6 @@ export {
   ParamSchema,
   string,
 } from "./params.js";
-export { CharterErrors, type PolicySpec, policy, type RuleSpec, withParams } from "./policy.js";
+export { CharterErrors, type PolicySpec, policy, type RuleSpec } from "./policy.js";
 export { Positions } from "./positions.js";
-export { didYouMean } from "./suggest.js";
 export { when } from "./when.js";

@@ -2,10 +2,14 @@
  * What lowering a condition needs to know: the variables in scope, the policy's parameters,
  * and where to record each node's position. Shared by the template parser and the builder.
  */
-import { CharterError, type ErrorLocation, type Expr } from "@charter/ir";
+import {
+  CharterError,
+  didYouMean,
+  type ErrorLocation,
+  type Expr,
+  patternProblem,
+} from "@charter/ir";
 import type { Positions } from "./positions.js";
-import { patternProblem } from "./re2-pattern.js";
-import { didYouMean } from "./suggest.js";
 
 export interface LowerContext {
   /** Variables bound by enclosing quantifiers, outermost first. */

@@ -1,10 +1,10 @@
-import { CharterError } from "@charter/ir";
+import { CharterError, withParams } from "@charter/ir";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pod } from "./builder.js";
 import { podWith } from "./cases.js";
 import { list, object, string } from "./params.js";
-import { type PolicySpec, policy, withParams } from "./policy.js";
+import { type PolicySpec, policy } from "./policy.js";
 import { when } from "./when.js";
 
 function errorOf(run: () => unknown): CharterError | undefined {

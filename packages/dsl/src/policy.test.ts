@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { any, kinds, pod, resource } from "./builder.js";
 import { fromYaml, podWith } from "./cases.js";
 import { boolean, integer, list, number, object, string } from "./params.js";
-import { type PolicySpec, policy, withParams } from "./policy.js";
+import { type PolicySpec, policy } from "./policy.js";
 import { when } from "./when.js";
 
 const FILE = fileURLToPath(import.meta.url);
@@ -382,29 +382,6 @@ describe("cases", () => {
   it("an object without kind and name needs an explicit name", () => {
     expect(errorOf(() => policy("p", spec({ pass: [{ spec: {} }] }))).message).toMatch(
       /has no kind and metadata.name/,
-    );
-  });
-});
-
-describe("withParams", () => {
-  const p = policy("restrict-image-registries", base());
-
-  it("returns a new policy with the values set", () => {
-    const q = withParams(p, { allowed: ["corp.io/"] });
-    expect(q.parameters.values).toEqual({ allowed: ["corp.io/"] });
-    expect(p.parameters.values).toEqual({ allowed: ["registry.example.com/"] });
-    expect(Object.isFrozen(q.parameters.values)).toBe(true);
-  });
-
-  it("validates the values against the schema", () => {
-    expect(errorOf(() => withParams(p, { allowed: "corp.io/" })).message).toBe(
-      'policy "restrict-image-registries": parameters do not fit the schema: params.allowed must be array',
-    );
-    expect(errorOf(() => withParams(p, { other: 1 })).message).toBe(
-      'policy "restrict-image-registries": parameters do not fit the schema: params.other is not a parameter of this policy',
-    );
-    expect(errorOf(() => withParams(p, { alowed: [] })).message).toMatch(
-      /params\.alowed is not a parameter of this policy; did you mean `allowed`\?$/,
     );
   });
 });

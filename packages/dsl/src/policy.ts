@@ -5,11 +5,12 @@
  */
 import {
   CharterError,
+  deepFreeze,
+  didYouMean,
   type Enforcement,
   type ErrorLocation,
   type Expr,
   type Json,
-  type JsonObject,
   LABEL_KEY_PATTERN,
   LABEL_VALUE_PATTERN,
   type LabelRequirement,
@@ -17,26 +18,26 @@ import {
   type Match,
   type NamespaceFilter,
   type Policy,
+  paramPathText,
+  paramProblems,
   type Rule,
   type Severity,
   type SourceLocation,
   TARGET_NAMES,
   type TargetName,
+  validateValues,
   walkExpr,
 } from "@charter/ir";
 import { isMatchMarker, isValue, MATCH, type MatchMarker, type Value } from "./builder.js";
 import { type CallSite, callSite } from "./callsite.js";
 import { type CaseLines, caseLines } from "./case-lines.js";
 import { type CaseEntry, lowerCases } from "./cases.js";
-import { deepFreeze } from "./freeze.js";
 import type { LowerContext } from "./lower-context.js";
 import { lowerMessage } from "./message.js";
-import { paramPathText, paramProblems } from "./param-values.js";
 import { isParamSchema, objectSchema, type ParamSchema } from "./params.js";
 import { Positions } from "./positions.js";
 import { ExcerptedError } from "./source-excerpt.js";
 import { offsetOf, sourceText } from "./source-text.js";
-import { didYouMean } from "./suggest.js";
 import { checkPolicyTypes } from "./typecheck/index.js";
 
 export interface RuleSpec {
@@ -299,23 +300,6 @@ function matchOf(spec: PolicySpec, at: ErrorLocation): Match {
 }
 
 /** Checks parameter values against their schema and the rules; the error names each bad value. */
-function validateValues(
-  schema: JsonObject,
-  values: JsonObject,
-  what: string,
-  at: ErrorLocation,
-  rules: readonly Rule[] = [],
-): void {
-  const problems = paramProblems(schema, values, rules);
-  if (problems.length === 0) return;
-  const [first] = problems;
-  throw new CharterError(
-    `${what}: ${problems.map((p) => `${paramPathText(p.path)} ${p.message}`).join("; ")}`,
-    at,
-    first?.hint,
-  );
-}
-
 /** Every `pod`/`pod.containers` path in a policy that matches kinds is an error. */
 function checkRoots(expr: Expr, match: Match, positions: Positions, at: ErrorLocation): void {
   if (match.subject === "pod") return;
@@ -501,24 +485,4 @@ export function policy(name: string, spec: PolicySpec): Policy {
 function caseLinesOf(site: CallSite): CaseLines | undefined {
   const text = sourceText(site.file);
   return text === undefined ? undefined : caseLines(text, offsetOf(text, site.line, site.column));
-}
-
-/**
- * The policy with some parameters set (the others keep their defaults), checked against the
- * parameters' schema. Returns a new frozen policy; the original is unchanged.
- */
-export function withParams(policy: Policy, values: Record<string, Json>): Policy {
-  const at: ErrorLocation = policy.source ?? {};
-  const merged: JsonObject = { ...policy.parameters.values, ...values };
-  validateValues(
-    policy.parameters.schema,
-    merged,
-    `policy "${policy.name}": parameters do not fit the schema`,
-    at,
-    policy.rules,
-  );
-  return deepFreeze({
-    ...policy,
-    parameters: { schema: policy.parameters.schema, values: structuredClone(merged) as JsonObject },
-  });
 }

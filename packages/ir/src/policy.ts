@@ -3,7 +3,6 @@
  * Every node is plain, immutable, JSON-serialisable data.
  */
 
-import type { PolicyException } from "./exception.js";
 import type { Expr } from "./expr.js";
 import type { Json, JsonObject } from "./json.js";
 
@@ -180,13 +179,3 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** The targets that judge objects at admission (the others also serve offline scans). */
 export const ADMISSION_TARGETS: readonly TargetName[] = ["gatekeeper", "kyverno", "vap"];
-
-/** The IR format version, bumped on any incompatible change to these types. */
-export const IR_VERSION = 1;
-
-export interface PolicySet {
-  readonly irVersion: typeof IR_VERSION;
-  readonly policies: readonly Policy[];
-  /** Exceptions to the policies (see exception.ts). */
-  readonly exceptions?: readonly PolicyException[];
-}

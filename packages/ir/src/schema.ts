@@ -3,7 +3,8 @@
  * the types in expr.ts and policy.ts; a test keeps the two in step.
  */
 import { Ajv, type ErrorObject } from "ajv";
-import { type PolicySet, TARGET_NAMES } from "./policy.js";
+import { TARGET_NAMES } from "./policy.js";
+import type { PolicySet } from "./policy-set.js";
 
 const name = { type: "string", pattern: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$", maxLength: 63 };
 const identifier = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };

@@ -3,19 +3,19 @@
  * closures and never walks the expression tree again. The semantics are exactly those written
  * in packages/ir/src/expr.ts; each operator says which rule it implements.
  */
-import { type Expr, type Json, type Root, type Segment, visitExpr } from "@charter/ir";
-import type { Frame } from "./frame.js";
-import { globToRe2 } from "./glob.js";
-import { cachedRe2, compileRe2, globMatches, re2Matches } from "./regex.js";
 import {
   codePointLength,
   compareCodePoints,
-  deepEqual,
-  isObject,
-  MISSING,
-  present,
-  type Value,
-} from "./value.js";
+  type Expr,
+  globToRe2,
+  type Json,
+  type Root,
+  type Segment,
+  visitExpr,
+} from "@charter/ir";
+import type { Frame } from "./frame.js";
+import { cachedRe2, compileRe2, globMatches, re2Matches } from "./regex.js";
+import { deepEqual, isObject, MISSING, present, type Value } from "./value.js";
 
 /** A compiled expression: its value in a frame. */
 export type ValueFn = (frame: Frame) => Value;

@@ -14,7 +14,6 @@ export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.j
 export * from "./exceptions/index.js";
 export { DEFAULT_INCLUDE } from "./files.js";
 export * from "./gatekeeper/index.js";
-export { globToRe2 } from "./glob.js";
 export { identityOf } from "./identity.js";
 export * from "./inventory/index.js";
 export {
@@ -35,8 +34,6 @@ export { type Projection, project, projectionOf } from "./projection.js";
 export { createScan, inReportOrder, inScanOrder, judgedAtEnd, type Scan } from "./scan.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
 export {
-  codePointLength,
-  compareCodePoints,
   deepEqual,
   MISSING,
   type Missing,

@@ -3,8 +3,8 @@
  * are compiled when the policy is, and patterns read from data are compiled the first time
  * they are seen. A pattern RE2 rejects is cached as `undefined` (it makes the test false).
  */
+import { globToRe2 } from "@charter/ir";
 import { RE2JS } from "re2js";
-import { globToRe2 } from "./glob.js";
 
 /** Bounded so hostile data with endless distinct patterns cannot grow memory without limit. */
 const CACHE_LIMIT = 10_000;

@@ -15,13 +15,13 @@
  */
 import {
   CONTAINER_LISTS,
+  globToRe2,
   type KindRef,
   POD_CONTROLLERS,
   POD_KIND,
   type PolicyException,
   type Segment,
 } from "@charter/ir";
-import { globToRegex } from "../rego/glob.js";
 import { celString } from "./escape.js";
 import { safePath } from "./expr-emitter.js";
 import { labelSelectorTests } from "./label-selector.js";
@@ -36,7 +36,7 @@ const list = (items: readonly string[]) => `[${items.map(celString).join(", ")}]
 
 /** Any of the globs matches the string `s` (anchored RE2, the IR's glob translation). */
 const globsMatch = (globs: readonly string[], s: string) =>
-  `(${globs.map((glob) => `${s}.matches(${celString(globToRegex(glob))})`).join(" || ")})`;
+  `(${globs.map((glob) => `${s}.matches(${celString(globToRe2(glob))})`).join(" || ")})`;
 
 /** `av` (apiVersion, "" when not a string) has the API group `group` (`apps/v1` → apps). */
 const inGroup = (group: string, av: string) =>

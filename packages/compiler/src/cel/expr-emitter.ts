@@ -23,14 +23,16 @@
  */
 import {
   CharterError,
+  codePointLength,
+  compareCodePoints,
   type Expr,
+  globToRe2,
   type Json,
   type Policy,
   type Rule,
   type Segment,
+  unboundNamespacePath,
 } from "@charter/ir";
-import { unboundNamespacePath } from "../namespace-object.js";
-import { globToRegex } from "../rego/glob.js";
 import { celString } from "./escape.js";
 import { celLiteral } from "./literal.js";
 
@@ -433,7 +435,7 @@ export class CelExprEmitter {
 
   /**
    * The RE2 pattern of `matches`/`glob` and the guard that it is a string. A literal glob is
-   * translated here by the one glob definition (`globToRegex`); a glob from data is
+   * translated here by the one glob definition (`globToRe2`); a glob from data is
    * translated in CEL the same way (metacharacters escaped, `*` → `.*`, `?` → `.`), so it
    * always compiles. A `matches` pattern must be known when compiling.
    */
@@ -445,7 +447,7 @@ export class CelExprEmitter {
     if (right.literal) {
       const value = right.literal.value;
       if (typeof value !== "string") return { guard: FALSE, text: '""' };
-      return { guard: TRUE, text: celString(op === "glob" ? globToRegex(value) : value) };
+      return { guard: TRUE, text: celString(op === "glob" ? globToRe2(value) : value) };
     }
     if (op === "glob") {
       let escaped = right.text;
@@ -639,7 +641,7 @@ function resolve(value: Json, path: readonly Segment[]): Json {
 }
 
 function literalLength(value: Json): Json {
-  if (typeof value === "string") return [...value].length;
+  if (typeof value === "string") return codePointLength(value);
   if (Array.isArray(value)) return value.length;
   if (value !== null && typeof value === "object") return Object.keys(value).length;
   return null;
@@ -665,16 +667,6 @@ function isJsonObject(value: Json): value is { [key: string]: Json } {
 function isSortedKeyList(value: Json): value is string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return false;
   return value.every((item, i) => i === 0 || compareCodePoints(value[i - 1] as string, item) < 0);
-}
-
-/** Strings by Unicode code point (JS compares UTF-16 units, which puts astral before U+FFFF). */
-export function compareCodePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0) as number);
-  const y = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  }
-  return x.length - y.length;
 }
 
 /** One step of a CEL selection: `.name`, `["key"]` or `[0]`. */

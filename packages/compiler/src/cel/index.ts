@@ -1,9 +1,3 @@
-export {
-  NAMESPACE_METADATA_FIELDS,
-  NAMESPACE_SPEC_FIELDS,
-  NAMESPACE_STATUS_FIELDS,
-  unboundNamespacePath,
-} from "../namespace-object.js";
 export { celString } from "./escape.js";
 export { exceptionMatchCel, exceptionsForRule, foldExceptions } from "./exception-match.js";
 export { celLiteral } from "./literal.js";

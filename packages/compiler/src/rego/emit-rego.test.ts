@@ -2,7 +2,6 @@ import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { emitRego } from "./emit-rego.js";
 import { regoString } from "./escape.js";
-import { globToRegex } from "./glob.js";
 
 function policy(name: string, condition: Policy["rules"][number]["condition"]): Policy {
   return {
@@ -149,16 +148,5 @@ describe("regoString", () => {
     { note: "astral as a surrogate pair", input: "😀", output: '"\\ud83d\\ude00"' },
   ])("$note", ({ input, output }) => {
     expect(regoString(input)).toBe(output);
-  });
-});
-
-describe("globToRegex", () => {
-  it.each([
-    { glob: "registry.example.com/*", regex: "^(?s:registry\\.example\\.com/.*)$" },
-    { glob: "v?", regex: "^(?s:v.)$" },
-    { glob: "a+b(c)[d]{e}|^$\\", regex: "^(?s:a\\+b\\(c\\)\\[d\\]\\{e\\}\\|\\^\\$\\\\)$" },
-    { glob: "", regex: "^(?s:)$" },
-  ])("$glob", ({ glob, regex }) => {
-    expect(globToRegex(glob)).toBe(regex);
   });
 });

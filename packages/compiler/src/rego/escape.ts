@@ -24,6 +24,3 @@ export function regoString(text: string): string {
   }
   return `${out}"`;
 }
-
-/** The name docs/architecture.md gives the escaping function; the same function. */
-export const escapeRego = regoString;

@@ -10,13 +10,13 @@
 import {
   CharterError,
   type Expr,
+  globToRe2,
   type Json,
   type Policy,
   type Rule,
   type Segment,
 } from "@charter/ir";
 import { regoString } from "./escape.js";
-import { globToRegex } from "./glob.js";
 import { regoTerm } from "./terms.js";
 
 /** The IR variables in scope, each with its Rego name, outermost first. */
@@ -207,7 +207,7 @@ export class ExprEmitter {
       typeof expr.right.value === "string"
     ) {
       // A literal glob is compiled here; others are translated by lib.glob_regex at run time.
-      return `lib.op_matches(${left}, ${regoString(globToRegex(expr.right.value))})`;
+      return `lib.op_matches(${left}, ${regoString(globToRe2(expr.right.value))})`;
     }
     return `lib.${STRING_HELPERS[expr.op]}(${left}, ${this.value(expr.right, scope)})`;
   }

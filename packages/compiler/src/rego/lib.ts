@@ -9,8 +9,7 @@
  * as the IR requires. (An undefined argument would not do: OPA evaluates the reference
  * arguments of a negated call outside the negation.)
  */
-import { POD_CONTROLLERS } from "@charter/ir";
-import { NAMESPACE_SECTIONS } from "../namespace-object.js";
+import { NAMESPACE_SECTIONS, POD_CONTROLLERS } from "@charter/ir";
 import { regoString } from "./escape.js";
 import { exceptionLib } from "./exceptions-lib.js";
 import { regoRef } from "./terms.js";

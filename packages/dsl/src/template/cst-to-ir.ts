@@ -3,7 +3,9 @@
  * (`object`, `pod`, `pod.containers`, `params`, `namespaceObject`) or at a variable bound by an
  * enclosing quantifier; interpolated values become literals or lowered fragments.
  */
-import { CharterError, type ErrorLocation, type Expr, type Segment } from "@charter/ir";
+
+import * as n from "@charter/ir";
+import { CharterError, didYouMean, type ErrorLocation, type Expr, type Segment } from "@charter/ir";
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { isValue, type Operand, toValue } from "../builder.js";
 import { checkInventoryKind } from "../inventory-kind.js";
@@ -17,8 +19,6 @@ import {
   record,
   unknownName,
 } from "../lower-context.js";
-import * as n from "../nodes.js";
-import { didYouMean } from "../suggest.js";
 import type { ParsedTemplate } from "./parse-template.js";
 import * as t from "./tokens.js";
 

@@ -4,9 +4,8 @@
  * of the condition but found '('") names neither the function nor what to write, so a syntax
  * error at a `(` right after a name, or at a string operator written as a call, becomes this.
  */
-import { CharterError, type ErrorLocation } from "@charter/ir";
+import { CharterError, type ErrorLocation, editDistance } from "@charter/ir";
 import { type IToken, tokenMatcher } from "chevrotain";
-import { editDistance } from "../typecheck/suggest.js";
 import * as t from "./tokens.js";
 
 /** The functions of the condition language (parser.ts: `call` and `inventory`). */

@@ -3,10 +3,9 @@
  * a path the types do not have, a comparison that is always false, an operator applied to a
  * value it is not defined on. Where the type is unknown (`any`), everything is accepted.
  */
-import { type Expr, groupOf, type Json, type Ref, type Segment } from "@charter/ir";
+import { didYouMean, type Expr, groupOf, type Json, type Ref, type Segment } from "@charter/ir";
 import { kindType } from "./k8s-table.js";
 import { pathText, resolvePath } from "./resolve-path.js";
-import { didYouMean } from "./suggest.js";
 import {
   ANY,
   admits,
@@ -138,7 +137,7 @@ export class ExprChecker {
       case "var": {
         const type = scope.get(root.name);
         if (type) return { type, text: root.name };
-        const hint = didYouMean(root.name, [...scope.keys()]);
+        const hint = didYouMean(root.name, [...scope.keys()], "nearest-one");
         this.report({
           node: ref,
           message: `unknown variable \`${root.name}\`: no \`any\`/\`all\`/\`none\` around it binds it`,

@@ -2,8 +2,7 @@
  * Stepping a type through a path, as the IR steps a value: a string key into an object or a
  * map, a number into a list. A step the type cannot take is a problem the author must fix.
  */
-import type { Segment } from "@charter/ir";
-import { didYouMean } from "./suggest.js";
+import { didYouMean, type Segment } from "@charter/ir";
 import { ANY, describeType, type Ty, unionOf } from "./types.js";
 
 export interface PathProblem {
@@ -83,7 +82,7 @@ function notAList(type: Ty, index: number, here: string): PathProblem {
 }
 
 function unknownField(field: string, on: string, fieldNames: readonly string[]): PathProblem {
-  const hint = didYouMean(field, fieldNames);
+  const hint = didYouMean(field, fieldNames, "nearest-one");
   return { message: `unknown field \`${field}\` on ${on}`, ...(hint ? { hint } : {}) };
 }
 

@@ -6,7 +6,7 @@
  * absent, and null for a cluster-scoped request, which must neither deny nor error.
  */
 import { emitCelPolicy } from "@charter/compiler";
-import { CharterError, type Json, type Policy } from "@charter/ir";
+import { boundNamespaceObject, CharterError, type Json, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { runInProcessBatch } from "../cel-inprocess/batch.js";
 import { celBatchOf, createInProcessCelEngine } from "../cel-inprocess/engine.js";
@@ -14,7 +14,6 @@ import type { JudgeCase, JudgeResult } from "../cel-judge/protocol.js";
 import { runCelJudge } from "../cel-judge/run.js";
 import { celJudgeForTests } from "../cel-judge/testing.js";
 import { createIrEngine } from "../engine.js";
-import { boundNamespaceObject } from "../inventory/bound-namespace.js";
 import { exists, message, not, policy, rule } from "../testing/build-ir.js";
 import {
   CROSS_RESOURCE_CASES,

@@ -25,7 +25,7 @@ import {
   LABELS_CONDITION,
   NAMESPACE_CONDITION,
 } from "@charter/compiler";
-import type { Json, Policy, PolicyException } from "@charter/ir";
+import { boundNamespaceObject, type Json, type Policy, type PolicyException } from "@charter/ir";
 import type {
   JudgeBatch,
   JudgeCase,
@@ -38,7 +38,6 @@ import { skipReason } from "../evaluate.js";
 import { excused, inForce } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
-import { boundNamespaceObject } from "../inventory/bound-namespace.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { type Applies, policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";

@@ -2,7 +2,7 @@
  * CEL evaluated in process with @bufbuild/cel, bound like a ValidatingAdmissionPolicy:
  * `object`, `oldObject`, `params` (JSON values, typed as the API server types them; see
  * values.ts), `namespaceObject` (the Namespace cut down as the server binds it,
- * namespace-object.ts) and `variables` (spec.variables: composited, evaluated lazily and at most once
+ * @charter/ir namespace-object.ts) and `variables` (spec.variables: composited, evaluated lazily and at most once
  * per request, each reading only the variables before it).
  *
  * What differs from the API server's CEL is written down next to the code that closes the gap
@@ -20,8 +20,7 @@ import {
   parse,
   plan,
 } from "@bufbuild/cel";
-import type { Json } from "@charter/ir";
-import { boundNamespaceObject } from "../inventory/bound-namespace.js";
+import { boundNamespaceObject, type Json } from "@charter/ir";
 import { KUBERNETES_FUNCTIONS } from "./kubernetes-functions.js";
 import { StringKeyedCelMap, toCelValue } from "./values.js";
 

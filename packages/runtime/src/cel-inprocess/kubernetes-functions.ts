@@ -15,8 +15,8 @@ import {
   celMethod,
   listType,
 } from "@bufbuild/cel";
+import { compareCodePoints } from "@charter/ir";
 import { RE2JS } from "re2js";
-import { compareCodePoints } from "../value.js";
 import { formatGoFloat, trimGoSpace } from "./go-text.js";
 import { celEquals } from "./values.js";
 

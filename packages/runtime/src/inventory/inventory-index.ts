@@ -5,9 +5,15 @@
  * gives the real-OPA engines the same objects in Gatekeeper's `data.inventory` layout.
  */
 
-import { groupOf, type InventoryKind, type Json, type JsonObject } from "@charter/ir";
+import {
+  compareCodePoints,
+  groupOf,
+  type InventoryKind,
+  type Json,
+  type JsonObject,
+} from "@charter/ir";
 import { detached } from "../detached.js";
-import { compareCodePoints, isObject } from "../value.js";
+import { isObject } from "../value.js";
 
 function stringAt(object: JsonObject, ...path: string[]): string | undefined {
   let value: Json | undefined = object;

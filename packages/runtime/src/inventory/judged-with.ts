@@ -3,6 +3,7 @@
  * index a resource sees, and when a rule that reads the resource's Namespace is skipped.
  */
 import {
+  boundNamespaceObject,
   type InventoryKind,
   inventoryKinds,
   type Json,
@@ -13,7 +14,6 @@ import {
 } from "@charter/ir";
 import type { Resource, ResourceIdentity } from "../types.js";
 import { isObject } from "../value.js";
-import { boundNamespaceObject } from "./bound-namespace.js";
 import { InventoryIndex } from "./inventory-index.js";
 
 /** Every kind any of the policies reads beyond the resource (first use wins). */

@@ -1,46 +1,47 @@
 /** Small IR builders for tests of the Rego target (plain IR objects, no DSL). */
-import type { Expr, Json, Match, MessagePart, Policy, Rule, Segment } from "@charter/ir";
+import {
+  compare,
+  type Expr,
+  type Json,
+  type Match,
+  type MessagePart,
+  membership,
+  type Policy,
+  quantifier,
+  type Rule,
+  ref,
+  type Segment,
+  stringTest,
+} from "@charter/ir";
 
-export const lit = (value: Json): Expr => ({ kind: "literal", value });
-export const obj = (...path: Segment[]): Expr => ({ kind: "ref", root: { kind: "object" }, path });
+export { exists, len, literal as lit, orElse } from "@charter/ir";
+export const obj = (...path: Segment[]): Expr => ref({ kind: "object" }, path);
 export const data = (...path: Segment[]): Expr => obj("data", ...path);
-export const v = (name: string, ...path: Segment[]): Expr => ({
-  kind: "ref",
-  root: { kind: "var", name },
-  path,
-});
-export const params = (...path: Segment[]): Expr => ({
-  kind: "ref",
-  root: { kind: "params" },
-  path,
-});
-export const pod = (...path: Segment[]): Expr => ({ kind: "ref", root: { kind: "pod" }, path });
-export const containers: Expr = { kind: "ref", root: { kind: "containers" }, path: [] };
-export const cmp = (left: Expr, op: "==" | "!=" | "<" | "<=" | ">" | ">=", right: Expr): Expr => ({
-  kind: "compare",
-  op,
-  left,
-  right,
-});
+export const v = (name: string, ...path: Segment[]): Expr => ref({ kind: "var", name }, path);
+export const params = (...path: Segment[]): Expr => ref({ kind: "params" }, path);
+export const pod = (...path: Segment[]): Expr => ref({ kind: "pod" }, path);
+export const containers: Expr = ref({ kind: "containers" });
+export const cmp = (left: Expr, op: "==" | "!=" | "<" | "<=" | ">" | ">=", right: Expr): Expr =>
+  compare(op, left, right);
 export const str = (
   left: Expr,
   op: "startsWith" | "endsWith" | "contains" | "matches" | "glob",
   right: Expr,
-): Expr => ({ kind: "string", op, left, right });
-export const isIn = (item: Expr, collection: Expr): Expr => ({ kind: "in", item, collection });
+): Expr => stringTest(op, left, right);
+export const isIn = (item: Expr, collection: Expr): Expr => membership(item, collection);
+// `and`, `or`, `not` and `list` build the node as written, not through the IR's normalising
+// factories (which flatten, fold `not any` into `none` and turn a list of literals into one):
+// the tests need those exact shapes.
 export const and = (...args: Expr[]): Expr => ({ kind: "and", args });
 export const or = (...args: Expr[]): Expr => ({ kind: "or", args });
 export const not = (arg: Expr): Expr => ({ kind: "not", arg });
-export const exists = (arg: Expr): Expr => ({ kind: "exists", arg });
-export const len = (arg: Expr): Expr => ({ kind: "len", arg });
-export const orElse = (value: Expr, fallback: Expr): Expr => ({ kind: "default", value, fallback });
 export const list = (...items: Expr[]): Expr => ({ kind: "list", items });
 export const q = (
-  quantifier: "any" | "all" | "none",
+  kind: "any" | "all" | "none",
   variable: string,
   collection: Expr,
   body: Expr,
-): Expr => ({ kind: "quantifier", quantifier, variable, collection, body });
+): Expr => quantifier(kind, variable, collection, body);
 
 export const text = (t: string): MessagePart => ({ kind: "text", text: t });
 export const hole = (expr: Expr): MessagePart => ({ kind: "hole", expr, source: "" });

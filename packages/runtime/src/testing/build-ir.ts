@@ -2,75 +2,52 @@
  * Hand-built IR for this package's tests (the DSL is not a dependency of the runtime). Not
  * exported from the package.
  */
-import type {
-  Expr,
-  Json,
-  JsonObject,
-  KindRef,
-  Match,
-  MessagePart,
-  Policy,
-  Rule,
-  Segment,
+import {
+  compare,
+  type Expr,
+  type Json,
+  type JsonObject,
+  type KindRef,
+  type Match,
+  type MessagePart,
+  membership,
+  type Policy,
+  quantifier,
+  type Rule,
+  ref,
+  type Segment,
+  stringTest,
 } from "@charter/ir";
 
-export const lit = (value: Json): Expr => ({ kind: "literal", value });
-export const obj = (...path: Segment[]): Expr => ({ kind: "ref", root: { kind: "object" }, path });
-export const pod = (...path: Segment[]): Expr => ({ kind: "ref", root: { kind: "pod" }, path });
-export const containers = (...path: Segment[]): Expr => ({
-  kind: "ref",
-  root: { kind: "containers" },
-  path,
-});
-export const params = (...path: Segment[]): Expr => ({
-  kind: "ref",
-  root: { kind: "params" },
-  path,
-});
-export const v = (name: string, ...path: Segment[]): Expr => ({
-  kind: "ref",
-  root: { kind: "var", name },
-  path,
-});
-export const list = (...items: Expr[]): Expr => ({ kind: "list", items });
+export { exists, keys, len, literal as lit, orElse } from "@charter/ir";
+export const obj = (...path: Segment[]): Expr => ref({ kind: "object" }, path);
+export const pod = (...path: Segment[]): Expr => ref({ kind: "pod" }, path);
+export const containers = (...path: Segment[]): Expr => ref({ kind: "containers" }, path);
+export const params = (...path: Segment[]): Expr => ref({ kind: "params" }, path);
+export const v = (name: string, ...path: Segment[]): Expr => ref({ kind: "var", name }, path);
 
 type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
-export const cmp = (left: Expr, op: CompareOp, right: Expr): Expr => ({
-  kind: "compare",
-  op,
-  left,
-  right,
-});
+export const cmp = (left: Expr, op: CompareOp, right: Expr): Expr => compare(op, left, right);
 export const eq = (left: Expr, right: Expr): Expr => cmp(left, "==", right);
-export const isIn = (item: Expr, collection: Expr): Expr => ({ kind: "in", item, collection });
+export const isIn = (item: Expr, collection: Expr): Expr => membership(item, collection);
 
 type StringOp = "startsWith" | "endsWith" | "contains" | "matches" | "glob";
-export const str = (left: Expr, op: StringOp, right: Expr): Expr => ({
-  kind: "string",
-  op,
-  left,
-  right,
-});
+export const str = (left: Expr, op: StringOp, right: Expr): Expr => stringTest(op, left, right);
+
+// `and`, `or`, `not` and `list` build the node as written, not through the IR's normalising
+// factories (which flatten, fold `not any` into `none` and turn a list of literals into one):
+// the tests need those exact shapes.
+export const list = (...items: Expr[]): Expr => ({ kind: "list", items });
 export const and = (...args: Expr[]): Expr => ({ kind: "and", args });
 export const or = (...args: Expr[]): Expr => ({ kind: "or", args });
 export const not = (arg: Expr): Expr => ({ kind: "not", arg });
-export const exists = (arg: Expr): Expr => ({ kind: "exists", arg });
-export const orElse = (value: Expr, fallback: Expr): Expr => ({ kind: "default", value, fallback });
-export const len = (arg: Expr): Expr => ({ kind: "len", arg });
-export const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
 
-function quantifier(q: "any" | "all" | "none") {
-  return (variable: string, collection: Expr, body: Expr): Expr => ({
-    kind: "quantifier",
-    quantifier: q,
-    variable,
-    collection,
-    body,
-  });
-}
-export const any = quantifier("any");
-export const all = quantifier("all");
-export const none = quantifier("none");
+export const any = (variable: string, collection: Expr, body: Expr): Expr =>
+  quantifier("any", variable, collection, body);
+export const all = (variable: string, collection: Expr, body: Expr): Expr =>
+  quantifier("all", variable, collection, body);
+export const none = (variable: string, collection: Expr, body: Expr): Expr =>
+  quantifier("none", variable, collection, body);
 
 /** A message from text and holes: `message("image ", v("c", "image"))`. */
 export function message(...pieces: (string | Expr)[]): Rule["message"] {

@@ -4,7 +4,9 @@
  * (`any r in params.allowed: c.image matches r`). A path's `*` stands for every element (or
  * entry) of the value there.
  */
-import { childrenOf, type Expr, type Rule } from "@charter/ir";
+import type { Expr } from "./expr.js";
+import type { Rule } from "./policy.js";
+import { childrenOf } from "./visit.js";
 
 type ParamPath = readonly (string | number)[];
 

@@ -4,11 +4,13 @@
  * the rules use as a regular expression against RE2, as a literal pattern is — a pattern
  * Kubernetes' CEL environment or OPA would reject must not reach a build.
  */
-import type { Json, JsonObject, Rule } from "@charter/ir";
 import { Ajv, type ErrorObject } from "ajv";
+import { didYouMean } from "./did-you-mean.js";
+import { CharterError, type ErrorLocation } from "./errors.js";
+import type { Json, JsonObject } from "./json.js";
 import { paramPatternPaths } from "./param-patterns.js";
+import type { Rule } from "./policy.js";
 import { patternProblem } from "./re2-pattern.js";
-import { didYouMean } from "./suggest.js";
 
 /** One bad value: where it is under `params`, what is wrong, and what to do. */
 export interface ParamProblem {
@@ -35,6 +37,24 @@ export function paramProblems(
   }
   if (!validate(values)) return (validate.errors ?? []).map((e) => schemaProblem(schema, e));
   return patternProblems(values, rules);
+}
+
+/** Throws one error listing every problem of `values`, titled `what`, at `at`. */
+export function validateValues(
+  schema: JsonObject,
+  values: JsonObject,
+  what: string,
+  at: ErrorLocation,
+  rules: readonly Rule[] = [],
+): void {
+  const problems = paramProblems(schema, values, rules);
+  if (problems.length === 0) return;
+  const [first] = problems;
+  throw new CharterError(
+    `${what}: ${problems.map((p) => `${paramPathText(p.path)} ${p.message}`).join("; ")}`,
+    at,
+    first?.hint,
+  );
 }
 
 /** `params.allowed.0`: how errors name a parameter value. */

@@ -2,14 +2,16 @@
  * The one definition of a glob, shared by the IR engine and every emitter (Rego, CEL): a glob
  * matches the WHOLE string; `*` is any run of characters (including `/`, `.` and newlines),
  * `?` is exactly one character (code point); every other character stands for itself.
- * There is no escape character and no `[…]` class.
+ * There is no escape character and no `[…]` class. The same translation is written in Rego
+ * for patterns known only at run time (`glob_regex` in charter/lib.rego), and a test checks
+ * the two agree.
  *
  * ### Examples
  * `globToRe2("registry.example.com/*")` → `^(?s:registry\.example\.com/.*)$`
  * `globToRe2("v?")` → `^(?s:v.)$`
  */
 
-/** RE2's metacharacters outside a class; everything else is literal in RE2 syntax. */
+/** RE2's metacharacters outside a class (Go's regexp.QuoteMeta set); everything else is literal. */
 const RE2_SPECIAL = new Set([
   "\\",
   ".",

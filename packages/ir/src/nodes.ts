@@ -7,13 +7,13 @@ import type {
   Compare,
   Expr,
   Inventory,
-  Json,
   Literal,
   Quantifier,
   Root,
   Segment,
   StringTest,
-} from "@charter/ir";
+} from "./expr.js";
+import type { Json } from "./json.js";
 
 export const literal = (value: Json): Literal => ({ kind: "literal", value });
 

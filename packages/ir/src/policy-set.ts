@@ -1,0 +1,17 @@
+/**
+ * The root of the IR: the policies and the exceptions to them, with the format version. It
+ * sits above policy.ts and exception.ts (an exception names a policy's kinds and selectors),
+ * so neither of those imports the other's file.
+ */
+import type { PolicyException } from "./exception.js";
+import type { Policy } from "./policy.js";
+
+/** The IR format version, bumped on any incompatible change to these types. */
+export const IR_VERSION = 1;
+
+export interface PolicySet {
+  readonly irVersion: typeof IR_VERSION;
+  readonly policies: readonly Policy[];
+  /** Exceptions to the policies (see exception.ts). */
+  readonly exceptions?: readonly PolicyException[];
+}
