@@ -5,12 +5,12 @@
  * binary; `cel-judge` the Kubernetes CEL judge (tools/cel-judge).
  */
 import type { Policy, PolicyException } from "@charter/ir";
-import { createCelJudgeEngine } from "./cel-engine/engine.js";
-import { createInProcessCelEngine } from "./cel-inprocess/engine.js";
-import { findCelJudge } from "./cel-judge/find.js";
-import { createIrEngine } from "./engine.js";
+import { createInProcessCelEngine } from "./cel-in-process/engine.js";
+import { findCelJudge } from "./cel-judge-client/find.js";
+import { createCelJudgeEngine } from "./cel-judge-engine/engine.js";
 import { withExceptions } from "./exceptions/apply.js";
 import { createGatekeeperEngine } from "./gatekeeper/engine.js";
+import { createIrEngine } from "./ir-engine/engine.js";
 import { createOpaEngine } from "./opa/engine.js";
 import { findOpa } from "./opa/find.js";
 import type { Engine } from "./types.js";

@@ -5,12 +5,12 @@
  */
 import { regoPackageRef, regoString } from "@charter/compiler";
 import type { Policy, PolicyException } from "@charter/ir";
-import { skipReason } from "../evaluate.js";
 import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
+import { skipReason } from "../ir-engine/evaluate.js";
 import { policyApplies } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
 import { OpaError } from "./run.js";
