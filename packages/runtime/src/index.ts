@@ -2,7 +2,9 @@ export * from "./cel-in-process/index.js";
 export * from "./cel-judge-client/index.js";
 export * from "./cel-judge-engine/index.js";
 export {
+  createEngines,
   ENGINE_NAMES,
+  type EngineChoice,
   type EngineName,
   type ExceptionsInForce,
   engineFactory,
@@ -40,6 +42,12 @@ export {
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
 export { createPartialEngine } from "./partial-engine.js";
+export {
+  type ScanListener,
+  type ScanResult,
+  type ScanSetup,
+  scanResources,
+} from "./scan-resources.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
 export {
   codePointLength,
