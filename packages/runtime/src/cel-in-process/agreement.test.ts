@@ -4,19 +4,13 @@
  * (resource, policy, rule) result and message. Zero disagreements.
  *
  * The judge is driven directly (one process per policy, every applicable resource a case) with
- * the same emitted CEL, so this test does not depend on the judge engine. Until
- * @charter/compiler has emitCelPolicy, it runs on hand-written CEL for three policies and says
- * so loudly.
+ * the same emitted CEL (emitCelPolicy), so this test does not depend on the judge engine.
  */
-import * as compiler from "@charter/compiler";
+import { emitCelPolicy } from "@charter/compiler";
 import { listsInventory, type Policy } from "@charter/ir";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
-import {
-  HAND_WRITTEN_POLICIES,
-  handWrittenCel,
-} from "../cel-inprocess/testing/hand-written-cel.js";
 import { celJudgeForTests } from "../cel-judge/testing.js";
 import { runCelJudge } from "../cel-judge-client/run.js";
 import { identityOf } from "../identity.js";
@@ -34,18 +28,9 @@ import { celBatchOf, createInProcessCelEngine, type EmitCelPolicy, verdictOf } f
 const judge = celJudgeForTests();
 const GENERATED = Number(process.env.CHARTER_CEL_AGREEMENT_COUNT ?? 2000);
 
-const realEmitter = (compiler as unknown as { emitCelPolicy?: EmitCelPolicy }).emitCelPolicy;
-if (realEmitter === undefined) {
-  console.warn(
-    "\n!!! @charter/compiler has no emitCelPolicy yet: CEL agreement runs on hand-written CEL for " +
-      `${HAND_WRITTEN_POLICIES.join(", ")} only\n`,
-  );
-}
-const emit: EmitCelPolicy = realEmitter ?? handWrittenCel;
+const emit: EmitCelPolicy = emitCelPolicy;
 // Policies listing other objects have no CEL form (docs/capabilities.md).
-const judged: readonly Policy[] = realEmitter
-  ? policies.filter((p) => !listsInventory(p))
-  : policies.filter((p) => HAND_WRITTEN_POLICIES.includes(p.name));
+const judged: readonly Policy[] = policies.filter((p) => !listsInventory(p));
 
 interface Row {
   readonly result: string;

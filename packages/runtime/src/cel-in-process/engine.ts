@@ -9,7 +9,7 @@
  * are skipped for want of it (inventory/judged-with.ts). The emitted matchConditions must hold on every resource the
  * matcher says the policy judges, or evaluation fails loudly (a bug in charter).
  */
-import * as compiler from "@charter/compiler";
+import { type CelPolicy, emitCelPolicy } from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type { JudgeResult } from "../cel-judge-client/protocol.js";
 import { findingOf } from "../finding.js";
@@ -20,18 +20,8 @@ import { policyApplies } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
 
-// The emitter's contract (packages/compiler/src/cel/types.ts), restated structurally so this
-// engine does not depend on where the compiler keeps those types.
-export interface EmittedCelPolicy {
-  readonly variables: readonly { readonly name: string; readonly expression: string }[];
-  readonly matchConditions: readonly { readonly name: string; readonly expression: string }[];
-  readonly validations: readonly {
-    readonly rule: string;
-    readonly expression: string;
-    readonly messageExpression: string;
-    readonly message: string;
-  }[];
-}
+/** What the CEL emitter gives for one policy (@charter/compiler's emitCelPolicy). */
+export type EmittedCelPolicy = CelPolicy;
 
 export type EmitCelPolicy = (
   policy: Policy,
@@ -42,19 +32,12 @@ export type InProcessCelEngineName = "kyverno-cel" | "vap-cel";
 
 export interface InProcessCelEngineOptions {
   readonly name: InProcessCelEngineName;
-  /** The CEL emitter; @charter/compiler's emitCelPolicy when absent. */
+  /** The CEL emitter; @charter/compiler's emitCelPolicy when absent (tests hand-write CEL). */
   readonly emit?: EmitCelPolicy;
 }
 
 export class CelEngineError extends Error {
   override readonly name = "CelEngineError";
-}
-
-function defaultEmitter(): EmitCelPolicy {
-  const emit = (compiler as unknown as { emitCelPolicy?: EmitCelPolicy }).emitCelPolicy;
-  if (typeof emit !== "function")
-    throw new CelEngineError("@charter/compiler has no emitCelPolicy: the CEL emitter is missing");
-  return emit;
 }
 
 /** A policy's validations as a judge batch: one expression per rule, id = rule name. */
@@ -87,7 +70,7 @@ export function createInProcessCelEngine(
   policies: readonly Policy[],
   options: InProcessCelEngineOptions,
 ): Engine {
-  const emit = options.emit ?? defaultEmitter();
+  const emit = options.emit ?? emitCelPolicy;
   // Emitting up front turns IR that CEL cannot express (`inventory(…)`, …) into a CharterError
   // at creation.
   const compiled: CompiledCelPolicy[] = policies.map((policy) => {
