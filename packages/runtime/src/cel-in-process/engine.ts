@@ -15,8 +15,7 @@ import type { JudgeResult } from "../cel-judge-client/protocol.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
-import { skipReason } from "../ir-engine/evaluate.js";
-import { policyApplies } from "../match.js";
+import { policyApplies, skipReason } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
 

@@ -39,8 +39,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { boundNamespaceObject } from "../inventory/bound-namespace.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
-import { skipReason } from "../ir-engine/evaluate.js";
-import { type Applies, policyApplies } from "../match.js";
+import { type Applies, policyApplies, skipReason } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
 

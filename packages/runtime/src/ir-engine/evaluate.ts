@@ -8,7 +8,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/judged-with.js";
-import { podView, policyApplies, templatePathOf } from "../match.js";
+import { podView, policyApplies, skipReason } from "../match.js";
 import type { Finding, Resource, ResourceIdentity, Result } from "../types.js";
 import { IrCompileError, Scope } from "./compile.js";
 import { type CompiledRule, compileRule } from "./rule.js";
@@ -53,12 +53,6 @@ function row(
     result,
     messages,
   );
-}
-
-/** Why a pod controller without a pod template is skipped (shared by every engine). */
-export function skipReason(object: Json, identity: ResourceIdentity): string {
-  const where = templatePathOf(object) ?? "its template path";
-  return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
 }
 
 /**

@@ -10,8 +10,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
-import { skipReason } from "../ir-engine/evaluate.js";
-import { policyApplies } from "../match.js";
+import { policyApplies, skipReason } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
 import { OpaError } from "./run.js";
 
