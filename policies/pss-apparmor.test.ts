@@ -12,7 +12,7 @@ import { createIrEngine, type Finding } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCases } from "../packages/cli/src/case-runner.js";
-import { createEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
+import { chooseEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
 import restrictApparmorProfiles from "./restrict-apparmor-profiles.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -146,7 +146,7 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
     );
 
     it("every engine agrees with PSA on every fixture", async () => {
-      const { engines } = createEngines(appArmor, [...ENGINE_NAMES], true);
+      const { engines } = chooseEngines(appArmor, [...ENGINE_NAMES], true);
       for (const policy of appArmor) {
         const { judged, resources, expected } = fixturesOf(policy);
         for (const engine of engines.filter((e) => e.name !== "ir")) {
@@ -167,7 +167,7 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
 
 describe("PSS AppArmor on every engine", () => {
   it("meets every case, with the engines agreeing on results and messages", async () => {
-    const { engines } = createEngines(appArmor, [...ENGINE_NAMES], true);
+    const { engines } = chooseEngines(appArmor, [...ENGINE_NAMES], true);
     expect(engines.map((engine) => engine.name)).toEqual([...ENGINE_NAMES]);
     const reports = await runCases(appArmor, engines);
     expect(reports.map((report) => [report.policy.name, report.problems])).toEqual(

@@ -12,7 +12,7 @@ import { createIrEngine } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCases } from "../packages/cli/src/case-runner.js";
-import { createEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
+import { chooseEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
 import disallowCapabilities from "./disallow-capabilities.js";
 import disallowCapabilitiesStrict from "./disallow-capabilities-strict.js";
 import disallowHostPorts from "./disallow-host-ports.js";
@@ -160,7 +160,7 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
 
 describe("every engine", () => {
   it("meets every case and agrees on every rule and message", async () => {
-    const { engines } = createEngines(policies, [...ENGINE_NAMES], true);
+    const { engines } = chooseEngines(policies, [...ENGINE_NAMES], true);
     expect(engines.map((engine) => engine.name).sort()).toEqual([...ENGINE_NAMES].sort());
     const reports = await runCases(policies, engines);
     expect(reports.flatMap((report) => report.problems)).toEqual([]);

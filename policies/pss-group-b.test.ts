@@ -12,7 +12,7 @@ import { caseResources, createIrEngine, type Finding } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCases } from "../packages/cli/src/case-runner.js";
-import { createEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
+import { chooseEngines, ENGINE_NAMES } from "../packages/cli/src/engines.js";
 import disallowProcMount from "./disallow-proc-mount.js";
 import disallowProcMountStrict from "./disallow-proc-mount-strict.js";
 import disallowSelinux from "./disallow-selinux.js";
@@ -155,7 +155,7 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
     );
 
     it("every engine agrees with PSA on every fixture", async () => {
-      const { engines } = createEngines(groupB, [...ENGINE_NAMES], true);
+      const { engines } = chooseEngines(groupB, [...ENGINE_NAMES], true);
       for (const policy of groupB) {
         const { judged, resources, expected } = fixturesOf(policy);
         for (const engine of engines.filter((e) => e.name !== "ir")) {
@@ -176,7 +176,7 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
 
 describe("PSS group B on every engine", () => {
   it("meets every case, with the engines agreeing on results and messages", async () => {
-    const { engines } = createEngines(groupB, [...ENGINE_NAMES], true);
+    const { engines } = chooseEngines(groupB, [...ENGINE_NAMES], true);
     expect(engines.map((engine) => engine.name)).toEqual([...ENGINE_NAMES]);
     const reports = await runCases(groupB, engines);
     expect(reports.map((report) => [report.policy.name, report.problems])).toEqual(

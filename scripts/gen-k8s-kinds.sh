@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes packages/runtime/src/api-versions/known-kinds.gen.json: the kinds of every built-in
+# Writes packages/runtime/src/input/api-versions/known-kinds.gen.json: the kinds of every built-in
 # Kubernetes group/version, as k8s.io/api (tools/k8s-kinds, pinned) registers them. The runtime
 # reads it to tell an object of an unknown version of a built-in kind (`apps/v2 Deployment`)
 # from a custom resource; removed-versions.ts says which of these versions are no longer served.
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="$repo/packages/runtime/src/api-versions/known-kinds.gen.json"
+out="$repo/packages/runtime/src/input/api-versions/known-kinds.gen.json"
 
 if ! command -v go >/dev/null 2>&1; then
   echo "gen-k8s-kinds: Go is needed and is not on PATH" >&2

@@ -18,7 +18,7 @@ import type { Json, JsonObject, Policy, PolicyException } from "@charter/ir";
 import { applyExceptions, type Finding } from "@charter/runtime";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { createEngines, ENGINE_NAMES, type EngineName } from "../packages/cli/src/engines.js";
+import { chooseEngines, ENGINE_NAMES, type EngineName } from "../packages/cli/src/engines.js";
 import { selectPolicies } from "../packages/cli/src/select.js";
 import policies from "../policies/index.js";
 import { type Divergence, KYVERNO_PSS_DIVERGENCES } from "./kyverno-pss-divergences.js";
@@ -252,7 +252,7 @@ async function evaluate(engineName: EngineName): Promise<Map<string, Map<number,
     const indices = [
       ...new Set(expectations.filter((e) => setOf(targetOf(e)) === name).map((e) => e.index)),
     ];
-    const [engine] = createEngines(set.policies, [engineName], true).engines;
+    const [engine] = chooseEngines(set.policies, [engineName], true).engines;
     if (!engine) throw new Error(`no ${engineName} engine`);
     const batch = indices.map((index) => ({ object: resources[index] as Json }));
     const { findings } = applyExceptions(await engine.evaluate(batch), batch, set.exceptions, NOW);

@@ -13,7 +13,7 @@ import type { Json, JsonObject, Policy } from "@charter/ir";
 import type { Finding } from "@charter/runtime";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createEngines, ENGINE_NAMES, type EngineName } from "../packages/cli/src/engines.js";
+import { chooseEngines, ENGINE_NAMES, type EngineName } from "../packages/cli/src/engines.js";
 import { selectPolicies } from "../packages/cli/src/select.js";
 import policies from "../policies/index.js";
 import { runCli } from "./support/run-cli.js";
@@ -117,7 +117,7 @@ async function judge(engineName: EngineName, level: Level): Promise<Row[]> {
   const cases = fixtures[level].flatMap((fixture) =>
     WRAPPER_NAMES.map((wrapper) => ({ fixture, wrapper, object: WRAPPERS[wrapper](fixture.pod) })),
   );
-  const { engines } = createEngines(profiles[level], [engineName], true);
+  const { engines } = chooseEngines(profiles[level], [engineName], true);
   const [engine] = engines;
   if (!engine) throw new Error(`no ${engineName} engine`);
   const findings = await engine.evaluate(cases.map(({ object }) => ({ object })));

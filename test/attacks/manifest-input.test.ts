@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadResources } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
-import { readDocuments } from "../../packages/runtime/src/yaml-documents.js";
+import { readDocuments } from "../../packages/runtime/src/input/yaml-documents.js";
 import { runCli } from "../support/run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "charter-attack-input-"));

@@ -11,7 +11,7 @@ import type { Policy } from "@charter/ir";
 import { findCelJudge, findOpa } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
 import { runCases } from "../../packages/cli/src/case-runner.js";
-import { createEngines } from "../../packages/cli/src/engines.js";
+import { chooseEngines } from "../../packages/cli/src/engines.js";
 import { requireEngine } from "../support/engines.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
 
@@ -330,7 +330,7 @@ describe("requirement 6: why a parameter pattern is checked — the real engines
       ...good,
       parameters: { ...good.parameters, values: { pattern: lookahead } },
     };
-    const { engines } = createEngines([shipped], ["cel-judge", "opa"], true);
+    const { engines } = chooseEngines([shipped], ["cel-judge", "opa"], true);
     const [report] = await runCases([shipped], engines);
     expect(report?.problems.join("\n")).toMatch(
       /\[cel-judge\]: evaluation error: .*invalid matches argument/,

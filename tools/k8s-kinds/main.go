@@ -1,7 +1,7 @@
 // Command k8s-kinds prints, as JSON, every kind of every built-in API group/version that
 // client-go's scheme registers (k8s.io/api at the pinned release), with CustomResourceDefinition
 // and APIService: the source of
-// packages/runtime/src/api-versions/known-kinds.gen.json. Run scripts/gen-k8s-kinds.sh.
+// packages/runtime/src/input/api-versions/known-kinds.gen.json. Run scripts/gen-k8s-kinds.sh.
 package main
 
 import (

@@ -11,12 +11,11 @@
 import type { Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
 import {
-  createPartialEngine,
+  createEngines,
   ENGINE_NAMES,
-  type Engine,
+  type EngineChoice,
   type EngineName,
   type ExceptionsInForce,
-  engineFactory,
 } from "@charter/runtime";
 
 export { ENGINE_NAMES, type EngineName, type ExceptionsInForce };
@@ -36,36 +35,29 @@ export function parseEngineNames(value: string, allowAll: boolean): EngineName[]
   return names as EngineName[];
 }
 
-export interface EngineChoice {
-  readonly engines: Engine[];
-  /** Engines that could not be had, with the reason. */
-  readonly skipped: { readonly name: EngineName; readonly reason: string }[];
-}
-
 const INSTALL_HINT =
   "run scripts/install-engines.sh (it builds the pinned engines into .tools/bin), or put the binary on PATH";
 
 /**
- * Creates the named engines. `required` engines must exist; the others are skipped with a
- * reason when they are missing.
+ * The named engines (the runtime's createEngines). A missing `required` engine is an error
+ * saying how to install it; the others are skipped with the reason.
  */
-export function createEngines(
+export function chooseEngines(
   policies: readonly Policy[],
   names: readonly EngineName[],
   required: boolean,
-  inForce: ExceptionsInForce = { exceptions: [], now: Date.now() },
+  inForce?: ExceptionsInForce,
 ): EngineChoice {
-  const engines: Engine[] = [];
-  const skipped: { name: EngineName; reason: string }[] = [];
-  for (const name of names) {
-    const factory = engineFactory(name, inForce);
-    // A policy the engine's target cannot express gets skip rows saying why (see partial-engine.ts).
-    if (typeof factory === "function") engines.push(createPartialEngine(name, policies, factory));
-    else if (required) {
-      throw new CharterError(`the ${name} engine was asked for, but ${factory}`, {}, INSTALL_HINT);
-    } else skipped.push({ name, reason: factory });
+  const choice = createEngines(policies, names, inForce);
+  const [missing] = choice.missing;
+  if (required && missing) {
+    throw new CharterError(
+      `the ${missing.name} engine was asked for, but ${missing.reason}`,
+      {},
+      INSTALL_HINT,
+    );
   }
-  return { engines, skipped };
+  return choice;
 }
 
 /** CI must not pass with an engine silently missing. */

@@ -3,7 +3,7 @@
  * Kyverno ValidatingPolicy and ClusterPolicy), guarded so a null one never denies; only the
  * fields the API server binds may be read; Gatekeeper's CEL engine and `inventory(…)` are
  * compile errors naming the policy, the rule and the target. Semantics are proven on the
- * Kubernetes judge in packages/runtime/src/cel-engine/cross-resource.test.ts.
+ * Kubernetes judge in packages/runtime/src/cel-judge-engine/cross-resource.test.ts.
  */
 import { CharterError, type Expr, type Policy, type Segment } from "@charter/ir";
 import { describe, expect, it } from "vitest";

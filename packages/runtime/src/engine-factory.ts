@@ -1,18 +1,19 @@
 /**
  * The engines by the name `--engine` gives them, and how to make each: the one factory the CLI
- * and @charter/testing share. `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
+ * and @charter/testing share (createEngines). `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
  * evaluate the emitted CEL in-process; `opa`, `wasm` and `gatekeeper` need the real `opa`
  * binary; `cel-judge` the Kubernetes CEL judge (tools/cel-judge).
  */
 import type { Policy, PolicyException } from "@charter/ir";
-import { createCelJudgeEngine } from "./cel-engine/engine.js";
-import { createInProcessCelEngine } from "./cel-inprocess/engine.js";
-import { findCelJudge } from "./cel-judge/find.js";
-import { createIrEngine } from "./engine.js";
+import { createInProcessCelEngine } from "./cel-in-process/engine.js";
+import { findCelJudge } from "./cel-judge-client/find.js";
+import { createCelJudgeEngine } from "./cel-judge-engine/engine.js";
 import { withExceptions } from "./exceptions/apply.js";
 import { createGatekeeperEngine } from "./gatekeeper/engine.js";
+import { createIrEngine } from "./ir-engine/engine.js";
 import { createOpaEngine } from "./opa/engine.js";
 import { findOpa } from "./opa/find.js";
+import { createPartialEngine } from "./partial-engine.js";
 import type { Engine } from "./types.js";
 import { createWasmEngine } from "./wasm/engine.js";
 
@@ -75,4 +76,31 @@ export function engineFactory(
         createCelJudgeEngine(policies, { judgePath, name, exceptions: theirs(policies), now });
     }
   }
+}
+
+/** The engines that could be made, and those that could not, with the reason. */
+export interface EngineChoice {
+  readonly engines: Engine[];
+  /** Engines this machine cannot run (no `opa`, no judge): the reason, without advice. */
+  readonly missing: { readonly name: EngineName; readonly reason: string }[];
+}
+
+/**
+ * Makes the named engines over the policies. A policy an engine's target cannot express gets
+ * skip rows saying why (partial-engine.ts). Whether a missing engine is an error, and how to
+ * say so, is the caller's: the CLI and @charter/testing advise differently.
+ */
+export function createEngines(
+  policies: readonly Policy[],
+  names: readonly EngineName[],
+  inForce?: ExceptionsInForce,
+): EngineChoice {
+  const engines: Engine[] = [];
+  const missing: { name: EngineName; reason: string }[] = [];
+  for (const name of names) {
+    const factory = engineFactory(name, inForce);
+    if (typeof factory === "function") engines.push(createPartialEngine(name, policies, factory));
+    else missing.push({ name, reason: factory });
+  }
+  return { engines, missing };
 }

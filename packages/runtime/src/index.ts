@@ -1,21 +1,20 @@
-export { REMOVED_VERSIONS, type RemovedVersion } from "./api-versions/removed-versions.js";
-export { unservedApiVersion } from "./api-versions/served-version.js";
-export * from "./cel-engine/index.js";
-export * from "./cel-inprocess/index.js";
-export * from "./cel-judge/index.js";
-export { createIrEngine, type IrEngine } from "./engine.js";
+export * from "./cel-in-process/index.js";
+export * from "./cel-judge-client/index.js";
+export * from "./cel-judge-engine/index.js";
 export {
+  createEngines,
   ENGINE_NAMES,
+  type EngineChoice,
   type EngineName,
   type ExceptionsInForce,
   engineFactory,
 } from "./engine-factory.js";
-export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./evaluate.js";
 export * from "./exceptions/index.js";
-export { DEFAULT_INCLUDE } from "./files.js";
 export * from "./gatekeeper/index.js";
 export { identityOf } from "./identity.js";
-export * from "./inventory/index.js";
+export { REMOVED_VERSIONS, type RemovedVersion } from "./input/api-versions/removed-versions.js";
+export { unservedApiVersion } from "./input/api-versions/served-version.js";
+export { DEFAULT_INCLUDE } from "./input/files.js";
 export {
   DEFAULT_MAX_DOCUMENT_SIZE,
   type LoadEvent,
@@ -26,12 +25,28 @@ export {
   type SkippedDocument,
   STDIN_NAME,
   streamResources,
-} from "./load.js";
+} from "./input/load.js";
+export { MAX_NESTING_DEPTH } from "./input/yaml-documents.js";
+export * from "./inventory/index.js";
+export { createIrEngine, type IrEngine } from "./ir-engine/engine.js";
+export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./ir-engine/evaluate.js";
+export { type Projection, project, projectionOf } from "./ir-engine/projection.js";
+export {
+  createScan,
+  inReportOrder,
+  inScanOrder,
+  judgedAtEnd,
+  type Scan,
+} from "./ir-engine/scan.js";
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
 export * from "./opa/index.js";
 export { createPartialEngine } from "./partial-engine.js";
-export { type Projection, project, projectionOf } from "./projection.js";
-export { createScan, inReportOrder, inScanOrder, judgedAtEnd, type Scan } from "./scan.js";
+export {
+  type ScanListener,
+  type ScanResult,
+  type ScanSetup,
+  scanResources,
+} from "./scan-resources.js";
 export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
 export {
   deepEqual,
@@ -41,4 +56,3 @@ export {
   type Value,
 } from "./value.js";
 export * from "./wasm/index.js";
-export { MAX_NESTING_DEPTH } from "./yaml-documents.js";

@@ -26,6 +26,7 @@ import {
   type Policy,
   type Segment,
 } from "@charter/ir";
+import type { ResourceIdentity } from "./types.js";
 import { isObject } from "./value.js";
 
 export type Applies = "yes" | "no" | "skip";
@@ -153,4 +154,10 @@ export function templatePathOf(object: Json): string | undefined {
   const kind = kindOf(object);
   const controller = kind && controllerOf(kind.group, kind.kind);
   return controller?.template.join(".");
+}
+
+/** Why a pod controller without a pod template is skipped (shared by every engine). */
+export function skipReason(object: Json, identity: ResourceIdentity): string {
+  const where = templatePathOf(object) ?? "its template path";
+  return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
 }

@@ -7,8 +7,8 @@
 import { isCharterError, type Policy } from "@charter/ir";
 import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
+import { inReportOrder } from "./ir-engine/scan.js";
 import { policyApplies } from "./match.js";
-import { inReportOrder } from "./scan.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
 export function createPartialEngine(

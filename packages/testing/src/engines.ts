@@ -6,13 +6,7 @@
  * ones; an engine asked for by name must be there.
  */
 import type { Policy } from "@charter/ir";
-import {
-  createPartialEngine,
-  ENGINE_NAMES,
-  type Engine,
-  type EngineName,
-  engineFactory,
-} from "@charter/runtime";
+import { createEngines, ENGINE_NAMES, type Engine, type EngineName } from "@charter/runtime";
 
 export { ENGINE_NAMES, type EngineName };
 
@@ -57,23 +51,20 @@ export function engineSelection(option: EngineSelection | undefined): EngineSele
 }
 
 /**
- * The engines of a selection over one policy. A policy that an engine's target cannot express
- * is judged as `skip` rows by it (createPartialEngine); the expectation leaves that engine out.
+ * The engines of a selection over one policy (@charter/runtime's createEngines). A policy that
+ * an engine's target cannot express is judged as `skip` rows by it; the expectation leaves that
+ * engine out.
  */
-export function createEngines(policy: Policy, selection: EngineSelection): Engine[] {
+export function judgingEngines(policy: Policy, selection: EngineSelection): Engine[] {
   const names: readonly EngineName[] =
     selection === "ir" ? ["ir"] : selection === "all" ? ENGINE_NAMES : selection;
-  const required = selection !== "all";
-  const engines: Engine[] = [];
-  for (const name of names) {
-    const factory = engineFactory(name);
-    if (typeof factory === "function") {
-      engines.push(createPartialEngine(name, [policy], factory));
-    } else if (required) {
-      throw new Error(
-        `@charter/testing: the ${name} engine was asked for, but there is ${factory}; ${INSTALL_HINT}`,
-      );
-    }
+  const { engines, missing } = createEngines([policy], names);
+  const [absent] = missing;
+  // "all" takes the engines that can be had; an engine asked for by name must be there.
+  if (absent && selection !== "all") {
+    throw new Error(
+      `@charter/testing: the ${absent.name} engine was asked for, but there is ${absent.reason}; ${INSTALL_HINT}`,
+    );
   }
   const judging = engines.filter((engine) => !engine.unjudgeable?.has(policy.name));
   if (judging.length === 0) {

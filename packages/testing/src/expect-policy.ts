@@ -13,7 +13,7 @@ import {
   identityOf,
   inventoryKindsOf,
 } from "@charter/runtime";
-import { createEngines, type EngineSelection, engineSelection } from "./engines.js";
+import { type EngineSelection, engineSelection, judgingEngines } from "./engines.js";
 
 export interface ExpectPolicyOptions {
   /**
@@ -63,7 +63,7 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
   let engines: Engine[] | undefined;
 
   async function judge(resource: Json, inventory: readonly Json[] | undefined) {
-    engines ??= createEngines(policy, selection);
+    engines ??= judgingEngines(policy, selection);
     const testCase: TestCase = {
       name: "expectPolicy",
       expect: "pass",

@@ -6,27 +6,23 @@ import { relative, resolve } from "node:path";
 import type { Enforcement, PolicyException } from "@charter/ir";
 import { CharterError, expiryInstant } from "@charter/ir";
 import {
-  createScan,
   expiringWithin,
   type Finding,
   identityOf,
   inForce,
-  inScanOrder,
-  judgedAtEnd,
   type LoadProblem,
-  type Resource,
   type SkippedDocument,
+  scanResources,
   streamResources,
-  unservedApiVersion,
 } from "@charter/runtime";
 import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
-import { createEngines, parseEngineNames } from "../engines.js";
+import { chooseEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat, SINKS } from "../report/formats.js";
 import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
-import { type ObjectErrorRow, type Summary, toRow } from "../report/rows.js";
+import { type Summary, toRow } from "../report/rows.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 
@@ -140,86 +136,50 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     sink.add(row);
   };
   let problems = 0;
-  /**
-   * An object of an apiVersion Kubernetes does not serve is an error row of its own, whatever
-   * the policies and the engine (no policy can judge it), and exits 2 like unreadable input.
-   * `after` is how many judged resources came before it, to report it in document order.
-   */
-  const objectErrors: { after: number; row: ObjectErrorRow }[] = [];
-  const reportObjectError = (row: ObjectErrorRow) => {
-    summary.error++;
-    sink.add(row);
-  };
-  let judged = 0;
-  /** Reads the input: problems and skips are told as they come, resources handed on. */
-  const eachResource = async (take: (resource: Resource) => void) => {
-    for await (const event of events) {
-      if (event.kind === "problem") {
-        problems++;
-        tell.problem(event.problem);
-      } else if (event.kind === "skipped") tell.skipped(event.skipped);
-      else {
-        summary.resources++;
-        progress?.(summary.resources);
-        const unserved = unservedApiVersion(event.resource.object);
-        if (unserved === undefined) {
-          judged++;
-          take(event.resource);
-          continue;
-        }
-        problems++;
-        const { source } = event.resource;
-        if (source && !(format === "table" && !options.output))
-          tell.problem({ file: source.file, line: source.line, message: unserved });
-        objectErrors.push({
-          after: judged,
-          row: {
-            result: "error",
-            message: unserved,
-            resource: identityOf(event.resource.object),
-            ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
-          },
-        });
-      }
-    }
-  };
   let usedExceptions: ReadonlySet<string>;
   try {
-    if (engineName === "ir") {
-      // The IR engine streams: each document judged as it is read, then dropped; cross-resource
-      // rows (a workload's Namespace, its namespace's NetworkPolicies) once the set is read.
-      const scan = createScan(policies, { exceptions, now });
-      await eachResource((resource) => {
-        for (const { row } of objectErrors.splice(0)) reportObjectError(row);
-        for (const finding of scan.add(resource)) report(finding);
-      });
-      for (const { row } of objectErrors.splice(0)) reportObjectError(row);
-      for (const finding of scan.finish()) report(finding);
-      usedExceptions = scan.usedExceptions;
-    } else {
-      // The other engines judge one batch (one engine process), reported in the order the
-      // IR engine streams (inScanOrder), so that every engine gives the same report.
-      const resources: Resource[] = [];
-      await eachResource((resource) => resources.push(resource));
-      const engine = createEngines(policies, [engineName], true, { exceptions, now }).engines[0];
-      if (engine === undefined)
-        throw new Error(`no ${engineName} engine; this is a bug in charter`);
-      const findings = resources.length ? await engine.evaluate(resources) : [];
-      const objects = resources.map((resource) => resource.object);
-      const byName = new Map(policies.map((policy) => [policy.name, policy]));
-      for (const finding of inScanOrder(findings, policies, objects)) {
-        // Object errors go where the IR engine streams them: among the rows judged as read,
-        // before the rows judged at the end.
-        const policy = byName.get(finding.policy);
-        const object = objects[finding.resourceIndex];
-        const late = policy !== undefined && object !== undefined && judgedAtEnd(policy, object);
-        while (objectErrors[0] && (late || objectErrors[0].after <= finding.resourceIndex))
-          reportObjectError((objectErrors.shift() as { row: ObjectErrorRow }).row);
-        report(finding);
-      }
-      for (const { row } of objectErrors.splice(0)) reportObjectError(row);
-      usedExceptions = new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : [])));
-    }
+    ({ usedExceptions } = await scanResources(
+      events,
+      {
+        policies,
+        exceptions,
+        now,
+        engine: engineName,
+        createEngine: () => {
+          const [engine] = chooseEngines(policies, [engineName], true, { exceptions, now }).engines;
+          if (engine === undefined)
+            throw new Error(`no ${engineName} engine; this is a bug in charter`);
+          return engine;
+        },
+      },
+      {
+        problem: (problem) => {
+          problems++;
+          tell.problem(problem);
+        },
+        skipped: tell.skipped,
+        read: ({ source }, unserved) => {
+          summary.resources++;
+          progress?.(summary.resources);
+          if (unserved === undefined) return;
+          // An object Kubernetes does not serve is an error whatever the policies and the engine
+          // (no policy can judge it), and exits 2 like unreadable input.
+          problems++;
+          if (source && !(format === "table" && !options.output))
+            tell.problem({ file: source.file, line: source.line, message: unserved });
+        },
+        finding: report,
+        unserved: ({ object, source }, reason) => {
+          summary.error++;
+          sink.add({
+            result: "error",
+            message: reason,
+            resource: identityOf(object),
+            ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
+          });
+        },
+      },
+    ));
     meter?.clear();
     sink.finish(summary);
     output.commit();

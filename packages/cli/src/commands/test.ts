@@ -13,7 +13,7 @@ import type { LoadedConfig } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { unknownControlWarnings } from "../control-tags.js";
 import {
-  createEngines,
+  chooseEngines,
   ENGINE_NAMES,
   type EngineName,
   enginesRequired,
@@ -38,8 +38,8 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
     configured: false,
   });
   const required = enginesRequired(Boolean(options.engine));
-  const { engines, skipped } = createEngines(policies, names, required);
-  for (const { name, reason } of skipped)
+  const { engines, missing } = chooseEngines(policies, names, required);
+  for (const { name, reason } of missing)
     output.err(output.paint("yellow", terminalText(`engine ${name} skipped: ${reason}`)));
   for (const warning of unknownControlWarnings(policies, ctx.cwd))
     output.err(output.paint("yellow", terminalText(warning)));
@@ -48,7 +48,7 @@ export async function test(ctx: Context, options: TestOptions): Promise<number> 
 
   const reports = await runCases(
     policies,
-    (set) => (set === policies ? engines : createEngines(set, names, required).engines),
+    (set) => (set === policies ? engines : chooseEngines(set, names, required).engines),
     { where: (source) => `${relative(ctx.cwd, source.file) || source.file}:${source.line}` },
   );
   for (const { policy, problems, notOn } of reports) {

@@ -1,18 +1,13 @@
 /** The rows `charter check` reports: the JSON contract of docs/cli.md. */
 import type { Finding } from "@charter/runtime";
 
-export interface Row {
-  readonly policy: string;
-  readonly rule: string;
-  readonly result: Finding["result"];
-  readonly message: string;
-  readonly severity: Finding["severity"];
-  readonly enforcement: Finding["enforcement"];
-  readonly resource: Finding["resource"];
+/**
+ * A finding as the report shows it: without what only engines need (every witness's message,
+ * the index in the batch), its source the file as the report names it and the line.
+ */
+export type Row = Omit<Finding, "messages" | "resourceIndex" | "source"> & {
   readonly source?: { readonly file: string; readonly line: number };
-  /** The policy exception that turned this row into a `skip`, when one applied. */
-  readonly exception?: RowException;
-}
+};
 
 /**
  * An object `check` read but no policy can judge (its apiVersion is one Kubernetes does not
@@ -44,14 +39,6 @@ export function checkOf(row: ReportRow): { readonly policy: string; readonly rul
   return isObjectError(row) ? OBJECT_CHECK : row;
 }
 
-export interface RowException {
-  readonly name: string;
-  readonly reason: string;
-  readonly owner: string;
-  /** The expiry as written: `YYYY-MM-DD` or an RFC 3339 date-time. */
-  readonly expires: string;
-}
-
 export interface Summary {
   resources: number;
   pass: number;
@@ -60,29 +47,16 @@ export interface Summary {
   error: number;
 }
 
-/** The finding's row; `file` names its source file as the report shows it (default: as read). */
+/**
+ * The finding's row; `file` names its source file as the report shows it (default: as read).
+ * The JSON report prints a row as it is, so its fields keep the finding's order (findingOf).
+ */
 export function toRow(finding: Finding, file?: string): Row {
-  const { policy, rule, result, message, severity, enforcement, resource, source, exception } =
-    finding;
+  const { messages: _messages, resourceIndex: _resourceIndex, source, exception, ...row } = finding;
   return {
-    policy,
-    rule,
-    result,
-    message,
-    severity,
-    enforcement,
-    resource,
+    ...row,
     ...(source ? { source: { file: file ?? source.file, line: source.line } } : {}),
-    ...(exception
-      ? {
-          exception: {
-            name: exception.name,
-            reason: exception.reason,
-            owner: exception.owner,
-            expires: exception.expires,
-          },
-        }
-      : {}),
+    ...(exception ? { exception } : {}),
   };
 }
 

@@ -40,8 +40,8 @@ import { expiryInstant, type Json, type Policy, type PolicyException } from "@ch
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import library from "../../../../policies/index.js";
-import { createIrEngine } from "../../../runtime/src/engine.js";
 import { withExceptions } from "../../../runtime/src/exceptions/apply.js";
+import { createIrEngine } from "../../../runtime/src/ir-engine/engine.js";
 import type { Finding } from "../../../runtime/src/types.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno, KYVERNO_APIS, type KyvernoApi } from "./emit-kyverno.js";

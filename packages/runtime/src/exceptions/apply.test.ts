@@ -1,7 +1,7 @@
 import { expiryInstant, isValidExpiry, type PolicyException } from "@charter/ir";
 import { describe, expect, it } from "vitest";
-import { createIrEngine } from "../engine.js";
 import { identityOf } from "../identity.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { any, eq, lit, message, policy, rule, v } from "../testing/build-ir.js";
 import { applyExceptions, exceptionMatches, expiringWithin, inForce } from "./apply.js";
 

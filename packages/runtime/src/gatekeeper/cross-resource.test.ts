@@ -12,7 +12,7 @@ import { emitGatekeeper } from "@charter/compiler";
 import type { Expr, JsonObject } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createIrEngine } from "../engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { lit, not, podMatch, policy, rule, text } from "../opa/build-ir.js";
 import { opaForTests } from "../opa/testing.js";
 import {

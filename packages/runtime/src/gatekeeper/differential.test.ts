@@ -9,7 +9,7 @@ import type { Json, Policy } from "@charter/ir";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
-import { createIrEngine } from "../engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { opaForTests } from "../opa/testing.js";
 import type { Finding, Resource } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";

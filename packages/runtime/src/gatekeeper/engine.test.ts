@@ -12,9 +12,9 @@ import type { Json, JsonObject, Policy } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import policies from "../../../../policies/index.js";
-import { createIrEngine } from "../engine.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import {
   cmp,
   containers,

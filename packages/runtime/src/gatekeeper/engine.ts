@@ -2,28 +2,21 @@
  * The Gatekeeper engine: the emitted ConstraintTemplates' Rego judged by the real `opa`
  * binary, each template given Gatekeeper's input (`{review: {object, kind, namespace,
  * operation: "CREATE", …}, parameters}`) with its Constraint's parameters. Each `evaluate()`
- * writes the templates, their lib and the batch to a temporary folder and runs ONE `opa eval`.
+ * runs ONE `opa eval` over the templates, their lib and the batch (opa/batch.ts), and the
+ * verdicts become rows as the plain Rego's do (opa/verdicts.ts).
  *
  * What is judged is read back from the emitted YAML (the template's `code` block and the
  * Constraint), not from the IR, so the files a cluster would get are the files on trial. The
  * Constraint's match must select exactly the objects `policyApplies` selects, and the Rego's
  * own `applies` must agree too; any difference fails loudly as a bug.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler";
 import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { parse } from "yaml";
-import { skipReason } from "../evaluate.js";
-import { excused } from "../exceptions/apply.js";
-import { findingOf } from "../finding.js";
-import { identityOf } from "../identity.js";
-import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
-import { policyApplies } from "../match.js";
-import { type BatchInventories, batchInventories } from "../opa/inventory-data.js";
-import { OpaError, runOpa } from "../opa/run.js";
-import type { Engine, Finding, Resource, Result } from "../types.js";
+import { judgeBatch, type OpaBatch } from "../opa/batch.js";
+import { OpaError } from "../opa/run.js";
+import { findingsOfVerdicts, type RegoVerdicts } from "../opa/verdicts.js";
+import type { Engine, Finding, Resource } from "../types.js";
 import { isObject } from "../value.js";
 import { constraintMatches } from "./match.js";
 import { admissionReview } from "./review.js";
@@ -58,8 +51,26 @@ interface Verdict {
   readonly excused?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** One object per resource: dashed policy name → verdict. */
-type Verdicts = readonly Readonly<Record<string, Verdict>>[];
+/** Dashed policy name → verdict, for one review. */
+type Verdicts = Readonly<Record<string, Verdict>>;
+
+/** A template's verdict in the plain Rego's shape: its violations are the rule's findings. */
+function asRegoVerdicts(verdicts: Verdicts): RegoVerdicts {
+  return Object.fromEntries(
+    Object.entries(verdicts).map(([policy, { applies, violations, excused }]) => [
+      policy,
+      {
+        applies,
+        findings: violations.map(({ msg, details }) => ({
+          rule: details.rule,
+          message: msg,
+          witness: details.witness,
+        })),
+        ...(excused !== undefined ? { excused } : {}),
+      },
+    ]),
+  );
+}
 
 function field(value: Json | undefined, ...path: string[]): Json | undefined {
   let current = value;
@@ -122,16 +133,6 @@ ${body.map((line) => `\t${line}\n`).join("")}\tverdicts := {${entries.join(", ")
 `;
 }
 
-/** Document order of witnesses: element indices compared left to right. */
-function byWitness(a: Violation, b: Violation): number {
-  const [x, y] = [a.details.witness, b.details.witness];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const difference = (x[i] as number) - (y[i] as number);
-    if (difference !== 0) return difference;
-  }
-  return x.length - y.length;
-}
-
 export function createGatekeeperEngine(
   policies: readonly Policy[],
   options: GatekeeperEngineOptions,
@@ -150,115 +151,32 @@ export function createGatekeeperEngine(
   for (const { policy, rego } of emitted) files.set(`templates/${policy.name}.rego`, rego);
   files.set("engine.rego", engineModule(emitted, options.now));
 
-  async function judge(
-    resources: readonly Resource[],
-    inventories: BatchInventories,
-  ): Promise<Verdicts> {
-    const folder = await mkdtemp(join(tmpdir(), "charter-gatekeeper-"));
-    try {
-      await mkdir(join(folder, "lib"));
-      await mkdir(join(folder, "templates"));
-      for (const [path, text] of files) await writeFile(join(folder, path), text);
-      const batch = {
-        charter_batch: {
-          entries: resources.map((resource, index) => ({
-            review: admissionReview(resource.object),
-            inventory: inventories.entryOf[index],
-          })),
-          inventories: inventories.data,
-          parameters: Object.fromEntries(emitted.map((e) => [e.policy.name, e.parameters])),
-        },
-      };
-      await writeFile(join(folder, "data.json"), JSON.stringify(batch));
-      const stdout = await runOpa(options.opaPath, [
-        "eval",
-        "--format=json",
-        "--data",
-        folder,
-        "data.charter_gatekeeper_engine.results",
-      ]);
-      const output = JSON.parse(stdout) as { result?: { expressions: { value: Verdicts }[] }[] };
-      const value = output.result?.[0]?.expressions[0]?.value;
-      if (!Array.isArray(value) || value.length !== resources.length) {
-        throw new OpaError(`opa eval gave no verdict for the batch: ${stdout.slice(0, 500)}`);
-      }
-      return value;
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  }
+  const batch: OpaBatch = {
+    opaPath: options.opaPath,
+    modules: files,
+    query: "data.charter_gatekeeper_engine.results",
+    folderPrefix: "charter-gatekeeper-",
+  };
+  const parameters = Object.fromEntries(emitted.map((e) => [e.policy.name, e.parameters]));
+  const constraintMatch = new Map(emitted.map(({ policy, match }) => [policy.name, match]));
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     if (resources.length === 0) return [];
-    const indexes = inventoriesOf(policies, resources);
-    const results = await judge(resources, batchInventories(indexes));
-    const findings: Finding[] = [];
-    resources.forEach((resource, resourceIndex) => {
-      const identity = identityOf(resource.object);
-      const verdicts = results[resourceIndex] ?? {};
-      for (const { policy, match } of emitted) {
-        const applies = policyApplies(policy, resource.object);
-        const matched = constraintMatches(match, resource.object);
-        const verdict = verdicts[policy.name];
-        const where = `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}")`;
-        if (matched !== (applies !== "no")) {
-          throw new OpaError(
-            `${where}: the Constraint's match says ${matched}, the matcher says "${applies}"; this is a bug in charter; please report it`,
-          );
-        }
-        if (verdict === undefined || verdict.applies !== (applies === "yes")) {
-          throw new OpaError(
-            `${where}: the template's Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
-          );
-        }
-        if (!matched) continue;
-        // A rule the template's exceptions excuse is a skip naming the first of them.
-        const row = (rule: string, result: Result, messages: readonly string[]): Finding => {
-          const finding = findingOf(
-            { policy, resource, identity, resourceIndex },
-            rule,
-            result,
-            messages,
-          );
-          const name = verdict.excused?.[rule]?.[0];
-          const exception = exceptions.find((e) => e.name === name);
-          if (name !== undefined && exception === undefined) {
-            throw new OpaError(
-              `${where}: the template names an unknown exception "${name}"; this is a bug in charter`,
-            );
-          }
-          return exception ? excused(finding, exception) : finding;
-        };
-        for (const rule of policy.rules) {
-          if (applies === "skip") {
-            findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
-            continue;
-          }
-          // Identical messages from different witnesses collapse to the first, as in the IR engine.
-          const messages = [
-            ...new Set(
-              verdict.violations
-                .filter((violation) => violation.details.rule === rule.name)
-                .sort(byWitness)
-                .map((violation) => violation.msg),
-            ),
-          ];
-          const skip = ruleSkipReason(rule, resource.object, identity, indexes[resourceIndex]);
-          if (skip !== undefined) {
-            // In a cluster such a rule must not deny: the template must have found nothing.
-            if (messages.length > 0) {
-              throw new OpaError(
-                `${where}, rule "${rule.name}": the template denies though the Namespace is unknown; this is a bug in charter; please report it`,
-              );
-            }
-            findings.push(row(rule.name, "skip", [skip]));
-            continue;
-          }
-          findings.push(row(rule.name, messages.length > 0 ? "fail" : "pass", messages));
-        }
-      }
+    const { verdicts, indexes } = await judgeBatch<Verdicts>(
+      batch,
+      policies,
+      resources,
+      (resource) => ({ review: admissionReview(resource.object) }),
+      { parameters },
+    );
+    return findingsOfVerdicts(policies, resources, indexes, verdicts.map(asRegoVerdicts), {
+      exceptions,
+      // The Constraint must select exactly what the matcher selects, as the Rego's `applies` must.
+      selection: {
+        name: "the Constraint's match",
+        selects: (policy, object) => constraintMatches(constraintMatch.get(policy.name), object),
+      },
     });
-    return findings;
   }
 
   return { name: "gatekeeper", evaluate };

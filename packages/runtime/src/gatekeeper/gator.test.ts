@@ -23,9 +23,9 @@ import {
 } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
 import library from "../../../../policies/index.js";
-import { createIrEngine } from "../engine.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { CROSS_RESOURCE_CASES, crossResourcePolicies } from "../testing/cross-resource-table.js";
 import { findGator } from "./find-gator.js";
 

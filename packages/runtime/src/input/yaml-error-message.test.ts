@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { readDocuments } from "../yaml-documents.js";
+import { readDocuments } from "./yaml-documents.js";
 
 /** The one problem a document gives: `line:column message`, and the parser's words. */
 function problemOf(text: string, startLine = 1) {

@@ -3,7 +3,7 @@
  * that read the Namespace and the inventory, and the batch-as-scanned-set default.
  */
 import { describe, expect, it } from "vitest";
-import { createIrEngine } from "../engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,

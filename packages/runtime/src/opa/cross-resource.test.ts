@@ -11,9 +11,9 @@ import { dirname, join } from "node:path";
 import { emitRego } from "@charter/compiler";
 import type { Expr, Json } from "@charter/ir";
 import { afterAll, describe, expect, it } from "vitest";
-import { createIrEngine } from "../engine.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,

@@ -1,22 +1,16 @@
 /**
  * The real-OPA engine: the policies' emitted Rego judged by the `opa` binary. Each
- * `evaluate()` writes the Rego and the batch of resources to a temporary folder and runs ONE
- * `opa eval` that evaluates every policy's `applies` and `findings` against every resource.
+ * `evaluate()` runs ONE `opa eval` (batch.ts) that evaluates every policy's `applies` and
+ * `findings` against every resource.
  *
  * Which policies apply and who a resource is come from the same functions as the IR engine
  * (match.ts, identity.ts); the Rego's own `applies` must agree, or evaluation fails loudly.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { emitRego } from "@charter/compiler";
 import { isCrossResource, type Policy, type PolicyException } from "@charter/ir";
-import { inventoriesOf } from "../inventory/judged-with.js";
 import type { Engine, Finding, Resource } from "../types.js";
-import { batchInventories } from "./inventory-data.js";
-import { OpaError, runOpa } from "./run.js";
+import { judgeBatch, type OpaBatch } from "./batch.js";
 import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "./verdicts.js";
-import { writeTree } from "./write-tree.js";
 
 export interface OpaEngineOptions {
   /** The `opa` binary (see findOpa). */
@@ -26,9 +20,6 @@ export interface OpaEngineOptions {
   /** OPA's clock for exception expiry, in milliseconds since the epoch; default the real one. */
   readonly now?: number;
 }
-
-/** One object per resource: dashed policy name → verdict. */
-type RegoResults = readonly RegoVerdicts[];
 
 /** The query module: every policy's verdict on every object of the batch. */
 function engineModule(policies: readonly Policy[], now: number | undefined): string {
@@ -60,48 +51,22 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
   const files = emitRego(policies, { exceptions });
   files.set("charter_engine.rego", engineModule(policies, options.now));
 
-  async function judge(
-    resources: readonly Resource[],
-    inventories: ReturnType<typeof batchInventories>,
-  ): Promise<RegoResults> {
-    const folder = await mkdtemp(join(tmpdir(), "charter-opa-"));
-    try {
-      await writeTree(folder, files);
-      const batch = {
-        charter_batch: {
-          entries: resources.map((resource, index) => ({
-            object: resource.object,
-            inventory: inventories.entryOf[index],
-          })),
-          inventories: inventories.data,
-        },
-      };
-      await writeFile(join(folder, "data.json"), JSON.stringify(batch));
-      const stdout = await runOpa(options.opaPath, [
-        "eval",
-        "--format=json",
-        "--data",
-        folder,
-        "data.charter_engine.results",
-      ]);
-      const output = JSON.parse(stdout) as {
-        result?: { expressions: { value: RegoResults }[] }[];
-      };
-      const value = output.result?.[0]?.expressions[0]?.value;
-      if (!Array.isArray(value) || value.length !== resources.length) {
-        throw new OpaError(`opa eval gave no verdict for the batch: ${stdout.slice(0, 500)}`);
-      }
-      return value;
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  }
+  const batch: OpaBatch = {
+    opaPath: options.opaPath,
+    modules: files,
+    query: "data.charter_engine.results",
+    folderPrefix: "charter-opa-",
+  };
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     if (resources.length === 0) return [];
-    const indexes = inventoriesOf(policies, resources);
-    const results = await judge(resources, batchInventories(indexes));
-    return findingsOfVerdicts(policies, resources, indexes, results, exceptions);
+    const { verdicts, indexes } = await judgeBatch<RegoVerdicts>(
+      batch,
+      policies,
+      resources,
+      (resource) => ({ object: resource.object }),
+    );
+    return findingsOfVerdicts(policies, resources, indexes, verdicts, { exceptions });
   }
 
   return { name: "opa", evaluate };

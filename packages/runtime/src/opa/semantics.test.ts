@@ -4,7 +4,7 @@
  * The IR engine answers the same table, so the two engines are also compared row by row.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createIrEngine } from "../engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { DATA, SEMANTICS_ROWS } from "../testing/semantics-table.js";
 import type { Finding } from "../types.js";
 import { kindsMatch, policy, rule } from "./build-ir.js";

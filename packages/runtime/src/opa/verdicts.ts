@@ -1,17 +1,16 @@
 /**
  * What the emitted Rego says about a batch (each policy's `applies` and `findings` per
- * resource) turned into report rows. Shared by the engines that run the plain Rego target (the
- * `opa` binary and its WASM build), so they differ only in how the Rego is run.
+ * resource) turned into report rows. Shared by every engine that runs emitted Rego (the `opa`
+ * binary, its WASM build, Gatekeeper's templates), so they differ only in how the Rego is run.
  */
 import { regoPackageRef, regoString } from "@charter/compiler";
-import type { Policy, PolicyException } from "@charter/ir";
-import { skipReason } from "../evaluate.js";
+import type { Json, Policy, PolicyException } from "@charter/ir";
 import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
-import { policyApplies } from "../match.js";
+import { policyApplies, skipReason } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
 import { OpaError } from "./run.js";
 
@@ -47,6 +46,20 @@ function byWitness(a: RegoFinding, b: RegoFinding): number {
   return a.witness.length - b.witness.length;
 }
 
+/** What else the rows of a batch depend on, besides the verdicts. */
+export interface VerdictsContext {
+  /** The exceptions the Rego was emitted with; a verdict names the one excusing a rule. */
+  readonly exceptions?: readonly PolicyException[];
+  /**
+   * Another selection that must agree with the matcher, checked first: Gatekeeper's
+   * Constraint match, named as the error message names it.
+   */
+  readonly selection?: {
+    readonly name: string;
+    readonly selects: (policy: Policy, object: Json) => boolean;
+  };
+}
+
 /**
  * The rows of a batch from the Rego's verdicts. `indexes` are the scanned sets the resources
  * were judged with (inventoriesOf). The Rego's `applies` must agree with the matcher, and a
@@ -57,7 +70,7 @@ export function findingsOfVerdicts(
   resources: readonly Resource[],
   indexes: readonly (InventoryIndex | undefined)[],
   results: readonly RegoVerdicts[],
-  exceptions: readonly PolicyException[] = [],
+  { exceptions = [], selection }: VerdictsContext = {},
 ): Finding[] {
   const findings: Finding[] = [];
   resources.forEach((resource, resourceIndex) => {
@@ -66,9 +79,16 @@ export function findingsOfVerdicts(
     for (const policy of policies) {
       const applies = policyApplies(policy, resource.object);
       const verdict = verdicts[policy.name];
+      const where = `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}")`;
+      const selected = selection?.selects(policy, resource.object);
+      if (selection && selected !== (applies !== "no")) {
+        throw new OpaError(
+          `${where}: ${selection.name} says ${selected}, the matcher says "${applies}"; this is a bug in charter; please report it`,
+        );
+      }
       if (verdict === undefined || verdict.applies !== (applies === "yes")) {
         throw new OpaError(
-          `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}"): the Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
+          `${where}: the Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
         );
       }
       if (applies === "no") continue;

@@ -3,7 +3,7 @@
  * cross-resource table (each resource judged with its own scanned set) result and messages.
  */
 import { describe, expect, it } from "vitest";
-import { createIrEngine } from "../engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { kindsMatch, policy, rule } from "../opa/build-ir.js";
 import { opaForTests } from "../opa/testing.js";
 import {

@@ -103,7 +103,7 @@ export function createWasmEngine(policies: readonly Policy[], options: WasmEngin
         results[index] = verdicts;
       }
     }
-    return findingsOfVerdicts(policies, resources, indexes, results, exceptions);
+    return findingsOfVerdicts(policies, resources, indexes, results, { exceptions });
   }
 
   return { name: "wasm", evaluate };

@@ -1,0 +1,29 @@
+/** The IR engine: the policies compiled to closures once, then judged in-process. */
+import type { Policy } from "@charter/ir";
+import { assertResources } from "../input/resources-input.js";
+import type { Engine, Finding, Resource } from "../types.js";
+import { type CompiledPolicy, compilePolicy, evaluateAll } from "./evaluate.js";
+
+export interface IrEngine extends Engine {
+  readonly name: "ir";
+  /** The same findings as `evaluate`, without a promise: for tests and hot loops. */
+  evaluateSync(resources: readonly Resource[]): readonly Finding[];
+}
+
+/**
+ * Compiles every policy up front (throws CharterError for IR it cannot run), so each
+ * evaluation only runs closures.
+ */
+export function createIrEngine(policies: readonly Policy[]): IrEngine {
+  const compiled: readonly CompiledPolicy[] = policies.map(compilePolicy);
+  const evaluateSync = (resources: readonly Resource[]) => {
+    assertResources(resources);
+    return evaluateAll(compiled, resources);
+  };
+  return {
+    name: "ir",
+    evaluateSync,
+    // async, so a wrong input is a rejected promise as any other evaluation error.
+    evaluate: async (resources) => evaluateSync(resources),
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * A streaming scan on the IR engine. Resources arrive one at a time; most rows are judged at
+ * once and the resource can be dropped. Policies that read beyond the resource (its Namespace,
+ * `inventory(…)`) cannot be judged before the whole set is read: the scan indexes the kinds
+ * they read as it goes, keeps of each resource they apply to only what their rules read
+ * (projection.ts), and judges those at the end. Memory grows with the index and the kept
+ * projections, not with the documents.
+ */
+import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
+import { detached } from "../detached.js";
+import { exceptionFor, excused } from "../exceptions/apply.js";
+import { identityOf } from "../identity.js";
+import { InventoryIndex } from "../inventory/inventory-index.js";
+import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { podView, policyApplies } from "../match.js";
+import type { Finding, Resource } from "../types.js";
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  evaluatePolicy,
+  judgeRules,
+  type Subject,
+} from "./evaluate.js";
+import { type Projection, project, projectionOf } from "./projection.js";
+
+export interface Scan {
+  /** Judges what can be judged now; the rows of cross-resource policies wait for `finish`. */
+  add(resource: Resource): Finding[];
+  /** Judges the waiting rows with the whole scanned set. Call once, after the last `add`. */
+  finish(): Finding[];
+  /** The index of the kinds cross-resource policies read, as read so far. */
+  readonly inventory: InventoryIndex;
+  /** How many (resource, policy) judgements wait for the end. */
+  readonly waiting: number;
+  /** The names of the exceptions that excused at least one row so far. */
+  readonly usedExceptions: ReadonlySet<string>;
+}
+
+export interface ScanOptions {
+  /** Policy exceptions to apply (packages/ir/src/exception.ts). */
+  readonly exceptions?: readonly PolicyException[];
+  /** The clock exceptions expire by, in milliseconds since the epoch; default now. */
+  readonly now?: number;
+}
+
+interface Waiting {
+  readonly compiled: CompiledPolicy;
+  readonly subject: Subject;
+  /** Rules an exception excuses, decided on the whole resource before it was projected. */
+  readonly excusedRules: ReadonlyMap<string, PolicyException>;
+}
+
+export function createScan(policies: readonly Policy[], options: ScanOptions = {}): Scan {
+  const exceptions = options.exceptions ?? [];
+  const now = options.now ?? Date.now();
+  const usedExceptions = new Set<string>();
+  /** The exception excusing a row of this resource, if any (and remembers it was used). */
+  const excusing = (policy: string, rule: string, object: Json, identity: Finding["resource"]) => {
+    if (exceptions.length === 0) return undefined;
+    const found = exceptionFor(exceptions, { policy, rule }, object, identity, now);
+    if (found) usedExceptions.add(found.name);
+    return found;
+  };
+  const compiled = policies.map(compilePolicy);
+  const projections = new Map<CompiledPolicy, Projection>(
+    compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
+  );
+  const inventory = new InventoryIndex(inventoryKindsOf(policies));
+  const waiting: Waiting[] = [];
+  let count = 0;
+  let finished = false;
+
+  function add(resource: Resource): Finding[] {
+    if (finished) throw new Error("add() after finish(); this is a bug in charter");
+    const resourceIndex = count++;
+    inventory.add(resource.object);
+    const identity = identityOf(resource.object);
+    const findings: Finding[] = [];
+    for (const policy of compiled) {
+      const projection = projections.get(policy);
+      if (projection === undefined || !judgedAtEnd(policy.policy, resource.object)) {
+        // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
+        for (const finding of evaluatePolicy(
+          policy,
+          resource,
+          resourceIndex,
+          identity,
+          inventory,
+        )) {
+          const exception = excusing(finding.policy, finding.rule, resource.object, identity);
+          findings.push(exception ? excused(finding, exception) : finding);
+        }
+        continue;
+      }
+      const excusedRules = new Map<string, PolicyException>();
+      for (const rule of policy.policy.rules) {
+        const exception = excusing(policy.policy.name, rule.name, resource.object, identity);
+        if (exception) excusedRules.set(rule.name, exception);
+      }
+      const pod =
+        policy.policy.match.subject === "pod"
+          ? detached(project(podView(resource.object) as Json, projection.pod))
+          : undefined;
+      const object = detached(project(resource.object, projection.object) as Json);
+      waiting.push({
+        compiled: policy,
+        excusedRules,
+        subject: {
+          resource: resource.source ? { object, source: resource.source } : { object },
+          pod,
+          resourceIndex,
+          identity: detached(identity),
+          inventory,
+        },
+      });
+    }
+    return findings;
+  }
+
+  function finish(): Finding[] {
+    finished = true;
+    const findings = waiting.flatMap(({ compiled: policy, subject, excusedRules }) =>
+      judgeRules(policy, subject).map((finding) => {
+        const exception = excusedRules.get(finding.rule);
+        return exception ? excused(finding, exception) : finding;
+      }),
+    );
+    waiting.length = 0;
+    return findings;
+  }
+
+  return {
+    add,
+    finish,
+    inventory,
+    get waiting() {
+      return waiting.length;
+    },
+    usedExceptions,
+  };
+}
+
+/**
+ * Whether a scan judges this policy on this object only once the whole set is read: the policy
+ * reads beyond the resource (its Namespace, `inventory(…)`) and applies to it. A skip or a
+ * "does not apply" needs nothing beyond the resource and is judged at once.
+ */
+export function judgedAtEnd(policy: Policy, object: Json): boolean {
+  return isCrossResource(policy) && policyApplies(policy, object) === "yes";
+}
+
+/**
+ * Rows in the order a scan streams them, whichever engine judged them: first, document by
+ * document, the rows judged as each document is read; then, document by document, the rows
+ * judged at the end (judgedAtEnd). Within a document, policies in the given order, rules in
+ * their order. `objects[i]` is the object of `resourceIndex` i.
+ */
+export function inScanOrder(
+  findings: readonly Finding[],
+  policies: readonly Policy[],
+  objects: readonly Json[],
+): Finding[] {
+  const rank = new Map(policies.map((policy, index) => [policy.name, index]));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
+  const late = (finding: Finding) => {
+    const policy = byName.get(finding.policy);
+    const object = objects[finding.resourceIndex];
+    return policy !== undefined && object !== undefined && judgedAtEnd(policy, object) ? 1 : 0;
+  };
+  const keyed = findings.map((finding) => ({ finding, late: late(finding) }));
+  keyed.sort(
+    (a, b) =>
+      a.late - b.late ||
+      a.finding.resourceIndex - b.finding.resourceIndex ||
+      (rank.get(a.finding.policy) ?? 0) - (rank.get(b.finding.policy) ?? 0),
+  );
+  return keyed.map(({ finding }) => finding);
+}
+
+/**
+ * Rows in report order — resource, then policy, then rule, as a batch evaluation gives them —
+ * whatever order a scan produced them in. The sort is stable, so rules keep their order.
+ */
+export function inReportOrder(
+  findings: readonly Finding[],
+  policies: readonly Policy[],
+): Finding[] {
+  const rank = new Map(policies.map((policy, index) => [policy.name, index]));
+  return [...findings].sort(
+    (a, b) =>
+      a.resourceIndex - b.resourceIndex || (rank.get(a.policy) ?? 0) - (rank.get(b.policy) ?? 0),
+  );
+}
