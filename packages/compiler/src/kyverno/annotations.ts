@@ -3,8 +3,8 @@
  * (title, category, severity, description, subject, minversion), and Charter's controls.
  */
 import type { Policy } from "@charter/ir";
-import { matchedKinds } from "../vap/match-constraints.js";
-import { controlsValue } from "../vap/metadata.js";
+import { matchedKinds } from "../admission/match-constraints.js";
+import { controlsValue } from "../admission/metadata.js";
 
 export function kyvernoAnnotations(policy: Policy, minVersion: string): Record<string, string> {
   const subjects = [...new Set(matchedKinds(policy.match).map((ref) => ref.kind))];

@@ -30,15 +30,15 @@ import {
   namedExpressions,
   requireRules,
   singleLine,
-} from "../vap/admission-spec.js";
-import { isNamespaceKind, kindInfo } from "../vap/kinds.js";
+} from "../admission/admission-spec.js";
+import { isNamespaceKind, kindInfo } from "../admission/kinds.js";
 import {
   matchedKinds,
   namespaceNames,
   nativeLabelSelectorOf,
   OPERATIONS,
-} from "../vap/match-constraints.js";
-import { foldedExceptionsAnnotation, MANAGED_BY } from "../vap/metadata.js";
+} from "../admission/match-constraints.js";
+import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
 
