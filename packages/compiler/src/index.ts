@@ -8,6 +8,7 @@ export {
   type KyvernoOptions,
   kyvernoPolicyRef,
 } from "./kyverno/index.js";
+export { OpaError, runOpa, writeTree } from "./opa/index.js";
 export {
   emitRego,
   escapeRego,
@@ -19,4 +20,15 @@ export {
   regoString,
 } from "./rego/index.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
+export {
+  type BuildWasmOptions,
+  buildWasm,
+  emitWasm,
+  isWasmHostBuiltin,
+  WASM_AGGREGATE_ENTRYPOINT,
+  WASM_HOST_BUILTINS,
+  type WasmBuild,
+  type WasmHostBuiltin,
+  wasmEntrypoints,
+} from "./wasm/index.js";
 export { toYaml } from "./yaml.js";

@@ -1,8 +1,8 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { emitWasm } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
-import { emitWasm } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";

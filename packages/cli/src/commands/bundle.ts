@@ -8,14 +8,15 @@ import {
   type BundleSigning,
   type BundleWasm,
   buildBundle,
+  emitWasm,
   parseSigningAlgorithm,
   signingKey,
   verificationKey,
   verifyBundle,
   WASM_MODULE_FILE,
+  wasmEntrypoints,
 } from "@charter/compiler";
 import { CharterError, type Policy } from "@charter/ir";
-import { emitWasm, wasmEntrypoints } from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { count, policies as policiesCount } from "../plural.js";

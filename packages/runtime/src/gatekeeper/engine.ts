@@ -12,7 +12,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler";
+import { emitGatekeeper, gatekeeperPackage, OpaError, regoString, runOpa } from "@charter/compiler";
 import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { parse } from "yaml";
 import { skipReason } from "../evaluate.js";
@@ -22,7 +22,6 @@ import { identityOf } from "../identity.js";
 import { inventoriesOf, ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
 import { type BatchInventories, batchInventories } from "../opa/inventory-data.js";
-import { OpaError, runOpa } from "../opa/run.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
 import { constraintMatches } from "./match.js";

@@ -9,14 +9,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emitRego } from "@charter/compiler";
+import { emitRego, OpaError, runOpa, writeTree } from "@charter/compiler";
 import { isCrossResource, type Policy, type PolicyException } from "@charter/ir";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { batchInventories } from "./inventory-data.js";
-import { OpaError, runOpa } from "./run.js";
 import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "./verdicts.js";
-import { writeTree } from "./write-tree.js";
 
 export interface OpaEngineOptions {
   /** The `opa` binary (see findOpa). */

@@ -3,7 +3,7 @@
  * resource) turned into report rows. Shared by the engines that run the plain Rego target (the
  * `opa` binary and its WASM build), so they differ only in how the Rego is run.
  */
-import { regoPackageRef, regoString } from "@charter/compiler";
+import { OpaError, regoPackageRef, regoString } from "@charter/compiler";
 import type { Policy, PolicyException } from "@charter/ir";
 import { skipReason } from "../evaluate.js";
 import { excused } from "../exceptions/apply.js";
@@ -13,7 +13,6 @@ import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
-import { OpaError } from "./run.js";
 
 export interface RegoFinding {
   readonly rule: string;
