@@ -19,6 +19,27 @@ export {
   regoPolicyPath,
   regoString,
 } from "./rego/index.js";
+export {
+  type Capability,
+  compileTargets,
+  DEFAULT_TARGET_OPTIONS,
+  type EmitTarget,
+  type EngineVersion,
+  EXCEPTIONS_WITHOUT_CLOCK,
+  engineVersionText,
+  exceptionsFor,
+  expiredStillShipped,
+  MINIMUM_VERSIONS,
+  policiesFor,
+  supports,
+  TARGET_NAMES,
+  TARGETS,
+  type TargetDescriptor,
+  type TargetName,
+  type TargetOptions,
+  type TargetVariant,
+  versionTable,
+} from "./targets/index.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
 export {
   type BuildWasmOptions,

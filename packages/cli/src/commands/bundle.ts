@@ -8,8 +8,10 @@ import {
   type BundleSigning,
   type BundleWasm,
   buildBundle,
+  compileTargets,
   emitWasm,
   parseSigningAlgorithm,
+  policiesFor,
   signingKey,
   verificationKey,
   verifyBundle,
@@ -21,7 +23,6 @@ import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
-import { compileTargets, policiesFor } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 

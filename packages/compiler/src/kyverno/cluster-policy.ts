@@ -39,6 +39,7 @@ import {
   OPERATIONS,
 } from "../admission/match-constraints.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
+import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
 
@@ -126,7 +127,7 @@ export function clusterPolicyDocument(
       name: policy.name,
       labels: MANAGED_BY,
       annotations: {
-        ...kyvernoAnnotations(policy, "1.13.0"),
+        ...kyvernoAnnotations(policy, MINIMUM_VERSIONS.kyvernoClusterPolicy),
         "pod-policies.kyverno.io/autogen-controllers": "none",
         ...foldedExceptionsAnnotation(folded),
       },
