@@ -23,8 +23,8 @@ import {
 } from "@charter/ir";
 import { globToRegex } from "../rego/glob.js";
 import { celString } from "./escape.js";
-import { safePath } from "./expr-emitter.js";
 import { labelSelectorTests } from "./label-selector.js";
+import { safePath } from "./safe-path.js";
 import type { CelPolicy } from "./types.js";
 
 const at = (base: string, path: readonly Segment[]) => `(${safePath(base, path).text})`;

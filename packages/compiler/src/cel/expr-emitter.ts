@@ -31,21 +31,31 @@ import {
 } from "@charter/ir";
 import { unboundNamespacePath } from "../namespace-object.js";
 import { globToRegex } from "../rego/glob.js";
+import {
+  allOf,
+  anyOf,
+  FALSE,
+  isList,
+  isMap,
+  isNumber,
+  isString,
+  negate,
+  paren,
+  TRUE,
+} from "./cel-text.js";
+import type { CelValue } from "./cel-value.js";
 import { celString } from "./escape.js";
 import { celLiteral } from "./literal.js";
-
-/** A compiled value: CEL text, and the JSON value when it is a literal (null: missing). */
-export interface CelValue {
-  readonly text: string;
-  readonly literal?: { readonly value: Json };
-  /**
-   * Set on `keys(m)`: the value of `m`. The text then lists m's keys in the order CEL iterates
-   * the map — random on the API server, where the IR's list is sorted by code point. Kubernetes
-   * CEL at 1.31 has no sort, so wherever the order shows (`==`, `!=`, membership of the list
-   * itself, a message's first witness) the emitter compares it as the set it is.
-   */
-  readonly keysOf?: CelValue;
-}
+import {
+  isJsonObject,
+  isSortedKeyList,
+  jsonType,
+  literalIndex,
+  literalKeys,
+  literalLength,
+  resolve,
+} from "./literal-folding.js";
+import { safePath } from "./safe-path.js";
 
 /** The IR variables in scope, each with its CEL name. */
 export type Scope = ReadonlyMap<string, string>;
@@ -66,127 +76,9 @@ export interface Roots {
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** CEL's reserved words: they cannot follow a dot (https://github.com/google/cel-spec langdef). */
-const RESERVED = new Set([
-  "true",
-  "false",
-  "null",
-  "in",
-  "as",
-  "break",
-  "const",
-  "continue",
-  "else",
-  "for",
-  "function",
-  "if",
-  "import",
-  "let",
-  "loop",
-  "package",
-  "namespace",
-  "return",
-  "var",
-  "void",
-  "while",
-]);
-
-function isSelectable(key: string): boolean {
-  return IDENTIFIER.test(key) && !RESERVED.has(key);
-}
 
 const lit = (value: Json): CelValue => ({ text: celLiteral(value), literal: { value } });
 const MISSING_VALUE = lit(null);
-const TRUE = "true";
-const FALSE = "false";
-
-type JsonType = "null" | "boolean" | "number" | "string" | "list" | "map";
-
-function jsonType(value: Json): JsonType {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "list";
-  if (typeof value === "object") return "map";
-  return typeof value as "boolean" | "number" | "string";
-}
-
-const isMap = (t: string) => `type(${t}) == map`;
-const isList = (t: string) => `type(${t}) == list`;
-const isString = (t: string) => `type(${t}) == string`;
-const isNumber = (t: string) => `(type(${t}) == int || type(${t}) == double)`;
-
-/** `a && b && …`, dropping `true`s; `false` if any is `false`. */
-function allOf(parts: readonly string[]): string {
-  if (parts.includes(FALSE)) return FALSE;
-  const kept = parts.filter((p) => p !== TRUE);
-  if (kept.length === 0) return TRUE;
-  // `&&` binds tighter than `||` and `?:`: only those need brackets.
-  return kept.map((p) => (hasTopLevel(p, ["||", "?"]) ? `(${p})` : p)).join(" && ");
-}
-
-function anyOf(parts: readonly string[]): string {
-  if (parts.includes(TRUE)) return TRUE;
-  const kept = parts.filter((p) => p !== FALSE);
-  if (kept.length === 0) return FALSE;
-  return kept.map((p) => (hasTopLevel(p, ["?"]) ? `(${p})` : p)).join(" || ");
-}
-
-function negate(condition: string): string {
-  if (condition === TRUE) return FALSE;
-  if (condition === FALSE) return TRUE;
-  return `!${paren(condition)}`;
-}
-
-/**
- * Walks CEL text outside string literals, calling `visit(index, depth)` for each character;
- * depth counts open brackets. Stops when `visit` returns true.
- */
-function scan(text: string, visit: (index: number, depth: number) => boolean): void {
-  let depth = 0;
-  let quote = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === '"') quote = false;
-      continue;
-    }
-    if (c === '"') {
-      quote = true;
-      continue;
-    }
-    if (c === ")" || c === "]" || c === "}") depth--;
-    if (visit(i, depth)) return;
-    if (c === "(" || c === "[" || c === "{") depth++;
-  }
-}
-
-/** Whether one of the operators occurs outside brackets and strings. */
-function hasTopLevel(text: string, operators: readonly string[]): boolean {
-  let found = false;
-  scan(text, (i, depth) => {
-    found = depth === 0 && operators.some((op) => text.startsWith(op, i));
-    return found;
-  });
-  return found;
-}
-
-/**
- * Brackets `text` unless it is one term: a name, a literal, a call or selection chain, or
- * already bracketed — what may stand as the operand of any operator or a method's receiver.
- */
-function paren(text: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) || /^"([^"\\]|\\.)*"$/.test(text)) return text;
-  // A term: every character outside brackets belongs to a name, a dot or a bracket.
-  let term = /^[A-Za-z_("[{]/.test(text);
-  scan(text, (i, depth) => {
-    const c = text[i] as string;
-    if (depth === 0 && !/[A-Za-z0-9_.()[\]{}]/.test(c)) term = false;
-    return !term;
-  });
-  return term ? text : `(${text})`;
-}
 
 /** Writes the expressions of one policy as CEL. */
 export class CelExprEmitter {
@@ -620,89 +512,4 @@ export class CelExprEmitter {
       this.policy.source ?? {},
     );
   }
-}
-
-/** A path known at compile time (inline parameters): its value, or null when missing. */
-function resolve(value: Json, path: readonly Segment[]): Json {
-  let current: Json = value;
-  for (const segment of path) {
-    if (typeof segment === "number") {
-      if (!Array.isArray(current) || segment >= current.length) return null;
-      current = current[segment] as Json;
-    } else {
-      if (current === null || typeof current !== "object" || Array.isArray(current)) return null;
-      if (!Object.hasOwn(current, segment)) return null;
-      current = (current as Record<string, Json>)[segment] as Json;
-    }
-  }
-  return current;
-}
-
-function literalLength(value: Json): Json {
-  if (typeof value === "string") return [...value].length;
-  if (Array.isArray(value)) return value.length;
-  if (value !== null && typeof value === "object") return Object.keys(value).length;
-  return null;
-}
-
-/** `keys` of a value known when compiling: sorted by code point, null for a non-object. */
-function literalKeys(value: Json): Json {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  return Object.keys(value).sort(compareCodePoints);
-}
-
-/** `m[k]` of values known when compiling: null unless m is an object with an entry k. */
-function literalIndex(map: Json, key: Json): Json {
-  if (!isJsonObject(map) || typeof key !== "string" || !Object.hasOwn(map, key)) return null;
-  return map[key] ?? null;
-}
-
-function isJsonObject(value: Json): value is { [key: string]: Json } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** Whether a literal can equal some object's `keys`: distinct strings ascending by code point. */
-function isSortedKeyList(value: Json): value is string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return false;
-  return value.every((item, i) => i === 0 || compareCodePoints(value[i - 1] as string, item) < 0);
-}
-
-/** Strings by Unicode code point (JS compares UTF-16 units, which puts astral before U+FFFF). */
-export function compareCodePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0) as number);
-  const y = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  }
-  return x.length - y.length;
-}
-
-/** One step of a CEL selection: `.name`, `["key"]` or `[0]`. */
-function step(segment: Segment): string {
-  if (typeof segment === "number") return `[${segment}]`;
-  return isSelectable(segment) ? `.${segment}` : `[${celString(segment)}]`;
-}
-
-/**
- * `base.a.b[0]` guarded step by step: `type(base) == map && has(base.a) && … ? base.a.b[0] :
- * null`. A string key never indexes a list and a number never indexes a map, as in the IR.
- */
-export function safePath(base: string, path: readonly Segment[]): CelValue {
-  if (path.length === 0) return { text: base };
-  const guards: string[] = [];
-  let current = base;
-  for (const segment of path) {
-    if (typeof segment === "number") {
-      guards.push(isList(current), `size(${current}) > ${segment}`);
-    } else {
-      guards.push(
-        isMap(current),
-        isSelectable(segment)
-          ? `has(${current}.${segment})`
-          : `${celString(segment)} in ${current}`,
-      );
-    }
-    current += step(segment);
-  }
-  return { text: `${guards.join(" && ")} ? ${current} : null` };
 }

@@ -16,9 +16,11 @@ import {
   type WitnessStep,
   witnessChain,
 } from "@charter/ir";
+import type { CelValue } from "./cel-value.js";
 import { celString } from "./escape.js";
-import { CelExprEmitter, type CelValue, type Roots, type Scope, safePath } from "./expr-emitter.js";
+import { CelExprEmitter, type Roots, type Scope } from "./expr-emitter.js";
 import { labelSelectorTests } from "./label-selector.js";
+import { safePath } from "./safe-path.js";
 import type {
   CelMatchCondition,
   CelOptions,
