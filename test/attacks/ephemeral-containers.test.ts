@@ -40,7 +40,7 @@ import {
   requireKyverno,
   runKyverno,
 } from "../../packages/compiler/src/kyverno/kyverno-binary.test-support.js";
-import { runOpa } from "../../packages/runtime/src/opa/run.js";
+import { runOpa } from "../../packages/compiler/src/opa/run-opa.js";
 import library from "../../policies/index.js";
 import { requireEngine } from "../support/engines.js";
 

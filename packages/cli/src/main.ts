@@ -3,6 +3,7 @@
  * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
  */
 
+import { MINIMUM_VERSIONS, TARGET_NAMES } from "@charter/compiler";
 import { CharterError, isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type AuditOptions, audit } from "./commands/audit.js";
@@ -30,7 +31,6 @@ import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
 import { FORMATS } from "./report/formats.js";
-import { TARGET_NAMES } from "./targets.js";
 import { terminalLines } from "./terminal-text.js";
 import { VERSION } from "./version.js";
 
@@ -85,16 +85,18 @@ function parseSize(value: string): number {
 function gatekeeperEngineOption(): Option {
   return new Option(
     "--gatekeeper-engine <engine>",
-    "the ConstraintTemplate's code: rego (Gatekeeper ≥ 3.19) or cel (K8sNativeValidation)",
+    `the ConstraintTemplate's code: rego (Gatekeeper ≥ ${MINIMUM_VERSIONS.gatekeeper.version}) or cel (K8sNativeValidation)`,
   )
     .choices(["rego", "cel"])
     .default("rego");
 }
 
 function kyvernoApiOption(): Option {
+  const validatingPolicy = MINIMUM_VERSIONS.kyvernoValidatingPolicy;
+  const clusterPolicy = MINIMUM_VERSIONS.kyvernoClusterPolicy;
   return new Option(
     "--kyverno-api <api>",
-    "validatingpolicy (policies.kyverno.io/v1, Kyverno ≥ 1.17) or clusterpolicy (kyverno.io/v1, 1.13–1.19)",
+    `validatingpolicy (policies.kyverno.io/v1, Kyverno ≥ ${validatingPolicy.version}) or clusterpolicy (kyverno.io/v1, ${clusterPolicy.version}–${clusterPolicy.until})`,
   )
     .choices(["validatingpolicy", "clusterpolicy"])
     .default("validatingpolicy");

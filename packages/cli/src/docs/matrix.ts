@@ -5,8 +5,8 @@
  * items are the controls.
  */
 
+import { TARGET_NAMES } from "@charter/compiler";
 import { policies as policiesCount } from "../plural.js";
-import { TARGET_NAMES } from "../targets.js";
 import { CONTROLS, type Control, SCHEMES } from "./controls.js";
 import {
   byCodePoint,

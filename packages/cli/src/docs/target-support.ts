@@ -3,9 +3,14 @@
  * variant of one (Gatekeeper's code engine, Kyverno's API); a CharterError means the target
  * cannot express the policy, and its message is the reason shown in the docs.
  */
+import {
+  DEFAULT_TARGET_OPTIONS,
+  TARGET_NAMES,
+  TARGETS,
+  type TargetName,
+  type TargetOptions,
+} from "@charter/compiler";
 import { isCharterError, type Policy } from "@charter/ir";
-import type { TargetOptions } from "../targets.js";
-import { DEFAULT_TARGET_OPTIONS, TARGET_NAMES, TARGETS, type TargetName } from "../targets.js";
 
 export type Outcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -70,7 +75,7 @@ function supportOn(policy: Policy, target: TargetName): TargetSupport {
 
 function compileOutcome(policy: Policy, target: TargetName, options: TargetOptions): Outcome {
   try {
-    TARGETS[target]([policy], options, []);
+    TARGETS[target].emit([policy], options, []);
     return { ok: true };
   } catch (error) {
     if (!isCharterError(error)) throw error;

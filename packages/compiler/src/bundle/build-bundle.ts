@@ -17,7 +17,7 @@ export const MANIFEST_FILE = ".manifest";
 export const WASM_MODULE_FILE = "policy.wasm";
 
 export interface BundleWasm {
-  /** The module `opa build -t wasm` compiled (see emitWasm in @charter/runtime). */
+  /** The module `opa build -t wasm` compiled (see emitWasm, ../wasm/emit-wasm.ts). */
   readonly module: Uint8Array;
   /** Its entrypoints, e.g. `charter/violations`. */
   readonly entrypoints: readonly string[];

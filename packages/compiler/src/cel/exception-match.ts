@@ -22,12 +22,15 @@ import {
   type PolicyException,
   type Segment,
 } from "@charter/ir";
+import { name } from "./cel-expr.js";
 import { celString } from "./escape.js";
-import { safePath } from "./expr-emitter.js";
 import { labelSelectorTests } from "./label-selector.js";
+import { printCel } from "./print-cel.js";
+import { safePath } from "./safe-path.js";
 import type { CelPolicy } from "./types.js";
 
-const at = (base: string, path: readonly Segment[]) => `(${safePath(base, path).text})`;
+const at = (base: string, path: readonly Segment[]) =>
+  `(${printCel(safePath(name(base), path).expr)})`;
 
 /** `[value].map(name, body)[0]`: binds a value once (no cel.bind in the Kubernetes env). */
 const bind = (value: string, name: string, body: string) => `[${value}].map(${name}, ${body})[0]`;

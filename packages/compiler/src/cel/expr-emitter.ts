@@ -23,8 +23,6 @@
  */
 import {
   CharterError,
-  codePointLength,
-  compareCodePoints,
   type Expr,
   globToRe2,
   type Json,
@@ -33,26 +31,46 @@ import {
   type Segment,
   unboundNamespacePath,
 } from "@charter/ir";
+import {
+  type CelExpr,
+  call,
+  concat,
+  conditional,
+  FALSE,
+  index,
+  isConstant,
+  list,
+  literal,
+  method,
+  NULL,
+  name,
+  number,
+  relation,
+  TRUE,
+} from "./cel-expr.js";
+import type { CelValue } from "./cel-value.js";
+import { allOf, anyOf, isList, isMap, isNumber, isString, negate } from "./conditions.js";
 import { celString } from "./escape.js";
 import { celLiteral } from "./literal.js";
-
-/** A compiled value: CEL text, and the JSON value when it is a literal (null: missing). */
-export interface CelValue {
-  readonly text: string;
-  readonly literal?: { readonly value: Json };
-  /**
-   * Set on `keys(m)`: the value of `m`. The text then lists m's keys in the order CEL iterates
-   * the map — random on the API server, where the IR's list is sorted by code point. Kubernetes
-   * CEL at 1.31 has no sort, so wherever the order shows (`==`, `!=`, membership of the list
-   * itself, a message's first witness) the emitter compares it as the set it is.
-   */
-  readonly keysOf?: CelValue;
-}
+import {
+  isJsonObject,
+  isSortedKeyList,
+  jsonType,
+  literalIndex,
+  literalKeys,
+  literalLength,
+  resolve,
+} from "./literal-folding.js";
+import { printCel } from "./print-cel.js";
+import { safePath } from "./safe-path.js";
 
 /** The IR variables in scope, each with its CEL name. */
 export type Scope = ReadonlyMap<string, string>;
 
-/** What the policy emitter tells the expression emitter about the roots. */
+/**
+ * What the policy emitter tells the expression emitter about the roots; each CEL expression
+ * here is a name (`object`, `variables.pod`), so it stands anywhere without brackets.
+ */
 export interface Roots {
   /** CEL expression of the object under review. */
   readonly object: string;
@@ -68,127 +86,14 @@ export interface Roots {
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** CEL's reserved words: they cannot follow a dot (https://github.com/google/cel-spec langdef). */
-const RESERVED = new Set([
-  "true",
-  "false",
-  "null",
-  "in",
-  "as",
-  "break",
-  "const",
-  "continue",
-  "else",
-  "for",
-  "function",
-  "if",
-  "import",
-  "let",
-  "loop",
-  "package",
-  "namespace",
-  "return",
-  "var",
-  "void",
-  "while",
-]);
-
-function isSelectable(key: string): boolean {
-  return IDENTIFIER.test(key) && !RESERVED.has(key);
-}
-
-const lit = (value: Json): CelValue => ({ text: celLiteral(value), literal: { value } });
+/** A JSON value as a CEL literal; a number is its own node (see CelNumber). */
+const lit = (value: Json): CelValue => {
+  const text = celLiteral(value);
+  return { expr: typeof value === "number" ? number(text) : literal(text), literal: { value } };
+};
 const MISSING_VALUE = lit(null);
-const TRUE = "true";
-const FALSE = "false";
-
-type JsonType = "null" | "boolean" | "number" | "string" | "list" | "map";
-
-function jsonType(value: Json): JsonType {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "list";
-  if (typeof value === "object") return "map";
-  return typeof value as "boolean" | "number" | "string";
-}
-
-const isMap = (t: string) => `type(${t}) == map`;
-const isList = (t: string) => `type(${t}) == list`;
-const isString = (t: string) => `type(${t}) == string`;
-const isNumber = (t: string) => `(type(${t}) == int || type(${t}) == double)`;
-
-/** `a && b && …`, dropping `true`s; `false` if any is `false`. */
-function allOf(parts: readonly string[]): string {
-  if (parts.includes(FALSE)) return FALSE;
-  const kept = parts.filter((p) => p !== TRUE);
-  if (kept.length === 0) return TRUE;
-  // `&&` binds tighter than `||` and `?:`: only those need brackets.
-  return kept.map((p) => (hasTopLevel(p, ["||", "?"]) ? `(${p})` : p)).join(" && ");
-}
-
-function anyOf(parts: readonly string[]): string {
-  if (parts.includes(TRUE)) return TRUE;
-  const kept = parts.filter((p) => p !== FALSE);
-  if (kept.length === 0) return FALSE;
-  return kept.map((p) => (hasTopLevel(p, ["?"]) ? `(${p})` : p)).join(" || ");
-}
-
-function negate(condition: string): string {
-  if (condition === TRUE) return FALSE;
-  if (condition === FALSE) return TRUE;
-  return `!${paren(condition)}`;
-}
-
-/**
- * Walks CEL text outside string literals, calling `visit(index, depth)` for each character;
- * depth counts open brackets. Stops when `visit` returns true.
- */
-function scan(text: string, visit: (index: number, depth: number) => boolean): void {
-  let depth = 0;
-  let quote = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === '"') quote = false;
-      continue;
-    }
-    if (c === '"') {
-      quote = true;
-      continue;
-    }
-    if (c === ")" || c === "]" || c === "}") depth--;
-    if (visit(i, depth)) return;
-    if (c === "(" || c === "[" || c === "{") depth++;
-  }
-}
-
-/** Whether one of the operators occurs outside brackets and strings. */
-function hasTopLevel(text: string, operators: readonly string[]): boolean {
-  let found = false;
-  scan(text, (i, depth) => {
-    found = depth === 0 && operators.some((op) => text.startsWith(op, i));
-    return found;
-  });
-  return found;
-}
-
-/**
- * Brackets `text` unless it is one term: a name, a literal, a call or selection chain, or
- * already bracketed — what may stand as the operand of any operator or a method's receiver.
- */
-function paren(text: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text) || /^"([^"\\]|\\.)*"$/.test(text)) return text;
-  // A term: every character outside brackets belongs to a name, a dot or a bracket.
-  let term = /^[A-Za-z_("[{]/.test(text);
-  scan(text, (i, depth) => {
-    const c = text[i] as string;
-    if (depth === 0 && !/[A-Za-z0-9_.()[\]{}]/.test(c)) term = false;
-    return !term;
-  });
-  return term ? text : `(${text})`;
-}
+const dyn = (expr: CelExpr) => call("dyn", expr);
 
 /** Writes the expressions of one policy as CEL. */
 export class CelExprEmitter {
@@ -211,13 +116,16 @@ export class CelExprEmitter {
   }
 
   /** `body(t)` with `t` standing for the value; binds non-trivial values once. */
-  private bind(value: CelValue, body: (text: string) => string): string {
-    if (value.literal !== undefined || PLAIN_NAME.test(value.text)) return body(value.text);
-    const name = this.fresh("v");
-    return `[${value.text}].map(${name}, ${body(name)})[0]`;
+  private bind(value: CelValue, body: (bound: CelExpr) => CelExpr): CelExpr {
+    const { expr } = value;
+    if (value.literal !== undefined || (expr.kind === "name" && PLAIN_NAME.test(expr.name))) {
+      return body(expr);
+    }
+    const bound = name(this.fresh("v"));
+    return index(method(list([expr]), "map", bound, body(bound)), literal("0"));
   }
 
-  private bind2(a: CelValue, b: CelValue, body: (a: string, b: string) => string): string {
+  private bind2(a: CelValue, b: CelValue, body: (a: CelExpr, b: CelExpr) => CelExpr): CelExpr {
     return this.bind(a, (x) => this.bind(b, (y) => body(x, y)));
   }
 
@@ -225,13 +133,17 @@ export class CelExprEmitter {
 
   /** A CEL bool, true exactly when the IR condition holds. */
   condition(expr: Expr, scope: Scope): string {
+    return printCel(this.test(expr, scope));
+  }
+
+  private test(expr: Expr, scope: Scope): CelExpr {
     switch (expr.kind) {
       case "and":
-        return allOf(expr.args.map((arg) => this.condition(arg, scope)));
+        return allOf(expr.args.map((arg) => this.test(arg, scope)));
       case "or":
-        return anyOf(expr.args.map((arg) => this.condition(arg, scope)));
+        return anyOf(expr.args.map((arg) => this.test(arg, scope)));
       case "not":
-        return negate(this.condition(expr.arg, scope));
+        return negate(this.test(expr.arg, scope));
       case "quantifier":
         return this.quantifier(expr, scope);
       case "compare":
@@ -243,7 +155,7 @@ export class CelExprEmitter {
       case "exists": {
         const value = this.value(expr.arg, scope);
         if (value.literal) return value.literal.value === null ? FALSE : TRUE;
-        return `${paren(value.text)} != null`;
+        return relation(value.expr, "!=", NULL);
       }
       case "literal":
         return expr.value === true ? TRUE : FALSE;
@@ -258,28 +170,28 @@ export class CelExprEmitter {
         // A condition holds exactly when its value is `true`.
         const value = this.value(expr, scope);
         if (value.literal) return value.literal.value === true ? TRUE : FALSE;
-        return `${paren(value.text)} == true`;
+        return relation(value.expr, "==", TRUE);
       }
     }
   }
 
   /** `any`: some element; `all`: every element; `none`: not any. Lists only. */
-  private quantifier(expr: Extract<Expr, { kind: "quantifier" }>, scope: Scope): string {
+  private quantifier(expr: Extract<Expr, { kind: "quantifier" }>, scope: Scope): CelExpr {
     const collection = this.value(expr.collection, scope);
     if (collection.literal && !Array.isArray(collection.literal.value)) {
       return expr.quantifier === "any" ? FALSE : TRUE;
     }
-    const variable = this.fresh(expr.variable);
-    const body = this.condition(expr.body, new Map(scope).set(expr.variable, variable));
-    const some = (c: string) => `${paren(c)}.exists(${variable}, ${body})`;
+    const variable = name(this.fresh(expr.variable));
+    const body = this.test(expr.body, new Map(scope).set(expr.variable, variable.name));
+    const some = (c: CelExpr) => method(c, "exists", variable, body);
     if (collection.literal) {
-      const text = `dyn(${collection.text})`;
-      if (expr.quantifier === "all") return `${text}.all(${variable}, ${body})`;
-      return expr.quantifier === "any" ? some(text) : negate(some(text));
+      const known = dyn(collection.expr);
+      if (expr.quantifier === "all") return method(known, "all", variable, body);
+      return expr.quantifier === "any" ? some(known) : negate(some(known));
     }
     return this.bind(collection, (c) => {
       if (expr.quantifier === "all")
-        return anyOf([negate(isList(c)), `${paren(c)}.all(${variable}, ${body})`]);
+        return anyOf([negate(isList(c)), method(c, "all", variable, body)]);
       const any = allOf([isList(c), some(c)]);
       return expr.quantifier === "any" ? any : negate(any);
     });
@@ -289,30 +201,30 @@ export class CelExprEmitter {
     op: "==" | "!=" | "<" | "<=" | ">" | ">=",
     left: CelValue,
     right: CelValue,
-  ): string {
+  ): CelExpr {
     if (left.literal?.value === null || right.literal?.value === null) return FALSE;
     if (left.literal && right.literal) {
       // Two literals: compared at run time as dyn (`1 == 1.0` between literals does not compile).
-      return this.compare(op, { text: `dyn(${left.text})` }, { text: `dyn(${right.text})` });
+      return this.compare(op, { expr: dyn(left.expr) }, { expr: dyn(right.expr) });
     }
     if (left.keysOf || right.keysOf) {
       if (op === "==") return this.keysEqual(left, right);
       if (op !== "!=") return FALSE; // lists are never ordered
-      const present = (v: CelValue) => (v.literal ? TRUE : `${paren(v.text)} != null`);
+      const present = (v: CelValue) => (v.literal ? TRUE : relation(v.expr, "!=", NULL));
       return allOf([present(left), present(right), negate(this.keysEqual(left, right))]);
     }
     if (op === "==") return this.equal(left, right);
     if (op === "!=") {
       return this.bind2(left, right, (l, r) =>
         allOf([
-          left.literal ? TRUE : `${l} != null`,
-          right.literal ? TRUE : `${r} != null`,
-          `${paren(l)} != ${paren(r)}`,
+          left.literal ? TRUE : relation(l, "!=", NULL),
+          right.literal ? TRUE : relation(r, "!=", NULL),
+          relation(l, "!=", r),
         ]),
       );
     }
     return this.bind2(left, right, (l, r) => {
-      const test = `${paren(l)} ${op} ${paren(r)}`;
+      const test = relation(l, op, r);
       const known = left.literal ?? right.literal;
       if (known) {
         // One side is a literal: only its type can order with the other.
@@ -335,18 +247,18 @@ export class CelExprEmitter {
    * in x (so x holds each key once), in ascending order (`isSorted`, Kubernetes' lists library;
    * strings compare by code point there too).
    */
-  private keysEqual(left: CelValue, right: CelValue): string {
+  private keysEqual(left: CelValue, right: CelValue): CelExpr {
     const [keys, other] = left.keysOf ? [left, right] : [right, left];
     const map = keys.keysOf as CelValue;
     if (other.keysOf) {
       // Both are sorted key lists: equal exactly when the key sets are.
       return this.bind2(map, other.keysOf, (a, b) => {
-        const k = this.fresh("k");
+        const k = name(this.fresh("k"));
         return allOf([
           isMap(a),
           isMap(b),
-          `size(${a}) == size(${b})`,
-          `${paren(a)}.all(${k}, ${k} in ${paren(b)})`,
+          relation(call("size", a), "==", call("size", b)),
+          method(a, "all", k, relation(k, "in", b)),
         ]);
       });
     }
@@ -354,36 +266,35 @@ export class CelExprEmitter {
       const value = other.literal.value;
       if (!isSortedKeyList(value)) return FALSE;
       return this.bind(map, (m) => {
-        const k = this.fresh("k");
+        const k = name(this.fresh("k"));
         return allOf([
           isMap(m),
-          `size(${m}) == ${value.length}`,
-          value.length === 0 ? TRUE : `${paren(m)}.all(${k}, ${k} in ${other.text})`,
+          relation(call("size", m), "==", literal(String(value.length))),
+          value.length === 0 ? TRUE : method(m, "all", k, relation(k, "in", other.expr)),
         ]);
       });
     }
     return this.bind2(map, other, (m, x) => {
-      const k = this.fresh("k");
+      const k = name(this.fresh("k"));
       return allOf([
         isMap(m),
         isList(x),
-        `size(${x}) == size(${m})`,
-        `${paren(x)}.all(${k}, ${isString(k)} && ${k} in ${paren(m)})`,
-        `${paren(m)}.all(${k}, ${k} in ${paren(x)})`,
-        `${paren(x)}.isSorted()`,
+        relation(call("size", x), "==", call("size", m)),
+        method(x, "all", k, allOf([isString(k), relation(k, "in", m)])),
+        method(m, "all", k, relation(k, "in", x)),
+        method(x, "isSorted"),
       ]);
     });
   }
 
   /** Deep equality; a missing side makes it false. */
-  private equal(left: CelValue, right: CelValue): string {
+  private equal(left: CelValue, right: CelValue): CelExpr {
     // `x == literal` is false for a null x: no guard needed when one side is a literal.
-    if (right.literal) return `${paren(left.text)} == ${paren(right.text)}`;
-    if (left.literal) return `${paren(left.text)} == ${paren(right.text)}`;
-    return this.bind(left, (l) => `${l} != null && ${l} == ${paren(right.text)}`);
+    if (right.literal || left.literal) return relation(left.expr, "==", right.expr);
+    return this.bind(left, (l) => allOf([relation(l, "!=", NULL), relation(l, "==", right.expr)]));
   }
 
-  private membership(item: CelValue, collection: CelValue): string {
+  private membership(item: CelValue, collection: CelValue): CelExpr {
     if (item.literal?.value === null || collection.literal?.value === null) return FALSE;
     if (item.keysOf) {
       // A list is never an object's key: only list membership, by (order-aware) equality.
@@ -393,16 +304,16 @@ export class CelExprEmitter {
         return anyOf(value.map((element) => this.keysEqual(item, lit(element))));
       }
       return this.bind(collection, (c) => {
-        const e = this.fresh("e");
-        return allOf([isList(c), `${paren(c)}.exists(${e}, ${this.keysEqual(item, { text: e })})`]);
+        const e = name(this.fresh("e"));
+        return allOf([isList(c), method(c, "exists", e, this.keysEqual(item, { expr: e }))]);
       });
     }
     if (item.literal && collection.literal) {
-      return this.membership({ text: `dyn(${item.text})` }, { text: `dyn(${collection.text})` });
+      return this.membership({ expr: dyn(item.expr) }, { expr: dyn(collection.expr) });
     }
     return this.bind2(item, collection, (i, c) => {
-      const inList = allOf([item.literal ? TRUE : `${i} != null`, `${paren(i)} in ${paren(c)}`]);
-      const inMap = `${paren(i)} in ${paren(c)}`;
+      const inList = allOf([item.literal ? TRUE : relation(i, "!=", NULL), relation(i, "in", c)]);
+      const inMap = relation(i, "in", c);
       if (collection.literal) {
         const type = jsonType(collection.literal.value);
         if (type === "list") return inList;
@@ -410,26 +321,27 @@ export class CelExprEmitter {
       }
       if (item.literal) {
         const type = jsonType(item.literal.value);
-        const list = allOf([isList(c), `${paren(i)} in ${paren(c)}`]);
-        return type === "string" ? anyOf([list, allOf([isMap(c), inMap])]) : list;
+        const inAList = allOf([isList(c), relation(i, "in", c)]);
+        return type === "string" ? anyOf([inAList, allOf([isMap(c), inMap])]) : inAList;
       }
       return anyOf([allOf([isList(c), inList]), allOf([isMap(c), isString(i), inMap])]);
     });
   }
 
-  private stringTest(expr: Extract<Expr, { kind: "string" }>, scope: Scope): string {
+  private stringTest(expr: Extract<Expr, { kind: "string" }>, scope: Scope): CelExpr {
     const left = this.value(expr.left, scope);
     const right = this.value(expr.right, scope);
-    const isStr = (v: CelValue, t: string) =>
+    const isStr = (v: CelValue, t: CelExpr) =>
       v.literal ? (typeof v.literal.value === "string" ? TRUE : FALSE) : isString(t);
     if (expr.op === "matches" || expr.op === "glob") {
       const pattern = this.pattern(expr.op, right, expr);
       return this.bind(left, (l) =>
-        allOf([isStr(left, l), pattern.guard, `${paren(l)}.matches(${pattern.text})`]),
+        allOf([isStr(left, l), pattern.guard, method(l, "matches", pattern.expr)]),
       );
     }
+    const op = expr.op;
     return this.bind2(left, right, (l, r) =>
-      allOf([isStr(left, l), isStr(right, r), `${paren(l)}.${expr.op}(${r})`]),
+      allOf([isStr(left, l), isStr(right, r), method(l, op, r)]),
     );
   }
 
@@ -443,19 +355,35 @@ export class CelExprEmitter {
     op: "matches" | "glob",
     right: CelValue,
     expr: Expr,
-  ): { readonly guard: string; readonly text: string } {
+  ): { readonly guard: CelExpr; readonly expr: CelExpr } {
     if (right.literal) {
       const value = right.literal.value;
-      if (typeof value !== "string") return { guard: FALSE, text: '""' };
-      return { guard: TRUE, text: celString(op === "glob" ? globToRe2(value) : value) };
+      if (typeof value !== "string") return { guard: FALSE, expr: literal('""') };
+      return {
+        guard: TRUE,
+        expr: literal(celString(op === "glob" ? globToRe2(value) : value)),
+      };
     }
     if (op === "glob") {
-      let escaped = right.text;
+      let escaped = right.expr;
       for (const meta of ["\\", ".", "+", "(", ")", "|", "[", "]", "{", "}", "^", "$"]) {
-        escaped = `${paren(escaped)}.replace(${celString(meta)}, ${celString(`\\${meta}`)})`;
+        escaped = method(
+          escaped,
+          "replace",
+          literal(celString(meta)),
+          literal(celString(`\\${meta}`)),
+        );
       }
-      escaped = `${escaped}.replace("*", ".*").replace("?", ".")`;
-      return { guard: isString(right.text), text: `"^(?s:" + ${escaped} + ")$"` };
+      escaped = method(
+        method(escaped, "replace", literal('"*"'), literal('".*"')),
+        "replace",
+        literal('"?"'),
+        literal('"."'),
+      );
+      return {
+        guard: isString(right.expr),
+        expr: concat(literal('"^(?s:"'), escaped, literal('")$"')),
+      };
     }
     const fromParams =
       "expression" in this.roots.params &&
@@ -468,7 +396,7 @@ export class CelExprEmitter {
       );
     }
     // A parameter object's pattern is trusted to be valid RE2 (it cannot be checked here).
-    return { guard: isString(right.text), text: right.text };
+    return { guard: isString(right.expr), expr: right.expr };
   }
 
   // ---- values -----------------------------------------------------------------------------
@@ -491,10 +419,9 @@ export class CelExprEmitter {
           );
         }
         const kept = items.filter((item) => item.literal?.value !== null);
-        const name = this.fresh("item");
-        return {
-          text: `dyn([${kept.map((item) => `dyn(${item.text})`).join(", ")}].filter(${name}, ${name} != null))`,
-        };
+        const item = name(this.fresh("item"));
+        const elements = list(kept.map((element) => dyn(element.expr)));
+        return { expr: dyn(method(elements, "filter", item, relation(item, "!=", NULL))) };
       }
       case "default": {
         const value = this.value(expr.value, scope);
@@ -503,25 +430,24 @@ export class CelExprEmitter {
         const fallback = this.value(expr.fallback, scope);
         if (value.keysOf || fallback.keysOf) throw this.unorderedKeys("an operand of `??`");
         if (fallback.literal?.value === null) return value;
-        const other = fallback.literal ? `dyn(${fallback.text})` : fallback.text;
-        return { text: this.bind(value, (v) => `${v} != null ? ${v} : ${paren(other)}`) };
+        const other = fallback.literal ? dyn(fallback.expr) : fallback.expr;
+        return { expr: this.bind(value, (v) => conditional(relation(v, "!=", NULL), v, other)) };
       }
       case "len": {
         const value = this.value(expr.arg, scope);
         if (value.literal) return lit(literalLength(value.literal.value));
         return {
-          text: this.bind(
-            value,
-            (v) => `${isString(v)} || ${isList(v)} || ${isMap(v)} ? dyn(size(${v})) : null`,
+          expr: this.bind(value, (v) =>
+            conditional(anyOf([isString(v), isList(v), isMap(v)]), dyn(call("size", v)), NULL),
           ),
         };
       }
       case "keys": {
         const value = this.value(expr.arg, scope);
         if (value.literal) return lit(literalKeys(value.literal.value));
-        const k = this.fresh("k");
+        const k = name(this.fresh("k"));
         return {
-          text: this.bind(value, (v) => `${isMap(v)} ? dyn(${paren(v)}.map(${k}, ${k})) : null`),
+          expr: this.bind(value, (v) => conditional(isMap(v), dyn(method(v, "map", k, k)), NULL)),
           keysOf: value,
         };
       }
@@ -531,9 +457,11 @@ export class CelExprEmitter {
         throw this.inventoryUnsupported();
       default: {
         // A condition used as a value is true or false, never missing.
-        const condition = this.condition(expr, scope);
-        if (condition === TRUE || condition === FALSE) return lit(condition === TRUE);
-        return { text: `dyn(${condition})` };
+        const condition = this.test(expr, scope);
+        if (isConstant(condition, true) || isConstant(condition, false)) {
+          return lit(isConstant(condition, true));
+        }
+        return { expr: dyn(condition) };
       }
     }
   }
@@ -542,26 +470,26 @@ export class CelExprEmitter {
     const { root, path } = expr;
     switch (root.kind) {
       case "object":
-        return safePath(this.roots.object, path);
+        return safePath(name(this.roots.object), path);
       case "params":
         if ("inline" in this.roots.params) return lit(resolve(this.roots.params.inline, path));
-        return safePath(this.roots.params.expression, path);
+        return safePath(name(this.roots.params.expression), path);
       case "pod":
-        return this.roots.pod === undefined ? MISSING_VALUE : safePath(this.roots.pod, path);
+        return this.roots.pod === undefined ? MISSING_VALUE : safePath(name(this.roots.pod), path);
       case "containers":
         return this.roots.containers === undefined
           ? MISSING_VALUE
-          : safePath(this.roots.containers, path);
+          : safePath(name(this.roots.containers), path);
       case "namespace":
         return this.namespaceRef(path);
       case "var": {
-        const name = scope.get(root.name);
-        if (name === undefined) {
+        const bound = scope.get(root.name);
+        if (bound === undefined) {
           throw this.unsupported(
             `variable \`${root.name}\` is used outside the quantifier that binds it`,
           );
         }
-        return safePath(name, path);
+        return safePath(name(bound), path);
       }
     }
   }
@@ -581,7 +509,7 @@ export class CelExprEmitter {
     }
     const unbound = unboundNamespacePath(path);
     if (unbound !== undefined) throw this.unsupported(unbound);
-    return safePath(`dyn(${namespace})`, path);
+    return safePath(dyn(name(namespace)), path);
   }
 
   private inventoryUnsupported(): CharterError {
@@ -599,11 +527,11 @@ export class CelExprEmitter {
     if (map.literal && !isJsonObject(map.literal.value)) return MISSING_VALUE;
     if (key.literal && typeof key.literal.value !== "string") return MISSING_VALUE;
     // A literal map is made dyn, so both branches of `?:` type-check as dyn.
-    const dynamicMap = map.literal ? { text: `dyn(${map.text})` } : map;
+    const dynamicMap = map.literal ? { expr: dyn(map.expr) } : map;
     return {
-      text: this.bind2(dynamicMap, key, (m, k) => {
-        const test = allOf([isMap(m), isString(k), `${k} in ${paren(m)}`]);
-        return `${test} ? ${paren(m)}[${k}] : null`;
+      expr: this.bind2(dynamicMap, key, (m, k) => {
+        const test = allOf([isMap(m), isString(k), relation(k, "in", m)]);
+        return conditional(test, index(m, k), NULL);
       }),
     };
   }
@@ -622,79 +550,4 @@ export class CelExprEmitter {
       this.policy.source ?? {},
     );
   }
-}
-
-/** A path known at compile time (inline parameters): its value, or null when missing. */
-function resolve(value: Json, path: readonly Segment[]): Json {
-  let current: Json = value;
-  for (const segment of path) {
-    if (typeof segment === "number") {
-      if (!Array.isArray(current) || segment >= current.length) return null;
-      current = current[segment] as Json;
-    } else {
-      if (current === null || typeof current !== "object" || Array.isArray(current)) return null;
-      if (!Object.hasOwn(current, segment)) return null;
-      current = (current as Record<string, Json>)[segment] as Json;
-    }
-  }
-  return current;
-}
-
-function literalLength(value: Json): Json {
-  if (typeof value === "string") return codePointLength(value);
-  if (Array.isArray(value)) return value.length;
-  if (value !== null && typeof value === "object") return Object.keys(value).length;
-  return null;
-}
-
-/** `keys` of a value known when compiling: sorted by code point, null for a non-object. */
-function literalKeys(value: Json): Json {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  return Object.keys(value).sort(compareCodePoints);
-}
-
-/** `m[k]` of values known when compiling: null unless m is an object with an entry k. */
-function literalIndex(map: Json, key: Json): Json {
-  if (!isJsonObject(map) || typeof key !== "string" || !Object.hasOwn(map, key)) return null;
-  return map[key] ?? null;
-}
-
-function isJsonObject(value: Json): value is { [key: string]: Json } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** Whether a literal can equal some object's `keys`: distinct strings ascending by code point. */
-function isSortedKeyList(value: Json): value is string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return false;
-  return value.every((item, i) => i === 0 || compareCodePoints(value[i - 1] as string, item) < 0);
-}
-
-/** One step of a CEL selection: `.name`, `["key"]` or `[0]`. */
-function step(segment: Segment): string {
-  if (typeof segment === "number") return `[${segment}]`;
-  return isSelectable(segment) ? `.${segment}` : `[${celString(segment)}]`;
-}
-
-/**
- * `base.a.b[0]` guarded step by step: `type(base) == map && has(base.a) && … ? base.a.b[0] :
- * null`. A string key never indexes a list and a number never indexes a map, as in the IR.
- */
-export function safePath(base: string, path: readonly Segment[]): CelValue {
-  if (path.length === 0) return { text: base };
-  const guards: string[] = [];
-  let current = base;
-  for (const segment of path) {
-    if (typeof segment === "number") {
-      guards.push(isList(current), `size(${current}) > ${segment}`);
-    } else {
-      guards.push(
-        isMap(current),
-        isSelectable(segment)
-          ? `has(${current}.${segment})`
-          : `${celString(segment)} in ${current}`,
-      );
-    }
-    current += step(segment);
-  }
-  return { text: `${guards.join(" && ")} ? ${current} : null` };
 }

@@ -16,9 +16,13 @@ import {
   type WitnessStep,
   witnessChain,
 } from "@charter/ir";
+import { name } from "./cel-expr.js";
+import type { CelValue } from "./cel-value.js";
 import { celString } from "./escape.js";
-import { CelExprEmitter, type CelValue, type Roots, type Scope, safePath } from "./expr-emitter.js";
+import { CelExprEmitter, type Roots, type Scope } from "./expr-emitter.js";
 import { labelSelectorTests } from "./label-selector.js";
+import { printCel } from "./print-cel.js";
+import { safePath } from "./safe-path.js";
 import type {
   CelMatchCondition,
   CelOptions,
@@ -34,7 +38,7 @@ export const LABELS_CONDITION = "charter-labels-selected";
 
 /** A path's value, or the guarded CEL `null` when it does not resolve. */
 function at(base: string, path: readonly Segment[]): string {
-  return safePath(base, path).text;
+  return printCel(safePath(name(base), path).expr);
 }
 
 /**
@@ -110,7 +114,7 @@ function render(value: CelValue, emitter: CelExprEmitter): string {
     return celString(JSON.stringify(v));
   }
   const h = emitter.fresh("hole");
-  return `[${value.text}].map(${h}, ${h} == null ? "" : type(${h}) == string ? string(${h}).replace("\\n", " ") : type(${h}) == list ? "[...]" : type(${h}) == map ? "{...}" : type(${h}) == bool ? (${h} ? "true" : "false") : string(${h}))[0]`;
+  return `[${printCel(value.expr)}].map(${h}, ${h} == null ? "" : type(${h}) == string ? string(${h}).replace("\\n", " ") : type(${h}) == list ? "[...]" : type(${h}) == map ? "{...}" : type(${h}) == bool ? (${h} ? "true" : "false") : string(${h}))[0]`;
 }
 
 function messageText(message: Message, scope: Scope, emitter: CelExprEmitter): string {
@@ -148,7 +152,7 @@ function messageExpression(rule: Rule, emitter: CelExprEmitter): string {
       const inner = new Map(scope).set(step.variable, variable);
       const collection = emitter.value(step.collection, scope);
       // The witness exists (the condition holds), so the collection is a list here.
-      const witnesses = `dyn(${collection.text}).filter(${variable}, ${rest(i + 1, inner)})`;
+      const witnesses = `dyn(${printCel(collection.expr)}).filter(${variable}, ${rest(i + 1, inner)})`;
       return `[${collection.keysOf ? smallest(witnesses, emitter) : `${witnesses}[0]`}].map(${variable}, ${build(i + 1, inner)})[0]`;
     }
     return messageText(rule.message, scope, emitter);

@@ -7,6 +7,7 @@
 import { CharterError, type JsonObject, type Policy } from "@charter/ir";
 import { emitCelPolicy } from "../cel/index.js";
 import type { CelOptions, CelPolicy } from "../cel/types.js";
+import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 
 /**
  * How Gatekeeper hands the object and the parameters to CEL. Its K8sNativeValidation driver
@@ -19,8 +20,7 @@ export const GATEKEEPER_CEL_OPTIONS: CelOptions = {
   object: "object",
   target: "gatekeeper",
   namespaceObject: {
-    unsupported:
-      "Gatekeeper's K8sNativeValidation engine gives CEL no namespaceObject before open-policy-agent/gatekeeper#4285 (later than the 3.19 floor), so the rule would never be judged; use the Gatekeeper Rego engine (--gatekeeper-engine rego), which reads the synced Namespace",
+    unsupported: `Gatekeeper's K8sNativeValidation engine gives CEL no namespaceObject before open-policy-agent/gatekeeper#4285 (later than the ${MINIMUM_VERSIONS.gatekeeper.version} floor), so the rule would never be judged; use the Gatekeeper Rego engine (--gatekeeper-engine rego), which reads the synced Namespace`,
   },
 };
 

@@ -22,7 +22,7 @@ import {
   POD_KIND,
   type Policy,
 } from "@charter/ir";
-import { nativeLabelSelectorOf } from "../vap/match-constraints.js";
+import { nativeLabelSelectorOf } from "../admission/match-constraints.js";
 
 const NAMESPACE = /^[-:a-z0-9]+$/;
 

@@ -30,15 +30,16 @@ import {
   namedExpressions,
   requireRules,
   singleLine,
-} from "../vap/admission-spec.js";
-import { isNamespaceKind, kindInfo } from "../vap/kinds.js";
+} from "../admission/admission-spec.js";
+import { isNamespaceKind, kindInfo } from "../admission/kinds.js";
 import {
   matchedKinds,
   namespaceNames,
   nativeLabelSelectorOf,
   OPERATIONS,
-} from "../vap/match-constraints.js";
-import { foldedExceptionsAnnotation, MANAGED_BY } from "../vap/metadata.js";
+} from "../admission/match-constraints.js";
+import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
+import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
 
@@ -126,7 +127,7 @@ export function clusterPolicyDocument(
       name: policy.name,
       labels: MANAGED_BY,
       annotations: {
-        ...kyvernoAnnotations(policy, "1.13.0"),
+        ...kyvernoAnnotations(policy, MINIMUM_VERSIONS.kyvernoClusterPolicy),
         "pod-policies.kyverno.io/autogen-controllers": "none",
         ...foldedExceptionsAnnotation(folded),
       },

@@ -9,7 +9,7 @@
  * ClusterPolicy.
  */
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
-import { checkUniqueNames } from "../vap/unique-names.js";
+import { checkUniqueNames } from "../admission/unique-names.js";
 import { toYaml } from "../yaml.js";
 import { clusterPolicyDocument } from "./cluster-policy.js";
 import {
@@ -18,11 +18,8 @@ import {
   splitExceptions,
   validatingPolicyException,
 } from "./exceptions.js";
+import { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
 import { validatingPolicyDocument } from "./validating-policy.js";
-
-export type KyvernoApi = "validatingpolicy" | "clusterpolicy";
-
-export const KYVERNO_APIS: readonly KyvernoApi[] = ["validatingpolicy", "clusterpolicy"];
 
 export interface KyvernoOptions {
   /** `validatingpolicy` (default; Kyverno ≥ 1.17) or `clusterpolicy` (Kyverno 1.13–1.19). */

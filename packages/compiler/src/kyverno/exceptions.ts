@@ -22,12 +22,12 @@
  * folded exception has no clock: the build drops it once expired (`charter build --check`).
  */
 import { expiryInstant, type KindRef, type Policy, type PolicyException } from "@charter/ir";
+import { isNamespaceKind } from "../admission/kinds.js";
+import { matchedKinds, nativeLabelSelectorOf } from "../admission/match-constraints.js";
+import { MANAGED_BY } from "../admission/metadata.js";
 import { exceptionMatchCel } from "../cel/index.js";
-import { isNamespaceKind } from "../vap/kinds.js";
-import { matchedKinds, nativeLabelSelectorOf } from "../vap/match-constraints.js";
-import { MANAGED_BY } from "../vap/metadata.js";
 import { kyvernoKind } from "./cluster-policy.js";
-import type { KyvernoApi } from "./emit-kyverno.js";
+import type { KyvernoApi } from "./kyverno-api.js";
 
 export const POLICY_EXCEPTION_API_VERSION = {
   validatingpolicy: "policies.kyverno.io/v1",

@@ -1,8 +1,6 @@
 export { clusterPolicyDocument, kyvernoKind } from "./cluster-policy.js";
 export {
   emitKyverno,
-  KYVERNO_APIS,
-  type KyvernoApi,
   type KyvernoOptions,
   type KyvernoPolicyRef,
   kyvernoDocument,
@@ -18,4 +16,5 @@ export {
   TTL_LABEL,
   validatingPolicyException,
 } from "./exceptions.js";
+export { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
 export { validatingPolicyDocument } from "./validating-policy.js";

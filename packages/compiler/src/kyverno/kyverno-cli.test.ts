@@ -29,7 +29,8 @@ import {
   crossResourcePolicies,
 } from "../../../runtime/src/testing/cross-resource-table.js";
 import { toYaml } from "../yaml.js";
-import { emitKyverno, type KyvernoApi } from "./emit-kyverno.js";
+import { emitKyverno } from "./emit-kyverno.js";
+import type { KyvernoApi } from "./kyverno-api.js";
 import { reportResults, requireKyverno, runKyverno } from "./kyverno-binary.test-support.js";
 
 const kyverno = requireKyverno("the real-Kyverno tests");

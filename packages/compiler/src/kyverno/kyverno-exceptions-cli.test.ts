@@ -44,7 +44,8 @@ import { withExceptions } from "../../../runtime/src/exceptions/apply.js";
 import { createIrEngine } from "../../../runtime/src/ir-engine/engine.js";
 import type { Finding } from "../../../runtime/src/types.js";
 import { toYaml } from "../yaml.js";
-import { emitKyverno, KYVERNO_APIS, type KyvernoApi } from "./emit-kyverno.js";
+import { emitKyverno } from "./emit-kyverno.js";
+import { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
 import {
   type ReportResult,
   reportResults,

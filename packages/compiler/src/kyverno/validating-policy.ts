@@ -9,9 +9,10 @@
  * a policy matching only Pods (`pod.only`) would be copied to every controller by Kyverno.
  */
 import type { Policy, PolicyException } from "@charter/ir";
-import { admissionSpecOf } from "../vap/admission-spec.js";
-import { foldedExceptionsAnnotation, MANAGED_BY } from "../vap/metadata.js";
-import { validationActionsOf } from "../vap/validation-actions.js";
+import { admissionSpecOf } from "../admission/admission-spec.js";
+import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
+import { validationActionsOf } from "../admission/validation-actions.js";
+import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 
 export const VALIDATING_POLICY_API_VERSION = "policies.kyverno.io/v1";
@@ -28,7 +29,7 @@ export function validatingPolicyDocument(
       name: policy.name,
       labels: MANAGED_BY,
       annotations: {
-        ...kyvernoAnnotations(policy, "1.17.0"),
+        ...kyvernoAnnotations(policy, MINIMUM_VERSIONS.kyvernoValidatingPolicy),
         ...foldedExceptionsAnnotation(folded),
       },
     },

@@ -2,7 +2,6 @@ import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { emitVap } from "./emit-vap.js";
-import { guessResource, kindInfo } from "./kinds.js";
 
 const base: Policy = {
   name: "no-privileged",
@@ -222,28 +221,5 @@ describe("emitVap", () => {
     const [policy] = documents({ ...base, title: hostile, description: hostile });
     expect(policy.metadata.annotations["charter.dev/title"]).toBe(hostile);
     expect(policy.metadata.annotations["charter.dev/description"]).toBe(hostile);
-  });
-});
-
-describe("kinds", () => {
-  it.each([
-    ["Pod", "pods"],
-    ["Ingress", "ingresses"],
-    ["NetworkPolicy", "networkpolicies"],
-    ["Widget", "widgets"],
-  ])("%s → %s", (kind, resource) => {
-    expect(guessResource(kind)).toBe(resource);
-  });
-
-  it("knows the pod controllers' resources and versions", () => {
-    expect(kindInfo({ group: "batch", kind: "CronJob" })).toMatchObject({
-      resource: "cronjobs",
-      version: "v1",
-      scope: "Namespaced",
-    });
-    expect(kindInfo({ group: "example.com", kind: "Widget" })).toMatchObject({
-      version: "*",
-      scope: "Unknown",
-    });
   });
 });

@@ -3,11 +3,15 @@
  * 1.30): per policy one file holding the policy and its binding.
  */
 import type { Policy, PolicyException } from "@charter/ir";
+import { admissionSpecOf } from "../admission/admission-spec.js";
+import {
+  charterAnnotations,
+  foldedExceptionsAnnotation,
+  MANAGED_BY,
+} from "../admission/metadata.js";
+import { checkUniqueNames } from "../admission/unique-names.js";
+import { validationActionsOf } from "../admission/validation-actions.js";
 import { toYaml } from "../yaml.js";
-import { admissionSpecOf } from "./admission-spec.js";
-import { charterAnnotations, foldedExceptionsAnnotation, MANAGED_BY } from "./metadata.js";
-import { checkUniqueNames } from "./unique-names.js";
-import { validationActionsOf } from "./validation-actions.js";
 
 const API_VERSION = "admissionregistration.k8s.io/v1";
 

@@ -10,11 +10,10 @@
  * Constraint's match must select exactly the objects `policyApplies` selects, and the Rego's
  * own `applies` must agree too; any difference fails loudly as a bug.
  */
-import { emitGatekeeper, gatekeeperPackage, regoString } from "@charter/compiler";
+import { emitGatekeeper, gatekeeperPackage, OpaError, regoString } from "@charter/compiler";
 import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { parse } from "yaml";
 import { judgeBatch, type OpaBatch } from "../opa/batch.js";
-import { OpaError } from "../opa/run.js";
 import { findingsOfVerdicts, type RegoVerdicts } from "../opa/verdicts.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { isObject } from "../value.js";

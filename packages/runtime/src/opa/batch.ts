@@ -10,13 +10,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { OpaError, runOpa, writeTree } from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import type { Resource } from "../types.js";
 import { batchInventories } from "./inventory-data.js";
-import { OpaError, runOpa } from "./run.js";
-import { writeTree } from "./write-tree.js";
 
 export interface OpaBatch {
   /** The `opa` binary (see findOpa). */

@@ -1,4 +1,3 @@
 // The real-OPA engine: the emitted Rego judged by the `opa` binary.
 export { createOpaEngine, type OpaEngineOptions } from "./engine.js";
 export { type FindOpaOptions, findOpa } from "./find.js";
-export { OpaError } from "./run.js";

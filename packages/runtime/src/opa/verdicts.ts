@@ -3,7 +3,7 @@
  * resource) turned into report rows. Shared by every engine that runs emitted Rego (the `opa`
  * binary, its WASM build, Gatekeeper's templates), so they differ only in how the Rego is run.
  */
-import { regoPackageRef, regoString } from "@charter/compiler";
+import { OpaError, regoPackageRef, regoString } from "@charter/compiler";
 import type { Json, Policy, PolicyException } from "@charter/ir";
 import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
@@ -12,7 +12,6 @@ import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies, skipReason } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
-import { OpaError } from "./run.js";
 
 export interface RegoFinding {
   readonly rule: string;

@@ -7,15 +7,13 @@
  * by group, each group the resources sharing one scanned set, with that set's Gatekeeper
  * layout as `data.inventory` (opa/inventory-data.ts), exactly as the opa engine's `with`.
  */
-import { emitRego } from "@charter/compiler";
+import { buildWasm, emitRego, OpaError } from "@charter/compiler";
 import type { Policy, PolicyException } from "@charter/ir";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import { batchInventories } from "../opa/inventory-data.js";
-import { OpaError } from "../opa/run.js";
 import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "../opa/verdicts.js";
 import type { Engine, Finding, Resource } from "../types.js";
-import { buildWasm } from "./build.js";
 import { loadCompiledPolicy, unsupportedBuiltins } from "./host-builtins.js";
 
 export interface WasmEngineOptions {

@@ -4,6 +4,7 @@
  * JavaScript. The emitted Rego also needs `hex.encode` (lib.rego bounds a message by its UTF-8
  * length with it), which opa-wasm lacks: we supply it with Go's meaning.
  */
+import type { WasmHostBuiltin } from "@charter/compiler";
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 
 /** What @open-policy-agent/opa-wasm 1.10.0 implements itself (src/builtins/). */
@@ -19,9 +20,10 @@ const OPA_WASM_BUILTINS = [
 /**
  * Ours, passed to loadPolicy as custom builtins. The clock builtins serve exception expiry
  * (lib.rego's exception_covers); nanoseconds travel as JSON numbers, so both sides of the
- * comparison are rounded alike (to about a quarter of a microsecond).
+ * comparison are rounded alike (to about a quarter of a microsecond). Keyed by the compiler's
+ * list of the builtins the emitted Rego needs from its host, so the two cannot drift apart.
  */
-function hostBuiltins(now: () => number): Record<string, (...args: never[]) => unknown> {
+function hostBuiltins(now: () => number): Record<WasmHostBuiltin, (...args: never[]) => unknown> {
   return {
     // Go: the lowercase hex of the string's UTF-8 bytes.
     "hex.encode": (text: string) => Buffer.from(text, "utf8").toString("hex"),
@@ -49,49 +51,4 @@ export function loadCompiledPolicy(wasm: Uint8Array, now?: number): Promise<Load
 /** The builtins of `required` that nobody on the host implements. */
 export function unsupportedBuiltins(required: readonly string[]): string[] {
   return required.filter((name) => !OPA_WASM_BUILTINS.includes(name) && !(name in HOST_BUILTINS));
-}
-
-/** The part of the WebAssembly global used here (the lib in tsconfig has no DOM types). */
-interface WebAssemblyApi {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-  instantiate(
-    bytes: Uint8Array,
-    imports: Record<string, Record<string, unknown>>,
-  ): Promise<{ instance: { exports: unknown } }>;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/**
- * The builtins a policy.wasm imports from its host (its exported `builtins()` map), read by
- * instantiating it with inert imports: no policy code runs.
- */
-export async function requiredBuiltins(wasm: Uint8Array): Promise<string[]> {
-  const memory = new wasmApi.Memory({ initial: 5 });
-  const inert = () => {
-    throw new Error("a builtin was called while listing the builtins");
-  };
-  const { instance } = await wasmApi.instantiate(wasm, {
-    env: {
-      memory,
-      opa_abort: inert,
-      opa_println: () => {},
-      opa_builtin0: inert,
-      opa_builtin1: inert,
-      opa_builtin2: inert,
-      opa_builtin3: inert,
-      opa_builtin4: inert,
-    },
-  });
-  const exports = instance.exports as {
-    builtins: () => number;
-    opa_json_dump: (address: number) => number;
-  };
-  const start = exports.opa_json_dump(exports.builtins());
-  const bytes = new Uint8Array(memory.buffer);
-  const end = bytes.indexOf(0, start);
-  const map = JSON.parse(Buffer.from(bytes.subarray(start, end)).toString("utf8")) as Record<
-    string,
-    number
-  >;
-  return Object.keys(map).sort();
 }

@@ -16,7 +16,7 @@ import { LABELS_CONDITION } from "../cel/index.js";
 import { emitGatekeeper } from "../gatekeeper/index.js";
 import { emitKyverno } from "../kyverno/index.js";
 import { emitRego } from "../rego/index.js";
-import { emitVap } from "./index.js";
+import { emitVap } from "../vap/index.js";
 
 const schemas = join(dirname(fileURLToPath(import.meta.url)), "../../../../../shared/schemas");
 

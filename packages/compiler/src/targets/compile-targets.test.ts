@@ -1,8 +1,9 @@
 /** Exceptions reach every target; those without a clock are rebuilt once one expires. */
 import type { PolicyException } from "@charter/ir";
 import { describe, expect, it } from "vitest";
-import policies from "../../../policies/index.js";
-import { compileTargets, DEFAULT_TARGET_OPTIONS, expiredStillShipped } from "./targets.js";
+import policies from "../../../../policies/index.js";
+import { compileTargets, expiredStillShipped } from "./compile-targets.js";
+import { DEFAULT_TARGET_OPTIONS } from "./target-descriptor.js";
 
 const policy = policies.find((p) => p.name === "disallow-latest-tag");
 if (!policy) throw new Error("disallow-latest-tag is not in the library");

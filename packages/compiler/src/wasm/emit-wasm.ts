@@ -4,10 +4,10 @@
  * (`charter/policies/<name>/violations`), each giving the `{policy, rule, message, severity,
  * enforcement}` violations of the object in `input`.
  */
-import { emitRego, regoPackageSegment } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
-import { type BuildWasmOptions, buildWasm } from "./build.js";
-import { HOST_BUILTINS } from "./host-builtins.js";
+import { emitRego, regoPackageSegment } from "../rego/index.js";
+import { type BuildWasmOptions, buildWasm } from "./build-wasm.js";
+import { isWasmHostBuiltin } from "./host-builtins.js";
 
 export const WASM_AGGREGATE_ENTRYPOINT = "charter/violations";
 
@@ -32,7 +32,7 @@ export async function emitWasm(
     hostBuiltins: Object.fromEntries(
       built.builtins.map((name) => [
         name,
-        name in HOST_BUILTINS ? "Go's meaning; charter's WASM engine supplies it" : "opa-wasm",
+        isWasmHostBuiltin(name) ? "Go's meaning; charter's WASM engine supplies it" : "opa-wasm",
       ]),
     ),
   };

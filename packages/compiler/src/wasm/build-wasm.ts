@@ -6,11 +6,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readTarGz } from "@charter/compiler";
 import type { JsonObject } from "@charter/ir";
-import { OpaError, runOpa } from "../opa/run.js";
+import { readTarGz } from "../bundle/tar-reader.js";
+import { OpaError, runOpa } from "../opa/run-opa.js";
 import { writeTree } from "../opa/write-tree.js";
-import { requiredBuiltins } from "./host-builtins.js";
+import { requiredBuiltins } from "./required-builtins.js";
 
 export interface WasmBuild {
   /** The compiled policy (`opa build`'s policy.wasm). */
@@ -19,12 +19,12 @@ export interface WasmBuild {
   readonly data: JsonObject;
   /** The entrypoints, in the order their ids are numbered. */
   readonly entrypoints: readonly string[];
-  /** The builtins the policy imports from its host (see host-builtins.ts). */
+  /** The builtins the policy imports from its host (see required-builtins.ts). */
   readonly builtins: readonly string[];
 }
 
 export interface BuildWasmOptions {
-  /** The `opa` binary (see findOpa). */
+  /** The `opa` binary (see findOpa in @charter/runtime). */
   readonly opaPath: string;
 }
 
