@@ -1,6 +1,4 @@
 import type { Json, JsonObject } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { createIrEngine } from "./engine.js";
 import {
   and,
   any,
@@ -20,7 +18,9 @@ import {
   rule,
   str,
   v,
-} from "./testing/build-ir.js";
+} from "@charter/test-support/build-ir";
+import { describe, expect, it } from "vitest";
+import { createIrEngine } from "./engine.js";
 import type { Resource } from "./types.js";
 
 const resource = (object: Json, line?: number): Resource => ({

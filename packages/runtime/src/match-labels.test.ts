@@ -8,18 +8,6 @@
  */
 import { emitCelPolicy, LABELS_CONDITION } from "@charter/compiler";
 import type { Json, JsonObject, LabelSelector, Policy } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { createCelJudgeEngine } from "./cel-engine/engine.js";
-import { runInProcessBatch } from "./cel-inprocess/batch.js";
-import { createInProcessCelEngine } from "./cel-inprocess/engine.js";
-import type { JudgeBatch } from "./cel-judge/protocol.js";
-import { runCelJudge } from "./cel-judge/run.js";
-import { celJudgeForTests } from "./cel-judge/testing.js";
-import { createIrEngine } from "./engine.js";
-import { createGatekeeperEngine } from "./gatekeeper/engine.js";
-import { labelsSelected, policyApplies } from "./match.js";
-import { createOpaEngine } from "./opa/engine.js";
-import { opaForTests } from "./opa/testing.js";
 import {
   any,
   containers,
@@ -31,7 +19,19 @@ import {
   policy,
   rule,
   v,
-} from "./testing/build-ir.js";
+} from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { describe, expect, it } from "vitest";
+import { createCelJudgeEngine } from "./cel-engine/engine.js";
+import { runInProcessBatch } from "./cel-inprocess/batch.js";
+import { createInProcessCelEngine } from "./cel-inprocess/engine.js";
+import type { JudgeBatch } from "./cel-judge/protocol.js";
+import { runCelJudge } from "./cel-judge/run.js";
+import { createIrEngine } from "./engine.js";
+import { createGatekeeperEngine } from "./gatekeeper/engine.js";
+import { labelsSelected, policyApplies } from "./match.js";
+import { createOpaEngine } from "./opa/engine.js";
 import type { Engine, Finding, Resource } from "./types.js";
 import { isObject } from "./value.js";
 

@@ -3,11 +3,6 @@
  * whole set is read (so the order of documents does not matter), and 100,000 documents.
  */
 import type { Expr, Json, Segment } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { createIrEngine } from "./engine.js";
-import { applyExceptions } from "./exceptions/apply.js";
-import { project, projectionOf } from "./projection.js";
-import { createScan, inReportOrder } from "./scan.js";
 import {
   and,
   any,
@@ -23,8 +18,13 @@ import {
   policy,
   rule,
   v,
-} from "./testing/build-ir.js";
-import { crossResourcePolicies } from "./testing/cross-resource-table.js";
+} from "@charter/test-support/build-ir";
+import { crossResourcePolicies } from "@charter/test-support/cross-resource-table";
+import { describe, expect, it } from "vitest";
+import { createIrEngine } from "./engine.js";
+import { applyExceptions } from "./exceptions/apply.js";
+import { project, projectionOf } from "./projection.js";
+import { createScan, inReportOrder } from "./scan.js";
 import type { Finding, Resource } from "./types.js";
 
 const ns = (...path: Segment[]): Expr => ({ kind: "ref", root: { kind: "namespace" }, path });

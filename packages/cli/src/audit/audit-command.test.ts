@@ -2,9 +2,9 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeScenario } from "@charter/test-support/audit-scenario";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "../../../../test/support/run-cli.js";
-import { writeScenario } from "./test-scenario.js";
 
 const POLICIES = [
   "--policies",

@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Policy } from "@charter/ir";
+import { REVISION_A, REVISION_B, writeScenario } from "@charter/test-support/audit-scenario";
+import { decisionEvent, pod, writeDecisionLog } from "@charter/test-support/decision-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { projectPolicies } from "../context.js";
 import { terminalOutput } from "../output.js";
 import { auditLogs } from "./audit-logs.js";
 import type { AuditReport } from "./audit-report.js";
 import { renderMarkdown } from "./render-markdown.js";
-import { decisionEvent, pod, writeDecisionLog } from "./test-decisions.js";
-import { REVISION_A, REVISION_B, writeScenario } from "./test-scenario.js";
 
 const repoRoot = new URL("../../../..", import.meta.url).pathname.replace(/\/$/, "");
 const scratch = () => mkdtempSync(join(tmpdir(), "charter-audit-"));

@@ -1,6 +1,6 @@
+import { admissionReview, decisionEvent, pod } from "@charter/test-support/decision-logs";
 import { describe, expect, it } from "vitest";
 import { CLUSTER_SCOPE, normalizePath, readDecision } from "./decision-event.js";
-import { admissionReview, decisionEvent, pod } from "./test-decisions.js";
 
 const privileged = { policy: "disallow-privileged-containers", rule: "privileged" };
 

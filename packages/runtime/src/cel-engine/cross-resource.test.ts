@@ -7,22 +7,22 @@
  */
 import { emitCelPolicy } from "@charter/compiler";
 import { CharterError, type Json, type Policy } from "@charter/ir";
+import { exists, message, not, policy, rule } from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import {
+  CROSS_RESOURCE_CASES,
+  crossResourceBatch,
+  crossResourcePolicies,
+} from "@charter/test-support/cross-resource-table";
+import { disagreements } from "@charter/test-support/engine-disagreements";
 import { describe, expect, it } from "vitest";
 import { runInProcessBatch } from "../cel-inprocess/batch.js";
 import { celBatchOf, createInProcessCelEngine } from "../cel-inprocess/engine.js";
 import type { JudgeCase, JudgeResult } from "../cel-judge/protocol.js";
 import { runCelJudge } from "../cel-judge/run.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { createIrEngine } from "../engine.js";
 import { boundNamespaceObject } from "../inventory/bound-namespace.js";
-import { exists, message, not, policy, rule } from "../testing/build-ir.js";
-import {
-  CROSS_RESOURCE_CASES,
-  crossResourceBatch,
-  crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
 import type { Engine, Finding } from "../types.js";
-import { disagreements } from "./compare.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();

@@ -5,9 +5,9 @@
  */
 import { celLiteral, celString, globToRegex } from "@charter/compiler";
 import type { Json } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { describe, expect, it } from "vitest";
 import { runCelJudge } from "../cel-judge/run.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { globToRe2 } from "../glob.js";
 
 const HOSTILE = [

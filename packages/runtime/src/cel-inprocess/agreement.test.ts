@@ -10,11 +10,13 @@
  */
 import * as compiler from "@charter/compiler";
 import { listsInventory, type Policy } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { generatedResource } from "@charter/test-support/generated-resources";
+import { HAND_WRITTEN_POLICIES, handWrittenCel } from "@charter/test-support/hand-written-cel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
 import { runCelJudge } from "../cel-judge/run.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { identityOf } from "../identity.js";
 import {
   caseResources,
@@ -23,10 +25,8 @@ import {
   ruleReadsNamespace,
 } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
-import { generatedResource } from "../testing/generated-resources.js";
 import type { Finding, Resource } from "../types.js";
 import { celBatchOf, createInProcessCelEngine, type EmitCelPolicy, verdictOf } from "./engine.js";
-import { HAND_WRITTEN_POLICIES, handWrittenCel } from "./testing/hand-written-cel.js";
 
 const judge = celJudgeForTests();
 const GENERATED = Number(process.env.CHARTER_CEL_AGREEMENT_COUNT ?? 2000);

@@ -1,11 +1,11 @@
 import type { Json, Policy } from "@charter/ir";
+import { handWrittenCel } from "@charter/test-support/hand-written-cel";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
 import type { Resource } from "../types.js";
 import { runInProcessBatch } from "./batch.js";
 import { createInProcessCelEngine, type EmitCelPolicy } from "./engine.js";
 import { celToJson, evaluateCel } from "./evaluator.js";
-import { handWrittenCel } from "./testing/hand-written-cel.js";
 
 const privileged = policies.find((p) => p.name === "disallow-privileged-containers") as Policy;
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { afterAll, describe, expect, it } from "vitest";
 import { findCelJudge } from "./find.js";
 import { CelJudgeError, runCelJudge } from "./run.js";
-import { celJudgeForTests } from "./testing.js";
 
 const judge = celJudgeForTests();
 

@@ -17,4 +17,3 @@ export type {
   JudgeVariable,
 } from "./protocol.js";
 export { CelJudgeError, runCelJudge } from "./run.js";
-export { celJudgeForTests } from "./testing.js";

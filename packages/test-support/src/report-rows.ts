@@ -1,7 +1,7 @@
 /** Rows and report inputs for the report formats' unit tests. */
+
+import { type ReportInput, type Row, summarize } from "@charter/cli";
 import type { Policy } from "@charter/ir";
-import type { ReportInput } from "./report-input.js";
-import { type Row, summarize } from "./rows.js";
 
 /** Everything that has broken a report format somewhere: markup, escapes, controls, astral. */
 export const HOSTILE =

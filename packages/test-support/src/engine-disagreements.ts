@@ -2,7 +2,7 @@
  * Compares two engines' findings on (resource, policy, rule): result and message. CEL gives
  * the first witness's message only, so `message` is compared, not the whole `messages` list.
  */
-import type { Finding, Resource } from "../types.js";
+import type { Finding, Resource } from "@charter/runtime";
 
 function key(f: Finding): string {
   return `${f.resourceIndex} ${f.policy} ${f.rule}`;

@@ -2,7 +2,7 @@
  * For tests that need the real `cel-judge`: its path, or undefined after a loud warning.
  * Under CI=true a missing judge is an error, so a CI run never passes by skipping.
  */
-import { findCelJudge } from "./find.js";
+import { findCelJudge } from "@charter/runtime";
 
 export function celJudgeForTests(): string | undefined {
   const judge = findCelJudge();

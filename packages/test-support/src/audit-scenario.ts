@@ -1,5 +1,5 @@
 /** One decision-log folder used by the audit tests: two files, every kind of line. */
-import { admissionReview, decisionEvent, pod, writeDecisionLog } from "./test-decisions.js";
+import { admissionReview, decisionEvent, pod, writeDecisionLog } from "./decision-logs.js";
 
 export const PRIVILEGED = {
   policy: "disallow-privileged-containers",

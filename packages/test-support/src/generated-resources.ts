@@ -5,8 +5,8 @@
  * test/differential.test.ts and the in-process CEL agreement test.
  */
 import type { Json } from "@charter/ir";
+import type { Resource } from "@charter/runtime";
 import fc from "fast-check";
-import type { Resource } from "../types.js";
 
 const hostile = fc.constantFrom(
   "",

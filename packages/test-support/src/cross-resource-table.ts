@@ -5,9 +5,7 @@
  * Every engine runs the whole batch and must equal the IR engine row for row (messages too).
  */
 import type { Expr, Json, JsonObject, Policy, Segment } from "@charter/ir";
-import { InventoryIndex } from "../inventory/inventory-index.js";
-import { inventoryKindsOf } from "../inventory/judged-with.js";
-import type { Resource, Result } from "../types.js";
+import { InventoryIndex, inventoryKindsOf, type Resource, type Result } from "@charter/runtime";
 import {
   and,
   any,

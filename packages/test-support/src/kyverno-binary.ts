@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export function requireKyverno(what: string): string | undefined {
   const candidates = [process.env.CHARTER_KYVERNO, join(repo, ".tools", "bin", "kyverno")];

@@ -2,7 +2,7 @@
  * For tests that need the real `opa`: its path, or undefined after a loud warning. Under
  * CI=true a missing opa is an error, so a CI run never passes by skipping.
  */
-import { findOpa } from "./find.js";
+import { findOpa } from "@charter/runtime";
 
 export function opaForTests(): string | undefined {
   const opa = findOpa();

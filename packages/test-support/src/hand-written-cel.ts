@@ -5,7 +5,7 @@
  * proven against the judge on realistic expressions either way.
  */
 import type { Policy } from "@charter/ir";
-import type { EmitCelPolicy, EmittedCelPolicy } from "../engine.js";
+import type { EmitCelPolicy, EmittedCelPolicy } from "@charter/runtime";
 
 // The pod view and its containers, as variables (VAP spec.variables).
 const POD_VARIABLES = [
