@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { CHARTER_BIN } from "./rebuild.js";
+import { CHARTER_BIN } from "../charter-bundle-command.js";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 const scratch = () => mkdtempSync(join(tmpdir(), "charter-serve-cli-"));

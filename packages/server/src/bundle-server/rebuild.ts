@@ -1,13 +1,12 @@
 /**
- * `charter serve --watch`: when a policy source changes, rebuild the bundle in a child process
- * (ES modules cannot be reloaded in place, and a child also isolates a crashing policy file).
+ * `charter serve --watch`: when a policy source changes, rebuild the bundle (the CLI's rebuild
+ * command runs `charter bundle` in a child process: ES modules cannot be reloaded in place, and a
+ * child also isolates a crashing policy file).
  * Changes are debounced; rebuilds never overlap, and a change during one queues one more.
  * A failed rebuild is logged and the last good bundle stays published.
  */
-import { spawn } from "node:child_process";
 import { type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { errorMessage, type Logger } from "./log.js";
 
 export interface RebuildResult {
@@ -18,47 +17,6 @@ export interface RebuildResult {
 
 /** Builds the bundle; `cancel` aborts it (shutdown). */
 export type RebuildCommand = (cancel: AbortSignal) => Promise<RebuildResult>;
-
-/** packages/cli/bin/charter.js, from this module's place in src/ or dist/. */
-export const CHARTER_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/charter.js");
-
-/** Runs `charter bundle --out FILE --name NAME …args` in a child Node process. */
-export function charterBundleCommand(options: {
-  readonly out: string;
-  readonly name: string;
-  /** Further `charter bundle` arguments (policies, config, select, wasm, signing). */
-  readonly args: readonly string[];
-  readonly cwd: string;
-}): RebuildCommand {
-  const argv = [
-    CHARTER_BIN,
-    "bundle",
-    "--out",
-    options.out,
-    "--name",
-    options.name,
-    ...options.args,
-  ];
-  return (cancel) =>
-    new Promise((resolvePromise) => {
-      const child = spawn(process.execPath, argv, {
-        cwd: options.cwd,
-        stdio: ["ignore", "ignore", "pipe"],
-        signal: cancel,
-      });
-      let stderr = "";
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        if (stderr.length < 64 * 1024) stderr += chunk;
-      });
-      child.on("error", (error) => resolvePromise({ ok: false, stderr: errorMessage(error) }));
-      child.on("close", (code, signal) =>
-        resolvePromise({
-          ok: code === 0,
-          stderr: stderr.trim() || (code === 0 ? "" : `exited with ${code ?? signal}`),
-        }),
-      );
-    });
-}
 
 export interface SourceWatcher {
   /** Rebuilds now (queued behind a running rebuild); resolves once that rebuild is done. */
