@@ -3,6 +3,7 @@ export { unservedApiVersion } from "./api-versions/served-version.js";
 export * from "./cel-engine/index.js";
 export * from "./cel-inprocess/index.js";
 export * from "./cel-judge/index.js";
+export { reportNamespaceOf } from "./cluster-scoped.js";
 export { createIrEngine, type IrEngine } from "./engine.js";
 export {
   ENGINE_NAMES,

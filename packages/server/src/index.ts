@@ -1,3 +1,6 @@
+export { type AuditLogsOptions, auditLogs } from "./audit/audit-logs.js";
+export type { AuditReport } from "./audit/audit-report.js";
+export { renderMarkdown } from "./audit/render-markdown.js";
 export { bundleRevision } from "./bundle-server/bundle-manifest.js";
 export {
   type BundleServer,

@@ -5,26 +5,21 @@ import type { Policy } from "@charter/ir";
 import { REVISION_A, REVISION_B, writeScenario } from "@charter/test-support/audit-scenario";
 import { decisionEvent, pod, writeDecisionLog } from "@charter/test-support/decision-logs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { projectPolicies } from "../context.js";
-import { terminalOutput } from "../output.js";
+import disallowHostPath from "../../../../policies/disallow-host-path.js";
+import disallowPrivilegedContainers from "../../../../policies/disallow-privileged-containers.js";
 import { auditLogs } from "./audit-logs.js";
 import type { AuditReport } from "./audit-report.js";
 import { renderMarkdown } from "./render-markdown.js";
 
-const repoRoot = new URL("../../../..", import.meta.url).pathname.replace(/\/$/, "");
 const scratch = () => mkdtempSync(join(tmpdir(), "charter-audit-"));
 
 let policies: Policy[];
 let dir: string;
 
 beforeAll(async () => {
-  // Two of the repository's own policies, loaded as `charter audit --policies` loads them.
-  policies = await projectPolicies(
-    { cwd: repoRoot, output: terminalOutput(), stdin: process.stdin },
-    {
-      policies: ["policies/disallow-privileged-containers.ts", "policies/disallow-host-path.ts"],
-    },
-  );
+  // Two of the repository's own policies, in name order as `charter audit --policies` loads them
+  // (the server does not load policy sources: its caller hands it the policies).
+  policies = [disallowHostPath, disallowPrivilegedContainers];
   dir = scratch();
   writeScenario(dir);
 }, 60_000);

@@ -3,7 +3,7 @@
  * judged (the Kubernetes object itself, or an AdmissionReview around it), and Charter's
  * violations in its result.
  */
-import { reportNamespaceOf } from "../report/cluster-scoped.js";
+import { reportNamespaceOf } from "@charter/runtime";
 
 /** The query whose result is Charter's findings, as OPA logs its path. */
 export const VIOLATIONS_PATH = "charter/violations";
