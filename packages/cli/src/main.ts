@@ -3,6 +3,7 @@
  * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
  */
 
+import { TARGET_NAMES } from "@charter/compiler";
 import { CharterError, isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type AuditOptions, audit } from "./commands/audit.js";
@@ -30,7 +31,6 @@ import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
 import { terminalOutput } from "./output.js";
 import { FORMATS } from "./report/formats.js";
-import { TARGET_NAMES } from "./targets.js";
 import { terminalLines } from "./terminal-text.js";
 import { VERSION } from "./version.js";
 

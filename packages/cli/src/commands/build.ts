@@ -1,6 +1,15 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import {
+  compileTargets,
+  count,
+  expiredStillShipped,
+  parseTargetOptions,
+  parseTargets,
+  policiesCount,
+  policiesFor,
+} from "@charter/compiler";
 import type { Policy } from "@charter/ir";
 import { emitWasm } from "@charter/runtime";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
@@ -8,15 +17,7 @@ import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { unknownControlWarnings } from "../control-tags.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
-import {
-  compileTargets,
-  expiredStillShipped,
-  parseTargetOptions,
-  parseTargets,
-  policiesFor,
-} from "../targets.js";
 import { terminalText } from "../terminal-text.js";
 
 export interface BuildOptions extends PolicyOptions {

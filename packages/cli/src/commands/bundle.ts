@@ -8,7 +8,11 @@ import {
   type BundleSigning,
   type BundleWasm,
   buildBundle,
+  compileTargets,
+  count,
   parseSigningAlgorithm,
+  policiesCount,
+  policiesFor,
   signingKey,
   verificationKey,
   verifyBundle,
@@ -18,9 +22,7 @@ import { CharterError, type Policy } from "@charter/ir";
 import { emitWasm, wasmEntrypoints } from "@charter/runtime";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
-import { compileTargets, policiesFor } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
 

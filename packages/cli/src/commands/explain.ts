@@ -1,8 +1,9 @@
 /** `charter explain <policy>`: the policy's IR and what each target receives, together. */
+
+import { compileTargets, parseTargetOptions, parseTargets } from "@charter/compiler";
 import { CharterError } from "@charter/ir";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_OK } from "../exit.js";
-import { compileTargets, parseTargetOptions, parseTargets } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
 
 export interface ExplainOptions extends PolicyOptions {

@@ -1,20 +1,15 @@
 /** The compile targets `build --target` knows, and what each emits. */
 import {
-  emitGatekeeper,
-  emitKyverno,
-  emitRego,
-  emitVap,
-  type GatekeeperEngine,
-  KYVERNO_APIS,
-  type KyvernoApi,
-} from "@charter/compiler";
-import {
   CharterError,
   expiryInstant,
   TARGET_NAMES as IR_TARGET_NAMES,
   type Policy,
   type PolicyException,
 } from "@charter/ir";
+import { emitGatekeeper, type GatekeeperEngine } from "./gatekeeper/index.js";
+import { emitKyverno, KYVERNO_APIS, type KyvernoApi } from "./kyverno/index.js";
+import { emitRego } from "./rego/index.js";
+import { emitVap } from "./vap/index.js";
 
 export interface TargetOptions {
   /** `--gatekeeper-engine`: the ConstraintTemplate's code engine. */

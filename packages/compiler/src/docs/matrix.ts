@@ -5,7 +5,6 @@
  * items are the controls.
  */
 
-import { policies as policiesCount } from "../plural.js";
 import { TARGET_NAMES } from "../targets.js";
 import { CONTROLS, type Control, SCHEMES } from "./controls.js";
 import {
@@ -17,6 +16,7 @@ import {
   policyAnchor,
   table,
 } from "./markdown.js";
+import { policies as policiesCount } from "./plural.js";
 import { isScanOnly, type PolicyEntry, supportedTargets } from "./policy-entry.js";
 
 export function renderMatrix(entries: readonly PolicyEntry[], note: string): string {

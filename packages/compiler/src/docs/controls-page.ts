@@ -7,7 +7,7 @@ import { CONTROLS, type Control, SCHEMES } from "./controls.js";
 
 const INTRO = `# Control tags
 
-<!-- Written from packages/cli/src/docs/controls.ts by controlsPage() (packages/cli/src/docs/controls-page.ts); test/newcomer/docs-match-behaviour.test.ts keeps it current. -->
+<!-- Written from packages/compiler/src/docs/controls.ts by controlsPage() (packages/compiler/src/docs/controls-page.ts); test/newcomer/docs-match-behaviour.test.ts keeps it current. -->
 
 A policy lists the controls it implements in \`controls\`; \`--select\` picks policies by them and
 \`charter docs\` builds the compliance matrix from them. These are the tags Charter knows. Titles

@@ -3,9 +3,9 @@
  * controls, the targets it compiles to and how many cases prove it.
  */
 import type { JsonObject, LabelRequirement, LabelSelector, Match, Policy } from "@charter/ir";
-import { count, policies as policiesCount } from "../plural.js";
 import { CONTROLS } from "./controls.js";
 import { cell, code, controlAnchor, oneLine, policyAnchor, table } from "./markdown.js";
+import { count, policies as policiesCount } from "./plural.js";
 import { isScanOnly, type PolicyEntry, supportedTargets } from "./policy-entry.js";
 import type { Outcome, TargetSupport } from "./target-support.js";
 
