@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Writes packages/cli/src/docs/controls.ts: the control vocabulary of
+ * Writes packages/compiler/src/docs/controls.ts: the control vocabulary of
  * shared/reference/controls.md (tag, short title, scheme, order) for `charter docs`. The CLI is
  * published on its own, so it cannot read ../shared at run time; the table is generated once
  * and committed.
@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCE = path.resolve(repoRoot, "../shared/reference/controls.md");
-export const TABLE_PATH = path.join(repoRoot, "packages/cli/src/docs/controls.ts");
+export const TABLE_PATH = path.join(repoRoot, "packages/compiler/src/docs/controls.ts");
 
 /** The schemes in the order the matrix shows them. */
 export const SCHEMES = [

@@ -12,9 +12,9 @@ import {
   findOpa,
   type Resource,
 } from "@charter/runtime";
+import { generatedResource } from "@charter/test-support/generated-resources";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { generatedResource } from "../packages/runtime/src/testing/generated-resources.js";
 import policies from "../policies/index.js";
 import { requireEngine } from "./support/engines.js";
 

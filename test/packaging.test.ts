@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/run-cli.js";
 
-const PACKAGES = ["ir", "dsl", "compiler", "runtime", "cli"];
+// The published packages (@charter/test-support is private and never packed).
+const PACKAGES = ["ir", "dsl", "compiler", "runtime", "server", "cli"];
 
 describe("published packages", () => {
   it("install from their tarballs and run charter build and check", () => {
@@ -26,6 +27,13 @@ describe("published packages", () => {
       if (!file) throw new Error(`no tarball for @charter/${name}`);
       return `file:${join(tarballs, file)}`;
     };
+    // The published packages carry no test code: no test files, no test support.
+    for (const name of PACKAGES) {
+      const files = execFileSync("tar", ["-tzf", tarball(name).slice("file:".length)], {
+        encoding: "utf8",
+      }).split("\n");
+      expect(files.filter((f) => /\.test\.|test-support|\/testing\//.test(f))).toEqual([]);
+    }
 
     const project = mkdtempSync(join(tmpdir(), "charter-user-"));
     const charterDeps = Object.fromEntries(

@@ -262,7 +262,7 @@ describe("bundle verify cannot be fooled", () => {
         alias: { "@charter/compiler": src("compiler/src/index.ts"), "@charter/ir": src("ir/src/index.ts") },
       });
       const { readTarGz } = await jiti.import(src("compiler/src/bundle/tar-reader.ts"));
-      const { bundleRevision } = await jiti.import(src("cli/src/serve/bundle-manifest.ts"));
+      const { bundleRevision } = await jiti.import(src("server/src/bundle-server/bundle-manifest.ts"));
       const archive = Buffer.from(${JSON.stringify(archive.toString("base64"))}, "base64");
       let read;
       try { readTarGz(archive, "x.tar.gz"); read = "read"; } catch (error) { read = error.message; }

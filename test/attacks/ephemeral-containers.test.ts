@@ -24,7 +24,6 @@ import { join } from "node:path";
 import { emitGatekeeper, emitKyverno, emitVap, gatekeeperPackage, toYaml } from "@charter/compiler";
 import type { Json, Policy, TargetName } from "@charter/ir";
 import {
-  celJudgeForTests,
   findGator,
   findOpa,
   type JudgeExpression,
@@ -33,13 +32,10 @@ import {
   runCelJudge,
   runCelJudgeMatch,
 } from "@charter/runtime";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { reportResults, requireKyverno, runKyverno } from "@charter/test-support/kyverno-binary";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import {
-  reportResults,
-  requireKyverno,
-  runKyverno,
-} from "../../packages/compiler/src/kyverno/kyverno-binary.test-support.js";
 import { runOpa } from "../../packages/compiler/src/opa/run-opa.js";
 import library from "../../policies/index.js";
 import { requireEngine } from "../support/engines.js";

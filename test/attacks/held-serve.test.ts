@@ -10,11 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { packTarGz } from "@charter/compiler";
+import { type BundleServer, createBundleServer } from "@charter/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BundleServer,
-  createBundleServer,
-} from "../../packages/cli/src/serve/bundle-server.js";
 
 const TOKEN = "s3cret-token";
 let server: BundleServer;

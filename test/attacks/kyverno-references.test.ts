@@ -13,12 +13,8 @@ import { join } from "node:path";
 import { emitKyverno, toYaml } from "@charter/compiler";
 import { kinds, policy, string, when } from "@charter/dsl";
 import { createIrEngine } from "@charter/runtime";
+import { reportResults, requireKyverno, runKyverno } from "@charter/test-support/kyverno-binary";
 import { describe, expect, it } from "vitest";
-import {
-  reportResults,
-  requireKyverno,
-  runKyverno,
-} from "../../packages/compiler/src/kyverno/kyverno-binary.test-support.js";
 
 const TEXT = "see $(x) and $(./../metadata/name) and {{x}} and {{ request.object.metadata.name }}";
 

@@ -19,13 +19,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { packTarGz } from "@charter/compiler";
+import { type BundleServer, type BundleServerOptions, createBundleServer } from "@charter/server";
 import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
 import { serveUntil } from "../../packages/cli/src/commands/serve.js";
-import {
-  type BundleServer,
-  type BundleServerOptions,
-  createBundleServer,
-} from "../../packages/cli/src/serve/bundle-server.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
 
 const TOKEN = "s3cret-token";
@@ -103,7 +99,10 @@ describe("serve: a flood of gzipped decision-log uploads", () => {
         env: {
           ...process.env,
           CHARTER_CLI_PACKAGE: join(repoRoot, "packages/cli/package.json"),
-          CHARTER_SERVER_MODULE: join(repoRoot, "packages/cli/src/serve/bundle-server.ts"),
+          CHARTER_SERVER_MODULE: join(
+            repoRoot,
+            "packages/server/src/bundle-server/bundle-server.ts",
+          ),
           CHARTER_SERVER_OPTIONS: JSON.stringify({
             port: 0,
             bundlesDir: join(root, "bundles"),

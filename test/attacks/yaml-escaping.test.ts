@@ -9,13 +9,13 @@
  */
 import { emitGatekeeper, emitKyverno, emitVap, toYaml } from "@charter/compiler";
 import { kinds, policy, string, when } from "@charter/dsl";
+import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   toPolicyReportYaml,
   WG_POLICY_REPORT,
 } from "../../packages/cli/src/report/policy-report.js";
-import { HOSTILE, input, row } from "../../packages/cli/src/report/test-rows.js";
 import { requireEngine } from "../support/engines.js";
 import { findK8sDecoder, type K8sDecoder, startK8sDecoder } from "../support/k8s-decoder.js";
 

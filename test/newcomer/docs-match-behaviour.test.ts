@@ -10,9 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "@charter/cli";
+import { CONTROLS, controlsPage } from "@charter/compiler";
 import { describe, expect, it } from "vitest";
-import { CONTROLS } from "../../packages/cli/src/docs/controls.js";
-import { controlsPage } from "../../packages/cli/src/docs/controls-page.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
 
 const ONE_POLICY = ["--policies", "policies/disallow-privileged-containers.ts"];

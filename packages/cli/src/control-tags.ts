@@ -4,8 +4,8 @@
  * is seen before `charter docs` files it under "Tags outside the vocabulary".
  */
 import { relative } from "node:path";
+import { CONTROLS } from "@charter/compiler";
 import { didYouMean, type Policy } from "@charter/ir";
-import { CONTROLS } from "./docs/controls.js";
 
 const KNOWN = new Set(CONTROLS.map((control) => control.tag));
 

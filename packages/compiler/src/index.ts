@@ -1,5 +1,9 @@
 export * from "./bundle/index.js";
 export * from "./cel/index.js";
+export { CONTROLS } from "./docs/controls.js";
+export { controlsPage } from "./docs/controls-page.js";
+export { type DocsInput, generateDocs } from "./docs/generate.js";
+export { count, policies as policiesCount } from "./docs/plural.js";
 export * from "./gatekeeper/index.js";
 export {
   emitKyverno,

@@ -1,6 +1,7 @@
 export * from "./cel-in-process/index.js";
 export * from "./cel-judge-client/index.js";
 export * from "./cel-judge-engine/index.js";
+export { reportNamespaceOf } from "./cluster-scoped.js";
 export {
   createEngines,
   ENGINE_NAMES,

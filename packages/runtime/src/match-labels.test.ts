@@ -8,18 +8,6 @@
  */
 import { emitCelPolicy, LABELS_CONDITION } from "@charter/compiler";
 import type { Json, JsonObject, LabelSelector, Policy } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { runInProcessBatch } from "./cel-in-process/batch.js";
-import { createInProcessCelEngine } from "./cel-in-process/engine.js";
-import { celJudgeForTests } from "./cel-judge/testing.js";
-import type { JudgeBatch } from "./cel-judge-client/protocol.js";
-import { runCelJudge } from "./cel-judge-client/run.js";
-import { createCelJudgeEngine } from "./cel-judge-engine/engine.js";
-import { createGatekeeperEngine } from "./gatekeeper/engine.js";
-import { createIrEngine } from "./ir-engine/engine.js";
-import { labelsSelected, policyApplies } from "./match.js";
-import { createOpaEngine } from "./opa/engine.js";
-import { opaForTests } from "./opa/testing.js";
 import {
   any,
   containers,
@@ -31,7 +19,19 @@ import {
   policy,
   rule,
   v,
-} from "./testing/build-ir.js";
+} from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { describe, expect, it } from "vitest";
+import { runInProcessBatch } from "./cel-in-process/batch.js";
+import { createInProcessCelEngine } from "./cel-in-process/engine.js";
+import type { JudgeBatch } from "./cel-judge-client/protocol.js";
+import { runCelJudge } from "./cel-judge-client/run.js";
+import { createCelJudgeEngine } from "./cel-judge-engine/engine.js";
+import { createGatekeeperEngine } from "./gatekeeper/engine.js";
+import { createIrEngine } from "./ir-engine/engine.js";
+import { labelsSelected, policyApplies } from "./match.js";
+import { createOpaEngine } from "./opa/engine.js";
 import type { Engine, Finding, Resource } from "./types.js";
 import { isObject } from "./value.js";
 

@@ -1,7 +1,7 @@
 import { type Json, type JsonObject, POD_CONTROLLERS } from "@charter/ir";
+import { eq, kindsMatch, lit, podMatch, policy, rule } from "@charter/test-support/build-ir";
 import { describe, expect, it } from "vitest";
 import { podView, policyApplies } from "./match.js";
-import { eq, kindsMatch, lit, podMatch, policy, rule } from "./testing/build-ir.js";
 
 const template = { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c" }] } };
 

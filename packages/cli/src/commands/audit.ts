@@ -5,8 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import { CharterError, isCharterError, type Policy } from "@charter/ir";
-import { auditLogs } from "../audit/audit-logs.js";
-import { renderMarkdown } from "../audit/render-markdown.js";
+import { auditLogs, renderMarkdown } from "@charter/server";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
 import { EXIT_OK } from "../exit.js";
 import { writeReport } from "../report/write-report.js";

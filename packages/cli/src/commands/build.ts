@@ -1,14 +1,20 @@
 /** `charter build`: compile the policies to every target, or check the committed output. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { compileTargets, emitWasm, expiredStillShipped, policiesFor } from "@charter/compiler";
+import {
+  compileTargets,
+  count,
+  emitWasm,
+  expiredStillShipped,
+  policiesCount,
+  policiesFor,
+} from "@charter/compiler";
 import type { Policy } from "@charter/ir";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { unknownControlWarnings } from "../control-tags.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
 import { parseTargetOptions, parseTargets } from "../targets.js";
 import { terminalText } from "../terminal-text.js";

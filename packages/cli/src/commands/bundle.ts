@@ -9,8 +9,10 @@ import {
   type BundleWasm,
   buildBundle,
   compileTargets,
+  count,
   emitWasm,
   parseSigningAlgorithm,
+  policiesCount,
   policiesFor,
   signingKey,
   verificationKey,
@@ -21,7 +23,6 @@ import {
 import { CharterError, type Policy } from "@charter/ir";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 import { requireOpa } from "../require-opa.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";

@@ -1,10 +1,9 @@
 /** `charter docs`: write the policy catalog and the compliance matrix, or check them. */
 import { join, relative, resolve } from "node:path";
+import { count, generateDocs, policiesCount } from "@charter/compiler";
 import { diffFiles, writeFiles } from "../atomic-write.js";
 import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
-import { generateDocs } from "../docs/generate.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 
 export interface DocsOptions extends PolicyOptions {
   readonly out: string;

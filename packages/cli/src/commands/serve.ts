@@ -6,14 +6,21 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CharterError } from "@charter/ir";
+import {
+  type BundleServer,
+  createBundleServer,
+  isBundleName,
+  jsonLogger,
+  type Logger,
+  type LogLevel,
+  type SourceWatcher,
+  watchSources,
+} from "@charter/server";
 import { InvalidArgumentError } from "commander";
+import { charterBundleCommand } from "../charter-bundle-command.js";
 import { loadConfig } from "../config.js";
 import type { Context, PolicyOptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
-import { type BundleServer, createBundleServer } from "../serve/bundle-server.js";
-import { isBundleName } from "../serve/bundle-store.js";
-import { jsonLogger, type Logger, type LogLevel } from "../serve/log.js";
-import { charterBundleCommand, type SourceWatcher, watchSources } from "../serve/rebuild.js";
 
 export interface ServeOptions extends PolicyOptions {
   readonly host: string;

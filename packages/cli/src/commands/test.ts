@@ -7,6 +7,7 @@
  */
 import { relative } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { count, policiesCount } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
 import { runCases } from "../case-runner.js";
 import type { LoadedConfig } from "../config.js";
@@ -20,7 +21,6 @@ import {
   parseEngineNames,
 } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
-import { count, policies as policiesCount } from "../plural.js";
 import { terminalText } from "../terminal-text.js";
 
 export interface TestOptions extends PolicyOptions {

@@ -14,7 +14,15 @@ import { fileURLToPath } from "node:url";
 import { CharterError } from "@charter/ir";
 
 /** Every package, in dependency order; the CLI and testing need the others at run time. */
-export const CHARTER_PACKAGES = ["ir", "dsl", "compiler", "runtime", "cli", "testing"] as const;
+export const CHARTER_PACKAGES = [
+  "ir",
+  "dsl",
+  "compiler",
+  "runtime",
+  "server",
+  "cli",
+  "testing",
+] as const;
 
 /** Where in the project the tarballs go (relative, so the project can be moved). */
 export const VENDOR_DIR = "vendor/charter";
@@ -29,7 +37,7 @@ export interface LocalPackages {
 }
 
 const HINT =
-  "pass a Charter checkout built with `pnpm install && pnpm build`, or a folder holding the six charter-<name>-<version>.tgz files `pnpm pack` writes";
+  "pass a Charter checkout built with `pnpm install && pnpm build`, or a folder holding the seven charter-<name>-<version>.tgz files `pnpm pack` writes";
 
 export function localPackages(from: string): LocalPackages {
   if (!existsSync(from) || !statSync(from).isDirectory()) {
@@ -124,7 +132,7 @@ function tarballsIn(dir: string): LocalPackages {
     throw new CharterError(
       `--from ${dir}: the tarballs are of different versions (${[...versions].join(", ")})`,
       { file: dir },
-      "pack all six packages from the same checkout",
+      "pack all seven packages from the same checkout",
     );
   }
   return { tarballs, version: [...versions][0] as string, dispose: () => {} };

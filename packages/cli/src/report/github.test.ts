@@ -1,7 +1,7 @@
+import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
 import { terminalText } from "../terminal-text.js";
 import { escapeData, escapeProperty, toGithubAnnotations } from "./github.js";
-import { HOSTILE, input, row } from "./test-rows.js";
 
 describe("GitHub workflow commands", () => {
   it("escapes data and properties as @actions/toolkit does", () => {

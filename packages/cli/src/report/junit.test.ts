@@ -1,7 +1,7 @@
+import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { toJunit } from "./junit.js";
-import { HOSTILE, input, row } from "./test-rows.js";
 
 const parser = new XMLParser({
   ignoreAttributes: false,

@@ -1,3 +1,4 @@
+import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
@@ -6,7 +7,6 @@ import {
   toPolicyReportYaml,
   WG_POLICY_REPORT,
 } from "./policy-report.js";
-import { HOSTILE, input, row } from "./test-rows.js";
 
 const rows = [
   row(),

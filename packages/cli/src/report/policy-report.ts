@@ -16,7 +16,7 @@
  */
 import { toYaml } from "@charter/compiler";
 import type { Policy } from "@charter/ir";
-import { reportNamespaceOf } from "./cluster-scoped.js";
+import { reportNamespaceOf } from "@charter/runtime";
 import { groupBy } from "./group.js";
 import type { ReportInput } from "./report-input.js";
 import { checkOf, isObjectError, type ReportRow } from "./rows.js";

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
 import { renderReport, SINKS } from "./formats.js";
 import { fileOutput, streamOutput } from "./report-output.js";
 import { toSarif } from "./sarif.js";
-import { HOSTILE, input, row } from "./test-rows.js";
 
 const rows = [
   row(),

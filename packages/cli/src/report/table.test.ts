@@ -1,6 +1,6 @@
+import { input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
 import { toTable } from "./table.js";
-import { input, row } from "./test-rows.js";
 
 const api = { apiVersion: "apps/v1", kind: "Deployment", namespace: "todo", name: "api" };
 const rows = [

@@ -13,9 +13,10 @@
  * run (failures of an enforcement in `--fail-on`, and errors) and the summary — as ESLint's
  * `--quiet` keeps only errors.
  */
+
+import { count } from "@charter/compiler";
 import type { Severity } from "@charter/ir";
 import type { Output } from "../output.js";
-import { count } from "../plural.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";

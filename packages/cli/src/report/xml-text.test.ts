@@ -1,5 +1,5 @@
+import { HOSTILE } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
-import { HOSTILE } from "./test-rows.js";
 import { xmlAttribute, xmlText } from "./xml-text.js";
 
 describe("xmlText and xmlAttribute", () => {

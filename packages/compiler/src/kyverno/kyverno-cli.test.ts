@@ -22,16 +22,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Json, type Policy, readsNamespace, type TestCase, walkExpr } from "@charter/ir";
-import { afterAll, describe, expect, it } from "vitest";
-import library from "../../../../policies/index.js";
 import {
   CROSS_RESOURCE_CASES,
   crossResourcePolicies,
-} from "../../../runtime/src/testing/cross-resource-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { reportResults, requireKyverno, runKyverno } from "@charter/test-support/kyverno-binary";
+import { afterAll, describe, expect, it } from "vitest";
+import library from "../../../../policies/index.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import type { KyvernoApi } from "./kyverno-api.js";
-import { reportResults, requireKyverno, runKyverno } from "./kyverno-binary.test-support.js";
 
 const kyverno = requireKyverno("the real-Kyverno tests");
 

@@ -37,6 +37,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expiryInstant, type Json, type Policy, type PolicyException } from "@charter/ir";
+import {
+  type ReportResult,
+  reportResults,
+  requireKyverno,
+  runKyverno,
+} from "@charter/test-support/kyverno-binary";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import library from "../../../../policies/index.js";
@@ -46,12 +52,6 @@ import type { Finding } from "../../../runtime/src/types.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
-import {
-  type ReportResult,
-  reportResults,
-  requireKyverno,
-  runKyverno,
-} from "./kyverno-binary.test-support.js";
 
 const kyverno = requireKyverno("the real-Kyverno exception tests");
 

@@ -14,6 +14,7 @@ export const gatekeeperTarget: TargetDescriptor = {
   variants: [
     {
       option: "--gatekeeper-engine rego",
+      selects: { gatekeeperEngine: "rego" },
       emitted:
         "`templates.gatekeeper.sh/v1` ConstraintTemplate (`code: [{engine: Rego, source: {version: v1, rego, libs}}]`) + `constraints.gatekeeper.sh/v1beta1` Constraint",
       minimum: MINIMUM_VERSIONS.gatekeeper,
@@ -21,6 +22,7 @@ export const gatekeeperTarget: TargetDescriptor = {
     },
     {
       option: "--gatekeeper-engine cel",
+      selects: { gatekeeperEngine: "cel" },
       emitted:
         "ConstraintTemplate with `K8sNativeValidation` code (params as `variables.params`) + Constraint",
       minimum: MINIMUM_VERSIONS.gatekeeper,

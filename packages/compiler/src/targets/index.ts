@@ -14,6 +14,7 @@ export {
   type TargetDescriptor,
   type TargetOptions,
   type TargetVariant,
+  variantOptions,
 } from "./target-descriptor.js";
 export { TARGET_NAMES, TARGETS, type TargetName } from "./targets.js";
 export { versionTable } from "./version-table.js";

@@ -25,6 +25,7 @@ export const kyvernoTarget: TargetDescriptor = {
     },
     {
       option: "--kyverno-api clusterpolicy",
+      selects: { kyvernoApi: "clusterpolicy" },
       emitted: "`kyverno.io/v1` ClusterPolicy, `validate.cel`, per-rule `failureAction`",
       minimum: MINIMUM_VERSIONS.kyvernoClusterPolicy,
       supports: ["namespace-object"],

@@ -47,6 +47,8 @@ export type Capability =
 export interface TargetVariant {
   /** How a user asks for it, e.g. `--gatekeeper-engine cel`; absent when there is no choice. */
   readonly option?: string;
+  /** The options that flag sets, over DEFAULT_TARGET_OPTIONS. */
+  readonly selects?: Partial<TargetOptions>;
   /** What it emits (docs/capabilities.md's "emitted" column). */
   readonly emitted: string;
   readonly minimum: EngineVersion;
@@ -58,6 +60,11 @@ export interface TargetDescriptor {
   readonly emit: EmitTarget;
   /** The default (what `charter build` emits) first, then the others. */
   readonly variants: readonly [TargetVariant, ...TargetVariant[]];
+}
+
+/** The options a variant is built with: what its flag selects, over the defaults. */
+export function variantOptions(variant: TargetVariant): TargetOptions {
+  return { ...DEFAULT_TARGET_OPTIONS, ...variant.selects };
 }
 
 /** Whether the target, as `charter build` emits it by default, can express `capability`. */

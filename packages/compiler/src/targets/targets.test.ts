@@ -7,11 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
-import {
-  type Capability,
-  DEFAULT_TARGET_OPTIONS,
-  type TargetOptions,
-} from "./target-descriptor.js";
+import { type Capability, variantOptions } from "./target-descriptor.js";
 import { TARGET_NAMES, TARGETS } from "./targets.js";
 import { versionTable } from "./version-table.js";
 
@@ -71,21 +67,11 @@ const CONSTRUCTS = {
   }),
 } as const satisfies Partial<Record<Capability, Policy>>;
 
-/** The options a variant is built with: its `option` flag over the defaults. */
-function optionsOf(option: string | undefined): TargetOptions {
-  if (option === "--gatekeeper-engine cel")
-    return { ...DEFAULT_TARGET_OPTIONS, gatekeeperEngine: "cel" };
-  if (option === "--kyverno-api clusterpolicy") {
-    return { ...DEFAULT_TARGET_OPTIONS, kyvernoApi: "clusterpolicy" };
-  }
-  return DEFAULT_TARGET_OPTIONS;
-}
-
 const cases = TARGET_NAMES.flatMap((name) =>
   TARGETS[name].variants.flatMap((variant) =>
     Object.entries(CONSTRUCTS).map(([capability, policy]) => ({
       note: `${name}${variant.option ? ` ${variant.option}` : ""}: ${capability}`,
-      emit: () => TARGETS[name].emit([policy], optionsOf(variant.option), []),
+      emit: () => TARGETS[name].emit([policy], variantOptions(variant), []),
       supported: variant.supports.includes(capability as Capability),
     })),
   ),

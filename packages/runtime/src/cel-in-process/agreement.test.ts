@@ -8,10 +8,11 @@
  */
 import { emitCelPolicy } from "@charter/compiler";
 import { listsInventory, type Policy } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { generatedResource } from "@charter/test-support/generated-resources";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { runCelJudge } from "../cel-judge-client/run.js";
 import { identityOf } from "../identity.js";
 import {
@@ -21,7 +22,6 @@ import {
   ruleReadsNamespace,
 } from "../inventory/judged-with.js";
 import { policyApplies } from "../match.js";
-import { generatedResource } from "../testing/generated-resources.js";
 import type { Finding, Resource } from "../types.js";
 import { celBatchOf, createInProcessCelEngine, type EmitCelPolicy, verdictOf } from "./engine.js";
 

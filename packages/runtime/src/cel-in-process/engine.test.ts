@@ -1,7 +1,7 @@
 import type { Json, Policy } from "@charter/ir";
+import { handWrittenCel } from "@charter/test-support/hand-written-cel";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
-import { handWrittenCel } from "../cel-inprocess/testing/hand-written-cel.js";
 import type { Resource } from "../types.js";
 import { runInProcessBatch } from "./batch.js";
 import { createInProcessCelEngine, type EmitCelPolicy } from "./engine.js";

@@ -3,8 +3,9 @@
  * the Kubernetes judge (the oracle). Values reach CEL through `object` (dyn, as emitted CEL reads
  * them), and each probe is rendered by a messageExpression, so the judge reports its value.
  */
+
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import type { JudgeBatch, JudgeResult } from "../cel-judge-client/protocol.js";
 import { runCelJudge } from "../cel-judge-client/run.js";
 import { runInProcessBatch } from "./batch.js";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { afterAll, describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { findCelJudge } from "./find.js";
 import { CelJudgeError, runCelJudge } from "./run.js";
 

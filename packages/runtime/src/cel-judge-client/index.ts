@@ -3,7 +3,6 @@
  * server's CEL environment): how to find it, run it and speak its protocol. No engine here;
  * the `cel-judge` engine (cel-judge-engine/) and the agreement tests use it.
  */
-export { celJudgeForTests } from "../cel-judge/testing.js";
 export { type FindCelJudgeOptions, findCelJudge } from "./find.js";
 export {
   type MatchBatch,

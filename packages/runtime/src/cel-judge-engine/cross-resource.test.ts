@@ -7,21 +7,21 @@
  */
 import { emitCelPolicy } from "@charter/compiler";
 import { boundNamespaceObject, CharterError, type Json, type Policy } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { runInProcessBatch } from "../cel-in-process/batch.js";
-import { celBatchOf, createInProcessCelEngine } from "../cel-in-process/engine.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
-import type { JudgeCase, JudgeResult } from "../cel-judge-client/protocol.js";
-import { runCelJudge } from "../cel-judge-client/run.js";
-import { createIrEngine } from "../ir-engine/engine.js";
-import { exists, message, not, policy, rule } from "../testing/build-ir.js";
+import { exists, message, not, policy, rule } from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { disagreements } from "@charter/test-support/engine-disagreements";
+import { describe, expect, it } from "vitest";
+import { runInProcessBatch } from "../cel-in-process/batch.js";
+import { celBatchOf, createInProcessCelEngine } from "../cel-in-process/engine.js";
+import type { JudgeCase, JudgeResult } from "../cel-judge-client/protocol.js";
+import { runCelJudge } from "../cel-judge-client/run.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Engine, Finding } from "../types.js";
-import { disagreements } from "./compare.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();

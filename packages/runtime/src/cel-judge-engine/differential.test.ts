@@ -8,11 +8,8 @@
  * printed for replay (CHARTER_CEL_DIFFERENTIAL_SEED).
  */
 import { type Json, listsInventory, type Policy } from "@charter/ir";
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import libraryPolicies from "../../../../policies/index.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
-import { createIrEngine } from "../ir-engine/engine.js";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { disagreements } from "@charter/test-support/engine-disagreements";
 import {
   and,
   cmp,
@@ -37,9 +34,12 @@ import {
   str,
   text,
   v,
-} from "../opa/build-ir.js";
+} from "@charter/test-support/rego-build-ir";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import libraryPolicies from "../../../../policies/index.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Resource } from "../types.js";
-import { disagreements } from "./compare.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const COUNT = Number(process.env.CHARTER_CEL_DIFFERENTIAL_COUNT ?? 2500);

@@ -1,8 +1,19 @@
 /** The CEL judge engine's rows: skip, namespace filters, messages, and errors never hidden. */
 import { emitCelPolicy } from "@charter/compiler";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import {
+  containers,
+  hole,
+  lit,
+  podMatch,
+  policy,
+  q,
+  rule,
+  str,
+  text,
+  v,
+} from "@charter/test-support/rego-build-ir";
 import { describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
-import { containers, hole, lit, podMatch, policy, q, rule, str, text, v } from "../opa/build-ir.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();

@@ -4,8 +4,8 @@
  */
 import { celLiteral, celString } from "@charter/compiler";
 import type { Json } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { runCelJudge } from "../cel-judge-client/run.js";
 
 const HOSTILE = [

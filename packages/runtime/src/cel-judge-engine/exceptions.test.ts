@@ -4,11 +4,20 @@
  * `applyExceptions` on the IR engine for every match field.
  */
 import type { Json, PolicyException } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import {
+  containers,
+  lit,
+  podMatch,
+  policy,
+  q,
+  rule,
+  str,
+  v,
+} from "@charter/test-support/rego-build-ir";
 import { describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { applyExceptions } from "../exceptions/apply.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { containers, lit, podMatch, policy, q, rule, str, v } from "../opa/build-ir.js";
 import type { Finding, Resource } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
 

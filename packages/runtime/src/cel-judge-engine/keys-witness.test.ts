@@ -5,11 +5,8 @@
  * in descending order, make a CEL emitter that took the first key in map order fail here.
  */
 import type { Expr, Policy } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { createInProcessCelEngine } from "../cel-in-process/engine.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
-import { createGatekeeperEngine } from "../gatekeeper/engine.js";
-import { createIrEngine } from "../ir-engine/engine.js";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   and,
   cmp,
@@ -24,9 +21,12 @@ import {
   str,
   text,
   v,
-} from "../opa/build-ir.js";
+} from "@charter/test-support/rego-build-ir";
+import { describe, expect, it } from "vitest";
+import { createInProcessCelEngine } from "../cel-in-process/engine.js";
+import { createGatekeeperEngine } from "../gatekeeper/engine.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import { createOpaEngine } from "../opa/engine.js";
-import { opaForTests } from "../opa/testing.js";
 import type { Engine } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
 

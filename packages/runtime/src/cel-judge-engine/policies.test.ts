@@ -5,13 +5,13 @@
  */
 
 import { listsInventory } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { disagreements } from "@charter/test-support/engine-disagreements";
 import { describe, expect, it } from "vitest";
 import library from "../../../../policies/index.js";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { caseResources } from "../inventory/judged-with.js";
 import { createIrEngine } from "../ir-engine/engine.js";
 import type { Resource } from "../types.js";
-import { disagreements } from "./compare.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();

@@ -5,11 +5,11 @@
  */
 import { emitCelPolicy } from "@charter/compiler";
 import { isCharterError, type Policy } from "@charter/ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
+import { DATA, SEMANTICS_ROWS as rows } from "@charter/test-support/semantics-table";
 import { beforeAll, describe, expect, it } from "vitest";
-import { celJudgeForTests } from "../cel-judge/testing.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { kindsMatch, policy, rule } from "../opa/build-ir.js";
-import { DATA, SEMANTICS_ROWS as rows } from "../testing/semantics-table.js";
 import type { Finding } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
 

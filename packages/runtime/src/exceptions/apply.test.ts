@@ -1,8 +1,8 @@
 import { expiryInstant, isValidExpiry, type PolicyException } from "@charter/ir";
+import { any, eq, lit, message, policy, rule, v } from "@charter/test-support/build-ir";
 import { describe, expect, it } from "vitest";
 import { identityOf } from "../identity.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { any, eq, lit, message, policy, rule, v } from "../testing/build-ir.js";
 import { applyExceptions, exceptionMatches, expiringWithin, inForce } from "./apply.js";
 
 const privileged = policy("no-privileged", [

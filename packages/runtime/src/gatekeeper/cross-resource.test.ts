@@ -10,16 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper } from "@charter/compiler";
 import type { Expr, JsonObject } from "@charter/ir";
-import { afterAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { createIrEngine } from "../ir-engine/engine.js";
-import { lit, not, podMatch, policy, rule, text } from "../opa/build-ir.js";
-import { opaForTests } from "../opa/testing.js";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/rego-build-ir";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";
 

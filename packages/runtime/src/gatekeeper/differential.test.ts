@@ -6,11 +6,11 @@
  * the messages. A fixed seed runs every time, plus one random seed printed for replay.
  */
 import type { Json, Policy } from "@charter/ir";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import policies from "../../../../policies/index.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { opaForTests } from "../opa/testing.js";
 import type { Finding, Resource } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";
 

@@ -9,12 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper } from "@charter/compiler";
 import type { Json, JsonObject, Policy } from "@charter/ir";
-import { afterAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import policies from "../../../../policies/index.js";
-import { InventoryIndex } from "../inventory/inventory-index.js";
-import { inventoryKindsOf } from "../inventory/judged-with.js";
-import { createIrEngine } from "../ir-engine/engine.js";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   cmp,
   containers,
@@ -32,8 +27,13 @@ import {
   str,
   text,
   v,
-} from "../opa/build-ir.js";
-import { opaForTests } from "../opa/testing.js";
+} from "@charter/test-support/rego-build-ir";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import policies from "../../../../policies/index.js";
+import { InventoryIndex } from "../inventory/inventory-index.js";
+import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding, Resource } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";
 import { constraintMatches, namespaceGlobMatches } from "./match.js";

@@ -21,12 +21,15 @@ import {
   type Policy,
   type TestCase,
 } from "@charter/ir";
+import {
+  CROSS_RESOURCE_CASES,
+  crossResourcePolicies,
+} from "@charter/test-support/cross-resource-table";
 import { afterAll, describe, expect, it } from "vitest";
 import library from "../../../../policies/index.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { CROSS_RESOURCE_CASES, crossResourcePolicies } from "../testing/cross-resource-table.js";
 import { findGator } from "./find-gator.js";
 
 const gator = findGator();

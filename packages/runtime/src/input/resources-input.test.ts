@@ -4,10 +4,10 @@
  * to pass.
  */
 import type { JsonObject } from "@charter/ir";
+import { eq, lit, message, podObject, policy, rule } from "@charter/test-support/build-ir";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { eq, lit, message, podObject, policy, rule } from "../testing/build-ir.js";
 import type { Resource } from "../types.js";
 
 /** A rule that fails every Pod: a finding shows the resource was judged. */

@@ -2,13 +2,14 @@
  * The IR engine on the cross-resource table: the results the IR semantics give, the messages
  * that read the Namespace and the inventory, and the batch-as-scanned-set default.
  */
-import { describe, expect, it } from "vitest";
-import { createIrEngine } from "../ir-engine/engine.js";
+
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { describe, expect, it } from "vitest";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding } from "../types.js";
 
 const policies = crossResourcePolicies();

@@ -3,7 +3,6 @@
  * what packages/ir/src/expr.ts says it must give.
  */
 import type { Expr, Json, JsonObject } from "@charter/ir";
-import { describe, expect, it } from "vitest";
 import {
   all,
   and,
@@ -25,7 +24,8 @@ import {
   pod,
   str,
   v,
-} from "../testing/build-ir.js";
+} from "@charter/test-support/build-ir";
+import { describe, expect, it } from "vitest";
 import { MISSING, type Value } from "../value.js";
 import { compileTest, compileValue, IrCompileError, Scope } from "./compile.js";
 import { Frame } from "./frame.js";

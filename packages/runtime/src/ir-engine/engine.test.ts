@@ -1,5 +1,4 @@
 import type { Json, JsonObject } from "@charter/ir";
-import { describe, expect, it } from "vitest";
 import {
   and,
   any,
@@ -19,7 +18,8 @@ import {
   rule,
   str,
   v,
-} from "../testing/build-ir.js";
+} from "@charter/test-support/build-ir";
+import { describe, expect, it } from "vitest";
 import type { Resource } from "../types.js";
 import { createIrEngine } from "./engine.js";
 

@@ -3,8 +3,6 @@
  * whole set is read (so the order of documents does not matter), and 100,000 documents.
  */
 import type { Expr, Json, Segment } from "@charter/ir";
-import { describe, expect, it } from "vitest";
-import { applyExceptions } from "../exceptions/apply.js";
 import {
   and,
   any,
@@ -20,8 +18,10 @@ import {
   policy,
   rule,
   v,
-} from "../testing/build-ir.js";
-import { crossResourcePolicies } from "../testing/cross-resource-table.js";
+} from "@charter/test-support/build-ir";
+import { crossResourcePolicies } from "@charter/test-support/cross-resource-table";
+import { describe, expect, it } from "vitest";
+import { applyExceptions } from "../exceptions/apply.js";
 import type { Finding, Resource } from "../types.js";
 import { createIrEngine } from "./engine.js";
 import { project, projectionOf } from "./projection.js";

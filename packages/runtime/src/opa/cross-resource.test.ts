@@ -10,19 +10,19 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego } from "@charter/compiler";
 import type { Expr, Json } from "@charter/ir";
-import { afterAll, describe, expect, it } from "vitest";
-import { InventoryIndex } from "../inventory/inventory-index.js";
-import { inventoryKindsOf } from "../inventory/judged-with.js";
-import { createIrEngine } from "../ir-engine/engine.js";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/rego-build-ir";
+import { afterAll, describe, expect, it } from "vitest";
+import { InventoryIndex } from "../inventory/inventory-index.js";
+import { inventoryKindsOf } from "../inventory/judged-with.js";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding } from "../types.js";
-import { lit, not, podMatch, policy, rule, text } from "./build-ir.js";
 import { createOpaEngine } from "./engine.js";
-import { opaForTests } from "./testing.js";
 
 const opa = opaForTests();
 

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego, regoString } from "@charter/compiler";
 import type { Json } from "@charter/ir";
-import { afterAll, describe, expect, it } from "vitest";
-import type { Resource } from "../types.js";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   cmp,
   containers,
@@ -27,9 +26,10 @@ import {
   str,
   text,
   v,
-} from "./build-ir.js";
+} from "@charter/test-support/rego-build-ir";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Resource } from "../types.js";
 import { createOpaEngine } from "./engine.js";
-import { opaForTests } from "./testing.js";
 
 const HOSTILE =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose

@@ -3,13 +3,14 @@
  * row is a condition, the `data` of a resource, and the truth value the IR semantics give.
  * The IR engine answers the same table, so the two engines are also compared row by row.
  */
+
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
+import { DATA, SEMANTICS_ROWS } from "@charter/test-support/semantics-table";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createIrEngine } from "../ir-engine/engine.js";
-import { DATA, SEMANTICS_ROWS } from "../testing/semantics-table.js";
 import type { Finding } from "../types.js";
-import { kindsMatch, policy, rule } from "./build-ir.js";
 import { createOpaEngine } from "./engine.js";
-import { opaForTests } from "./testing.js";
 
 const rows = SEMANTICS_ROWS;
 

@@ -2,16 +2,17 @@
  * The WASM engine against the IR engine: the IR semantics table row by row, and the
  * cross-resource table (each resource judged with its own scanned set) result and messages.
  */
-import { describe, expect, it } from "vitest";
-import { createIrEngine } from "../ir-engine/engine.js";
-import { kindsMatch, policy, rule } from "../opa/build-ir.js";
-import { opaForTests } from "../opa/testing.js";
+
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
-} from "../testing/cross-resource-table.js";
-import { DATA, SEMANTICS_ROWS } from "../testing/semantics-table.js";
+} from "@charter/test-support/cross-resource-table";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
+import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
+import { DATA, SEMANTICS_ROWS } from "@charter/test-support/semantics-table";
+import { describe, expect, it } from "vitest";
+import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding } from "../types.js";
 import { createWasmEngine } from "./engine.js";
 

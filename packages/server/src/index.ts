@@ -1,0 +1,22 @@
+export { type AuditLogsOptions, auditLogs } from "./audit/audit-logs.js";
+export type { AuditReport } from "./audit/audit-report.js";
+export { renderMarkdown } from "./audit/render-markdown.js";
+export { bundleRevision } from "./bundle-server/bundle-manifest.js";
+export {
+  type BundleServer,
+  type BundleServerOptions,
+  createBundleServer,
+} from "./bundle-server/bundle-server.js";
+export { isBundleName } from "./bundle-server/bundle-store.js";
+export {
+  errorMessage,
+  jsonLogger,
+  type Logger,
+  type LogLevel,
+} from "./bundle-server/log.js";
+export {
+  type RebuildCommand,
+  type RebuildResult,
+  type SourceWatcher,
+  watchSources,
+} from "./bundle-server/rebuild.js";
