@@ -1,13 +1,47 @@
 export { codePointLength, compareCodePoints } from "./code-points.js";
 export { didYouMean, editDistance, type SuggestionRule } from "./did-you-mean.js";
-export * from "./errors.js";
-export * from "./exception.js";
-export type * from "./expr.js";
+export { CharterError, type ErrorLocation, isCharterError } from "./errors.js";
+export {
+  type ExceptionMatch,
+  expiryInstant,
+  isValidExpiry,
+  type PolicyException,
+} from "./exception.js";
+export type {
+  And,
+  Compare,
+  Condition,
+  Default,
+  Exists,
+  Expr,
+  ExprKind,
+  In,
+  Index,
+  Inventory,
+  Keys,
+  Len,
+  ListExpr,
+  Literal,
+  Not,
+  Or,
+  Quantifier,
+  Ref,
+  Root,
+  Segment,
+  StringTest,
+} from "./expr.js";
 export { deepFreeze } from "./freeze.js";
 export { globToRe2 } from "./glob.js";
-export * from "./inventory.js";
-export type * from "./json.js";
-export * from "./message.js";
+export {
+  type InventoryKind,
+  inventoryKinds,
+  isCrossResource,
+  listsInventory,
+  NAMESPACE_KIND,
+  readsNamespace,
+} from "./inventory.js";
+export type { Json, JsonObject } from "./json.js";
+export { staticMessage } from "./message.js";
 export {
   boundNamespaceObject,
   NAMESPACE_METADATA_FIELDS,
@@ -40,13 +74,50 @@ export {
   paramProblems,
   validateValues,
 } from "./param-values.js";
-export * from "./pod.js";
-export type * from "./policy.js";
+export {
+  CONTAINER_LISTS,
+  groupOf,
+  isPodKind,
+  judgesPods,
+  POD_CONTROLLERS,
+  POD_KIND,
+  POD_SPEC_SUBRESOURCES,
+  type PodController,
+} from "./pod.js";
+export type {
+  Enforcement,
+  KindRef,
+  LabelOperator,
+  LabelRequirement,
+  LabelSelector,
+  Match,
+  Message,
+  MessagePart,
+  NamespaceFilter,
+  Parameters,
+  Policy,
+  Rule,
+  Severity,
+  SourceLocation,
+  TargetName,
+  TestCase,
+} from "./policy.js";
 export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
 export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export { patternProblem } from "./re2-pattern.js";
-export * from "./schema.js";
-export * from "./visit.js";
+export {
+  IR_SCHEMA,
+  IrValidationError,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+  validatePolicySet,
+} from "./schema.js";
+export { childrenOf, type ExprVisitor, visitExpr, walkExpr } from "./visit.js";
 export { withParams } from "./with-params.js";
-export * from "./witness.js";
-export * from "./yaml-error-message.js";
+export { type WitnessStep, witnessChain, witnessVariables } from "./witness.js";
+export {
+  explainYamlError,
+  parserWords,
+  type YamlErrorExplained,
+  type YamlErrorInput,
+} from "./yaml-error-message.js";

@@ -1,6 +1,44 @@
-export * from "./cel-in-process/index.js";
-export * from "./cel-judge-client/index.js";
-export * from "./cel-judge-engine/index.js";
+export {
+  CelActivation,
+  CelEngineError,
+  type CelOutcome,
+  CelProgram,
+  type CelRequest,
+  CelSyntaxError,
+  type CelVariableSource,
+  type CompiledCel,
+  celBatchOf,
+  celToJson,
+  compileCel,
+  createInProcessCelEngine,
+  type EmitCelPolicy,
+  type EmittedCelPolicy,
+  evaluateCel,
+  InProcessBatch,
+  type InProcessCelEngineName,
+  type InProcessCelEngineOptions,
+  runInProcessBatch,
+  verdictOf,
+} from "./cel-in-process/index.js";
+export {
+  CelJudgeError,
+  type FindCelJudgeOptions,
+  findCelJudge,
+  type JudgeBatch,
+  type JudgeCase,
+  type JudgeCompileError,
+  type JudgeExpression,
+  type JudgeOutput,
+  type JudgeResult,
+  type JudgeVariable,
+  type MatchBatch,
+  type MatchOutput,
+  type MatchRequest,
+  type MatchResult,
+  runCelJudge,
+  runCelJudgeMatch,
+} from "./cel-judge-client/index.js";
+export { type CelJudgeEngineOptions, createCelJudgeEngine } from "./cel-judge-engine/index.js";
 export { reportNamespaceOf } from "./cluster-scoped.js";
 export {
   createEngines,
@@ -10,8 +48,26 @@ export {
   type ExceptionsInForce,
   engineFactory,
 } from "./engine-factory.js";
-export * from "./exceptions/index.js";
-export * from "./gatekeeper/index.js";
+export {
+  type AppliedException,
+  applyExceptions,
+  type ExceptionOutcome,
+  exceptionFor,
+  exceptionMatches,
+  excused,
+  expiringWithin,
+  inForce,
+  withExceptions,
+} from "./exceptions/index.js";
+export {
+  admissionReview,
+  constraintMatches,
+  createGatekeeperEngine,
+  type FindGatorOptions,
+  findGator,
+  type GatekeeperEngineOptions,
+  namespaceGlobMatches,
+} from "./gatekeeper/index.js";
 export { identityOf } from "./identity.js";
 export { REMOVED_VERSIONS, type RemovedVersion } from "./input/api-versions/removed-versions.js";
 export { unservedApiVersion } from "./input/api-versions/served-version.js";
@@ -28,7 +84,17 @@ export {
   streamResources,
 } from "./input/load.js";
 export { MAX_NESTING_DEPTH } from "./input/yaml-documents.js";
-export * from "./inventory/index.js";
+export {
+  caseResource,
+  caseResources,
+  InventoryIndex,
+  inventoriesOf,
+  inventoryKindsOf,
+  namespaceObjectOf,
+  namespaceOf,
+  ruleReadsNamespace,
+  ruleSkipReason,
+} from "./inventory/index.js";
 export { createIrEngine, type IrEngine } from "./ir-engine/engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./ir-engine/evaluate.js";
 export { type Projection, project, projectionOf } from "./ir-engine/projection.js";
@@ -40,7 +106,12 @@ export {
   type Scan,
 } from "./ir-engine/scan.js";
 export { type Applies, type PodView, podView, policyApplies } from "./match.js";
-export * from "./opa/index.js";
+export {
+  createOpaEngine,
+  type FindOpaOptions,
+  findOpa,
+  type OpaEngineOptions,
+} from "./opa/index.js";
 export { createPartialEngine } from "./partial-engine.js";
 export {
   type ScanListener,
@@ -56,4 +127,10 @@ export {
   renderValue,
   type Value,
 } from "./value.js";
-export * from "./wasm/index.js";
+export {
+  createWasmEngine,
+  HOST_BUILTINS,
+  loadCompiledPolicy,
+  WASM_ENGINE_ENTRYPOINT,
+  type WasmEngineOptions,
+} from "./wasm/index.js";
