@@ -1,7 +1,7 @@
 /**
  * The IR semantics table (a row per rule: a condition, the `data` of a resource, the truth value the
  * IR gives), written from packages/ir/README.md and run on every engine: real OPA
- * (opa/semantics.test.ts), the Kubernetes CEL judge (cel-engine/semantics.test.ts), each
+ * (opa/semantics.test.ts), the Kubernetes CEL judge (cel-judge-engine/semantics.test.ts), each
  * compared with the IR engine.
  */
 import type { Expr, Json } from "@charter/ir";

@@ -27,7 +27,7 @@
  * in the past still excuses offline, and a `kyverno.io/v2` exception has no `expiresAt` at all
  * (its expiry is the `cleanup.kyverno.io/ttl` label, acted on by the cleanup controller in a
  * cluster). So Charter's build drops expired exceptions before emitting for Kyverno
- * (packages/cli/src/targets.ts `exceptionsFor`), and this test does the same for the agreement
+ * (packages/compiler/src/targets/compile-targets.ts `exceptionsFor`), and this test does the same for the agreement
  * runs; a separate run ships an expired exception anyway and asserts that the CLI applies it.
  *
  * Binary: `.tools/bin/kyverno` or `$CHARTER_KYVERNO` (scripts/install-kyverno.sh); skipped
