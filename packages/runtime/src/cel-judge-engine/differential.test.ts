@@ -7,9 +7,13 @@
  * resource, result) and on the message. A fixed seed runs every time, plus one random seed
  * printed for replay (CHARTER_CEL_DIFFERENTIAL_SEED).
  */
-import { type Json, listsInventory, type Policy } from "@charter/ir";
+import { listsInventory, type Policy } from "@charter/ir";
 import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { disagreements } from "@charter/test-support/engine-disagreements";
+import {
+  CEL_PRINTABLE_NUMBERS,
+  generatedResources,
+} from "@charter/test-support/generated-resources";
 import {
   and,
   cmp,
@@ -39,7 +43,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import libraryPolicies from "../../../../policies/index.js";
 import { createIrEngine } from "../ir-engine/engine.js";
-import type { Resource } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const COUNT = Number(process.env.CHARTER_CEL_DIFFERENTIAL_COUNT ?? 2500);
@@ -192,162 +195,8 @@ const constructs: Policy[] = [
   ]),
 ];
 
-const hostile = fc.constantFrom(
-  "",
-  " ",
-  "registry.example.com/",
-  "registry.example.com/app:1",
-  "registry.example.com/*",
-  "docker.io/library/nginx",
-  "SECRET_KEY",
-  "SECRET",
-  'quote"back\\slash',
-  "new\nline",
-  " padded ",
-  "{{c.image}}",
-  "$(rm -rf)",
-  "- yaml: [indicator]",
-  "a+b(c)[d]$^|{e}?*",
-  "𝒳-astral-😀",
-  "\uffff",
-  "é",
-  "z",
-  "prod",
-  "kube-system",
-  "true",
-  "0",
-);
-const scalar: fc.Arbitrary<Json> = fc.oneof(
-  hostile,
-  fc.boolean(),
-  fc.constant(null),
-  fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
-  // Doubles stay in [1e-4, 1e6), where CEL's string(double) and JSON agree (see README).
-  fc.constantFrom(0, 1, -1, 0.5, 999.5, 1000, 65534, 123456.25, 0.0001),
-  fc.string({ unit: "grapheme", maxLength: 6 }),
-);
-const maybe = (value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    { weight: 3, arbitrary: value },
-    { weight: 1, arbitrary: scalar },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-  );
-
-const env = fc.record(
-  {
-    name: maybe(hostile),
-    value: maybe(hostile),
-    valueFrom: maybe(fc.constant({ secretKeyRef: {} })),
-  },
-  { requiredKeys: [] },
-);
-const container = fc.record(
-  {
-    name: maybe(hostile),
-    image: maybe(hostile),
-    env: maybe(
-      fc.array(fc.oneof({ weight: 4, arbitrary: env }, { weight: 1, arbitrary: scalar }), {
-        maxLength: 3,
-      }),
-    ),
-    ports: maybe(fc.array(fc.record({ containerPort: maybe(fc.nat(70000)) }), { maxLength: 2 })),
-    securityContext: maybe(
-      fc.record(
-        {
-          privileged: maybe(fc.boolean()),
-          runAsNonRoot: maybe(fc.boolean()),
-          runAsUser: maybe(fc.oneof(fc.nat(70000), fc.constantFrom(999.5, 0.5))),
-        },
-        { requiredKeys: [] },
-      ),
-    ),
-  },
-  { requiredKeys: [] },
-);
-const containerList = maybe(
-  fc.array(fc.oneof({ weight: 5, arbitrary: container }, { weight: 1, arbitrary: scalar }), {
-    maxLength: 3,
-  }),
-);
-const podSpec = fc.record(
-  {
-    containers: containerList,
-    initContainers: containerList,
-    ephemeralContainers: containerList,
-    hostNetwork: maybe(fc.boolean()),
-    hostPID: maybe(fc.boolean()),
-    hostIPC: maybe(fc.boolean()),
-    hostUsers: maybe(fc.boolean()),
-    securityContext: maybe(fc.record({ runAsNonRoot: maybe(fc.boolean()) }, { requiredKeys: [] })),
-    volumes: maybe(
-      fc.array(
-        fc.record(
-          { name: maybe(hostile), hostPath: maybe(fc.record({ path: maybe(hostile) })) },
-          { requiredKeys: [] },
-        ),
-        { maxLength: 3 },
-      ),
-    ),
-  },
-  { requiredKeys: [] },
-);
-const metadata = fc.record(
-  { labels: maybe(fc.dictionary(fc.constantFrom("app", "team", "x"), hostile, { maxKeys: 2 })) },
-  { requiredKeys: [] },
-);
-
-type Wrap = (spec: unknown, meta: unknown, extra: number) => unknown;
-const template: Wrap = (spec, meta) => ({ template: { metadata: meta, spec } });
-const controllers: [string, string, Wrap][] = [
-  ["v1", "Pod", (spec) => spec],
-  [
-    "apps/v1",
-    "Deployment",
-    (spec, meta, n) => ({ replicas: n % 6, ...(template(spec, meta, n) as object) }),
-  ],
-  ["apps/v1", "Deployment", () => ({ replicas: 2 })], // no template: skipped
-  ["apps/v1", "StatefulSet", template],
-  ["apps/v1", "DaemonSet", template],
-  [
-    "apps/v1",
-    "ReplicaSet",
-    (spec, meta, n) => (n % 3 === 0 ? { template: null } : template(spec, meta, n)),
-  ],
-  ["batch/v1", "Job", template],
-  [
-    "batch/v1",
-    "CronJob",
-    (spec, meta) => ({ jobTemplate: { spec: { template: { metadata: meta, spec } } } }),
-  ],
-  ["v1", "ReplicationController", template],
-  ["example.com/v1", "Deployment", template], // not a pod controller
-];
-
-const resource: fc.Arbitrary<Resource> = fc
-  .tuple(
-    fc.nat({ max: controllers.length - 1 }),
-    podSpec,
-    metadata,
-    fc.nat(),
-    fc.option(hostile),
-    metadata,
-  )
-  .map(([which, spec, meta, n, namespace, ownMeta]) => {
-    const [apiVersion, kind, wrap] = controllers[which] as (typeof controllers)[number];
-    const clean = JSON.parse(JSON.stringify({ spec, meta, ownMeta })) as {
-      spec: Json;
-      meta: Json;
-      ownMeta: object;
-    };
-    return {
-      object: {
-        apiVersion,
-        kind,
-        metadata: { ...clean.ownMeta, name: `r${n}`, ...(namespace !== null ? { namespace } : {}) },
-        spec: (kind === "Pod" ? clean.spec : wrap(clean.spec, clean.meta, n)) as Json,
-      },
-    };
-  });
+// Messages are compared, so the doubles stay where CEL and JSON print them alike.
+const resource = generatedResources({ numbers: CEL_PRINTABLE_NUMBERS });
 
 const judge = celJudgeForTests();
 // Policies listing other objects have no CEL form (docs/capabilities.md).
