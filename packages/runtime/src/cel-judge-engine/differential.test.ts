@@ -8,12 +8,6 @@
  * printed for replay (CHARTER_CEL_DIFFERENTIAL_SEED).
  */
 import { listsInventory, type Policy } from "@charter/ir";
-import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
-import { disagreements } from "@charter/test-support/engine-disagreements";
-import {
-  CEL_PRINTABLE_NUMBERS,
-  generatedResources,
-} from "@charter/test-support/generated-resources";
 import {
   and,
   cmp,
@@ -38,7 +32,13 @@ import {
   str,
   text,
   v,
-} from "@charter/test-support/rego-build-ir";
+} from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { disagreements } from "@charter/test-support/engine-disagreements";
+import {
+  CEL_PRINTABLE_NUMBERS,
+  generatedResources,
+} from "@charter/test-support/generated-resources";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import libraryPolicies from "../../../../policies/index.js";
@@ -67,32 +67,40 @@ const everyHole = (name: string) => [
 const constructs: Policy[] = [
   policy(
     "ns-filtered-glob",
-    podMatch({ include: ["prod", "é", "new\nline"], exclude: ["kube-system"] }),
     [
       rule(
         "registry",
-        q("any", "c", containers, not(str(v("c", "image"), "glob", lit("registry.example.com/*")))),
+        q(
+          "any",
+          "c",
+          containers(),
+          not(str(v("c", "image"), "glob", lit("registry.example.com/*"))),
+        ),
         everyHole("registry"),
       ),
     ],
+    { match: podMatch(true, { include: ["prod", "é", "new\nline"], exclude: ["kube-system"] }) },
   ),
-  policy("ns-excluded", podMatch({ exclude: ["kube-system", "prod"] }), [
-    rule(
-      "glob-from-data",
-      q("any", "c", containers, str(v("c", "image"), "glob", v("c", "name"))),
-      everyHole("glob"),
-    ),
-  ]),
+  policy(
+    "ns-excluded",
+    [
+      rule(
+        "glob-from-data",
+        q("any", "c", containers(), str(v("c", "image"), "glob", v("c", "name"))),
+        everyHole("glob"),
+      ),
+    ],
+    { match: podMatch(true, { exclude: ["kube-system", "prod"] }) },
+  ),
   policy(
     "params-in",
-    podMatch(),
     [
       rule(
         "allowed",
         q(
           "any",
           "c",
-          containers,
+          containers(),
           and(exists(v("c", "image")), not(isIn(v("c", "image"), params("allowed")))),
         ),
         everyHole("allowed"),
@@ -102,97 +110,117 @@ const constructs: Policy[] = [
         q(
           "any",
           "c",
-          containers,
+          containers(),
           q("none", "p", params("prefixes"), str(v("c", "image"), "startsWith", v("p"))),
         ),
         [text("prefix "), hole(v("c", "image")), text(" "), hole(params("prefixes"))],
       ),
     ],
     {
-      allowed: ["registry.example.com/app:1", "é", 1, null],
-      prefixes: ["registry.", "docker.io/"],
+      match: podMatch(),
+      params: {
+        allowed: ["registry.example.com/app:1", "é", 1, null],
+        prefixes: ["registry.", "docker.io/"],
+      },
     },
   ),
-  policy("ordering", podMatch(), [
-    rule(
-      "low-user",
-      q(
-        "any",
-        "c",
-        containers,
-        or(
-          cmp(v("c", "securityContext", "runAsUser"), "<", lit(1000)),
-          cmp(v("c", "name"), ">=", lit("z")),
-          cmp(v("c", "name"), "<", v("c", "image")),
-        ),
-      ),
-      everyHole("order"),
-    ),
-    rule(
-      "default-privileged",
-      q(
-        "any",
-        "c",
-        containers,
-        cmp(orElse(v("c", "securityContext", "privileged"), lit(true)), "==", lit(true)),
-      ),
-      everyHole("default"),
-    ),
-  ]),
-  policy("nested-witness", podMatch(), [
-    rule(
-      "secret-env",
-      and(
-        cmp(len(containers), ">", lit(0)),
+  policy(
+    "ordering",
+    [
+      rule(
+        "low-user",
         q(
           "any",
           "c",
-          containers,
-          and(
-            exists(v("c", "name")),
-            q(
-              "any",
-              "e",
-              v("c", "env"),
-              and(
-                str(v("e", "name"), "startsWith", lit("SECRET")),
-                not(exists(v("e", "valueFrom"))),
+          containers(),
+          or(
+            cmp(v("c", "securityContext", "runAsUser"), "<", lit(1000)),
+            cmp(v("c", "name"), ">=", lit("z")),
+            cmp(v("c", "name"), "<", v("c", "image")),
+          ),
+        ),
+        everyHole("order"),
+      ),
+      rule(
+        "default-privileged",
+        q(
+          "any",
+          "c",
+          containers(),
+          cmp(orElse(v("c", "securityContext", "privileged"), lit(true)), "==", lit(true)),
+        ),
+        everyHole("default"),
+      ),
+    ],
+    { match: podMatch() },
+  ),
+  policy(
+    "nested-witness",
+    [
+      rule(
+        "secret-env",
+        and(
+          cmp(len(containers()), ">", lit(0)),
+          q(
+            "any",
+            "c",
+            containers(),
+            and(
+              exists(v("c", "name")),
+              q(
+                "any",
+                "e",
+                v("c", "env"),
+                and(
+                  str(v("e", "name"), "startsWith", lit("SECRET")),
+                  not(exists(v("e", "valueFrom"))),
+                ),
               ),
             ),
           ),
         ),
+        [
+          text("container "),
+          hole(v("c", "name")),
+          text(" env "),
+          hole(v("e", "name")),
+          text("="),
+          hole(v("e", "value")),
+        ],
       ),
-      [
-        text("container "),
-        hole(v("c", "name")),
-        text(" env "),
-        hole(v("e", "name")),
-        text("="),
-        hole(v("e", "value")),
-      ],
-    ),
-    rule(
-      "count",
-      cmp(len(list(pod("spec", "hostNetwork"), pod("spec", "hostPID"), lit("x"))), ">=", lit(2)),
-      [text("count "), hole(len(containers)), text(" "), hole(pod("metadata", "labels", "app"))],
-    ),
-  ]),
-  policy("deployment-object", kindsMatch("apps", "Deployment"), [
-    rule(
-      "replicas",
-      or(
-        cmp(obj("spec", "replicas"), ">", lit(3)),
-        cmp(len(obj("spec", "template", "spec", "containers")), "!=", lit(1)),
-        isIn(lit("team"), obj("metadata", "labels")),
+      rule(
+        "count",
+        cmp(len(list(pod("spec", "hostNetwork"), pod("spec", "hostPID"), lit("x"))), ">=", lit(2)),
+        [
+          text("count "),
+          hole(len(containers())),
+          text(" "),
+          hole(pod("metadata", "labels", "app")),
+        ],
       ),
-      [
-        text("deployment "),
-        hole(obj("metadata", "name")),
-        text(" replicas "),
-        hole(obj("spec", "replicas")),
-      ],
-    ),
-  ]),
+    ],
+    { match: podMatch() },
+  ),
+  policy(
+    "deployment-object",
+    [
+      rule(
+        "replicas",
+        or(
+          cmp(obj("spec", "replicas"), ">", lit(3)),
+          cmp(len(obj("spec", "template", "spec", "containers")), "!=", lit(1)),
+          isIn(lit("team"), obj("metadata", "labels")),
+        ),
+        [
+          text("deployment "),
+          hole(obj("metadata", "name")),
+          text(" replicas "),
+          hole(obj("spec", "replicas")),
+        ],
+      ),
+    ],
+    { match: kindsMatch([{ group: "apps", kind: "Deployment" }]) },
+  ),
 ];
 
 // Messages are compared, so the doubles stay where CEL and JSON print them alike.
