@@ -1,7 +1,6 @@
 /**
- * Hand-built IR for tests that must not depend on the DSL (the runtime's and the compiler's):
- * plain IR objects, in exactly the shape written. Imported as
- * `@charter/test-support/build-ir`.
+ * Hand-built IR for tests that must not depend on the DSL (the runtime's, and this package's
+ * semantics tables): plain IR objects, in exactly the shape written.
  */
 import {
   compare,
@@ -22,6 +21,7 @@ import {
 
 export { exists, keys, len, literal as lit, orElse } from "@charter/ir";
 export const obj = (...path: Segment[]): Expr => ref({ kind: "object" }, path);
+// The field the semantics tables' resources keep their values under.
 export const data = (...path: Segment[]): Expr => obj("data", ...path);
 export const pod = (...path: Segment[]): Expr => ref({ kind: "pod" }, path);
 export const containers = (...path: Segment[]): Expr => ref({ kind: "containers" }, path);
