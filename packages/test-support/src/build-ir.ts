@@ -1,6 +1,6 @@
 /**
- * Hand-built IR for this package's tests (the DSL is not a dependency of the runtime). Not
- * exported from the package.
+ * Hand-built IR for tests that must not depend on the DSL (the runtime's, and this package's
+ * semantics tables): plain IR objects, in exactly the shape written.
  */
 import {
   compare,
@@ -21,6 +21,8 @@ import {
 
 export { exists, keys, len, literal as lit, orElse } from "@charter/ir";
 export const obj = (...path: Segment[]): Expr => ref({ kind: "object" }, path);
+// The field the semantics tables' resources keep their values under.
+export const data = (...path: Segment[]): Expr => obj("data", ...path);
 export const pod = (...path: Segment[]): Expr => ref({ kind: "pod" }, path);
 export const containers = (...path: Segment[]): Expr => ref({ kind: "containers" }, path);
 export const params = (...path: Segment[]): Expr => ref({ kind: "params" }, path);
@@ -42,26 +44,36 @@ export const and = (...args: Expr[]): Expr => ({ kind: "and", args });
 export const or = (...args: Expr[]): Expr => ({ kind: "or", args });
 export const not = (arg: Expr): Expr => ({ kind: "not", arg });
 
+type QuantifierKind = "any" | "all" | "none";
+export const q = (kind: QuantifierKind, variable: string, collection: Expr, body: Expr): Expr =>
+  quantifier(kind, variable, collection, body);
 export const any = (variable: string, collection: Expr, body: Expr): Expr =>
-  quantifier("any", variable, collection, body);
+  q("any", variable, collection, body);
 export const all = (variable: string, collection: Expr, body: Expr): Expr =>
-  quantifier("all", variable, collection, body);
+  q("all", variable, collection, body);
 export const none = (variable: string, collection: Expr, body: Expr): Expr =>
-  quantifier("none", variable, collection, body);
+  q("none", variable, collection, body);
+
+export const text = (t: string): MessagePart => ({ kind: "text", text: t });
+export const hole = (expr: Expr): MessagePart => ({ kind: "hole", expr, source: "…" });
 
 /** A message from text and holes: `message("image ", v("c", "image"))`. */
 export function message(...pieces: (string | Expr)[]): Rule["message"] {
-  const parts: MessagePart[] = pieces.map((piece) =>
-    typeof piece === "string"
-      ? { kind: "text", text: piece }
-      : { kind: "hole", expr: piece, source: "…" },
-  );
+  const parts = pieces.map((piece) => (typeof piece === "string" ? text(piece) : hole(piece)));
   const template = pieces.map((p) => (typeof p === "string" ? p : "{{…}}")).join("");
   return { template, parts };
 }
 
-export function rule(name: string, condition: Expr, msg = message(name)): Rule {
-  return { name, condition, message: msg };
+/**
+ * A rule. Its message: `message(…)`, or bare parts (`[text("a "), hole(x)]`) under an empty
+ * template.
+ */
+export function rule(
+  name: string,
+  condition: Expr,
+  msg: Rule["message"] | MessagePart[] = message(name),
+): Rule {
+  return { name, condition, message: Array.isArray(msg) ? { template: "", parts: msg } : msg };
 }
 
 export const podMatch = (controllers = true, namespaces?: Match["namespaces"]): Match => ({

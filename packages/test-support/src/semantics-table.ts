@@ -20,7 +20,7 @@ import {
   q,
   str,
   v,
-} from "./rego-build-ir.js";
+} from "./build-ir.js";
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose
 export const HOSTILE = '"}\n\\{{x}} ${1}\u0000\t\u2028\ufeff😀 `sprintf("%s")` \\u0041';

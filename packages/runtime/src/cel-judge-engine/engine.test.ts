@@ -1,6 +1,5 @@
 /** The CEL judge engine's rows: skip, namespace filters, messages, and errors never hidden. */
 import { emitCelPolicy } from "@charter/compiler";
-import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import {
   containers,
   hole,
@@ -12,19 +11,24 @@ import {
   str,
   text,
   v,
-} from "@charter/test-support/rego-build-ir";
+} from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { describe, expect, it } from "vitest";
 import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();
 
-const latest = policy("no-latest", podMatch({ exclude: ["kube-system"] }), [
-  rule("latest", q("any", "c", containers, str(v("c", "image"), "endsWith", lit(":latest"))), [
-    text("  container "),
-    hole(v("c", "name")),
-    text(" uses\n:latest  "),
-  ]),
-]);
+const latest = policy(
+  "no-latest",
+  [
+    rule("latest", q("any", "c", containers(), str(v("c", "image"), "endsWith", lit(":latest"))), [
+      text("  container "),
+      hole(v("c", "name")),
+      text(" uses\n:latest  "),
+    ]),
+  ],
+  { match: podMatch(true, { exclude: ["kube-system"] }) },
+);
 
 const pod = (namespace: string | undefined, images: string[]) => ({
   object: {
@@ -37,7 +41,9 @@ const pod = (namespace: string | undefined, images: string[]) => ({
 
 describe("emitCelPolicy", () => {
   it("refuses a variable used outside its quantifier, naming policy, rule and target", () => {
-    const bad = policy("bad", podMatch(), [rule("r", str(v("c", "image"), "endsWith", lit("x")))]);
+    const bad = policy("bad", [rule("r", str(v("c", "image"), "endsWith", lit("x")))], {
+      match: podMatch(),
+    });
     expect(() =>
       emitCelPolicy(bad, { params: "inline", object: "object", target: "kyverno" }),
     ).toThrow(
@@ -84,9 +90,11 @@ describe.skipIf(!judge)("createCelJudgeEngine on the real judge", () => {
   });
 
   it("reports what the API server would refuse to compile as error rows, with the reason", async () => {
-    const badPattern = policy("bad-pattern", podMatch(), [
-      rule("r", q("any", "c", containers, str(v("c", "image"), "matches", lit("(")))),
-    ]);
+    const badPattern = policy(
+      "bad-pattern",
+      [rule("r", q("any", "c", containers(), str(v("c", "image"), "matches", lit("("))))],
+      { match: podMatch() },
+    );
     const findings = await createCelJudgeEngine([badPattern, latest], {
       judgePath: judge as string,
     }).evaluate([pod("shop", ["nginx:latest"])]);

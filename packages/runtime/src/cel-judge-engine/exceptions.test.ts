@@ -4,17 +4,8 @@
  * `applyExceptions` on the IR engine for every match field.
  */
 import type { Json, PolicyException } from "@charter/ir";
+import { containers, lit, podMatch, policy, q, rule, str, v } from "@charter/test-support/build-ir";
 import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
-import {
-  containers,
-  lit,
-  podMatch,
-  policy,
-  q,
-  rule,
-  str,
-  v,
-} from "@charter/test-support/rego-build-ir";
 import { describe, expect, it } from "vitest";
 import { applyExceptions } from "../exceptions/apply.js";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -23,10 +14,17 @@ import { createCelJudgeEngine } from "./engine.js";
 
 const judge = celJudgeForTests();
 
-const images = policy("images", podMatch(), [
-  rule("latest", q("any", "c", containers, str(v("c", "image"), "endsWith", lit(":latest")))),
-  rule("untrusted", q("any", "c", containers, str(v("c", "image"), "startsWith", lit("evil/")))),
-]);
+const images = policy(
+  "images",
+  [
+    rule("latest", q("any", "c", containers(), str(v("c", "image"), "endsWith", lit(":latest")))),
+    rule(
+      "untrusted",
+      q("any", "c", containers(), str(v("c", "image"), "startsWith", lit("evil/"))),
+    ),
+  ],
+  { match: podMatch() },
+);
 
 const base = { reason: "r", owner: "team", policy: "images" } as const;
 const exceptions: PolicyException[] = [

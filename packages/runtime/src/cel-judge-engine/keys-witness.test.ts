@@ -5,8 +5,6 @@
  * in descending order, make a CEL emitter that took the first key in map order fail here.
  */
 import type { Expr, Policy } from "@charter/ir";
-import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
-import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   and,
   cmp,
@@ -21,7 +19,9 @@ import {
   str,
   text,
   v,
-} from "@charter/test-support/rego-build-ir";
+} from "@charter/test-support/build-ir";
+import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import { describe, expect, it } from "vitest";
 import { createInProcessCelEngine } from "../cel-in-process/engine.js";
 import { createGatekeeperEngine } from "../gatekeeper/engine.js";
@@ -34,23 +34,27 @@ const keys = (arg: Expr): Expr => ({ kind: "keys", arg });
 
 // `any k in keys(data.m): k startsWith "x" and not k == "x0"` and an inner binding over the
 // keys of each value, so the chain has two keys() bindings.
-const witness = policy("keys-witness", kindsMatch("test.charter.dev", "Keyed"), [
-  rule(
-    "first",
-    q(
-      "any",
-      "k",
-      keys(data("m")),
-      and(str(v("k"), "startsWith", lit("x")), not(cmp(v("k"), "==", lit("x0")))),
+const witness = policy(
+  "keys-witness",
+  [
+    rule(
+      "first",
+      q(
+        "any",
+        "k",
+        keys(data("m")),
+        and(str(v("k"), "startsWith", lit("x")), not(cmp(v("k"), "==", lit("x0")))),
+      ),
+      [text("key "), hole(v("k"))],
     ),
-    [text("key "), hole(v("k"))],
-  ),
-  rule(
-    "nested",
-    q("any", "k", keys(data("m")), q("any", "j", keys(data("inner")), cmp(v("j"), ">", v("k")))),
-    [hole(v("k")), text(" < "), hole(v("j"))],
-  ),
-]);
+    rule(
+      "nested",
+      q("any", "k", keys(data("m")), q("any", "j", keys(data("inner")), cmp(v("j"), ">", v("k")))),
+      [hole(v("k")), text(" < "), hole(v("j"))],
+    ),
+  ],
+  { match: kindsMatch([{ group: "test.charter.dev", kind: "Keyed" }]) },
+);
 
 const descending = Object.fromEntries(
   ["x😀", "x\uffff", "xé", "x9", "x8", "x7", "x6", "x5", "x4", "x3", "x2", "x1", "x0", "a"].map(

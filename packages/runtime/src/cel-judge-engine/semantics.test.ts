@@ -5,8 +5,8 @@
  */
 import { emitCelPolicy } from "@charter/compiler";
 import { isCharterError, type Policy } from "@charter/ir";
+import { kindsMatch, policy, rule } from "@charter/test-support/build-ir";
 import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
-import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
 import { DATA, SEMANTICS_ROWS as rows } from "@charter/test-support/semantics-table";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -14,9 +14,9 @@ import type { Finding } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
 
 const policies = rows.map((row, index) =>
-  policy(`case-${index}`, kindsMatch("test.charter.dev", `Case${index}`), [
-    rule("r", row.condition),
-  ]),
+  policy(`case-${index}`, [rule("r", row.condition)], {
+    match: kindsMatch([{ group: "test.charter.dev", kind: `Case${index}` }]),
+  }),
 );
 const resources = rows.map((_, index) => ({
   object: {

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper } from "@charter/compiler";
 import type { Expr, JsonObject } from "@charter/ir";
+import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/build-ir";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
 } from "@charter/test-support/cross-resource-table";
 import { opaForTests } from "@charter/test-support/opa-for-tests";
-import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/rego-build-ir";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -82,13 +82,17 @@ const labelOfNamespace: Expr = {
   path: ["metadata", "labels", "tier"],
 };
 /** Fails when the Namespace lacks tier=trusted: in the IR, on an unknown Namespace too. */
-const negated = policy("xr-negated", podMatch(), [
-  rule(
-    "untiered",
-    not({ kind: "compare", op: "==", left: labelOfNamespace, right: lit("trusted") }),
-    [text("untiered")],
-  ),
-]);
+const negated = policy(
+  "xr-negated",
+  [
+    rule(
+      "untiered",
+      not({ kind: "compare", op: "==", left: labelOfNamespace, right: lit("trusted") }),
+      [text("untiered")],
+    ),
+  ],
+  { match: podMatch() },
+);
 
 describe.skipIf(!opa)("cross-resource templates", () => {
   it("pass opa check --strict and are unchanged by opa fmt", () => {

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitGatekeeper } from "@charter/compiler";
 import type { Json, JsonObject, Policy } from "@charter/ir";
-import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   cmp,
   containers,
@@ -27,7 +26,8 @@ import {
   str,
   text,
   v,
-} from "@charter/test-support/rego-build-ir";
+} from "@charter/test-support/build-ir";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import policies from "../../../../policies/index.js";
@@ -49,11 +49,10 @@ const ONE_LINE_HOSTILE = HOSTILE.replaceAll("\n", " ");
 const privileged = {
   ...policy(
     "no-privileged",
-    podMatch({ exclude: ["kube-system"] }),
     [
       rule(
         "privileged",
-        q("any", "c", containers, cmp(v("c", "securityContext", "privileged"), "==", lit(true))),
+        q("any", "c", containers(), cmp(v("c", "securityContext", "privileged"), "==", lit(true))),
         [text(`container ${HOSTILE} `), hole(v("c", "name")), text(" n="), hole(v("c", "n"))],
       ),
       rule(
@@ -61,22 +60,29 @@ const privileged = {
         q(
           "any",
           "c",
-          containers,
+          containers(),
           not(q("any", "r", params("allowed"), str(v("c", "image"), "glob", v("r")))),
         ),
         [hole(v("c", "image"))],
       ),
     ],
-    { allowed: ["registry.example.com/*", HOSTILE] },
+    {
+      match: podMatch(true, { exclude: ["kube-system"] }),
+      params: { allowed: ["registry.example.com/*", HOSTILE] },
+    },
   ),
   enforcement: "audit",
 } satisfies Policy;
-const labels = policy("if", kindsMatch("", "Service"), [
-  rule("team", not(isIn(lit("team"), obj("metadata", "labels"))), [
-    text("no team label on "),
-    hole(obj("metadata", "name")),
-  ]),
-]);
+const labels = policy(
+  "if",
+  [
+    rule("team", not(isIn(lit("team"), obj("metadata", "labels"))), [
+      text("no team label on "),
+      hole(obj("metadata", "name")),
+    ]),
+  ],
+  { match: kindsMatch([{ group: "", kind: "Service" }]) },
+);
 
 const spec: Json = {
   containers: [

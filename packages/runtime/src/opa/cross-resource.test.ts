@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego } from "@charter/compiler";
 import type { Expr, Json } from "@charter/ir";
+import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/build-ir";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
 } from "@charter/test-support/cross-resource-table";
 import { opaForTests } from "@charter/test-support/opa-for-tests";
-import { lit, not, podMatch, policy, rule, text } from "@charter/test-support/rego-build-ir";
 import { afterAll, describe, expect, it } from "vitest";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
@@ -109,13 +109,17 @@ const labelOfNamespace: Expr = {
 };
 
 /** Fails when the Namespace lacks tier=trusted: true (in the IR) on an unknown Namespace too. */
-const negated = policy("xr-negated", podMatch(), [
-  rule(
-    "untiered",
-    not({ kind: "compare", op: "==", left: labelOfNamespace, right: lit("trusted") }),
-    [text("untiered")],
-  ),
-]);
+const negated = policy(
+  "xr-negated",
+  [
+    rule(
+      "untiered",
+      not({ kind: "compare", op: "==", left: labelOfNamespace, right: lit("trusted") }),
+      [text("untiered")],
+    ),
+  ],
+  { match: podMatch() },
+);
 
 const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: {} };
 const apps = (tier: string): Json => ({

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { emitRego, regoString } from "@charter/compiler";
 import type { Json } from "@charter/ir";
-import { opaForTests } from "@charter/test-support/opa-for-tests";
 import {
   cmp,
   containers,
@@ -26,7 +25,8 @@ import {
   str,
   text,
   v,
-} from "@charter/test-support/rego-build-ir";
+} from "@charter/test-support/build-ir";
+import { opaForTests } from "@charter/test-support/opa-for-tests";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Resource } from "../types.js";
 import { createOpaEngine } from "./engine.js";
@@ -40,11 +40,10 @@ const ONE_LINE_HOSTILE = HOSTILE.replace("\ud800", "\ufffd").replaceAll("\n", " 
 
 const privileged = policy(
   "no-privileged",
-  podMatch({ exclude: ["kube-system"] }),
   [
     rule(
       "privileged",
-      q("any", "c", containers, cmp(v("c", "securityContext", "privileged"), "==", lit(true))),
+      q("any", "c", containers(), cmp(v("c", "securityContext", "privileged"), "==", lit(true))),
       [
         text(`container ${HOSTILE} `),
         hole(v("c", "name")),
@@ -59,20 +58,27 @@ const privileged = policy(
       q(
         "any",
         "c",
-        containers,
+        containers(),
         not(q("any", "r", params("allowed"), str(v("c", "image"), "glob", v("r")))),
       ),
       [hole(v("c", "image"))],
     ),
   ],
-  { allowed: ["registry.example.com/*"] },
+  {
+    match: podMatch(true, { exclude: ["kube-system"] }),
+    params: { allowed: ["registry.example.com/*"] },
+  },
 );
-const labels = policy("if", kindsMatch("", "Service"), [
-  rule("team", not(isIn(lit("team"), obj("metadata", "labels"))), [
-    text("no team label on "),
-    hole(obj("metadata", "name")),
-  ]),
-]);
+const labels = policy(
+  "if",
+  [
+    rule("team", not(isIn(lit("team"), obj("metadata", "labels"))), [
+      text("no team label on "),
+      hole(obj("metadata", "name")),
+    ]),
+  ],
+  { match: kindsMatch([{ group: "", kind: "Service" }]) },
+);
 const policies = [privileged, labels];
 
 const spec: Json = {

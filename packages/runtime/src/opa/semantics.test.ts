@@ -4,8 +4,8 @@
  * The IR engine answers the same table, so the two engines are also compared row by row.
  */
 
+import { kindsMatch, policy, rule } from "@charter/test-support/build-ir";
 import { opaForTests } from "@charter/test-support/opa-for-tests";
-import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
 import { DATA, SEMANTICS_ROWS } from "@charter/test-support/semantics-table";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -15,9 +15,9 @@ import { createOpaEngine } from "./engine.js";
 const rows = SEMANTICS_ROWS;
 
 const policies = rows.map((row, index) =>
-  policy(`case-${index}`, kindsMatch("test.charter.dev", `Case${index}`), [
-    rule("r", row.condition),
-  ]),
+  policy(`case-${index}`, [rule("r", row.condition)], {
+    match: kindsMatch([{ group: "test.charter.dev", kind: `Case${index}` }]),
+  }),
 );
 const resources = rows.map((_, index) => ({
   object: {

@@ -3,13 +3,13 @@
  * cross-resource table (each resource judged with its own scanned set) result and messages.
  */
 
+import { kindsMatch, policy, rule } from "@charter/test-support/build-ir";
 import {
   CROSS_RESOURCE_CASES,
   crossResourceBatch,
   crossResourcePolicies,
 } from "@charter/test-support/cross-resource-table";
 import { opaForTests } from "@charter/test-support/opa-for-tests";
-import { kindsMatch, policy, rule } from "@charter/test-support/rego-build-ir";
 import { DATA, SEMANTICS_ROWS } from "@charter/test-support/semantics-table";
 import { describe, expect, it } from "vitest";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -31,9 +31,9 @@ function rows(findings: readonly Finding[]) {
 
 describe.skipIf(!opa)("the IR semantics on the WASM engine", () => {
   const policies = SEMANTICS_ROWS.map((row, index) =>
-    policy(`case-${index}`, kindsMatch("test.charter.dev", `Case${index}`), [
-      rule("r", row.condition),
-    ]),
+    policy(`case-${index}`, [rule("r", row.condition)], {
+      match: kindsMatch([{ group: "test.charter.dev", kind: `Case${index}` }]),
+    }),
   );
   const resources = SEMANTICS_ROWS.map((_, index) => ({
     object: {
