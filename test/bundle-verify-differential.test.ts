@@ -55,8 +55,13 @@ const NAMED_REFUSALS: readonly [string, RegExp][] = [
   ["text after .signatures.json's JSON value", /\.signatures\.json is not JSON/],
   ["a public key (DER or PEM) as an HMAC secret", /DER-encoded public key|holds a PEM key/],
   ["a GNU sparse file or a PAX record Go would misread", /PAX|sparse/],
-  // Go's tar reader stops at the archive's end blocks and never reads the gzip trailer.
-  ["a corrupt gzip trailer (CRC or length)", /incorrect (data|length) check/],
+  // Go's tar reader stops at the archive's end blocks and never reads the rest of the gzip
+  // stream: damage past them — the trailer's CRC or length, or the last deflate block, which
+  // zlib then reads as a stream cut short — goes unseen by OPA. Charter inflates it all.
+  [
+    "a corrupt gzip stream past the tar's end blocks (trailer, last deflate block)",
+    /incorrect (data|length) check|not gzip \(unexpected end of file\)/,
+  ],
 ];
 
 interface Judged {
