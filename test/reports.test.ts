@@ -8,10 +8,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crdVersionSchema, kubernetesAjv, strictSchema } from "@charter/test-support/crd-schemas";
 import { Ajv, type ValidateFunction } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { repoRoot, runCli } from "./support/run-cli.js";
 
 const schemas = join(repoRoot, "..", "shared", "schemas");
@@ -20,44 +21,17 @@ const scratch = () => mkdtempSync(join(tmpdir(), "charter-reports-"));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
-const isObject = (value: unknown): value is JsonObject =>
+const _isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** As in schemas.test.ts: reject the unknown fields Kubernetes would prune silently. */
-function strict(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(strict);
-  if (!isObject(schema)) return schema;
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(schema)) {
-    out[key] =
-      key === "properties" && isObject(value)
-        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strict(sub)]))
-        : strict(value);
-  }
-  if (
-    isObject(schema.properties) &&
-    schema.additionalProperties === undefined &&
-    schema["x-kubernetes-preserve-unknown-fields"] !== true
-  ) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-for (const format of ["int32", "int64", "byte", "date-time", "int-or-string", "double"]) {
-  ajv.addFormat(format, true);
-}
+const ajv = kubernetesAjv();
 
 function crdValidator(file: string, version: string): ValidateFunction {
-  const crd = parseYaml(readFileSync(join(schemas, file), "utf8")) as JsonObject;
-  const found = ((crd.spec as JsonObject).versions as JsonObject[]).find((v) => v.name === version);
-  if (!found) throw new Error(`${file} has no version ${version}`);
-  const schema = (found.schema as JsonObject).openAPIV3Schema as JsonObject;
+  const schema = crdVersionSchema(file, version);
   // The API server also wants a name (and a namespaced report its namespace).
   return ajv.compile({
     allOf: [
-      strict(schema),
+      strictSchema(schema),
       { required: ["metadata"], properties: { metadata: { required: ["name"] } } },
     ],
   });

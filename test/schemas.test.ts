@@ -29,9 +29,10 @@ import {
   type PolicyException,
   type TargetName,
 } from "@charter/ir";
-import { Ajv, type ValidateFunction } from "ajv";
+import { crdVersionSchema, kubernetesAjv, strictSchema } from "@charter/test-support/crd-schemas";
+import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import policies from "../policies/index.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,47 +45,7 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Adds `additionalProperties: false` where Kubernetes would prune unknown fields silently. */
-function strict(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(strict);
-  if (!isObject(schema)) return schema;
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(schema)) {
-    // Property names are data, not schemas: keep them, recurse into their schemas.
-    out[key] =
-      key === "properties" && isObject(value)
-        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strict(sub)]))
-        : strict(value);
-  }
-  if (
-    isObject(schema.properties) &&
-    schema.additionalProperties === undefined &&
-    schema["x-kubernetes-preserve-unknown-fields"] !== true
-  ) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-function newAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  for (const format of ["int32", "int64", "byte", "date-time", "int-or-string", "double"]) {
-    ajv.addFormat(format, true);
-  }
-  return ajv;
-}
-
-const ajv = newAjv();
-
-function crdVersionSchema(file: string, version: string): JsonObject {
-  const crd = parseYaml(readFileSync(join(schemas, file), "utf8")) as JsonObject;
-  const versions = ((crd.spec as JsonObject).versions as JsonObject[]).filter(
-    (v) => v.name === version,
-  );
-  const found = versions[0];
-  if (!found) throw new Error(`${file} has no version ${version}`);
-  return (found.schema as JsonObject).openAPIV3Schema as JsonObject;
-}
+const ajv = kubernetesAjv();
 
 /** The rules the API server applies beyond the OpenAPI schema, as JSON schema. */
 const NAMED = { required: ["metadata"], properties: { metadata: { required: ["name"] } } };
@@ -139,7 +100,7 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     "policies.kyverno.io/v1 ValidatingPolicy",
     [
       withApiRules(
-        strict(
+        strictSchema(
           crdVersionSchema("kyverno/policies.kyverno.io_validatingpolicies.yaml", "v1"),
         ) as JsonObject,
       ),
@@ -149,7 +110,9 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     "kyverno.io/v1 ClusterPolicy",
     [
       withApiRules(
-        strict(crdVersionSchema("kyverno/kyverno.io_clusterpolicies.yaml", "v1")) as JsonObject,
+        strictSchema(
+          crdVersionSchema("kyverno/kyverno.io_clusterpolicies.yaml", "v1"),
+        ) as JsonObject,
       ),
     ],
   ],
@@ -157,7 +120,9 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     "kyverno.io/v2 PolicyException",
     [
       withApiRules(
-        strict(crdVersionSchema("kyverno/kyverno.io_policyexceptions.yaml", "v2")) as JsonObject,
+        strictSchema(
+          crdVersionSchema("kyverno/kyverno.io_policyexceptions.yaml", "v2"),
+        ) as JsonObject,
       ),
     ],
   ],
@@ -165,7 +130,7 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     "policies.kyverno.io/v1 PolicyException",
     [
       withApiRules(
-        strict(
+        strictSchema(
           crdVersionSchema("kyverno/policies.kyverno.io_policyexceptions.yaml", "v1"),
         ) as JsonObject,
       ),
@@ -189,7 +154,7 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     "templates.gatekeeper.sh/v1 ConstraintTemplate",
     [
       withApiRules(
-        strict(
+        strictSchema(
           crdVersionSchema("gatekeeper/templates.gatekeeper.sh_constrainttemplates.yaml", "v1"),
         ) as JsonObject,
       ),
@@ -197,7 +162,7 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
   ],
 ]);
 
-const EMBEDDED_MATCH = strict(
+const EMBEDDED_MATCH = strictSchema(
   (
     crdVersionSchema("gatekeeper/match.gatekeeper.sh_matchcrd.yaml", "match")
       .properties as JsonObject
@@ -232,7 +197,7 @@ function constraintValidator(template: JsonObject): ValidateFunction {
         properties: {
           enforcementAction: { enum: ["deny", "dryrun", "warn", "scoped"] },
           match: EMBEDDED_MATCH,
-          parameters: strict(parameters),
+          parameters: strictSchema(parameters),
         },
       },
     },

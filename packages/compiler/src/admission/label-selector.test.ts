@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Json, JsonObject, Policy } from "@charter/ir";
-import { Ajv, type ValidateFunction } from "ajv";
+import { crdVersionSchema, kubernetesAjv, strictSchema } from "@charter/test-support/crd-schemas";
+import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { LABELS_CONDITION } from "../cel/index.js";
 import { emitGatekeeper } from "../gatekeeper/index.js";
 import { emitKyverno } from "../kyverno/index.js";
@@ -59,37 +60,8 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function strict(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(strict);
-  if (!isObject(schema)) return schema;
-  const out: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    out[key] =
-      key === "properties" && isObject(value)
-        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strict(sub)]))
-        : strict(value);
-  }
-  if (
-    isObject(schema.properties) &&
-    schema.additionalProperties === undefined &&
-    schema["x-kubernetes-preserve-unknown-fields"] !== true
-  ) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-for (const format of ["int32", "int64", "byte", "date-time", "int-or-string", "double"]) {
-  ajv.addFormat(format, true);
-}
-
-function crdSchema(file: string, version: string): JsonObject {
-  const crd = parseYaml(readFileSync(join(schemas, file), "utf8")) as JsonObject;
-  const versions = (crd.spec as JsonObject).versions as JsonObject[];
-  const found = versions.find((v) => v.name === version) as JsonObject;
-  return (found.schema as JsonObject).openAPIV3Schema as JsonObject;
-}
+const ajv = kubernetesAjv();
+const crdSchema = crdVersionSchema;
 
 function documents(files: Map<string, string>, path: string): JsonObject[] {
   const text = files.get(path);
@@ -142,7 +114,9 @@ describe("label selectors on every target", () => {
     expect(document?.kind).toBe("ValidatingPolicy");
     expect(at(document, "spec", "matchConstraints", "objectSelector")).toEqual(selector);
     const validate = ajv.compile(
-      strict(crdSchema("kyverno/policies.kyverno.io_validatingpolicies.yaml", "v1")) as object,
+      strictSchema(
+        crdSchema("kyverno/policies.kyverno.io_validatingpolicies.yaml", "v1"),
+      ) as object,
     );
     expect(valid(validate, document as Json)).toEqual([]);
   });
@@ -158,7 +132,7 @@ describe("label selectors on every target", () => {
     const preconditions = at(rule, "celPreconditions") as JsonObject[];
     expect(preconditions.map((c) => c.name)).toContain(LABELS_CONDITION);
     const validate = ajv.compile(
-      strict(crdSchema("kyverno/kyverno.io_clusterpolicies.yaml", "v1")) as object,
+      strictSchema(crdSchema("kyverno/kyverno.io_clusterpolicies.yaml", "v1")) as object,
     );
     expect(valid(validate, document as Json)).toEqual([]);
   });
@@ -173,11 +147,11 @@ describe("label selectors on every target", () => {
         crdSchema("gatekeeper/match.gatekeeper.sh_matchcrd.yaml", "match").properties as JsonObject
       ).embeddedMatch as Json;
       expect(
-        valid(ajv.compile(strict(match) as object), at(constraint, "spec", "match") as Json),
+        valid(ajv.compile(strictSchema(match) as object), at(constraint, "spec", "match") as Json),
       ).toEqual([]);
       const [template] = documents(files, "labelled/template.yaml");
       const validate = ajv.compile(
-        strict(
+        strictSchema(
           crdSchema("gatekeeper/templates.gatekeeper.sh_constrainttemplates.yaml", "v1"),
         ) as object,
       );
