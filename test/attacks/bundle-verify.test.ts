@@ -9,6 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import {
   buildBundle,
   bundleFiles,
@@ -281,4 +282,29 @@ describe("bundle verify cannot be fooled", () => {
       revision: null,
     });
   }, 120_000);
+
+  it("a gzip stream damaged past the tar's end blocks is refused (OPA never reads there)", async () => {
+    // Bit flips in the last deflate block make zlib see a stream cut short. OPA's tar reader
+    // stops at the end blocks before it and accepts some of these; Charter inflates the whole
+    // stream and refuses every one (bundle-verify-differential.test.ts lists the divergence).
+    const damaged: Uint8Array[] = [];
+    for (let at = signed.length - 60; at < signed.length - 8; at++) {
+      for (let bit = 1; bit < 256; bit <<= 1) {
+        const copy = Buffer.from(signed);
+        copy[at] = (copy[at] as number) ^ bit;
+        try {
+          gunzipSync(copy);
+        } catch (error) {
+          if ((error as Error).message === "unexpected end of file") damaged.push(copy);
+        }
+      }
+    }
+    expect(damaged.length).toBeGreaterThan(0);
+    const key = verificationKey(Buffer.from(ecPublicPem), "ES256", "ec.pub");
+    for (const bundle of damaged) {
+      await expect(verifyBundle(bundle, key)).rejects.toThrow(
+        /not gzip \(unexpected end of file\)/,
+      );
+    }
+  });
 });
