@@ -15,6 +15,7 @@ import {
   bundleVerify,
 } from "./commands/bundle.js";
 import { type CheckOptions, check } from "./commands/check.js";
+import { type DevClusterCommandOptions, devCluster } from "./commands/dev-cluster.js";
 import { type DocsOptions, docs } from "./commands/docs.js";
 import { type ExplainOptions, explain } from "./commands/explain.js";
 import { type InitOptions, init } from "./commands/init.js";
@@ -371,6 +372,22 @@ Examples:
       "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key\n  $ charter serve --max-connections 4096 --idle-timeout 60s --log-memory-budget 128MiB",
     )
     .action(async (opts: ServeOptions) => setExit(await serve(ctx, opts)));
+
+  program
+    .command("dev-cluster")
+    .description(
+      "run a real Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager at the pinned release, built by scripts/install-engines.sh) until Ctrl-C",
+    )
+    .option(
+      "--dir <dir>",
+      "keep data, keys, logs and kubeconfigs in this folder (default: a temporary one, removed on exit)",
+    )
+    .option("--json", "print the server, kubeconfigs and audit log as one JSON line")
+    .addHelpText(
+      "after",
+      "\nTwo users authenticate with tokens: an admin (system:masters) and a developer with no role.\nRBAC authorizes; every request is audited at Metadata level (ValidatingAdmissionPolicy Audit\nresults reach only the audit log).\n\nExamples:\n  $ charter dev-cluster\n  $ KUBECONFIG=<admin kubeconfig> .tools/bin/kubectl apply --server-side -f dist/vap/\n  $ charter check --cluster --kubeconfig <admin kubeconfig> --all-namespaces",
+    )
+    .action(async (opts: DevClusterCommandOptions) => setExit(await devCluster(ctx, opts)));
 
   const bundleCommand = withPolicies(program.command("bundle"))
     .description(

@@ -2,7 +2,8 @@
  * Where an engine binary is: `$<env var>` when set (an explicit choice that does not work is
  * not silently replaced by another binary), then `.tools/bin/<name>` in the current folder or
  * one of its ancestors, or above this package (scripts/install-engines.sh puts the pinned
- * builds there), then `<name>` on PATH.
+ * builds there), then `<name>` on PATH (unless `onPath` is false: a binary that must be the pinned
+ * build, such as kubectl for the test cluster, is never one that happens to be on the machine).
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -10,6 +11,8 @@ import { delimiter, dirname, join, resolve } from "node:path";
 export interface FindToolOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Also look on PATH (default true). */
+  readonly onPath?: boolean;
 }
 
 function isExecutable(path: string): boolean {
@@ -53,6 +56,6 @@ export function findTool(
   return (
     inTools(options.cwd ?? process.cwd(), name) ??
     inTools(dirname(new URL(import.meta.url).pathname), name) ??
-    onPath(env.PATH, name)
+    (options.onPath === false ? undefined : onPath(env.PATH, name))
   );
 }

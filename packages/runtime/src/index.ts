@@ -59,6 +59,7 @@ export {
   inForce,
   withExceptions,
 } from "./exceptions/index.js";
+export { type FindToolOptions, findTool } from "./find-tool.js";
 export {
   admissionReview,
   constraintMatches,

@@ -20,3 +20,15 @@ export {
   type SourceWatcher,
   watchSources,
 } from "./bundle-server/rebuild.js";
+export {
+  type DevCluster,
+  type DevClusterOptions,
+  startDevCluster,
+} from "./dev-cluster/dev-cluster.js";
+export {
+  findKubernetesBinaries,
+  KUBERNETES_PROGRAMS,
+  type KubernetesBinaries,
+  type KubernetesProgram,
+  requireKubernetesBinaries,
+} from "./dev-cluster/kubernetes-binaries.js";

@@ -21,6 +21,7 @@ import { charterBundleCommand } from "../charter-bundle-command.js";
 import { loadConfig } from "../config.js";
 import type { Context, PolicyOptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
+import { shutdownSignal } from "../shutdown-signal.js";
 
 export interface ServeOptions extends PolicyOptions {
   readonly host: string;
@@ -229,17 +230,4 @@ function readInput(file: string, flag: string): Buffer {
   } catch {
     throw new CharterError(`cannot read ${flag} file ${file}`, { file });
   }
-}
-
-/** Resolves with the signal's name on the first SIGTERM or SIGINT. */
-function shutdownSignal(): Promise<string> {
-  return new Promise((resolvePromise) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolvePromise(signal);
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
 }
