@@ -39,7 +39,11 @@ export async function devCluster(ctx: Context, options: DevClusterCommandOptions
   } else {
     ctx.output.out(describe(cluster));
   }
+  // The cluster's processes do not hold the event loop (they must not outlive a killed parent);
+  // this timer does, until the signal.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await stop;
+  clearInterval(keepAlive);
   await cluster.stop();
   return EXIT_OK;
 }

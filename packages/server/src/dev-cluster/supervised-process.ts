@@ -77,6 +77,8 @@ export function superviseProcess(
     exited,
     hasExited: () => ended,
     async stop() {
+      // While we wait for it, the supervisor holds the event loop (it is unref'd otherwise).
+      supervisor.ref();
       supervisor.stdin?.end();
       return exited;
     },
