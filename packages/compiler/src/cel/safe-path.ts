@@ -54,7 +54,16 @@ function step(current: CelExpr, segment: Segment): CelExpr {
   if (typeof segment === "number") return index(current, literal(String(segment)));
   return isSelectable(segment)
     ? select(current, segment)
-    : index(current, literal(celString(segment)));
+    : index(dyn(current), literal(celString(segment)));
+}
+
+/**
+ * `dyn(x)`: the same value, typed as dyn. The API server type-checks a policy against the
+ * matched kinds' schemas, where `c ? object.spec.ports : null` has two branch types and `"k" in
+ * object.metadata` has no overload; dyn makes both well-typed without changing a result.
+ */
+function dyn(expr: CelExpr): CelExpr {
+  return call("dyn", expr);
 }
 
 /**
@@ -73,10 +82,10 @@ export function safePath(base: CelExpr, path: readonly Segment[]): CelValue {
         isMap(current),
         isSelectable(segment)
           ? call("has", select(current, segment))
-          : relation(literal(celString(segment)), "in", current),
+          : relation(literal(celString(segment)), "in", dyn(current)),
       );
     }
     current = step(current, segment);
   }
-  return { expr: conditional(and(guards), current, NULL) };
+  return { expr: conditional(and(guards), dyn(current), NULL) };
 }
