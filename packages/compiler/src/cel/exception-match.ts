@@ -48,14 +48,19 @@ const inGroup = (group: string, av: string) =>
 const isKind = (ref: KindRef, av: string, kd: string) =>
   `(${kd} == ${celString(ref.kind)} && ${inGroup(ref.group, av)})`;
 
-/** The pod view's spec: a Pod's own, a controller's template's, null for any other kind. */
+/**
+ * The pod view's spec: a Pod's own, a controller's template's, null for any other kind. The
+ * paths are read from `dyn(object)`: the API server type-checks the expression once per matched
+ * kind, and a Pod has no `spec.template` (an "undefined field" warning, though never reached).
+ */
 function podSpec(object: string, av: string, kd: string): string {
+  const anyKind = `dyn(${object})`;
   const sources: [KindRef, readonly Segment[]][] = [
     [POD_KIND, ["spec"]],
     ...POD_CONTROLLERS.map((c): [KindRef, readonly Segment[]] => [c, [...c.template, "spec"]]),
   ];
   return sources.reduceRight(
-    (otherwise, [ref, path]) => `${isKind(ref, av, kd)} ? ${at(object, path)} : (${otherwise})`,
+    (otherwise, [ref, path]) => `${isKind(ref, av, kd)} ? ${at(anyKind, path)} : (${otherwise})`,
     "null",
   );
 }

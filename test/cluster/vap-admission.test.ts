@@ -1,0 +1,600 @@
+/**
+ * Every ValidatingAdmissionPolicy of the library in the real API server (kube-apiserver
+ * v1.35.8 with its controller manager, test/cluster's dev cluster), built with the exceptions
+ * of test/fixtures/exceptions-project folded in:
+ *
+ * - applied with server-side apply, all accepted, and type-checked by the controller against
+ *   the matched kinds' schemas with no warning (a warning is a field path or type the schema
+ *   does not have);
+ * - a differential: generated objects the server's own validation accepts (Pods, every pod
+ *   controller, ephemeral containers through `pods/ephemeralcontainers` as `kubectl debug`
+ *   adds them, RBAC, Services, Ingresses, NetworkPolicies, PeerAuthentications) created with
+ *   `dryRun=All` in namespaces with and without the labels the policies read. `charter check`
+ *   judges the same objects written as manifests; the server must fail exactly the policies
+ *   Charter fails, with the same messages. The whole set is read through a probe binding per
+ *   policy whose action is `Warn` (one warning per failing validation; the server keeps 4 KiB
+ *   of warnings a response, so a case that needs more is sent again with the probes in groups).
+ *   An `Audit` pass checks the audit log (which records only the first failure of a request:
+ *   the annotation cannot be set twice), and the emitted `Deny` bindings must refuse exactly the
+ *   objects Charter says a deny policy fails, naming one of them with its message (the server
+ *   names only the first).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JsonObject } from "@charter/ir";
+import type { DevCluster } from "@charter/server";
+import { devClusterForTests } from "@charter/test-support/dev-cluster-for-tests";
+import {
+  DIFFERENTIAL_NAMESPACES,
+  DIFFERENTIAL_RUNTIME_CLASSES,
+  ephemeralContainer,
+  podTemplate,
+  serverValidResource,
+} from "@charter/test-support/server-valid-resources";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import policies from "../../policies/index.js";
+import { repoRoot, runCli } from "../support/run-cli.js";
+import {
+  type ApiAnswer,
+  type ApiClient,
+  apiClient,
+  collectionPath,
+  inParallel,
+  isNamespaced,
+} from "./support/api-requests.js";
+import { auditedFailures } from "./support/audit-log.js";
+
+const PROJECT = join(repoRoot, "test", "fixtures", "exceptions-project");
+const NOW = "2027-01-20";
+const FIXED_SEED = 20261207;
+const FIXED_COUNT = Number(process.env.CHARTER_CLUSTER_COUNT ?? 2000);
+const RANDOM_COUNT = Math.ceil(FIXED_COUNT / 4);
+const EPHEMERAL_COUNT = Math.ceil(FIXED_COUNT / 20);
+
+/** `policy rule` → message, for the (policy, rule) pairs that fail one object. */
+type Failures = Map<string, string>;
+
+interface Case {
+  /** What is judged: the object as created, or the Pod with its ephemeral containers added. */
+  readonly judged: JsonObject;
+  /** Absent: created with dryRun. Present: a stored Pod, patched with ephemeral containers. */
+  readonly ephemeral?: { readonly pod: JsonObject; readonly containers: JsonObject[] };
+}
+
+const key = (policy: string, rule: string) => `${policy} ${rule}`;
+
+/** The cases: generated objects named by index, placed in the namespaces round-robin. */
+function generateCases(): Case[] {
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  console.log(
+    `cluster differential: seed ${FIXED_SEED} × ${FIXED_COUNT}, random seed ${seed} × ${RANDOM_COUNT} (replay: CHARTER_CLUSTER_SEED=${seed})`,
+  );
+  const objects = [
+    ...fc.sample(serverValidResource, { seed: FIXED_SEED, numRuns: FIXED_COUNT }),
+    ...fc.sample(serverValidResource, {
+      seed: Number(process.env.CHARTER_CLUSTER_SEED ?? seed),
+      numRuns: RANDOM_COUNT,
+    }),
+  ];
+  const place = (object: JsonObject, index: number, prefix = "r"): JsonObject => {
+    const namespace = DIFFERENTIAL_NAMESPACES[index % DIFFERENTIAL_NAMESPACES.length]?.name;
+    const metadata = (object.metadata as JsonObject | undefined) ?? {};
+    // Every 7th object in `monitoring` is a node agent: an exception of the fixture names them.
+    const name = `${index % 7 === 4 ? "node-agent" : prefix}-${index}`;
+    return {
+      ...object,
+      metadata: {
+        ...metadata,
+        name,
+        ...(isNamespaced(String(object.kind)) ? { namespace } : {}),
+      },
+    };
+  };
+  const cases: Case[] = objects.map((object, index) => ({ judged: place(object, index) }));
+  const ephemeral = fc.sample(
+    fc.tuple(podTemplate, fc.array(ephemeralContainer, { minLength: 1, maxLength: 1 })),
+    { seed: FIXED_SEED + 1, numRuns: EPHEMERAL_COUNT },
+  );
+  ephemeral.forEach(([template, containers], i) => {
+    const index = objects.length + i;
+    const pod = place({ apiVersion: "v1", kind: "Pod", ...template }, index, "debugged");
+    const named = containers.map((c, j) => ({ ...c, name: `debugger-${j}` }));
+    const spec = { ...(pod.spec as JsonObject), ephemeralContainers: named };
+    cases.push({ judged: { ...pod, spec }, ephemeral: { pod, containers: named } });
+  });
+  return cases;
+}
+
+/** `charter check` of the cases as manifests (with the Namespaces), by case index. */
+async function offlineVerdicts(cases: readonly Case[], dir: string): Promise<Failures[]> {
+  const namespaces = DIFFERENTIAL_NAMESPACES.map(({ name, labels }) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "kubernetes.io/metadata.name": name, ...labels } },
+  }));
+  const file = join(dir, "manifests.yaml");
+  writeFileSync(
+    file,
+    [...namespaces, ...cases.map((c) => c.judged)].map((o) => JSON.stringify(o)).join("\n---\n"),
+  );
+  const run = await runCli(["check", file, "--format", "json", "--engine", "ir", "--now", NOW], {
+    cwd: PROJECT,
+  });
+  expect(run.code, run.stderr).not.toBe(2);
+  const rows = JSON.parse(run.stdout).results as {
+    policy: string;
+    rule: string;
+    result: string;
+    message: string;
+    resource: { kind: string; namespace?: string; name: string };
+  }[];
+  const byName = new Map<string, number>();
+  cases.forEach((c, i) => {
+    const metadata = c.judged.metadata as JsonObject;
+    byName.set(`${c.judged.kind} ${metadata.namespace ?? ""} ${metadata.name}`, i);
+  });
+  const verdicts = cases.map((): Failures => new Map());
+  for (const row of rows) {
+    if (row.result === "error")
+      throw new Error(`charter check gave an error row: ${JSON.stringify(row)}`);
+    if (row.result !== "fail") continue;
+    const index = byName.get(
+      `${row.resource.kind} ${row.resource.namespace ?? ""} ${row.resource.name}`,
+    );
+    if (index === undefined) continue; // a Namespace
+    verdicts[index]?.set(key(row.policy, row.rule), row.message);
+  }
+  return verdicts;
+}
+
+describe("ValidatingAdmissionPolicies in the real API server", () => {
+  let cluster: DevCluster | undefined;
+  let api: ApiClient;
+  let work: string;
+  /** The built VAP documents: policies and their bindings. */
+  const vapPolicies: JsonObject[] = [];
+  const vapBindings: JsonObject[] = [];
+  const kubectl = (...args: string[]) =>
+    execFileSync(
+      (cluster as DevCluster).binaries.kubectl,
+      ["--kubeconfig", (cluster as DevCluster).kubeconfigs.admin, ...args],
+      { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 },
+    );
+  const applyDocuments = (documents: readonly JsonObject[]) => {
+    const file = join(work, `apply-${Date.now()}-${Math.random()}.json`);
+    writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items: documents }));
+    return kubectl("apply", "--server-side", "--field-manager=charter-test", "-f", file);
+  };
+
+  beforeAll(async () => {
+    cluster = await devClusterForTests();
+    if (cluster === undefined) return;
+    work = mkdtempSync(join(tmpdir(), "charter-vap-"));
+    api = apiClient(
+      cluster.server,
+      readFileSync(cluster.caFile, "utf8"),
+      cluster.users.admin.token,
+    );
+    const built = await runCli(
+      ["build", "--out", join(work, "dist"), "--target", "vap", "--now", NOW],
+      {
+        cwd: PROJECT,
+      },
+    );
+    expect(built.code, built.stderr).toBe(0);
+    for (const file of readdirSync(join(work, "dist", "vap")).sort()) {
+      for (const document of parseAllDocuments(
+        readFileSync(join(work, "dist", "vap", file), "utf8"),
+      )) {
+        const object = document.toJS() as JsonObject;
+        if (object.kind === "ValidatingAdmissionPolicy") vapPolicies.push(object);
+        else if (object.kind === "ValidatingAdmissionPolicyBinding") vapBindings.push(object);
+        else throw new Error(`unexpected ${object.kind} in ${file}`);
+      }
+    }
+    // What the objects need to be admitted at all: their namespaces (and ServiceAccounts), the
+    // RuntimeClasses they name, and the PeerAuthentication kind (a minimal CRD).
+    applyDocuments([
+      ...DIFFERENTIAL_NAMESPACES.filter((n) => n.name !== "default").map(({ name, labels }) => ({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels },
+      })),
+      ...DIFFERENTIAL_RUNTIME_CLASSES.map((name) => ({
+        apiVersion: "node.k8s.io/v1",
+        kind: "RuntimeClass",
+        metadata: { name },
+        handler: name,
+      })),
+      PEER_AUTHENTICATION_CRD,
+    ]);
+    for (const { name } of DIFFERENTIAL_NAMESPACES) await cluster.waitForServiceAccount(name);
+    kubectl("wait", "--for=condition=Established", "crd/peerauthentications.security.istio.io");
+    // The policies go in once, unbound: each test binds them as it needs.
+    applyDocuments(vapPolicies);
+  }, 300_000);
+
+  afterAll(async () => {
+    api?.close();
+    await cluster?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("accepts every policy, and type-checks every one without a warning", async () => {
+    if (cluster === undefined) return;
+    expect(vapPolicies.length).toBeGreaterThanOrEqual(35);
+    const names = new Set(vapPolicies.map((p) => (p.metadata as JsonObject).name as string));
+    // The controller manager writes status.typeChecking for the current generation; without
+    // this wait the check could pass because it never ran.
+    let pending: string[] = [...names];
+    let warnings: string[] = [];
+    const deadline = Date.now() + 120_000;
+    while (pending.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const listed = JSON.parse(kubectl("get", "validatingadmissionpolicies", "-o", "json"))
+        .items as JsonObject[];
+      pending = [];
+      warnings = [];
+      for (const policy of listed) {
+        const metadata = policy.metadata as JsonObject;
+        if (!names.has(metadata.name as string)) continue;
+        const status = (policy.status ?? {}) as JsonObject;
+        if (
+          status.observedGeneration !== metadata.generation ||
+          status.typeChecking === undefined
+        ) {
+          pending.push(metadata.name as string);
+          continue;
+        }
+        for (const warning of ((status.typeChecking as JsonObject).expressionWarnings ??
+          []) as JsonObject[]) {
+          warnings.push(`${metadata.name} ${warning.fieldRef}: ${warning.warning}`);
+        }
+      }
+    }
+    expect(pending, "policies the controller never type-checked").toEqual([]);
+    expect(warnings).toEqual([]);
+  }, 180_000);
+
+  describe("the differential", () => {
+    let cases: Case[] = [];
+    /** charter check's failures per case, of the policies built for VAP. */
+    let offline: Failures[] = [];
+    /** Cases the server's validation refused (no admission ran): never compared. */
+    const refused = new Set<number>();
+    const ruleNames = new Map(policies.map((p) => [p.name, p.rules.map((r) => r.name)]));
+    const policyNames = () => vapPolicies.map((p) => (p.metadata as JsonObject).name as string);
+    const probeName = (policy: string) => `${policy}-probe`;
+
+    /** Sends the cases (dry run; ephemeral containers through their subresource). */
+    const send = (indexes: readonly number[]) =>
+      inParallel(indexes, 4, (i) => {
+        const c = cases[i] as Case;
+        if (c.ephemeral === undefined) {
+          const path = `${collectionPath(c.judged)}?dryRun=All&fieldValidation=Strict`;
+          return api.send("POST", path, c.judged);
+        }
+        const metadata = c.ephemeral.pod.metadata as JsonObject;
+        const path = `${collectionPath(c.ephemeral.pod)}/${metadata.name}/ephemeralcontainers?dryRun=All`;
+        return api.send(
+          "PATCH",
+          path,
+          { spec: { ephemeralContainers: c.ephemeral.containers } },
+          "application/strategic-merge-patch+json",
+        );
+      });
+
+    /**
+     * Binds `policies` with `actions` under probe names, unbinding every other probe, and waits
+     * until the server's policy cache shows it: a sentinel Pod in `default` (which fails
+     * disallow-default-namespace) must be answered as the new bindings say.
+     */
+    const bindProbes = async (actions: string[], bound: readonly string[]) => {
+      const keep = new Set(bound);
+      const stale = policyNames()
+        .filter((name) => !keep.has(name))
+        .map(probeName);
+      if (stale.length > 0) {
+        kubectl("delete", "validatingadmissionpolicybindings", "--ignore-not-found", ...stale);
+      }
+      if (bound.length > 0) {
+        applyDocuments(
+          vapBindings
+            .filter((binding) => keep.has((binding.spec as JsonObject).policyName as string))
+            .map((binding) => {
+              const policy = (binding.spec as JsonObject).policyName as string;
+              return {
+                ...binding,
+                metadata: { ...(binding.metadata as JsonObject), name: probeName(policy) },
+                spec: { ...(binding.spec as JsonObject), validationActions: actions },
+              };
+            }),
+        );
+      }
+      await waitForSentinel((answer) => {
+        const warned = answer.warnings.some((w) =>
+          w.includes("'disallow-default-namespace-probe'"),
+        );
+        const expectWarning = keep.has("disallow-default-namespace") && actions.includes("Warn");
+        return warned === expectWarning && answer.status < 400;
+      });
+      await settle();
+    };
+    /**
+     * The server compiles its policy cache at most once a second, from informer events: once
+     * the sentinel shows one of the changes, the rest of the same apply are at most one refresh
+     * behind.
+     */
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
+
+    const SENTINEL = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "sentinel", namespace: "default" },
+      spec: { containers: [{ name: "app", image: "registry.example.com/app:1.2.3" }] },
+    };
+    const waitForSentinel = async (ready: (answer: ApiAnswer) => boolean) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const answer = await api.send("POST", `${collectionPath(SENTINEL)}?dryRun=All`, SENTINEL);
+        if (ready(answer)) return;
+        if (Date.now() > deadline)
+          throw new Error(`bindings not in force: ${JSON.stringify(answer)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+
+    /** The warnings a Warn probe gives for `failures`, restricted to `policies`. */
+    const expectedWarnings = (failures: Failures, policies?: ReadonlySet<string>) =>
+      [...failures]
+        .map(([k, message]) => [k.split(" ")[0] as string, message] as const)
+        .filter(([policy]) => policies === undefined || policies.has(policy))
+        .map(
+          ([policy, message]) =>
+            `Validation failed for ValidatingAdmissionPolicy '${policy}' with binding '${probeName(policy)}': ${message}`,
+        )
+        .sort();
+    /** The warnings of the probes (the server adds its own, e.g. for deprecated annotations). */
+    const policyWarnings = (answer: ApiAnswer) =>
+      answer.warnings.filter((w) =>
+        w.startsWith("Validation failed for ValidatingAdmissionPolicy "),
+      );
+    /** Past its budget the server cuts every warning to 256 runes and drops the rest. */
+    const truncated = (answer: ApiAnswer) => answer.warnings.some((w) => [...w].length === 256);
+    /** The API server keeps 4 KiB of warnings a response (in runes); past it, it cuts them. */
+    const fitsWarningBudget = (warnings: readonly string[]) =>
+      warnings.reduce((sum, w) => sum + [...w].length, 0) <= 4000;
+
+    beforeAll(async () => {
+      if (cluster === undefined) return;
+      cases = generateCases();
+      const vap = new Set(policyNames());
+      offline = (await offlineVerdicts(cases, work)).map(
+        (failures) => new Map([...failures].filter(([k]) => vap.has(k.split(" ")[0] as string))),
+      );
+      // The stored Pods that ephemeral containers are added to (no policy is bound yet). One
+      // the server's validation refuses leaves its case to be refused as the others are.
+      await inParallel(
+        cases.filter((c) => c.ephemeral !== undefined),
+        4,
+        async (c) => {
+          const pod = (c.ephemeral as NonNullable<Case["ephemeral"]>).pod;
+          const answer = await api.send("POST", collectionPath(pod), pod);
+          if (answer.status !== 201 && answer.reason !== "Invalid") {
+            throw new Error(`cannot store ${JSON.stringify(pod)}: ${answer.message}`);
+          }
+        },
+      );
+    }, 600_000);
+
+    it("fails exactly the policies charter check fails, with its messages (Warn)", async () => {
+      if (cluster === undefined) return;
+      const all = policyNames();
+      await bindProbes(["Warn"], all);
+      const started = Date.now();
+      const answers = await send(cases.map((_, i) => i));
+      const perSecond = (cases.length / ((Date.now() - started) / 1000)).toFixed(0);
+      const disagreements: string[] = [];
+      const failedBy = new Map<number, Set<string>>();
+      const compare = (i: number, actual: readonly string[], expected: readonly string[]) => {
+        const only = (a: readonly string[], b: readonly string[]) =>
+          a.filter((w) => !b.includes(w));
+        const onlyServer = only(actual, expected);
+        const onlyCharter = only(expected, actual);
+        if (onlyServer.length > 0 || onlyCharter.length > 0) {
+          disagreements.push(
+            `${JSON.stringify((cases[i] as Case).judged)}\n  only charter check: ${JSON.stringify(onlyCharter)}\n  only the API server: ${JSON.stringify(onlyServer)}`,
+          );
+        }
+        const failed = failedBy.get(i) ?? new Set<string>();
+        for (const w of actual)
+          failed.add(/ValidatingAdmissionPolicy '([^']+)'/.exec(w)?.[1] ?? "");
+        failedBy.set(i, failed);
+      };
+      // Cases whose warnings do not fit the budget in one response are sent again per group.
+      const overBudget: number[] = [];
+      answers.forEach((answer, i) => {
+        if (answer.status >= 400) {
+          refused.add(i);
+          return;
+        }
+        const expected = expectedWarnings(offline[i] as Failures);
+        if (fitsWarningBudget(expected) && !truncated(answer)) {
+          compare(i, policyWarnings(answer), expected);
+        } else overBudget.push(i);
+      });
+      let groups = 1;
+      const fits = (g: number) =>
+        overBudget.every((i) =>
+          Array.from({ length: g }, (_, k) => new Set(all.filter((_, j) => j % g === k))).every(
+            (group) => fitsWarningBudget(expectedWarnings(offline[i] as Failures, group)),
+          ),
+        );
+      while (overBudget.length > 0 && !fits(groups)) groups++;
+      for (let k = 0; overBudget.length > 0 && k < groups; k++) {
+        const group = new Set(all.filter((_, j) => j % groups === k));
+        await bindProbes(["Warn"], [...group]);
+        const again = await send(overBudget);
+        again.forEach((answer, n) => {
+          const i = overBudget[n] as number;
+          const expected = expectedWarnings(offline[i] as Failures, group);
+          compare(i, policyWarnings(answer), expected);
+        });
+      }
+      await bindProbes(["Warn"], []);
+
+      const judged = cases.length - refused.size;
+      const counts = all.map((name) => {
+        let failed = 0;
+        for (const [i, names] of failedBy) if (!refused.has(i) && names.has(name)) failed++;
+        return { name, failed, passed: judged - failed };
+      });
+      console.log(
+        `cluster differential: ${cases.length} requests (${perSecond}/s), ${judged} judged by admission, ${refused.size} refused by the server's validation, ${overBudget.length} sent again in ${groups} groups (4 KiB of warnings)\n${counts
+          .map(
+            ({ name, passed, failed }) =>
+              `  ${name.padEnd(44)} passed ${String(passed).padStart(5)}  failed ${String(failed).padStart(5)}`,
+          )
+          .join("\n")}`,
+      );
+      expect(disagreements.slice(0, 5)).toEqual([]);
+      expect(judged).toBeGreaterThanOrEqual(FIXED_COUNT);
+      // Every policy was seen both ways: none passes or fails everything by accident.
+      expect(counts.filter((c) => c.passed === 0 || c.failed === 0).map((c) => c.name)).toEqual([]);
+    }, 1_200_000);
+
+    it("records a failure in the audit log through Audit bindings", async () => {
+      if (cluster === undefined) return;
+      await bindProbes(["Audit"], policyNames());
+      const indexes = cases.map((_, i) => i).filter((i) => !refused.has(i));
+      const answers = await send(indexes);
+      let audited = auditedFailures(cluster.auditLog);
+      for (let n = 0; n < 50 && !answers.every((a) => audited.has(a.auditId)); n++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        audited = auditedFailures(cluster.auditLog);
+      }
+      await bindProbes(["Audit"], []);
+      // The server records one failure a request (its annotation cannot be set twice): it must
+      // be one charter check reports, rule and message, and present exactly when one fails.
+      const problems: string[] = [];
+      answers.forEach((answer, n) => {
+        const i = indexes[n] as number;
+        const failures = audited.get(answer.auditId);
+        const expected = offline[i] as Failures;
+        if (failures === undefined) {
+          problems.push(`no audit event for ${answer.auditId}`);
+          return;
+        }
+        if (failures.length > 0 !== expected.size > 0) {
+          problems.push(
+            `audited ${JSON.stringify(failures)}, charter check ${JSON.stringify([...expected])}`,
+          );
+          return;
+        }
+        for (const failure of failures) {
+          const rule = ruleNames.get(failure.policy)?.[failure.expressionIndex];
+          if (expected.get(key(failure.policy, String(rule))) !== failure.message) {
+            problems.push(
+              `audited ${JSON.stringify(failure)}, charter check ${JSON.stringify([...expected])}`,
+            );
+          }
+        }
+      });
+      expect(problems.slice(0, 5)).toEqual([]);
+    }, 900_000);
+
+    it("denies exactly what a deny policy fails, naming one with its message", async () => {
+      if (cluster === undefined) return;
+      applyDocuments(vapBindings);
+      await waitForSentinel((answer) => answer.status >= 400);
+      await settle();
+      const indexes = cases.map((_, i) => i).filter((i) => !refused.has(i));
+      const answers = await send(indexes);
+      kubectl(
+        "delete",
+        "validatingadmissionpolicybindings",
+        ...vapBindings.map((b) => (b.metadata as JsonObject).name as string),
+      );
+      const problems: string[] = [];
+      answers.forEach((answer, n) => {
+        const failures = [...(offline[indexes[n] as number] as Failures)];
+        const match =
+          /ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied request: (.*)$/s.exec(
+            answer.message ?? "",
+          );
+        if (failures.length === 0) {
+          if (answer.status >= 400)
+            problems.push(`refused, charter check passes it: ${answer.message}`);
+          return;
+        }
+        if (answer.status !== 403 || match === null) {
+          problems.push(
+            `answered ${answer.status} ${answer.message ?? ""}, charter check fails ${JSON.stringify(failures)}`,
+          );
+          return;
+        }
+        const [, policy, message] = match;
+        const candidates = failures.filter(([k]) => k.startsWith(`${policy} `)).map(([, m]) => m);
+        if (!candidates.includes(message as string)) {
+          problems.push(
+            `denied by ${policy} with "${message}", charter check: ${JSON.stringify(failures)}`,
+          );
+        }
+      });
+      expect(problems.slice(0, 5)).toEqual([]);
+    }, 900_000);
+  });
+});
+
+/** A minimal PeerAuthentication kind (security.istio.io/v1), so its policy is judged. */
+const PEER_AUTHENTICATION_CRD = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "peerauthentications.security.istio.io" },
+  spec: {
+    group: "security.istio.io",
+    names: {
+      kind: "PeerAuthentication",
+      plural: "peerauthentications",
+      singular: "peerauthentication",
+    },
+    scope: "Namespaced",
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            properties: {
+              spec: {
+                type: "object",
+                properties: {
+                  mtls: { type: "object", properties: { mode: { type: "string" } } },
+                  portLevelMtls: {
+                    type: "object",
+                    additionalProperties: {
+                      type: "object",
+                      properties: { mode: { type: "string" } },
+                    },
+                  },
+                  selector: {
+                    type: "object",
+                    properties: {
+                      matchLabels: { type: "object", additionalProperties: { type: "string" } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
