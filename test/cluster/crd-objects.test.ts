@@ -15,7 +15,10 @@
  * match form, so both PolicyException APIs are emitted and some exceptions are folded into CEL.
  * Then `charter check --format policyreport` and `--format openreports` of that project's
  * manifests and the insecure example app: pass, fail and skip (exception) rows in namespaced
- * and cluster-scoped reports.
+ * and cluster-scoped reports; and of a namespace of 60 Deployments, whose one report the server
+ * refused before reports were split (over client-side apply's 256 KiB annotation from 12
+ * Deployments on, over etcd's 1.5 MiB at 60), applied both client-side (`kubectl apply -f`, as
+ * docs/cli.md shows) and server-side.
  *
  * How: server-side apply with a field manager and fieldValidation=Strict (`kubectl
  * --validate=strict`), so an unknown field is an error, not silently dropped; real creates, each
@@ -130,6 +133,29 @@ const VARIANTS: readonly Variant[] = [
 
 const REPORT_FORMATS = ["policyreport", "openreports"] as const;
 
+/** A namespace of this many Deployments: a scan whose report one object could not hold. */
+const LARGE_NAMESPACE_DEPLOYMENTS = 60;
+
+function writeLargeNamespace(folder: string): void {
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < LARGE_NAMESPACE_DEPLOYMENTS; i++) {
+    const labels = { app: `app-${i}` };
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: `app-${i}`, namespace: "large" },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: "app", image: "nginx:latest" }] },
+        },
+      },
+    };
+    writeFileSync(join(folder, `app-${i}.yaml`), stringify(deployment));
+  }
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface K8sObject {
   apiVersion: string;
@@ -241,44 +267,45 @@ describe.skipIf(binaries === undefined)(
         ...args,
       ]);
     const fileArgs = (files: readonly string[]) => files.flatMap((file) => ["-f", file]);
-    const apply = (files: readonly string[], validate = "strict") =>
+    /** Server-side apply; `clientSide` is plain `kubectl apply -f`, as docs/cli.md shows. */
+    const apply = (files: readonly string[], clientSide = false) =>
       kubectl([
         "apply",
-        "--server-side",
-        `--field-manager=${FIELD_MANAGER}`,
-        `--validate=${validate}`,
+        ...(clientSide ? [] : ["--server-side", `--field-manager=${FIELD_MANAGER}`]),
+        "--validate=strict",
         ...fileArgs(files),
       ]);
 
+    /** `charter check --format <format>` of the paths, in the fixture project. */
+    async function check(
+      format: string,
+      label: string,
+      paths: readonly string[],
+    ): Promise<undefined> {
+      const output = join(work, `report-${format}${label ? `-${label}` : ""}.yaml`);
+      const result = await charter(
+        ["check", ...paths, "--now", NOW, "--format", format, "--output", output],
+        PROJECT,
+      );
+      // 1: deny policies failed, as they should on these manifests.
+      if (result.code !== 1) {
+        throw new Error(
+          `charter check --format ${format} exited ${result.code}:\n${result.stderr}`,
+        );
+      }
+      reports.set(`${format}${label ? ` ${label}` : ""}`, output);
+      return undefined;
+    }
+
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), "charter-crd-objects-"));
+      writeLargeNamespace(join(work, "large"));
       const tasks = [
         ...VARIANTS.map((variant, index) => () => build(variant, join(work, `build-${index}`))),
-        ...REPORT_FORMATS.map((format) => async () => {
-          const output = join(work, `report-${format}.yaml`);
-          const result = await charter(
-            [
-              "check",
-              "manifests",
-              join(repo, "examples/todo-app/insecure"),
-              "--now",
-              NOW,
-              "--format",
-              format,
-              "--output",
-              output,
-            ],
-            PROJECT,
-          );
-          // 1: deny policies failed, as they should on these manifests.
-          if (result.code !== 1) {
-            throw new Error(
-              `charter check --format ${format} exited ${result.code}:\n${result.stderr}`,
-            );
-          }
-          reports.set(format, output);
-          return undefined;
-        }),
+        ...REPORT_FORMATS.flatMap((format) => [
+          () => check(format, "", ["manifests", join(repo, "examples/todo-app/insecure")]),
+          () => check(format, "large", [join(work, "large")]),
+        ]),
       ];
       const [started, built] = await Promise.all([
         devClusterForTests(),
@@ -334,9 +361,13 @@ describe.skipIf(binaries === undefined)(
      * its emitted version, and returns one line per object the server refused or did not store as
      * sent; the objects stay in the cluster.
      */
-    async function applyAndCompare(label: string, emitted: readonly Emitted[]): Promise<string[]> {
+    async function applyAndCompare(
+      label: string,
+      emitted: readonly Emitted[],
+      clientSide = false,
+    ): Promise<string[]> {
       const files = [...new Set(emitted.map((e) => e.file))];
-      const applied = await apply(files);
+      const applied = await apply(files, clientSide);
       const lines = applied.stderr.split("\n").filter((line) => line.trim() !== "");
       // The server's warnings (a deprecated API version) are the user's to see, not refusals.
       for (const line of lines.filter((l) => l.startsWith("Warning: ")))
@@ -440,6 +471,33 @@ describe.skipIf(binaries === undefined)(
         const problems = await applyAndCompare(`charter check --format ${format}`, emitted);
         await remove([file]);
         expect(problems).toEqual([]);
+      },
+      300_000,
+    );
+
+    it.each(REPORT_FORMATS)(
+      `accepts the reports of a namespace of ${LARGE_NAMESPACE_DEPLOYMENTS} Deployments (--format %s), split, by client-side and server-side apply`,
+      async (format) => {
+        const file = reports.get(`${format} large`) as string;
+        const emitted = readObjects(file);
+        // One report would be refused: over the annotation limit of client-side apply, and
+        // over etcd's 1.5 MiB (measured: "etcdserver: request is too large").
+        const large = emitted.filter((e) => e.object.metadata.namespace === "large");
+        expect(large.length).toBeGreaterThan(1);
+        const created = await kubectl(["create", "namespace", "large"]);
+        expect(created.code === 0 || /AlreadyExists/.test(created.stderr), created.stderr).toBe(
+          true,
+        );
+        for (const clientSide of [true, false]) {
+          const how = clientSide ? "client-side" : "server-side";
+          const problems = await applyAndCompare(
+            `charter check --format ${format} of ${LARGE_NAMESPACE_DEPLOYMENTS} Deployments, ${emitted.length} reports, ${how} apply`,
+            emitted,
+            clientSide,
+          );
+          await remove([file]);
+          expect(problems, how).toEqual([]);
+        }
       },
       300_000,
     );
