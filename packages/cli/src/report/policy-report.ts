@@ -2,7 +2,8 @@
  * Policy reports for `charter check --format policyreport|openreports`: the results of a scan
  * in the shape cluster tools (Policy Reporter, Kyverno's UI, kubectl) already read. One
  * namespaced report per namespace and one cluster-wide report for cluster-scoped objects, as
- * multi-document YAML that `kubectl apply -f` takes.
+ * multi-document YAML that `kubectl apply -f` takes — split into several reports where one
+ * would be too large for the API server to take (REPORT_BUDGET_BYTES).
  *
  * - `wgpolicyk8s.io/v1alpha2` PolicyReport / ClusterPolicyReport (the Kubernetes Policy WG's
  *   API, as Kyverno installs it);
@@ -45,6 +46,60 @@ export const OPEN_REPORTS: ReportApi = {
 
 const SOURCE = "charter";
 const REPORT_NAME = "charter";
+
+/**
+ * The most the results of one report may weigh, as the compact JSON the API server receives.
+ * `kubectl apply -f` (client-side, the usual way) copies the whole object into its
+ * `kubectl.kubernetes.io/last-applied-configuration` annotation, and an object's annotations
+ * may hold at most 256 KiB (262,144 bytes): the API server refuses more ("metadata.annotations:
+ * Too long"); etcd refuses any object over 1.5 MiB ("request is too large"). Measured in the
+ * dev cluster: one namespace with 12 Deployments already broke the first limit, 60 the second
+ * (test/cluster/crd-objects.test.ts). 200 KiB leaves room for the envelope and Go's escapes.
+ * A scope whose results weigh more is written as several reports, `charter`, `charter-2`, …,
+ * each holding whole resources (the rows of one resource are split only when they alone weigh
+ * more); a scan that fits keeps its one report named `charter`.
+ */
+export const REPORT_BUDGET_BYTES = 200 * 1024;
+
+/** The bytes of a value as Go's encoding/json writes it (`<`, `>`, `&`, U+2028/9 as `\u00XX`). */
+function jsonWeight(value: unknown): number {
+  const text = JSON.stringify(value);
+  const escaped = text.match(/[<>&\u2028\u2029]/g)?.length ?? 0;
+  return Buffer.byteLength(text, "utf8") + 5 * escaped;
+}
+
+/** Consecutive runs of one resource's rows, packed into parts of at most `budget` bytes. */
+function parts<T>(
+  items: readonly T[],
+  resourceOf: (item: T) => string,
+  weightOf: (item: T) => number,
+  budget: number,
+): T[][] {
+  const out: T[][] = [[]];
+  let weight = 0;
+  const startPart = () => {
+    out.push([]);
+    weight = 0;
+  };
+  for (let start = 0; start < items.length; ) {
+    const resource = resourceOf(items[start] as T);
+    let end = start;
+    while (end < items.length && resourceOf(items[end] as T) === resource) end++;
+    const run = items.slice(start, end);
+    const weights = run.map(weightOf);
+    // A comma between entries: one byte each.
+    const runWeight = weights.reduce((a, b) => a + b + 1, 0);
+    if (weight > 0 && weight + runWeight > budget) startPart();
+    run.forEach((item, index) => {
+      const itemWeight = (weights[index] as number) + 1;
+      if (weight > 0 && weight + itemWeight > budget) startPart();
+      out[out.length - 1]?.push(item);
+      weight += itemWeight;
+    });
+    start = end;
+  }
+  return out;
+}
 
 function properties(row: ReportRow, policy: Policy | undefined): Record<string, string> {
   if (isObjectError(row))
@@ -89,8 +144,15 @@ function summaryOf(rows: readonly ReportRow[]) {
   return summary;
 }
 
-/** The report documents, namespaced ones by namespace name, then the cluster-wide one. */
-export function toPolicyReports(input: ReportInput, api: ReportApi): object[] {
+/**
+ * The report documents, namespaced ones by namespace name, then the cluster-wide one; a scope
+ * over REPORT_BUDGET_BYTES (or `budget`) is several documents, in row order.
+ */
+export function toPolicyReports(
+  input: ReportInput,
+  api: ReportApi,
+  budget = REPORT_BUDGET_BYTES,
+): object[] {
   const byName = new Map(input.policies.map((policy) => [policy.name, policy]));
   const seconds = Math.floor(input.now.getTime() / 1000);
   const timestamp = { seconds, nanos: 0 };
@@ -99,20 +161,29 @@ export function toPolicyReports(input: ReportInput, api: ReportApi): object[] {
   const scopes = [...groups.keys()].sort((a, b) =>
     a === CLUSTER ? 1 : b === CLUSTER ? -1 : a < b ? -1 : a > b ? 1 : 0,
   );
-  return scopes.map((scope) => {
-    const rows = groups.get(scope) ?? [];
-    return {
+  return scopes.flatMap((scope) => {
+    const entries = (groups.get(scope) ?? []).map((row) => ({
+      row,
+      result: result(row, byName.get(checkOf(row).policy), timestamp),
+    }));
+    const split = parts(
+      entries,
+      (entry) => JSON.stringify(entry.row.resource),
+      (entry) => jsonWeight(entry.result),
+      budget,
+    );
+    return split.map((part, index) => ({
       apiVersion: api.apiVersion,
       kind: scope === CLUSTER ? api.clusterKind : api.namespacedKind,
       metadata: {
-        name: REPORT_NAME,
+        name: index === 0 ? REPORT_NAME : `${REPORT_NAME}-${index + 1}`,
         ...(scope === CLUSTER ? {} : { namespace: scope }),
         labels: { "app.kubernetes.io/managed-by": SOURCE },
       },
       ...(api.topLevelSource ? { source: SOURCE } : {}),
-      summary: summaryOf(rows),
-      results: rows.map((row) => result(row, byName.get(checkOf(row).policy), timestamp)),
-    };
+      summary: summaryOf(part.map((entry) => entry.row)),
+      results: part.map((entry) => entry.result),
+    }));
   });
 }
 
