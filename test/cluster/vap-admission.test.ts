@@ -1,7 +1,8 @@
 /**
  * Every ValidatingAdmissionPolicy of the library in the real API server (kube-apiserver
- * v1.35.8 with its controller manager, test/cluster's dev cluster), built with the exceptions
- * of test/fixtures/exceptions-project folded in:
+ * v1.35.8 with its controller manager, test/cluster's dev cluster), with a warn and an audit
+ * policy and the exceptions of test/fixtures/exceptions-project folded in
+ * (test/fixtures/vap-differential-project):
  *
  * - applied with server-side apply, all accepted, and type-checked by the controller against
  *   the matched kinds' schemas with no warning (a warning is a field path or type the schema
@@ -37,6 +38,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import policies from "../../policies/index.js";
+import auditServiceType from "../fixtures/crd-objects-project/policies/audit-service-type.js";
+import warnTeamLabel from "../fixtures/crd-objects-project/policies/warn-team-label.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
 import {
   type ApiAnswer,
@@ -48,7 +51,7 @@ import {
 } from "./support/api-requests.js";
 import { auditedFailures } from "./support/audit-log.js";
 
-const PROJECT = join(repoRoot, "test", "fixtures", "exceptions-project");
+const PROJECT = join(repoRoot, "test", "fixtures", "vap-differential-project");
 const NOW = "2027-01-20";
 const FIXED_SEED = 20261207;
 const FIXED_COUNT = Number(process.env.CHARTER_CLUSTER_COUNT ?? 2000);
@@ -131,7 +134,21 @@ async function offlineVerdicts(cases: readonly Case[], dir: string): Promise<Fai
     result: string;
     message: string;
     resource: { kind: string; namespace?: string; name: string };
+    exception?: { name: string };
   }[];
+  // The exceptions in force must excuse something, or the VAP's folded exceptions are untested.
+  const excused = new Map<string, number>();
+  for (const row of rows) {
+    if (row.exception) excused.set(row.exception.name, (excused.get(row.exception.name) ?? 0) + 1);
+  }
+  console.log(
+    `exceptions applied by charter check: ${JSON.stringify(Object.fromEntries(excused))}`,
+  );
+  expect([...excused.keys()].sort()).toEqual([
+    "batch-limits",
+    "legacy-latest-tag",
+    "node-agent-host-path",
+  ]);
   const byName = new Map<string, number>();
   cases.forEach((c, i) => {
     const metadata = c.judged.metadata as JsonObject;
@@ -266,7 +283,12 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
     let offline: Failures[] = [];
     /** Cases the server's validation refused (no admission ran): never compared. */
     const refused = new Set<number>();
-    const ruleNames = new Map(policies.map((p) => [p.name, p.rules.map((r) => r.name)]));
+    const ruleNames = new Map(
+      [...policies, auditServiceType, warnTeamLabel].map((p) => [
+        p.name,
+        p.rules.map((r) => r.name),
+      ]),
+    );
     const policyNames = () => vapPolicies.map((p) => (p.metadata as JsonObject).name as string);
     const probeName = (policy: string) => `${policy}-probe`;
 
@@ -507,45 +529,92 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
       expect(problems.slice(0, 5)).toEqual([]);
     }, 900_000);
 
-    it("denies exactly what a deny policy fails, naming one with its message", async () => {
+    it("answers as each policy's enforcement says through the emitted bindings", async () => {
       if (cluster === undefined) return;
       applyDocuments(vapBindings);
       await waitForSentinel((answer) => answer.status >= 400);
       await settle();
       const indexes = cases.map((_, i) => i).filter((i) => !refused.has(i));
       const answers = await send(indexes);
+      let audited = auditedFailures(cluster.auditLog);
+      for (let n = 0; n < 50 && !answers.every((a) => audited.has(a.auditId)); n++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        audited = auditedFailures(cluster.auditLog);
+      }
       kubectl(
         "delete",
         "validatingadmissionpolicybindings",
         ...vapBindings.map((b) => (b.metadata as JsonObject).name as string),
       );
+      const enforcement = new Map(
+        vapPolicies.map((p) => {
+          const metadata = p.metadata as JsonObject;
+          const annotations = metadata.annotations as JsonObject;
+          return [metadata.name as string, annotations["charter.dev/enforcement"] as string];
+        }),
+      );
+      const bindingOf = new Map(
+        vapBindings.map((b) => [
+          (b.spec as JsonObject).policyName as string,
+          (b.metadata as JsonObject).name as string,
+        ]),
+      );
       const problems: string[] = [];
+      const seen = { deny: 0, warn: 0, audit: 0 };
       answers.forEach((answer, n) => {
         const failures = [...(offline[indexes[n] as number] as Failures)];
+        const withEnforcement = (e: string) =>
+          failures.filter(([k]) => enforcement.get(k.split(" ")[0] as string) === e);
+        const deny = withEnforcement("deny");
+        // Deny: refused exactly when a deny policy fails, naming one of them with its message
+        // (the server names the first it met).
         const match =
           /ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied request: (.*)$/s.exec(
             answer.message ?? "",
           );
-        if (failures.length === 0) {
-          if (answer.status >= 400)
-            problems.push(`refused, charter check passes it: ${answer.message}`);
-          return;
+        if (deny.length === 0 && answer.status >= 400) {
+          problems.push(`refused, charter check fails no deny policy: ${answer.message}`);
+        } else if (deny.length > 0) {
+          seen.deny++;
+          const [, policy, message] = match ?? [];
+          const candidates = deny.filter(([k]) => k.startsWith(`${policy} `)).map(([, m]) => m);
+          if (answer.status !== 403 || !candidates.includes(message as string)) {
+            problems.push(
+              `answered ${answer.status} ${answer.message ?? ""}, charter check fails ${JSON.stringify(deny)}`,
+            );
+          }
         }
-        if (answer.status !== 403 || match === null) {
+        // Warn: one warning per failing rule, whether or not the request was refused.
+        const warn = withEnforcement("warn").map(([k, m]) => {
+          const policy = k.split(" ")[0] as string;
+          return `Validation failed for ValidatingAdmissionPolicy '${policy}' with binding '${bindingOf.get(policy)}': ${m}`;
+        });
+        if (warn.length > 0) seen.warn++;
+        if (JSON.stringify(policyWarnings(answer).sort()) !== JSON.stringify(warn.sort())) {
           problems.push(
-            `answered ${answer.status} ${answer.message ?? ""}, charter check fails ${JSON.stringify(failures)}`,
+            `warnings ${JSON.stringify(policyWarnings(answer))}, charter check ${JSON.stringify(warn)}`,
           );
-          return;
         }
-        const [, policy, message] = match;
-        const candidates = failures.filter(([k]) => k.startsWith(`${policy} `)).map(([, m]) => m);
-        if (!candidates.includes(message as string)) {
-          problems.push(
-            `denied by ${policy} with "${message}", charter check: ${JSON.stringify(failures)}`,
+        // Audit: the first failing audit rule in the audit log (one annotation a request).
+        const audit = withEnforcement("audit");
+        if (audit.length > 0 && answer.status < 400) {
+          seen.audit++;
+          const recorded = (audited.get(answer.auditId) ?? []).map(
+            (f) => `${f.policy} ${ruleNames.get(f.policy)?.[f.expressionIndex]}: ${f.message}`,
           );
+          const expected = audit.map(([k, m]) => `${k}: ${m}`);
+          if (recorded.length !== 1 || !expected.includes(recorded[0] as string)) {
+            problems.push(
+              `audited ${JSON.stringify(recorded)}, charter check ${JSON.stringify(expected)}`,
+            );
+          }
         }
       });
+      console.log(
+        `emitted bindings: ${JSON.stringify(seen)} objects failing deny, warn and audit policies`,
+      );
       expect(problems.slice(0, 5)).toEqual([]);
+      expect(Object.values(seen).every((count) => count > 0)).toBe(true);
     }, 900_000);
   });
 });

@@ -18,6 +18,8 @@ export const DIFFERENTIAL_NAMESPACES: readonly { name: string; labels: Record<st
     { name: "tenants", labels: { "charter.dev/untrusted": "true" } },
     { name: "sandbox", labels: { "charter.dev/untrusted": "false" } },
     { name: "monitoring", labels: {} },
+    { name: "ci", labels: {} },
+    { name: "legacy", labels: {} },
   ];
 
 /** RuntimeClasses the RuntimeClass admission plugin must find for `runtimeClassName`. */
@@ -248,6 +250,7 @@ export const podTemplate: fc.Arbitrary<{ metadata: JsonObject; spec: JsonObject 
       app: fc.constant("web"),
       needsApi: maybe(fc.constant("true"), 4),
       partOf: maybe(fc.constant("reports"), 4),
+      tier: maybe(fc.constantFrom("batch", "web"), 2),
     }),
   })
   .map((draft) => {
@@ -309,6 +312,7 @@ export const podTemplate: fc.Arbitrary<{ metadata: JsonObject; spec: JsonObject 
       app: draft.labels.app,
       "charter.dev/needs-api": draft.labels.needsApi,
       "app.kubernetes.io/part-of": draft.labels.partOf,
+      tier: draft.labels.tier,
     });
     return {
       metadata: compact({
@@ -440,15 +444,38 @@ const rbac = fc.oneof(
   })),
 );
 
-const service = fc
-  .record({
-    type: maybe(fc.constantFrom("ClusterIP", "NodePort", "LoadBalancer")),
-    externalIPs: maybe(fc.constant(["203.0.113.10"]), 2),
-  })
-  .map((spec) => ({
+const service = fc.oneof(
+  fc
+    .record({
+      type: maybe(fc.constantFrom("ClusterIP", "NodePort", "LoadBalancer")),
+      externalIPs: maybe(fc.constant(["203.0.113.10"]), 2),
+    })
+    .map((spec) => ({
+      apiVersion: "v1",
+      kind: "Service",
+      spec: compact({ ...spec, selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] }),
+    })),
+  fc.constant({
     apiVersion: "v1",
     kind: "Service",
-    spec: compact({ ...spec, selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] }),
+    spec: { type: "ExternalName", externalName: "db.example.com" },
+  }),
+);
+
+const configMap = fc
+  .record({
+    managedBy: maybe(fc.constant("helm"), 0),
+    tier: maybe(fc.constantFrom("cache", "web"), 2),
+    team: maybe(fc.constant("shop"), 2),
+    keys: fc.nat({ max: 3 }),
+  })
+  .map(({ managedBy, tier, team, keys }) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      labels: compact({ "app.kubernetes.io/managed-by": managedBy, tier, team }),
+    },
+    data: Object.fromEntries(Array.from({ length: keys }, (_, i) => [`key-${i}`, "value"])),
   }));
 
 const ingress = fc.boolean().map((tls) => ({
@@ -520,4 +547,5 @@ export const serverValidResource: fc.Arbitrary<JsonObject> = fc.oneof(
   { weight: 1, arbitrary: ingress },
   { weight: 1, arbitrary: networkPolicy },
   { weight: 1, arbitrary: peerAuthentication },
+  { weight: 2, arbitrary: configMap },
 ) as fc.Arbitrary<JsonObject>;

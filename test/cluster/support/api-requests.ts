@@ -100,6 +100,7 @@ const KINDS: Readonly<Record<string, { prefix: string; plural: string; namespace
   Pod: { prefix: "/api/v1", plural: "pods", namespaced: true },
   ReplicationController: { prefix: "/api/v1", plural: "replicationcontrollers", namespaced: true },
   Service: { prefix: "/api/v1", plural: "services", namespaced: true },
+  ConfigMap: { prefix: "/api/v1", plural: "configmaps", namespaced: true },
   Namespace: { prefix: "/api/v1", plural: "namespaces", namespaced: false },
   Deployment: { prefix: "/apis/apps/v1", plural: "deployments", namespaced: true },
   ReplicaSet: { prefix: "/apis/apps/v1", plural: "replicasets", namespaced: true },
