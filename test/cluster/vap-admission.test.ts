@@ -58,6 +58,12 @@ const FIXED_COUNT = Number(process.env.CHARTER_CLUSTER_COUNT ?? 2000);
 const RANDOM_COUNT = Math.ceil(FIXED_COUNT / 4);
 const EPHEMERAL_COUNT = Math.ceil(FIXED_COUNT / 20);
 
+/** Policies no object the server accepts can fail, with the reason. */
+const NO_VALID_OBJECT_FAILS: Readonly<Record<string, string>> = {
+  "disallow-proc-mount":
+    "the server refuses a procMount other than Default unless spec.hostUsers is false, which the baseline policy allows",
+};
+
 /** `policy rule` → message, for the (policy, rule) pairs that fail one object. */
 type Failures = Map<string, string>;
 
@@ -486,7 +492,8 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
       expect(disagreements.slice(0, 5)).toEqual([]);
       expect(judged).toBeGreaterThanOrEqual(FIXED_COUNT);
       // Every policy was seen both ways: none passes or fails everything by accident.
-      expect(counts.filter((c) => c.passed === 0 || c.failed === 0).map((c) => c.name)).toEqual([]);
+      const oneWay = counts.filter((c) => c.passed === 0 || c.failed === 0).map((c) => c.name);
+      expect(oneWay.filter((name) => !(name in NO_VALID_OBJECT_FAILS))).toEqual([]);
     }, 1_200_000);
 
     it("records a failure in the audit log through Audit bindings", async () => {
