@@ -17,7 +17,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const binaries = kubernetesBinariesForTests();
-const CLI = resolve("packages/cli/dist/main.js");
+// The executable: dist/main.js only exports main().
+const CLI = resolve("packages/cli/bin/charter.js");
 
 /** Pids whose command line mentions `text` (the cluster's folder is in every flag list). */
 function processesMentioning(text: string): number[] {

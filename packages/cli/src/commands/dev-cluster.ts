@@ -39,7 +39,12 @@ export async function devCluster(ctx: Context, options: DevClusterCommandOptions
   } else {
     ctx.output.out(describe(cluster));
   }
+  // The supervisors' pipes are unref'd (they must not keep a test process alive), and signal
+  // handlers keep nothing alive either: without this timer Node would exit here, closing the
+  // pipes and so stopping the cluster it just printed.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await stop;
+  clearInterval(keepAlive);
   await cluster.stop();
   return EXIT_OK;
 }
