@@ -147,8 +147,9 @@ async function fetchPage(
   client: ClusterClient,
   path: string,
   continueToken: string | undefined,
+  pageSize: number,
 ): Promise<Page> {
-  const query: Record<string, string> = { limit: String(PAGE_SIZE) };
+  const query: Record<string, string> = { limit: String(pageSize) };
   if (continueToken) query.continue = continueToken;
   const list = (await client.getJson(path, query)) as {
     items?: unknown;
@@ -167,11 +168,12 @@ async function* listCollection(
   client: ClusterClient,
   kind: ServedKind,
   namespace: string | undefined,
+  pageSize: number,
 ): AsyncGenerator<Json> {
   const path = collectionPath(kind, namespace);
-  let page = await fetchPage(client, path, undefined);
+  let page = await fetchPage(client, path, undefined, pageSize);
   for (;;) {
-    const next = page.next === undefined ? undefined : fetchPage(client, path, page.next);
+    const next = page.next === undefined ? undefined : fetchPage(client, path, page.next, pageSize);
     // A failed prefetch is awaited (and thrown) below, after this page is handed on.
     next?.catch(() => {});
     for (const item of page.items) yield asStored(kind, item);
@@ -187,10 +189,11 @@ async function* readCollection(
   namespace: string | undefined,
   purpose: "judged" | "context",
   onError: (error: ClusterListError) => void,
+  pageSize: number,
   quietly = false,
 ): AsyncGenerator<ScanEvent, boolean> {
   try {
-    for await (const object of listCollection(client, kind, namespace)) {
+    for await (const object of listCollection(client, kind, namespace, pageSize)) {
       yield purpose === "judged"
         ? { kind: "resource", resource: { object } }
         : { kind: "context", object };
@@ -210,14 +213,16 @@ export async function* clusterScanEvents(
   client: ClusterClient,
   plan: ClusterScanPlan,
   onError: (error: ClusterListError) => void,
+  options: { readonly pageSize?: number } = {},
 ): AsyncGenerator<ScanEvent> {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
   const namespace = "namespace" in plan.scope ? plan.scope.namespace : undefined;
   for (const kind of plan.judged) {
-    yield* readCollection(client, kind, namespace, "judged", onError);
+    yield* readCollection(client, kind, namespace, "judged", onError, pageSize);
   }
   for (const kind of plan.context) {
     if (namespace === undefined) {
-      yield* readCollection(client, kind, undefined, "context", onError);
+      yield* readCollection(client, kind, undefined, "context", onError, pageSize);
     } else if (!kind.namespaced) {
       // In one namespace, the only cluster-scoped object a policy reads is its Namespace.
       if (kindKey(kind) !== NAMESPACE_KEY) continue;
@@ -231,8 +236,16 @@ export async function* clusterScanEvents(
     } else {
       // The whole cluster where the user may list it (a policy may read another namespace's
       // objects, as the mesh's root namespace), else this namespace's.
-      const whole = yield* readCollection(client, kind, undefined, "context", onError, true);
-      if (!whole) yield* readCollection(client, kind, namespace, "context", onError);
+      const whole = yield* readCollection(
+        client,
+        kind,
+        undefined,
+        "context",
+        onError,
+        pageSize,
+        true,
+      );
+      if (!whole) yield* readCollection(client, kind, namespace, "context", onError, pageSize);
     }
   }
 }
