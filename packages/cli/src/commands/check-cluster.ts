@@ -10,6 +10,10 @@
  * manifest (docs/cli.md, "Exit codes": 2 wins over 1). A cluster that cannot be used at all
  * (unreachable, a certificate that does not verify, a token the server refuses) is one error
  * line and exit 2 before any report.
+ *
+ * Objects from the server are judged as stored: the server has applied its defaults. Any
+ * offline defaulting `check` applies to manifests (issue 14, requirement 4) must not be applied
+ * to them — it belongs to the file input only.
  */
 import { CharterError, type Policy } from "@charter/ir";
 import type { ScanEvent } from "@charter/runtime";
