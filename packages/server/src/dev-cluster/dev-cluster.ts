@@ -35,6 +35,11 @@ export interface DevClusterOptions {
   readonly context?: string;
   /** Extra kube-apiserver flags (`--flag=value`), after the harness's own. */
   readonly apiServerFlags?: readonly string[];
+  /**
+   * Extra kube-controller-manager flags, after the harness's own: the benchmark runs
+   * `--controllers=serviceaccount,namespace` so that stored Deployments stay as stored.
+   */
+  readonly controllerManagerFlags?: readonly string[];
 }
 
 export interface DevCluster {
@@ -194,6 +199,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
           `--service-account-private-key-file=${path("pki/service-account.key")}`,
           `--root-ca-file=${caFile}`,
           "--use-service-account-credentials=false",
+          ...(options.controllerManagerFlags ?? []),
         ],
         path("logs/kube-controller-manager.log"),
       ),
