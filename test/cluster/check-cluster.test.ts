@@ -9,22 +9,25 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Json } from "@charter/ir";
+import type { DevCluster } from "@charter/server";
 import {
   type ClusterListError,
   clusterScanEvents,
   connectCluster,
-  type DevCluster,
   IN_CLUSTER_CONTEXT,
   planClusterScan,
-} from "@charter/server";
+} from "@charter/server/cluster";
 import { exists, pod, policy, rule } from "@charter/test-support/build-ir";
 import {
   devClusterForTests,
   kubernetesBinariesForTests,
 } from "@charter/test-support/dev-cluster-for-tests";
+import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { runCli } from "../support/run-cli.js";
+import { repoRoot, runCli } from "../support/run-cli.js";
+
+const SARIF_SCHEMA = join(repoRoot, "../shared/schemas/sarif/sarif-schema-2.1.0.draft-07.json");
 
 const binaries = kubernetesBinariesForTests();
 const scratch = mkdtempSync(join(tmpdir(), "charter-check-cluster-"));
@@ -222,6 +225,17 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
     const run = await check("admin", ["-A", "--format", format]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(expected);
+    if (format === "sarif") {
+      // A logical location instead of a file is valid SARIF 2.1.0.
+      const validate = new Ajv({
+        allErrors: true,
+        strict: false,
+        validateFormats: false,
+        unicodeRegExp: false,
+      }).compile(JSON.parse(readFileSync(SARIF_SCHEMA, "utf8")));
+      const sarif = JSON.parse(run.stdout);
+      expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    }
   });
 
   it("gives the developer one error line per kind they may not list, reports the rest, and exits 2", async () => {

@@ -21,36 +21,6 @@ export {
   watchSources,
 } from "./bundle-server/rebuild.js";
 export {
-  type AppliedReport,
-  type ApplyReportsResult,
-  applyReports,
-  MANAGED_BY,
-  type ReportFailure,
-  type ReportKinds,
-  type ReportObject,
-} from "./cluster/apply-reports.js";
-export {
-  type ClusterClient,
-  ClusterRequestError,
-  ClusterUnusable,
-  clusterClient,
-} from "./cluster/cluster-client.js";
-export {
-  type ClusterListError,
-  type ClusterScanPlan,
-  type ClusterScope,
-  clusterScanEvents,
-  matchedKinds,
-  PAGE_SIZE,
-  planClusterScan,
-} from "./cluster/cluster-resources.js";
-export { type Discovery, discover, type ServedKind } from "./cluster/discovery.js";
-export {
-  type ClusterConnectionOptions,
-  connectCluster,
-  IN_CLUSTER_CONTEXT,
-} from "./cluster/kubeconfig.js";
-export {
   type DevCluster,
   type DevClusterOptions,
   startDevCluster,

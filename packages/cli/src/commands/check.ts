@@ -28,13 +28,8 @@ import type { ReportSink } from "../report/report-sink.js";
 import { type ReportRow, type Summary, toRow } from "../report/rows.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
-import {
-  applyClusterReports,
-  type ClusterInput,
-  type ClusterOptions,
-  checkClusterOptions,
-  clusterInput,
-} from "./check-cluster.js";
+import type { ClusterInput } from "./check-cluster.js";
+import { type ClusterOptions, checkClusterOptions } from "./cluster-options.js";
 
 export interface CheckOptions extends PolicyOptions, ClusterOptions {
   readonly format: string;
@@ -94,7 +89,13 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
   const cluster: ClusterInput | undefined = options.cluster
-    ? await clusterInput(ctx, options, policies, options.verbose ?? false, () => meter?.clear())
+    ? await (await import("./check-cluster.js")).clusterInput(
+        ctx,
+        options,
+        policies,
+        options.verbose ?? false,
+        () => meter?.clear(),
+      )
     : undefined;
   const events = cluster
     ? cluster.events
@@ -223,8 +224,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     if (applied !== undefined) {
       const api = format === "openreports" ? OPEN_REPORTS : WG_POLICY_REPORT;
       const reports = toPolicyReports({ ...meta, rows: applied, summary }, api) as Parameters<
-        typeof applyClusterReports
+        typeof import("./check-cluster.js").applyClusterReports
       >[3];
+      const { applyClusterReports } = await import("./check-cluster.js");
       problems += await applyClusterReports(ctx, cluster, api, reports);
     }
     problems += cluster.listErrors();
