@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Json } from "@charter/ir";
+import { findOpa } from "@charter/runtime";
 import type { DevCluster } from "@charter/server";
 import {
   type ClusterListError,
@@ -25,6 +26,7 @@ import {
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { requireEngine } from "../support/engines.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
 
 const SARIF_SCHEMA = join(repoRoot, "../shared/schemas/sarif/sarif-schema-2.1.0.draft-07.json");
@@ -209,6 +211,18 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
     expect((JSON.parse(other.stdout) as JsonReport).results.map((r) => r.resource.name)).toContain(
       "db",
     );
+  });
+
+  it("every engine gives the same rows: --engine opa judges the batch with the cluster's Namespace", async () => {
+    if (requireEngine("opa", findOpa()) === undefined) return;
+    const rowsOf = async (engine: string) => {
+      const run = await check("admin", ["-n", "team-a", "--engine", engine, "--format", "json"]);
+      expect(run.stderr).toBe("");
+      return (JSON.parse(run.stdout) as JsonReport).results;
+    };
+    const ir = await rowsOf("ir");
+    expect(await rowsOf("opa")).toEqual(ir);
+    expect(ir.some((r) => r.policy === "restrict-runtime-class" && r.result === "fail")).toBe(true);
   });
 
   it.each([
