@@ -15,6 +15,7 @@
  * offline defaulting `check` applies to manifests (issue 14, requirement 4) must not be applied
  * to them — it belongs to the file input only.
  */
+import { resolve } from "node:path";
 import { CharterError, type Policy } from "@charter/ir";
 import type { ScanEvent } from "@charter/runtime";
 import {
@@ -71,7 +72,9 @@ export async function clusterInput(
   before: () => void,
 ): Promise<ClusterInput> {
   const client = connectCluster({
-    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.kubeconfig !== undefined
+      ? { kubeconfig: resolve(ctx.cwd, options.kubeconfig) }
+      : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
   });
   const scope: ClusterScope = options.allNamespaces
