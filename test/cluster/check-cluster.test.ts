@@ -5,7 +5,7 @@
  * account, and policy reports written back into the cluster and replaced by the next scan.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Json } from "@charter/ir";
@@ -162,6 +162,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
   });
   afterAll(async () => {
     await cluster?.stop();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it("judges the admin's whole cluster: rows name the object and its namespace, the source is the context", async () => {
