@@ -13,10 +13,14 @@
  *    YAML alone (bench/parse-only.mjs) to compare a whole scan with the parse it cannot avoid.
  * 5. Prints a table and rewrites the measured section of docs/benchmarks.md (between the
  *    `bench:begin` / `bench:end` markers; the prose around them is kept).
- * 6. Last, `charter serve` under load (bench/serve-load.mjs: autocannon, 200 and 304), written
+ * 6. `charter check --cluster` of the same number of objects stored in the dev cluster, next to
+ *    `kubectl get` of the same kinds (bench/cluster.mjs), written between the
+ *    `cluster-bench:begin` / `cluster-bench:end` markers; `--no-cluster` skips it (and it skips
+ *    itself, loudly, without the pinned Kubernetes builds).
+ * 7. Last, `charter serve` under load (bench/serve-load.mjs: autocannon, 200 and 304), written
  *    between the `serve-bench:begin` / `serve-bench:end` markers; `--no-serve` skips it.
  *
- *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write] [--no-serve]
+ *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write] [--no-cluster] [--no-serve]
  *
  * Peak RSS comes from GNU time (`/usr/bin/time -f %M`); wall time from process.hrtime around
  * the child. Every number is one run: the machine is stated with them.
@@ -26,6 +30,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { clusterBench, clusterSection, writeClusterSection } from "./cluster.mjs";
 import { generate } from "./generate.mjs";
 import {
   hostFacts,
@@ -332,7 +337,17 @@ if (WRITE) {
 }
 fs.rmSync(work, { recursive: true, force: true });
 
-// 6. `charter serve` under load, after the scans so that they do not share the cores.
+// 6. A live cluster: charter check --cluster next to kubectl get, the same objects.
+if (!process.argv.includes("--no-cluster")) {
+  const result = await clusterBench({ documents: DOCUMENTS });
+  if (result) {
+    const section = clusterSection(result);
+    console.log(`\n${section}\n`);
+    if (WRITE) writeClusterSection(section);
+  }
+}
+
+// 7. `charter serve` under load, after the scans so that they do not share the cores.
 if (!process.argv.includes("--no-serve")) {
   const load = await serveLoad();
   printServeLoad(load);

@@ -115,6 +115,7 @@ export {
 } from "./opa/index.js";
 export { createPartialEngine } from "./partial-engine.js";
 export {
+  type ScanEvent,
   type ScanListener,
   type ScanResult,
   type ScanSetup,

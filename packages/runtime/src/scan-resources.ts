@@ -7,13 +7,22 @@
  * An object of an apiVersion Kubernetes does not serve is judged by no engine: it is told as
  * `unserved` where the IR engine would have streamed it, among the rows judged as read and
  * before the rows judged at the end.
+ *
+ * A `context` event is an object read only for what cross-resource policies read beyond the
+ * resource (a scan of one namespace of a cluster reads its Namespace so): it is indexed with
+ * the scanned set, never judged nor counted.
  */
-import type { Policy } from "@charter/ir";
+import type { Json, Policy } from "@charter/ir";
 import type { EngineName, ExceptionsInForce } from "./engine-factory.js";
 import { unservedApiVersion } from "./input/api-versions/served-version.js";
 import type { LoadEvent, LoadProblem, SkippedDocument } from "./input/load.js";
+import { InventoryIndex } from "./inventory/inventory-index.js";
+import { inventoryKindsOf } from "./inventory/judged-with.js";
 import { createScan, inScanOrder, judgedAtEnd } from "./ir-engine/scan.js";
 import type { Engine, Finding, Resource } from "./types.js";
+
+/** What a scan reads: the input's events, and objects read only as context. */
+export type ScanEvent = LoadEvent | { readonly kind: "context"; readonly object: Json };
 
 export interface ScanSetup extends ExceptionsInForce {
   readonly policies: readonly Policy[];
@@ -46,7 +55,7 @@ export interface ScanResult {
 }
 
 export async function scanResources(
-  events: AsyncIterable<LoadEvent>,
+  events: AsyncIterable<ScanEvent>,
   setup: ScanSetup,
   on: ScanListener,
 ): Promise<ScanResult> {
@@ -58,9 +67,13 @@ export async function scanResources(
   };
   let judged = 0;
   /** Reads the input: problems and skips are told as they come, judgeable resources handed on. */
-  const eachResource = async (take: (resource: Resource) => void) => {
+  const eachResource = async (
+    take: (resource: Resource) => void,
+    context: (object: Json) => void,
+  ) => {
     for await (const event of events) {
-      if (event.kind === "problem") on.problem(event.problem);
+      if (event.kind === "context") context(event.object);
+      else if (event.kind === "problem") on.problem(event.problem);
       else if (event.kind === "skipped") on.skipped(event.skipped);
       else {
         const reason = unservedApiVersion(event.resource.object);
@@ -75,17 +88,30 @@ export async function scanResources(
 
   if (setup.engine === "ir") {
     const scan = createScan(policies, { exceptions, now });
-    await eachResource((resource) => {
-      tellUnserved();
-      for (const finding of scan.add(resource)) on.finding(finding);
-    });
+    await eachResource(
+      (resource) => {
+        tellUnserved();
+        for (const finding of scan.add(resource)) on.finding(finding);
+      },
+      (object) => scan.inventory.add(object),
+    );
     tellUnserved();
     for (const finding of scan.finish()) on.finding(finding);
     return { usedExceptions: scan.usedExceptions };
   }
 
-  const resources: Resource[] = [];
-  await eachResource((resource) => resources.push(resource));
+  let resources: Resource[] = [];
+  const context: Json[] = [];
+  await eachResource(
+    (resource) => resources.push(resource),
+    (object) => context.push(object),
+  );
+  if (context.length > 0) {
+    // The batch is judged with the context as part of its scanned set.
+    const kinds = inventoryKindsOf(policies);
+    const index = InventoryIndex.of(kinds, [...resources.map((r) => r.object), ...context]);
+    resources = resources.map((resource) => ({ ...resource, inventory: index }));
+  }
   const engine = setup.createEngine();
   const findings = resources.length ? await engine.evaluate(resources) : [];
   const objects = resources.map((resource) => resource.object);

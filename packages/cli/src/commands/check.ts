@@ -1,6 +1,7 @@
 /**
- * `charter check <paths…>`: evaluate manifests against the policies on one engine and report
- * one row per (resource, policy, rule).
+ * `charter check <paths…>`: evaluate manifests — or, with `--cluster`, the objects of a live
+ * cluster (check-cluster.ts) — against the policies on one engine and report one row per
+ * (resource, policy, rule).
  */
 import { relative, resolve } from "node:path";
 import type { Enforcement, PolicyException } from "@charter/ir";
@@ -20,13 +21,17 @@ import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "
 import { chooseEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat, SINKS } from "../report/formats.js";
+import { OPEN_REPORTS, toPolicyReports, WG_POLICY_REPORT } from "../report/policy-report.js";
 import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
-import { type Summary, toRow } from "../report/rows.js";
+import type { ReportSink } from "../report/report-sink.js";
+import { type ReportRow, type Summary, toRow } from "../report/rows.js";
 import { terminalText } from "../terminal-text.js";
 import { VERSION } from "../version.js";
+import type { ClusterInput } from "./check-cluster.js";
+import { type ClusterOptions, checkClusterOptions } from "./cluster-options.js";
 
-export interface CheckOptions extends PolicyOptions {
+export interface CheckOptions extends PolicyOptions, ClusterOptions {
   readonly format: string;
   readonly engine: string;
   readonly failOn?: string;
@@ -65,8 +70,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
       "pass --engine ir or --engine opa",
     );
   }
+  checkClusterOptions(paths, options, format);
   const inputs = (paths.length ? paths : ["-"]).map((p) => (p === "-" ? p : resolve(ctx.cwd, p)));
-  if (inputs.includes("-") && isTerminal(ctx.stdin)) {
+  if (!options.cluster && inputs.includes("-") && isTerminal(ctx.stdin)) {
     // No path reads piped input; with nothing piped it would wait silently for typing.
     if (paths.length === 0) {
       throw new CharterError(
@@ -82,12 +88,23 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
-  const events = streamResources(inputs, {
-    stdin: ctx.stdin,
-    ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
-    ...(options.include?.length ? { include: options.include } : {}),
-    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
-  });
+  const cluster: ClusterInput | undefined = options.cluster
+    ? await (await import("./check-cluster.js")).clusterInput(
+        ctx,
+        options,
+        policies,
+        options.verbose ?? false,
+        () => meter?.clear(),
+      )
+    : undefined;
+  const events = cluster
+    ? cluster.events
+    : streamResources(inputs, {
+        stdin: ctx.stdin,
+        ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
+        ...(options.include?.length ? { include: options.include } : {}),
+        ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+      });
   const tell = {
     problem: (problem: LoadProblem) => {
       meter?.clear();
@@ -112,28 +129,37 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         meter?.clear();
         ctx.output.out(chunk);
       });
-  const sink = SINKS[format](
-    {
-      policies,
-      version: VERSION,
-      now: new Date(now),
-      failOn,
-      quiet: options.quiet ?? false,
-      verbose: options.verbose ?? false,
-      // A file gets no terminal colours.
-      paint: options.output ? (_style, text) => text : ctx.output.paint,
-    },
-    output,
-  );
+  const meta = {
+    policies,
+    version: VERSION,
+    now: new Date(now),
+    failOn,
+    quiet: options.quiet ?? false,
+    verbose: options.verbose ?? false,
+    // A file gets no terminal colours.
+    paint: options.output ? (_style: unknown, text: string) => text : ctx.output.paint,
+  };
+  // --apply-reports keeps the rows for the reports it writes into the cluster; the YAML goes
+  // to --output only (stdout says what was applied).
+  const applied: ReportRow[] | undefined = options.applyReports ? [] : undefined;
+  const sink: ReportSink =
+    applied === undefined || options.output
+      ? SINKS[format](meta, output)
+      : { add: () => {}, finish: () => {} };
   // Rows go to the report as they are judged; only these counts are kept.
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
   let failed = false;
   const shownFile = shownFiles(ctx);
+  const clusterSource = cluster ? { source: { cluster: cluster.client.context } } : {};
   const report = (finding: Finding) => {
-    const row = toRow(finding, finding.source && shownFile(finding.source.file));
+    const row = {
+      ...toRow(finding, finding.source && shownFile(finding.source.file)),
+      ...clusterSource,
+    };
     summary[row.result]++;
     if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
     sink.add(row);
+    applied?.push(row);
   };
   let problems = 0;
   let usedExceptions: ReadonlySet<string>;
@@ -171,12 +197,15 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         finding: report,
         unserved: ({ object, source }, reason) => {
           summary.error++;
-          sink.add({
+          const row: ReportRow = {
             result: "error",
             message: reason,
             resource: identityOf(object),
             ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
-          });
+            ...clusterSource,
+          };
+          sink.add(row);
+          applied?.push(row);
         },
       },
     ));
@@ -189,7 +218,19 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   }
   warnAboutExceptions(ctx, exceptions, usedExceptions, now);
 
-  if (summary.resources === 0) {
+  if (cluster) {
+    // An empty namespace is a fact about the cluster, not a mistake in the input.
+    if (summary.resources === 0 && cluster.listErrors() === 0) ctx.output.err(cluster.describe());
+    if (applied !== undefined) {
+      const api = format === "openreports" ? OPEN_REPORTS : WG_POLICY_REPORT;
+      const reports = toPolicyReports({ ...meta, rows: applied, summary }, api) as Parameters<
+        typeof import("./check-cluster.js").applyClusterReports
+      >[3];
+      const { applyClusterReports } = await import("./check-cluster.js");
+      problems += await applyClusterReports(ctx, cluster, api, reports);
+    }
+    problems += cluster.listErrors();
+  } else if (summary.resources === 0) {
     ctx.output.err("error: no Kubernetes object found in the input");
     return EXIT_USAGE;
   }

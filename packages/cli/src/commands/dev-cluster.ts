@@ -39,8 +39,9 @@ export async function devCluster(ctx: Context, options: DevClusterCommandOptions
   } else {
     ctx.output.out(describe(cluster));
   }
-  // The cluster's processes do not hold the event loop (they must not outlive a killed parent);
-  // this timer does, until the signal.
+  // The supervisors' pipes are unref'd (they must not keep a test process alive), and signal
+  // handlers keep nothing alive either: without this timer Node would exit here, closing the
+  // pipes and so stopping the cluster it just printed.
   const keepAlive = setInterval(() => {}, 1 << 30);
   await stop;
   clearInterval(keepAlive);

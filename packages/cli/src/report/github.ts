@@ -9,7 +9,7 @@ import type { Enforcement } from "@charter/ir";
 import { terminalText } from "../terminal-text.js";
 import { type ReportInput, resourceName } from "./report-input.js";
 import { type LineWriter, type ReportSink, renderWith } from "./report-sink.js";
-import { checkOf, isFailing, isObjectError, type ReportRow } from "./rows.js";
+import { checkOf, fileOf, isFailing, isObjectError, type ReportRow } from "./rows.js";
 import { summaryLine } from "./table.js";
 
 const COMMAND: Record<Enforcement, "error" | "warning" | "notice"> = {
@@ -44,8 +44,9 @@ function commandOf(row: ReportRow): "error" | "warning" | "notice" {
 
 function annotation(row: ReportRow): string {
   const command = commandOf(row);
+  const file = fileOf(row);
   const properties = [
-    ...(row.source ? [`file=${escapeProperty(row.source.file)}`, `line=${row.source.line}`] : []),
+    ...(file ? [`file=${escapeProperty(file.file)}`, `line=${file.line}`] : []),
     `title=${escapeProperty(title(row))}`,
   ].join(",");
   return `::${command} ${properties}::${escapeData(`${resourceName(row)}: ${row.message}`)}`;

@@ -13,7 +13,7 @@
  */
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
-import { checkOf, isObjectError, type ReportRow } from "./rows.js";
+import { checkOf, fileOf, isObjectError, type ReportRow, sourceText } from "./rows.js";
 import { xmlAttribute, xmlText } from "./xml-text.js";
 
 interface Counts {
@@ -44,7 +44,9 @@ function details(row: ReportRow): string {
   return [
     row.message,
     `resource: ${row.resource.apiVersion} ${resourceName(row)}`,
-    ...(row.source ? [`file: ${row.source.file}:${row.source.line}`] : []),
+    ...(row.source
+      ? [`${"file" in row.source ? "file" : "source"}: ${sourceText(row.source)}`]
+      : []),
     ...(isObjectError(row) ? [] : [`severity: ${row.severity}, enforcement: ${row.enforcement}`]),
     ...(!isObjectError(row) && row.exception
       ? [`exception: ${row.exception.name} (${row.exception.reason}; owner ${row.exception.owner})`]
@@ -57,8 +59,8 @@ function testcase(row: ReportRow): string[] {
   const open = `    <testcase${attributes({
     name: `${rule}: ${resourceName(row)}`,
     classname: policy,
-    file: row.source?.file,
-    line: row.source?.line,
+    file: fileOf(row)?.file,
+    line: fileOf(row)?.line,
     time: "0",
   })}`;
   const child =

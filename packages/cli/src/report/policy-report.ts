@@ -101,13 +101,20 @@ function parts<T>(
   return out;
 }
 
+/** `file` and `line` of a manifest's object; `cluster` (the context) of a live cluster's. */
+function sourceProperties(row: ReportRow): Record<string, string> {
+  if (row.source === undefined) return {};
+  return "file" in row.source
+    ? { file: row.source.file, line: String(row.source.line) }
+    : { cluster: row.source.cluster };
+}
+
 function properties(row: ReportRow, policy: Policy | undefined): Record<string, string> {
-  if (isObjectError(row))
-    return row.source ? { file: row.source.file, line: String(row.source.line) } : {};
+  if (isObjectError(row)) return sourceProperties(row);
   return {
     ...(policy && policy.controls.length > 0 ? { controls: policy.controls.join(",") } : {}),
     enforcement: row.enforcement,
-    ...(row.source ? { file: row.source.file, line: String(row.source.line) } : {}),
+    ...sourceProperties(row),
     ...(row.exception
       ? {
           exception: row.exception.name,

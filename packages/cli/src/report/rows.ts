@@ -6,8 +6,32 @@ import type { Finding } from "@charter/runtime";
  * the index in the batch), its source the file as the report names it and the line.
  */
 export type Row = Omit<Finding, "messages" | "resourceIndex" | "source"> & {
-  readonly source?: { readonly file: string; readonly line: number };
+  readonly source?: RowSource;
 };
+
+/** A manifest's file as the report names it, and the line its document starts on. */
+export interface FileSource {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An object read from a live cluster (`check --cluster`): the kubeconfig context's name. */
+export interface ClusterSource {
+  readonly cluster: string;
+}
+
+/** Where a row's object was read. */
+export type RowSource = FileSource | ClusterSource;
+
+/** The row's file and line, when its object was read from a file. */
+export function fileOf(row: { readonly source?: RowSource }): FileSource | undefined {
+  return row.source && "file" in row.source ? row.source : undefined;
+}
+
+/** `file:line`, or `cluster <context>`: where the object was read, in words. */
+export function sourceText(source: RowSource): string {
+  return "file" in source ? `${source.file}:${source.line}` : `cluster ${source.cluster}`;
+}
 
 /**
  * An object `check` read but no policy can judge (its apiVersion is one Kubernetes does not
@@ -18,7 +42,7 @@ export interface ObjectErrorRow {
   readonly result: "error";
   readonly message: string;
   readonly resource: Finding["resource"];
-  readonly source?: { readonly file: string; readonly line: number };
+  readonly source?: RowSource;
 }
 
 /** What a `check` report lists: policy rows and object errors. */

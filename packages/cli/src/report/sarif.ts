@@ -40,6 +40,37 @@ function sarifRules(policies: readonly Policy[]) {
   );
 }
 
+/**
+ * A manifest's file and line; an object of a live cluster has no file, so it is named as a
+ * logical location: `cluster/<context>/<namespace>/<Kind>/<name>`.
+ */
+function locationsOf(row: ReportRow): object[] {
+  const { source } = row;
+  if (source === undefined) return [];
+  if ("file" in source) {
+    return [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: source.file },
+          region: { startLine: source.line },
+        },
+      },
+    ];
+  }
+  const { kind, namespace, name } = row.resource;
+  return [
+    {
+      logicalLocations: [
+        {
+          name,
+          fullyQualifiedName: ["cluster", source.cluster, namespace ?? "", kind, name].join("/"),
+          kind: "resource",
+        },
+      ],
+    },
+  ];
+}
+
 function sarifResult(row: ReportRow, ruleIndex: ReadonlyMap<string, number>): object {
   const { kind, namespace, name } = row.resource;
   const { policy, rule } = checkOf(row);
@@ -50,16 +81,7 @@ function sarifResult(row: ReportRow, ruleIndex: ReadonlyMap<string, number>): ob
     ...(ruleIndex.has(id) ? { ruleIndex: ruleIndex.get(id) } : {}),
     level: isObjectError(row) || row.result === "error" ? "error" : LEVEL[row.enforcement],
     message: { text: `${kind} ${namespace ? `${namespace}/` : ""}${name}: ${row.message}` },
-    locations: row.source
-      ? [
-          {
-            physicalLocation: {
-              artifactLocation: { uri: row.source.file },
-              region: { startLine: row.source.line },
-            },
-          },
-        ]
-      : [],
+    locations: locationsOf(row),
     partialFingerprints: { "charter/v1": `${id}|${kind}|${namespace ?? ""}|${name}` },
   };
 }

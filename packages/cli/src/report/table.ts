@@ -20,7 +20,7 @@ import type { Output } from "../output.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
 import { type ReportInput, resourceName } from "./report-input.js";
-import { checksOf, isObjectError, type ReportRow, type Row } from "./rows.js";
+import { checksOf, isObjectError, type ReportRow, type Row, sourceText } from "./rows.js";
 
 type Style = Parameters<Output["paint"]>[0];
 
@@ -72,12 +72,12 @@ export function toTable(input: ReportInput): string {
   const lines: string[] = [];
   const shown = input.rows.filter((row) => isShown(row, input));
   const byResource = groupBy(shown, (row) =>
-    JSON.stringify([row.source?.file, row.source?.line, row.resource]),
+    JSON.stringify([row.source && sourceText(row.source), row.resource]),
   );
   for (const rows of byResource.values()) {
     const first = rows[0];
     if (!first) continue;
-    const where = first.source ? `  ${first.source.file}:${first.source.line}` : "";
+    const where = first.source ? `  ${sourceText(first.source)}` : "";
     lines.push(
       `${paint("bold", terminalText(resourceName(first)))}${paint("gray", terminalText(where))}`,
     );

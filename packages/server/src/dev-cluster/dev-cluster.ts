@@ -35,6 +35,11 @@ export interface DevClusterOptions {
   readonly context?: string;
   /** Extra kube-apiserver flags (`--flag=value`), after the harness's own. */
   readonly apiServerFlags?: readonly string[];
+  /**
+   * Extra kube-controller-manager flags, after the harness's own: the benchmark runs
+   * `--controllers=serviceaccount,namespace` so that stored Deployments stay as stored.
+   */
+  readonly controllerManagerFlags?: readonly string[];
 }
 
 export interface DevCluster {
@@ -117,10 +122,17 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    // The reverse of the start order: the controller manager and the API server go before etcd.
-    for (const process of [...processes].reverse()) await process.stop();
-    for (const port of ports) await waitForPortReleased(port);
-    if (temporary && options.keep !== true) rmSync(dir, { recursive: true, force: true });
+    // The supervisors are unref'd, so waiting for them keeps nothing alive: without this timer
+    // a process with nothing else to do (a script, `charter dev-cluster`) would end mid-stop.
+    const keepAlive = setInterval(() => {}, 1_000);
+    try {
+      // The reverse of the start order: the controller manager and the API server before etcd.
+      for (const process of [...processes].reverse()) await process.stop();
+      for (const port of ports) await waitForPortReleased(port);
+      if (temporary && options.keep !== true) rmSync(dir, { recursive: true, force: true });
+    } finally {
+      clearInterval(keepAlive);
+    }
   };
 
   try {
@@ -194,6 +206,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
           `--service-account-private-key-file=${path("pki/service-account.key")}`,
           `--root-ca-file=${caFile}`,
           "--use-service-account-credentials=false",
+          ...(options.controllerManagerFlags ?? []),
         ],
         path("logs/kube-controller-manager.log"),
       ),
