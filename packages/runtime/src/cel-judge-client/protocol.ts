@@ -1,5 +1,5 @@
 /**
- * The cel-judge protocol (tools/cel-judge/protocol.go): one batch in on stdin, one output out
+ * The cel-judge protocol (tools/kubernetes/cel-judge/protocol.go): one batch in on stdin, one output out
  * on stdout. A batch is one policy — its validations and variables, like a
  * ValidatingAdmissionPolicy spec — and the admission requests to evaluate it on.
  */
