@@ -3,11 +3,15 @@
 #   .tools/opa/v1.22.3/opa   built with the machine's Go (go install), kept by version
 #   .tools/bin/opa           a symlink to the pinned build (what findOpa() looks for)
 # Idempotent: a build already in place that reports the pinned version is kept.
+# CHARTER_TOOLS_DIR (an absolute path, or relative to the current folder) installs somewhere
+# other than <repo>/.tools, for every engine: a cold measurement, a cache kept elsewhere. Tests
+# find engines in .tools/bin, so point them at such a folder with CHARTER_OPA, CHARTER_CEL_JUDGE…
 set -euo pipefail
 
 OPA_VERSION="1.22.3"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$repo/.tools"
+tools="${CHARTER_TOOLS_DIR:-$repo/.tools}"
+[[ "$tools" == /* ]] || tools="$PWD/$tools"
 opa_dir="$tools/opa/v$OPA_VERSION"
 opa_bin="$opa_dir/opa"
 

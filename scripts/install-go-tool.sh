@@ -20,7 +20,8 @@ name="$1"
 version_prefix="$2"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 package_dir="$repo/${3:-tools/$name}"
-tools="$repo/.tools"
+tools="${CHARTER_TOOLS_DIR:-$repo/.tools}"
+[[ "$tools" == /* ]] || tools="$PWD/$tools"
 say() { echo "install-$name: $*"; }
 
 # The module the package belongs to: the nearest folder upwards with a go.mod.
