@@ -9,8 +9,9 @@
 # `go version`, so any change to the tool's source or its pinned modules rebuilds it (a package
 # that imported another package of its module would have to add that one's files here).
 # Idempotent: a build already in place for the hash is kept, and the build is checked by the
-# first line of `<name> -version`. Built with -mod=readonly -trimpath, the flags of every Go build
-# of the repo, so builds of one module share the compile cache.
+# first line of `<name> -version`. Built with -mod=readonly -trimpath, the flags
+# install-kubernetes.sh and `pnpm test`'s `go test` use too, so every build of tools/kubernetes
+# shares the compile cache.
 #
 # Usage: install-go-tool.sh NAME VERSION_PREFIX [PACKAGE_DIR]
 #   e.g. install-go-tool.sh cel-judge "cel-judge kubernetes=v" tools/kubernetes/cel-judge

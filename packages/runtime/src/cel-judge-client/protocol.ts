@@ -62,7 +62,7 @@ export interface JudgeResult {
 }
 
 export interface JudgeOutput {
-  /** Which Kubernetes libraries judged, e.g. { kubernetes: "v0.35.10", compatibilityVersion: "1.31" }. */
+  /** Which Kubernetes libraries judged, e.g. { kubernetes: "v0.35.8", compatibilityVersion: "1.31" }. */
   readonly environment: { readonly kubernetes: string; readonly compatibilityVersion: string };
   readonly compileErrors: readonly JudgeCompileError[];
   readonly results: readonly JudgeResult[];
