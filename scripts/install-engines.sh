@@ -18,15 +18,34 @@ tools="${CHARTER_TOOLS_DIR:-$repo/.tools}"
 opa_dir="$tools/opa/v$OPA_VERSION"
 opa_bin="$opa_dir/opa"
 
-# "name seconds" of each engine, for the summary at the end.
+# "name wall-seconds cpu-seconds" of each engine, for the summary at the end. The CPU time (user +
+# system of every finished child: go, compile, link) says what a build costs on a busy machine,
+# where wall time depends on who else runs.
 timings=()
 total_start=$SECONDS
+cpu_file="$(mktemp)"
+trap 'rm -f "$cpu_file"' EXIT
+# Sets cpu to the seconds of CPU the finished children of this shell used so far. `times` must
+# run in this shell, not in a $(…) subshell, whose children are not ours; its second line is the
+# children's user and system time, e.g. "12m3.456s 1m2.345s".
+cpu=0
+children_cpu() {
+  times >"$cpu_file"
+  local user system
+  read -r user system < <(tail -n 1 "$cpu_file")
+  cpu=$((10#${user%%m*} * 60 + 10#$(cut -d. -f1 <<<"${user#*m}")))
+  cpu=$((cpu + 10#${system%%m*} * 60 + 10#$(cut -d. -f1 <<<"${system#*m}")))
+}
 timed() {
-  local label="$1" start=$SECONDS
+  local label="$1" start=$SECONDS cpu_start
+  children_cpu
+  cpu_start=$cpu
   shift
   "$@"
-  timings+=("$label $((SECONDS - start))")
+  children_cpu
+  timings+=("$label $((SECONDS - start)) $((cpu - cpu_start))")
 }
+minutes() { echo "$(($1 / 60))m$(($1 % 60))s"; }
 
 opa_is_pinned() {
   # Read the whole output first: `grep -q` closing the pipe early would fail under pipefail.
@@ -91,8 +110,8 @@ timed kubernetes bash "$repo/scripts/install-kubernetes.sh"
 
 summary=""
 for timing in "${timings[@]}"; do
-  read -r label seconds <<<"$timing"
-  summary+="$label $((seconds / 60))m$((seconds % 60))s, "
+  read -r label seconds step_cpu <<<"$timing"
+  summary+="$label $(minutes "$seconds") (CPU $(minutes "$step_cpu")), "
 done
-total=$((SECONDS - total_start))
-echo "install-engines: done in $((total / 60))m$((total % 60))s (${summary%, })"
+children_cpu
+echo "install-engines: done in $(minutes $((SECONDS - total_start))) of wall time, $(minutes "$cpu") of CPU: ${summary%, }"
