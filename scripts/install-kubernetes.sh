@@ -101,7 +101,7 @@ fi
 # The commit of the release tag, as the module proxy records it (absent from some proxies: then
 # the binaries say "$Format:%H$" for their commit, as any `go build` of Kubernetes does).
 commit="$(cd "$module" && go mod download -json "k8s.io/kubernetes@v$KUBERNETES_VERSION" |
-  sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{40\}\)",\{0,1\}$/\1/p' | head -n 1)"
+  sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{40\}\)",\{0,1\}$/\1/p' | head -n 1)" || commit=""
 ldflags="-s -w"
 for package in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $package.gitVersion=v$KUBERNETES_VERSION"
