@@ -3,6 +3,9 @@
 # Kubernetes group/version, as k8s.io/api (tools/k8s-kinds, pinned) registers them. The runtime
 # reads it to tell an object of an unknown version of a built-in kind (`apps/v2 Deployment`)
 # from a custom resource; removed-versions.ts says which of these versions are no longer served.
+# tools/k8s-kinds pins the newest Kubernetes release Charter knows (k8s.io/api v0.36.3), not the
+# release every other Go tool shares (tools/kubernetes, 1.35.8): a table of 1.35 would take the
+# kinds 1.36 added for custom resources (tools/kubernetes/README.md has the difference).
 #
 #   scripts/gen-k8s-kinds.sh           regenerate the table
 #   scripts/gen-k8s-kinds.sh --check   exit 1 when the committed table is stale

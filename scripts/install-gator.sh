@@ -8,7 +8,8 @@ set -euo pipefail
 
 GATOR_VERSION="3.23.1"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$repo/.tools"
+tools="${CHARTER_TOOLS_DIR:-$repo/.tools}"
+[[ "$tools" == /* ]] || tools="$PWD/$tools"
 gator_dir="$tools/gator/v$GATOR_VERSION"
 gator_bin="$gator_dir/gator"
 

@@ -20,7 +20,8 @@ set -euo pipefail
 
 KYVERNO_VERSION="1.19.1"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$repo/.tools"
+tools="${CHARTER_TOOLS_DIR:-$repo/.tools}"
+[[ "$tools" == /* ]] || tools="$PWD/$tools"
 kyverno_dir="$tools/kyverno/v$KYVERNO_VERSION"
 kyverno_bin="$kyverno_dir/kyverno"
 

@@ -3,7 +3,7 @@
  * line breaks, `{{`, `}}`, `$(`, YAML indicators, control and non-ASCII characters — becomes a
  * policy's title, description, parameter value, regex (the string, RE2-quoted) and message
  * text. Then, for every target: the emitted Rego parses (`opa check`); every emitted YAML file,
- * decoded by Kubernetes' own reader (tools/k8s-decode: sigs.k8s.io/yaml, as kubectl and the API
+ * decoded by Kubernetes' own reader (tools/kubernetes/k8s-decode: sigs.k8s.io/yaml, as kubectl and the API
  * server read it — not the library that wrote it, which shares its blind spots), equals the
  * object the emitter meant, string for string; and every engine, running the emitted code on a
  * resource carrying the same string, fails the rule with exactly the IR's message — so the

@@ -1,7 +1,7 @@
 /**
  * Differential test of Charter's manifest loader against kubectl's own reading of a stream
- * (tools/k8s-decode: cli-runtime's resource.Builder, FlattenListVisitor, YAMLOrJSONDecoder,
- * sigs.k8s.io/yaml at Kubernetes v0.35.10). Generated hostile streams (a fixed seed plus one
+ * (tools/kubernetes/k8s-decode: cli-runtime's resource.Builder, FlattenListVisitor, YAMLOrJSONDecoder,
+ * sigs.k8s.io/yaml at Kubernetes 1.35.8). Generated hostile streams (a fixed seed plus one
  * printed random seed) go through both; one decoder process serves them all.
  *
  * On a stream kubectl reads, Charter must read the same objects in the same order (numbers by
@@ -227,7 +227,7 @@ async function judge(stream: HostileStream, decoder: K8sDecoder): Promise<Verdic
   };
 }
 
-describe("differential: Charter's loader vs kubectl's decoder (tools/k8s-decode)", () => {
+describe("differential: Charter's loader vs kubectl's decoder (tools/kubernetes/k8s-decode)", () => {
   let decoder: K8sDecoder | undefined;
   beforeAll(async () => {
     decoder = requireEngine("k8s-decode", await startK8sDecoder());

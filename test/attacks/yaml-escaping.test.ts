@@ -4,7 +4,7 @@
  * 1.2-minded) wrote raw. A description `d1\nd2\u2028  name: renamed\u2028  annotations:…` then
  * gave the ValidatingAdmissionPolicy another `metadata.name` than its binding's `policyName`
  * (the policy silently not enforced), and renamed the Kyverno policies and the
- * ConstraintTemplate too. Each file is decoded by Kubernetes' own reader (tools/k8s-decode);
+ * ConstraintTemplate too. Each file is decoded by Kubernetes' own reader (tools/kubernetes/k8s-decode);
  * a check that needs no decoder guards the same hole (no raw YAML 1.1 line break in any file).
  */
 import { emitGatekeeper, emitKyverno, emitVap, toYaml } from "@charter/compiler";

@@ -1,5 +1,5 @@
 /**
- * A client of tools/k8s-decode: kubectl's own reading of a manifest stream (cli-runtime's
+ * A client of tools/kubernetes/k8s-decode: kubectl's own reading of a manifest stream (cli-runtime's
  * resource.Builder with FlattenListVisitor over apimachinery's YAMLOrJSONDecoder), the judge
  * of what Charter's loader must read. One process serves every request of a test file: JSON
  * lines in, JSON lines out, answered in order.

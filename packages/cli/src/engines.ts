@@ -4,7 +4,7 @@
  * `wasm` (the same Rego compiled once by `opa build -t wasm`, evaluated in-process by
  * @open-policy-agent/opa-wasm) and `gatekeeper` (the ConstraintTemplates' Rego in Gatekeeper's
  * input shape) need the real `opa` binary; `cel-judge` runs the emitted CEL in the Kubernetes
- * API server's own CEL environment (tools/cel-judge). scripts/install-engines.sh installs both
+ * API server's own CEL environment (tools/kubernetes/cel-judge). scripts/install-engines.sh installs both
  * binaries into .tools/bin. Under `CI=true`, or when an engine is asked for by name, a missing
  * engine is an error; otherwise it is skipped and named.
  */

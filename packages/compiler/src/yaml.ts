@@ -7,7 +7,7 @@
  * holding a character YAML 1.1 reads as a line break (U+0085, U+2028, U+2029) or refuses is
  * written as one escaped double-quoted line (yaml-string.ts), so no text can add or rename a key.
  * test/hostile-strings.test.ts and test/attacks/yaml-escaping.test.ts decode what it writes with
- * Kubernetes' own decoder (tools/k8s-decode).
+ * Kubernetes' own decoder (tools/kubernetes/k8s-decode).
  */
 import {
   type CreateNodeOptions,

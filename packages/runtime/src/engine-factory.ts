@@ -2,7 +2,7 @@
  * The engines by the name `--engine` gives them, and how to make each: the one factory the CLI
  * and @charter/testing share (createEngines). `ir` is in-process and always there; `kyverno-cel` and `vap-cel`
  * evaluate the emitted CEL in-process; `opa`, `wasm` and `gatekeeper` need the real `opa`
- * binary; `cel-judge` the Kubernetes CEL judge (tools/cel-judge).
+ * binary; `cel-judge` the Kubernetes CEL judge (tools/kubernetes/cel-judge).
  */
 import type { Policy, PolicyException } from "@charter/ir";
 import { createInProcessCelEngine } from "./cel-in-process/engine.js";

@@ -8,7 +8,7 @@
  * knows and uses to decide type tests at compile time. A condition is a CEL `bool` expression
  * that never raises an error and is `true` exactly when the IR condition holds.
  *
- * Why every guard is there (each was checked against the judge, tools/cel-judge):
+ * Why every guard is there (each was checked against the judge, tools/kubernetes/cel-judge):
  * - selecting an absent key, or into a non-map, is an error: paths test `type(x) == map`
  *   and `has(x.k)` (`"k" in x` for keys that are not plain identifiers) step by step;
  * - `<` on operands of different types is an error: ordering tests both types first;

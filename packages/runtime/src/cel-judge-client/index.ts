@@ -1,5 +1,5 @@
 /**
- * The client of the Kubernetes CEL judge (tools/cel-judge, a Go process linking the API
+ * The client of the Kubernetes CEL judge (tools/kubernetes/cel-judge, a Go process linking the API
  * server's CEL environment): how to find it, run it and speak its protocol. No engine here;
  * the `cel-judge` engine (cel-judge-engine/) and the agreement tests use it.
  */

@@ -1,5 +1,5 @@
 /**
- * `cel-judge -match` (tools/cel-judge/match.go): which policies the API server runs for which
+ * `cel-judge -match` (tools/kubernetes/cel-judge/match.go): which policies the API server runs for which
  * admission requests, decided by the validating admission policy plugin's own matcher
  * (k8s.io/apiserver `generic.PolicyMatcher`), with the server's defaults applied to each
  * policy's `matchConstraints`. Kyverno's ValidatingPolicy matches with the same code.

@@ -1,5 +1,5 @@
 /**
- * The cel-judge protocol (tools/cel-judge/protocol.go): one batch in on stdin, one output out
+ * The cel-judge protocol (tools/kubernetes/cel-judge/protocol.go): one batch in on stdin, one output out
  * on stdout. A batch is one policy — its validations and variables, like a
  * ValidatingAdmissionPolicy spec — and the admission requests to evaluate it on.
  */
@@ -62,7 +62,7 @@ export interface JudgeResult {
 }
 
 export interface JudgeOutput {
-  /** Which Kubernetes libraries judged, e.g. { kubernetes: "v0.35.10", compatibilityVersion: "1.31" }. */
+  /** Which Kubernetes libraries judged, e.g. { kubernetes: "v0.35.8", compatibilityVersion: "1.31" }. */
   readonly environment: { readonly kubernetes: string; readonly compatibilityVersion: string };
   readonly compileErrors: readonly JudgeCompileError[];
   readonly results: readonly JudgeResult[];

@@ -1,6 +1,6 @@
 /**
  * The CEL judge engine: the policies' emitted CEL (emitCelPolicy, parameters inlined) judged
- * by `cel-judge`, the Kubernetes API server's own CEL environment (tools/cel-judge). Each
+ * by `cel-judge`, the Kubernetes API server's own CEL environment (tools/kubernetes/cel-judge). Each
  * `evaluate()` sends ONE batch: every policy's variables (prefixed `p<i>_`), match conditions
  * and validations, and every resource some policy's kinds concern.
  *

@@ -7,7 +7,7 @@
  * go.yaml.in/yaml/v2 v2.4.3 resolve.go (the version sigs.k8s.io/yaml v1.6.0 vendors) and the
  * parts of its scanner and of sigs.k8s.io/yaml's JSON conversion that refuse input:
  * `.inf`/`.nan` (JSON has no such numbers), null and collection keys, `\/` and surrogate
- * escapes. tools/k8s-decode and test/k8s-decoder-differential.test.ts are the proof.
+ * escapes. tools/kubernetes/k8s-decode and test/k8s-decoder-differential.test.ts are the proof.
  */
 import {
   type Document,

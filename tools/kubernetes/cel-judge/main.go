@@ -66,11 +66,16 @@ func write(output any) {
 	}
 }
 
-// kubernetesVersion is the k8s.io/apiserver module version the judge was built with.
+// kubernetesVersion is the k8s.io/apiserver module version the judge was built with. The module
+// (tools/kubernetes) replaces every Kubernetes staging module with its published release, so the
+// replacement is the code that was built.
 func kubernetesVersion() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range info.Deps {
 			if dep.Path == "k8s.io/apiserver" {
+				if dep.Replace != nil {
+					return dep.Replace.Version
+				}
 				return dep.Version
 			}
 		}

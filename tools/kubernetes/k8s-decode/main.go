@@ -74,11 +74,16 @@ func answer(line []byte) (response Response) {
 	return Response{ID: request.ID, Objects: objects}
 }
 
-// moduleVersion is the version of a module the binary was built with.
+// moduleVersion is the version of a module the binary was built with. The module
+// (tools/kubernetes) replaces every Kubernetes staging module with its published release, so the
+// replacement is the code that was built.
 func moduleVersion(path string) string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range info.Deps {
 			if dep.Path == path {
+				if dep.Replace != nil {
+					return dep.Replace.Version
+				}
 				return dep.Version
 			}
 		}
