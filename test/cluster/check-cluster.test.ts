@@ -31,7 +31,7 @@ import { repoRoot, runCli } from "../support/run-cli.js";
 
 const SARIF_SCHEMA = join(repoRoot, "../shared/schemas/sarif/sarif-schema-2.1.0.draft-07.json");
 
-const binaries = kubernetesBinariesForTests();
+const binaries = kubernetesBinariesForTests("charter check --cluster against the real API server");
 const scratch = mkdtempSync(join(tmpdir(), "charter-check-cluster-"));
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({

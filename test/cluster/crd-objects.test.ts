@@ -60,7 +60,7 @@ const FIELD_MANAGER = "charter-crd-objects-test";
 /** Where Charter puts the Kyverno PolicyExceptions (`--kyverno-exception-namespace`'s default). */
 const EXCEPTION_NAMESPACE = "kyverno";
 
-const binaries = kubernetesBinariesForTests();
+const binaries = kubernetesBinariesForTests("the CRD objects in the real API server");
 
 interface Run {
   readonly code: number | null;

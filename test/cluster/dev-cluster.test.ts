@@ -16,7 +16,7 @@ import {
 } from "@charter/test-support/dev-cluster-for-tests";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const binaries = kubernetesBinariesForTests();
+const binaries = kubernetesBinariesForTests("the dev cluster tests");
 const CLI = resolve("packages/cli/bin/charter.js");
 
 /** Pids whose command line mentions `text` (the cluster's folder is in every flag list). */
