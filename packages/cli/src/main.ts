@@ -233,6 +233,10 @@ Examples:
         .choices(["deny", "warn", "audit"])
         .default("deny"),
     )
+    .option(
+      "--no-defaults",
+      "judge manifests as written, without the defaults the API server applies before admission (hostPort under hostNetwork, AppArmor annotations into fields, imagePullPolicy, NetworkPolicy policyTypes; see docs/cli.md)",
+    )
     .option("--max-document-size <size>", "largest YAML document read (default 16MiB)", parseSize)
     .option(
       "--include <glob...>",

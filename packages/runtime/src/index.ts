@@ -70,6 +70,7 @@ export {
   namespaceGlobMatches,
 } from "./gatekeeper/index.js";
 export { identityOf } from "./identity.js";
+export { applyApiServerDefaults } from "./input/api-server-defaults.js";
 export { REMOVED_VERSIONS, type RemovedVersion } from "./input/api-versions/removed-versions.js";
 export { unservedApiVersion } from "./input/api-versions/served-version.js";
 export { DEFAULT_INCLUDE } from "./input/files.js";

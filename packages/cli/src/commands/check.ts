@@ -7,10 +7,12 @@ import { relative, resolve } from "node:path";
 import type { Enforcement, PolicyException } from "@charter/ir";
 import { CharterError, expiryInstant } from "@charter/ir";
 import {
+  applyApiServerDefaults,
   expiringWithin,
   type Finding,
   identityOf,
   inForce,
+  type LoadEvent,
   type LoadProblem,
   type SkippedDocument,
   scanResources,
@@ -47,6 +49,20 @@ export interface CheckOptions extends PolicyOptions, ClusterOptions {
   readonly exclude?: string[];
   /** The clock exceptions expire by: `YYYY-MM-DD` or an RFC 3339 date-time (default now). */
   readonly now?: string;
+  /** False with --no-defaults: judge manifests without the API server's defaults. */
+  readonly defaults?: boolean;
+}
+
+/** The resources of `events` as the API server would default them before admission. */
+async function* withApiServerDefaults(events: AsyncIterable<LoadEvent>): AsyncIterable<LoadEvent> {
+  for await (const event of events) {
+    yield event.kind === "resource"
+      ? {
+          ...event,
+          resource: { ...event.resource, object: applyApiServerDefaults(event.resource.object) },
+        }
+      : event;
+  }
 }
 
 /** Exceptions that expire this soon get a warning. */
@@ -97,14 +113,20 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         () => meter?.clear(),
       )
     : undefined;
+  const read = () =>
+    streamResources(inputs, {
+      stdin: ctx.stdin,
+      ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
+      ...(options.include?.length ? { include: options.include } : {}),
+      ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+    });
+  // A cluster's objects are stored, so already defaulted; a manifest gets the API server's
+  // defaults unless --no-defaults asks for the raw file.
   const events = cluster
     ? cluster.events
-    : streamResources(inputs, {
-        stdin: ctx.stdin,
-        ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
-        ...(options.include?.length ? { include: options.include } : {}),
-        ...(options.exclude?.length ? { exclude: options.exclude } : {}),
-      });
+    : options.defaults === false
+      ? read()
+      : withApiServerDefaults(read());
   const tell = {
     problem: (problem: LoadProblem) => {
       meter?.clear();

@@ -1,0 +1,190 @@
+import type { Json } from "@charter/ir";
+import { describe, expect, it } from "vitest";
+import { applyApiServerDefaults } from "./api-server-defaults.js";
+
+const pod = (spec: Json, annotations?: Record<string, string>): Json => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", ...(annotations ? { annotations } : {}) },
+  spec,
+});
+const specOf = (object: Json) => (object as { spec: Record<string, Json> }).spec;
+
+describe("the API server's defaults before admission", () => {
+  it("gives each port its containerPort as hostPort under hostNetwork, in Pods only", () => {
+    const spec = {
+      hostNetwork: true,
+      containers: [
+        {
+          name: "a",
+          image: "x:1",
+          ports: [
+            { containerPort: 80 },
+            { containerPort: 81, hostPort: 0 },
+            { containerPort: 82, hostPort: 9 },
+          ],
+        },
+      ],
+      initContainers: [{ name: "i", image: "x:1", ports: [{ containerPort: 90 }] }],
+    };
+    const defaulted = specOf(applyApiServerDefaults(pod(spec)));
+    expect(defaulted.containers).toMatchObject([
+      { ports: [{ hostPort: 80 }, { hostPort: 81 }, { hostPort: 9 }] },
+    ]);
+    expect(defaulted.initContainers).toMatchObject([{ ports: [{ hostPort: 90 }] }]);
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      spec: { template: { spec } },
+    };
+    const template = (
+      applyApiServerDefaults(deployment) as {
+        spec: { template: { spec: { containers: { ports: Json[] }[] } } };
+      }
+    ).spec.template.spec;
+    expect(template.containers[0]?.ports[0]).toEqual({ containerPort: 80 });
+  });
+
+  it("leaves ports alone without hostNetwork: true, and odd values as they are", () => {
+    for (const hostNetwork of [false, "true", undefined]) {
+      const spec = {
+        hostNetwork,
+        containers: [
+          { name: "a", image: "x:1", imagePullPolicy: "Always", ports: [{ containerPort: 80 }] },
+        ],
+      };
+      expect(specOf(applyApiServerDefaults(pod(spec))).containers).toEqual(spec.containers);
+    }
+    const odd = { hostNetwork: true, containers: [{ name: "a", ports: "80" }, "c", null] };
+    expect(specOf(applyApiServerDefaults(pod(odd))).containers).toEqual(odd.containers);
+    for (const object of [
+      null,
+      3,
+      "x",
+      [],
+      { kind: "Pod" },
+      { apiVersion: "v1", kind: "Pod", spec: "s" },
+    ]) {
+      expect(applyApiServerDefaults(object as Json)).toEqual(object);
+    }
+  });
+
+  it("copies AppArmor annotations into containers without a profile, as the server does", () => {
+    const key = (name: string) => `container.apparmor.security.beta.kubernetes.io/${name}`;
+    const spec = {
+      containers: [
+        { name: "a", image: "x:1" },
+        {
+          name: "b",
+          image: "x:1",
+          securityContext: { appArmorProfile: { type: "RuntimeDefault" } },
+        },
+        { name: "c", image: "x:1" },
+        { name: "d", image: "x:1" },
+      ],
+      ephemeralContainers: [{ name: "e", image: "x:1" }],
+    };
+    const defaulted = specOf(
+      applyApiServerDefaults(
+        pod(spec, {
+          [key("a")]: "unconfined",
+          [key("b")]: "unconfined",
+          [key("c")]: "localhost/",
+          [key("d")]: "localhost/my-profile",
+          [key("e")]: "runtime/default",
+        }),
+      ),
+    );
+    expect(defaulted.containers).toEqual([
+      {
+        name: "a",
+        image: "x:1",
+        imagePullPolicy: "IfNotPresent",
+        securityContext: { appArmorProfile: { type: "Unconfined" } },
+      },
+      {
+        name: "b",
+        image: "x:1",
+        imagePullPolicy: "IfNotPresent",
+        securityContext: { appArmorProfile: { type: "RuntimeDefault" } },
+      },
+      { name: "c", image: "x:1", imagePullPolicy: "IfNotPresent" },
+      {
+        name: "d",
+        image: "x:1",
+        imagePullPolicy: "IfNotPresent",
+        securityContext: { appArmorProfile: { type: "Localhost", localhostProfile: "my-profile" } },
+      },
+    ]);
+    expect(defaulted.ephemeralContainers).toMatchObject([
+      { securityContext: { appArmorProfile: { type: "RuntimeDefault" } } },
+    ]);
+  });
+
+  it("does not copy a profile equal to the pod's own, nor for a Windows pod", () => {
+    const annotations = { "container.apparmor.security.beta.kubernetes.io/a": "runtime/default" };
+    const same = {
+      securityContext: { appArmorProfile: { type: "RuntimeDefault" } },
+      containers: [{ name: "a", image: "x:1" }],
+    };
+    expect(specOf(applyApiServerDefaults(pod(same, annotations))).containers).toEqual([
+      { name: "a", image: "x:1", imagePullPolicy: "IfNotPresent" },
+    ]);
+    const windows = { os: { name: "windows" }, containers: [{ name: "a", image: "x:1" }] };
+    expect(specOf(applyApiServerDefaults(pod(windows, annotations))).containers).toEqual([
+      { name: "a", image: "x:1", imagePullPolicy: "IfNotPresent" },
+    ]);
+  });
+
+  it("defaults imagePullPolicy by the image's tag, in Pods and every pod template", () => {
+    const images: [string, string][] = [
+      ["nginx", "Always"],
+      ["nginx:latest", "Always"],
+      ["nginx:1.27", "IfNotPresent"],
+      ["localhost:5000/app", "Always"],
+      ["localhost:5000/app:dev", "IfNotPresent"],
+      [`app@sha256:${"a".repeat(64)}`, "IfNotPresent"],
+      [`app:latest@sha256:${"a".repeat(64)}`, "Always"],
+    ];
+    for (const [image, policy] of images) {
+      const cronJob = {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        spec: {
+          jobTemplate: { spec: { template: { spec: { containers: [{ name: "a", image }] } } } },
+        },
+      };
+      const defaulted = applyApiServerDefaults(cronJob) as {
+        spec: {
+          jobTemplate: {
+            spec: { template: { spec: { containers: { imagePullPolicy: string }[] } } };
+          };
+        };
+      };
+      expect(
+        defaulted.spec.jobTemplate.spec.template.spec.containers[0]?.imagePullPolicy,
+        image,
+      ).toBe(policy);
+    }
+    const set = { name: "a", image: "nginx", imagePullPolicy: "Never" };
+    expect(specOf(applyApiServerDefaults(pod({ containers: [set] }))).containers).toEqual([set]);
+  });
+
+  it("defaults a NetworkPolicy's policyTypes from its rules", () => {
+    const policy = (spec: Json) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      spec,
+    });
+    expect(specOf(applyApiServerDefaults(policy({ podSelector: {} }))).policyTypes).toEqual([
+      "Ingress",
+    ]);
+    expect(specOf(applyApiServerDefaults(policy({ egress: [{}] }))).policyTypes).toEqual([
+      "Ingress",
+      "Egress",
+    ]);
+    expect(specOf(applyApiServerDefaults(policy({ policyTypes: ["Egress"] }))).policyTypes).toEqual(
+      ["Egress"],
+    );
+  });
+});
