@@ -2,13 +2,16 @@ import type { Json } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { applyApiServerDefaults } from "./api-server-defaults.js";
 
-const pod = (spec: Json, annotations?: Record<string, string>): Json => ({
+/** The defaults of a literal object (the literals' inferred types are not `Json`). */
+const defaults = (object: unknown): Json => applyApiServerDefaults(object as Json);
+
+const pod = (spec: unknown, annotations?: Record<string, string>): unknown => ({
   apiVersion: "v1",
   kind: "Pod",
   metadata: { name: "p", ...(annotations ? { annotations } : {}) },
   spec,
 });
-const specOf = (object: Json) => (object as { spec: Record<string, Json> }).spec;
+const specOf = (object: unknown) => (object as { spec: Record<string, Json> }).spec;
 
 describe("the API server's defaults before admission", () => {
   it("gives each port its containerPort as hostPort under hostNetwork, in Pods only", () => {
@@ -27,7 +30,7 @@ describe("the API server's defaults before admission", () => {
       ],
       initContainers: [{ name: "i", image: "x:1", ports: [{ containerPort: 90 }] }],
     };
-    const defaulted = specOf(applyApiServerDefaults(pod(spec)));
+    const defaulted = specOf(defaults(pod(spec)));
     expect(defaulted.containers).toMatchObject([
       { ports: [{ hostPort: 80 }, { hostPort: 81 }, { hostPort: 9 }] },
     ]);
@@ -38,7 +41,7 @@ describe("the API server's defaults before admission", () => {
       spec: { template: { spec } },
     };
     const template = (
-      applyApiServerDefaults(deployment) as {
+      defaults(deployment) as {
         spec: { template: { spec: { containers: { ports: Json[] }[] } } };
       }
     ).spec.template.spec;
@@ -53,10 +56,10 @@ describe("the API server's defaults before admission", () => {
           { name: "a", image: "x:1", imagePullPolicy: "Always", ports: [{ containerPort: 80 }] },
         ],
       };
-      expect(specOf(applyApiServerDefaults(pod(spec))).containers).toEqual(spec.containers);
+      expect(specOf(defaults(pod(spec))).containers).toEqual(spec.containers);
     }
     const odd = { hostNetwork: true, containers: [{ name: "a", ports: "80" }, "c", null] };
-    expect(specOf(applyApiServerDefaults(pod(odd))).containers).toEqual(odd.containers);
+    expect(specOf(defaults(pod(odd))).containers).toEqual(odd.containers);
     for (const object of [
       null,
       3,
@@ -85,7 +88,7 @@ describe("the API server's defaults before admission", () => {
       ephemeralContainers: [{ name: "e", image: "x:1" }],
     };
     const defaulted = specOf(
-      applyApiServerDefaults(
+      defaults(
         pod(spec, {
           [key("a")]: "unconfined",
           [key("b")]: "unconfined",
@@ -127,11 +130,11 @@ describe("the API server's defaults before admission", () => {
       securityContext: { appArmorProfile: { type: "RuntimeDefault" } },
       containers: [{ name: "a", image: "x:1" }],
     };
-    expect(specOf(applyApiServerDefaults(pod(same, annotations))).containers).toEqual([
+    expect(specOf(defaults(pod(same, annotations))).containers).toEqual([
       { name: "a", image: "x:1", imagePullPolicy: "IfNotPresent" },
     ]);
     const windows = { os: { name: "windows" }, containers: [{ name: "a", image: "x:1" }] };
-    expect(specOf(applyApiServerDefaults(pod(windows, annotations))).containers).toEqual([
+    expect(specOf(defaults(pod(windows, annotations))).containers).toEqual([
       { name: "a", image: "x:1", imagePullPolicy: "IfNotPresent" },
     ]);
   });
@@ -154,7 +157,7 @@ describe("the API server's defaults before admission", () => {
           jobTemplate: { spec: { template: { spec: { containers: [{ name: "a", image }] } } } },
         },
       };
-      const defaulted = applyApiServerDefaults(cronJob) as {
+      const defaulted = defaults(cronJob) as {
         spec: {
           jobTemplate: {
             spec: { template: { spec: { containers: { imagePullPolicy: string }[] } } };
@@ -167,24 +170,17 @@ describe("the API server's defaults before admission", () => {
       ).toBe(policy);
     }
     const set = { name: "a", image: "nginx", imagePullPolicy: "Never" };
-    expect(specOf(applyApiServerDefaults(pod({ containers: [set] }))).containers).toEqual([set]);
+    expect(specOf(defaults(pod({ containers: [set] }))).containers).toEqual([set]);
   });
 
   it("defaults a NetworkPolicy's policyTypes from its rules", () => {
-    const policy = (spec: Json) => ({
+    const policy = (spec: unknown) => ({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       spec,
     });
-    expect(specOf(applyApiServerDefaults(policy({ podSelector: {} }))).policyTypes).toEqual([
-      "Ingress",
-    ]);
-    expect(specOf(applyApiServerDefaults(policy({ egress: [{}] }))).policyTypes).toEqual([
-      "Ingress",
-      "Egress",
-    ]);
-    expect(specOf(applyApiServerDefaults(policy({ policyTypes: ["Egress"] }))).policyTypes).toEqual(
-      ["Egress"],
-    );
+    expect(specOf(defaults(policy({ podSelector: {} }))).policyTypes).toEqual(["Ingress"]);
+    expect(specOf(defaults(policy({ egress: [{}] }))).policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(specOf(defaults(policy({ policyTypes: ["Egress"] }))).policyTypes).toEqual(["Egress"]);
   });
 });
