@@ -41,7 +41,7 @@ export {
   readsNamespace,
 } from "./inventory.js";
 export type { Json, JsonObject } from "./json.js";
-export { staticMessage } from "./message.js";
+export { holeWord, oneLine, staticMessage } from "./message.js";
 export {
   boundNamespaceObject,
   NAMESPACE_METADATA_FIELDS,

@@ -1,6 +1,7 @@
 import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { policiesFor } from "../targets/compile-targets.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import { escapeKyvernoCel } from "./escape.js";
 
@@ -279,6 +280,29 @@ describe("every API", () => {
       const two = emitKyverno([other, base], { api });
       expect([...one.keys()]).toEqual(["another-policy.yaml", "no-host-network.yaml"]);
       expect([...two]).toEqual([...one]);
+    },
+  );
+
+  it.each(["validatingpolicy", "clusterpolicy"] as const)(
+    "%s: every static message of the library is readable text, no {{hole}} left",
+    async (api) => {
+      const { default: library } = await import("../../../../policies/index.js");
+      let messages = 0;
+      for (const [path, text] of emitKyverno(policiesFor(library, "kyverno"), { api })) {
+        for (const document of documents(new Map([[path, text]]), path)) {
+          const validations =
+            api === "validatingpolicy"
+              ? (document.spec.validations ?? [])
+              : // biome-ignore lint/suspicious/noExplicitAny: reading emitted YAML back
+                (document.spec.rules ?? []).flatMap((rule: any) => rule.validate.cel.expressions);
+          for (const validation of validations) {
+            messages++;
+            expect(validation.message, validation.messageExpression).toBeTypeOf("string");
+            expect(validation.message).not.toMatch(/\{\{|\}\}/);
+          }
+        }
+      }
+      expect(messages).toBeGreaterThan(50);
     },
   );
 

@@ -329,7 +329,7 @@ by_name(objects) := [objects[name] | some name in sort(object.keys(objects))] if
 
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or
-# longer than 5 KiB in UTF-8 gives way to the static message (the template on one line).
+# longer than 5 KiB in UTF-8 gives way to the static message (the template's holes in words).
 finish_message(text, static) := message if {
 	message := trim_space(replace(text, "\\n", " "))
 	message != ""

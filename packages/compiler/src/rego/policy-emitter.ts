@@ -115,7 +115,7 @@ function messageTerm(message: Message, emitter: ExprEmitter, scope: Scope): stri
       : parts.length === 1 && message.parts[0]?.kind === "text"
         ? (parts[0] as string)
         : `concat("", [${parts.join(", ")}])`;
-  return `lib.finish_message(${text}, ${regoString(staticMessage(message.template))})`;
+  return `lib.finish_message(${text}, ${regoString(staticMessage(message))})`;
 }
 
 /** The findings rule of one Charter rule: one body walking its witness chain. */

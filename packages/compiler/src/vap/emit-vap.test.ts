@@ -1,6 +1,7 @@
 import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { policiesFor } from "../targets/compile-targets.js";
 import { emitVap } from "./emit-vap.js";
 
 const base: Policy = {
@@ -100,6 +101,44 @@ describe("emitVap", () => {
     expect(typeof validation.messageExpression).toBe("string");
     expect(validation.message).not.toMatch(/[\r\n]/);
     expect(validation.reason).toBe("Forbidden");
+  });
+
+  it("writes the static message as readable text: each {{hole}} as <word>", () => {
+    const template = "container {{c.name}} uses {{c.image ?? 'none'}}";
+    const name = { kind: "ref", root: { kind: "var", name: "c" }, path: ["name"] } as const;
+    const image = { kind: "ref", root: { kind: "var", name: "c" }, path: ["image"] } as const;
+    const [policy] = documents({
+      ...base,
+      rules: base.rules.map((rule) => ({
+        ...rule,
+        message: {
+          template,
+          parts: [
+            { kind: "text", text: "container " },
+            { kind: "hole", expr: name, source: "c.name" },
+            { kind: "text", text: " uses " },
+            {
+              kind: "hole",
+              expr: { kind: "default", value: image, fallback: { kind: "literal", value: "none" } },
+              source: "c.image ?? 'none'",
+            },
+          ],
+        },
+      })),
+    });
+    expect(policy.spec.validations[0].message).toBe("container <name> uses <image>");
+  });
+
+  it("no static message of the library holds a template hole", async () => {
+    const { default: library } = await import("../../../../policies/index.js");
+    for (const file of emitVap(policiesFor(library, "vap")).values()) {
+      for (const document of parseAllDocuments(file).map((d) => d.toJS())) {
+        for (const validation of document.spec.validations ?? []) {
+          expect(validation.message, validation.messageExpression).not.toMatch(/\{\{|\}\}/);
+          expect(validation.message).not.toBe("");
+        }
+      }
+    }
   });
 
   it("matches the listed kinds with their resources and groups", () => {
