@@ -152,6 +152,39 @@ describe("ValidatingPolicy (default)", () => {
     });
   });
 
+  it("leaves the system namespaces out in matchConstraints.namespaceSelector, after the policy's own filter", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const [plain] = documents(emitKyverno([base], { systemNamespaces }));
+    expect(plain.spec.matchConstraints.namespaceSelector).toEqual({
+      matchExpressions: [
+        {
+          key: "kubernetes.io/metadata.name",
+          operator: "NotIn",
+          values: ["kube-system", "kube-public"],
+        },
+      ],
+    });
+    const filtered = {
+      ...base,
+      match: {
+        subject: "pod" as const,
+        controllers: true,
+        namespaces: { include: ["team-a"] },
+      },
+    };
+    const [both] = documents(emitKyverno([filtered], { systemNamespaces }));
+    expect(both.spec.matchConstraints.namespaceSelector.matchExpressions).toEqual([
+      { key: "kubernetes.io/metadata.name", operator: "In", values: ["team-a"] },
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: ["kube-system", "kube-public"],
+      },
+    ]);
+    const [none] = documents(emitKyverno([base]));
+    expect(none.spec.matchConstraints.namespaceSelector).toBeUndefined();
+  });
+
   it("has one validation per rule, with expression, messageExpression and reason", () => {
     const [policy] = documents(emitKyverno([base]));
     expect(policy.spec.validations).toHaveLength(2);
@@ -241,6 +274,38 @@ describe("ClusterPolicy (api: clusterpolicy)", () => {
     expect(rule.exclude).toEqual({
       any: [{ resources: { kinds: ["Pod"], namespaces: ["kube-system"] } }],
     });
+  });
+
+  it("excludes the system namespaces in every rule, Namespaces by their own name too", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const [policy] = documents(emitKyverno([base], { api: "clusterpolicy", systemNamespaces }));
+    for (const rule of policy.spec.rules) {
+      expect(rule.exclude).toEqual({
+        any: [
+          {
+            resources: {
+              kinds: rule.match.any[0].resources.kinds,
+              namespaces: ["kube-system", "kube-public"],
+            },
+          },
+        ],
+      });
+    }
+    const onNamespaces = {
+      ...base,
+      match: {
+        subject: "kinds" as const,
+        kinds: [{ group: "", kind: "Namespace" }],
+        namespaces: { exclude: ["team-a"] },
+      },
+    };
+    const [ns] = documents(emitKyverno([onNamespaces], { api: "clusterpolicy", systemNamespaces }));
+    // The policy's own filter stays in CEL (a Namespace has no namespace); the system one is native.
+    expect(ns.spec.rules[0].exclude).toEqual({
+      any: [{ resources: { kinds: ["Namespace"], namespaces: ["kube-system", "kube-public"] } }],
+    });
+    const [none] = documents(emitKyverno([base], { api: "clusterpolicy" }));
+    expect(none.spec.rules[0].exclude).toBeUndefined();
   });
 
   it("leaves an include list to CEL when a kind may be cluster-scoped", () => {

@@ -236,6 +236,51 @@ describe("emitVap", () => {
     expect(onNamespaces.spec.matchConstraints.namespaceSelector).toBeUndefined();
   });
 
+  it("leaves the system namespaces out in each binding's namespaceSelector, not in the policy", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const files = emitVap([base], { systemNamespaces });
+    const [policy, binding] = parseAllDocuments(files.get("no-privileged.yaml") ?? "").map((d) =>
+      d.toJS(),
+    );
+    expect(binding.spec.matchResources).toEqual({
+      namespaceSelector: {
+        matchExpressions: [
+          {
+            key: "kubernetes.io/metadata.name",
+            operator: "NotIn",
+            values: ["kube-system", "kube-public"],
+          },
+        ],
+      },
+    });
+    // The binding names no resourceRules: it narrows the policy's, it does not widen them.
+    expect(binding.spec.matchResources.resourceRules).toBeUndefined();
+    expect(policy.spec.matchConstraints.namespaceSelector).toBeUndefined();
+    // A policy on Namespaces gets it too: the API server reads a Namespace by its own labels.
+    const onNamespaces = {
+      ...base,
+      match: { subject: "kinds" as const, kinds: [{ group: "", kind: "Namespace" }] },
+      rules: [objectRule],
+    };
+    const [, nsBinding] = parseAllDocuments(
+      emitVap([onNamespaces], { systemNamespaces }).get("no-privileged.yaml") ?? "",
+    ).map((d) => d.toJS());
+    expect(nsBinding.spec.matchResources.namespaceSelector.matchExpressions).toEqual([
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: ["kube-system", "kube-public"],
+      },
+    ]);
+    // None: no matchResources at all (the output of before).
+    const [, plain] = documents(base);
+    expect(plain.spec.matchResources).toBeUndefined();
+  });
+
+  it.each([["Kube-System"], ["kube_system"], [""]])("refuses the system namespace %j", (name) => {
+    expect(() => emitVap([base], { systemNamespaces: [name] })).toThrow(/not a namespace name/);
+  });
+
   it("rejects a namespace filter naming no possible namespace", () => {
     const bad = {
       ...base,
