@@ -369,3 +369,95 @@ const EXPECTED_INSECURE_FAILURES: string[] = [
   "restrict-service-account-token automountToken StatefulSet todo/postgres",
   "restrict-volume-types volumeType StatefulSet todo/postgres",
 ];
+
+describe("system namespaces (charter.config.ts systemNamespaces)", () => {
+  const pod = (namespace: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: ${namespace}}\nspec:\n  containers:\n  - name: c\n    image: registry.example.com/x:1\n    securityContext: {privileged: true}\n`;
+  const rowsOf = (stdout: string) =>
+    JSON.parse(stdout).results as { policy: string; result: string; message: string }[];
+  const withConfig = (systemNamespaces: unknown) => {
+    const project = scratch();
+    const config = join(project, "charter.config.mjs");
+    writeFileSync(
+      config,
+      `export default ${JSON.stringify({ policies: join(repoRoot, "policies"), systemNamespaces })};\n`,
+    );
+    return config;
+  };
+
+  it("check skips every rule for an object in kube-system by default, on every engine", async () => {
+    for (const engine of ["ir", "opa", "gatekeeper", "vap-cel"]) {
+      const run = await runCli(["check", "-", "--format", "json", "--engine", engine], {
+        stdin: pod("kube-system"),
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const rows = rowsOf(run.stdout);
+      expect(rows.length).toBeGreaterThan(20);
+      for (const row of rows) {
+        expect(row.result).toBe("skip");
+        expect(row.message).toBe(
+          'Pod "agent" is in the system namespace kube-system, which no policy judges so that the control plane is never blocked (the systemNamespaces setting); not judged',
+        );
+      }
+    }
+    const elsewhere = await runCli(["check", "-", "--format", "json"], { stdin: pod("team-a") });
+    expect(elsewhere.code).toBe(1);
+  });
+
+  it("the config lists them: [] judges kube-system, another list skips its namespaces", async () => {
+    const none = await runCli(["check", "-", "--format", "json", "--config", withConfig([])], {
+      stdin: pod("kube-system"),
+    });
+    expect(none.code).toBe(1);
+    expect(rowsOf(none.stdout).some((r) => r.result === "fail")).toBe(true);
+    const infra = withConfig(["infra"]);
+    const skipped = await runCli(["check", "-", "--format", "json", "--config", infra], {
+      stdin: pod("infra"),
+    });
+    expect(skipped.code).toBe(0);
+    expect(rowsOf(skipped.stdout).every((r) => r.result === "skip")).toBe(true);
+  });
+
+  it("build writes them into every target", async () => {
+    const out = scratch();
+    const run = await runCli([
+      "build",
+      "--out",
+      out,
+      "--config",
+      withConfig(["infra", "kube-system"]),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const vap = readFileSync(join(out, "vap/disallow-privileged-containers.yaml"), "utf8");
+    expect(vap).toMatch(
+      /matchResources:\n\s+namespaceSelector:\n\s+matchExpressions:\n\s+- key: kubernetes.io\/metadata.name\n\s+operator: NotIn\n\s+values:\n\s+- infra\n\s+- kube-system/,
+    );
+    const constraint = readFileSync(
+      join(out, "gatekeeper/disallow-privileged-containers/constraint.yaml"),
+      "utf8",
+    );
+    expect(constraint).toMatch(/excludedNamespaces:\n\s+- infra\n\s+- kube-system/);
+    const data = JSON.parse(readFileSync(join(out, "rego/charter/data.json"), "utf8"));
+    expect(data.systemNamespaces).toEqual(["infra", "kube-system"]);
+    const kyverno = readFileSync(join(out, "kyverno/disallow-privileged-containers.yaml"), "utf8");
+    expect(kyverno).toMatch(/operator: NotIn\n\s+values:\n\s+- infra\n\s+- kube-system/);
+  });
+
+  it.each([
+    [["Kube-System"], /not a namespace name/],
+    [["kube-system", "kube-system"], /twice/],
+    ["kube-system", /must be a list of namespace names/],
+  ])("a config listing %j is an error naming the config (exit 2)", async (value, error) => {
+    const config = withConfig(value);
+    const run = await runCli(["check", "-", "--config", config], { stdin: pod("default") });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(error);
+    expect(run.stderr).toContain("charter.config.mjs");
+  });
+
+  it("charter test judges a case in kube-system as written", async () => {
+    const run = await runCli(["test", "--engine", "ir", "--select", "cis:5.6.4"]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/✓ disallow-default-namespace/);
+  });
+});

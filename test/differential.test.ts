@@ -2,8 +2,11 @@
  * Differential test: generated resources — missing fields, nulls, odd types, astral characters,
  * large integers and hostile strings — through the IR engine and real OPA on the emitted Rego.
  * They must agree on every (policy, rule, resource) result and on the messages.
- * A fixed seed runs every time, plus one random seed that is printed for replay.
+ * A fixed seed runs every time, plus one random seed that is printed for replay. The random seed
+ * runs with the default system namespaces on both engines (the generator's namespaces include
+ * `kube-system`), so the emitted `lib.in_system_namespace` meets hostile metadata too.
  */
+import { DEFAULT_SYSTEM_NAMESPACES } from "@charter/ir";
 
 import {
   createIrEngine,
@@ -48,10 +51,13 @@ function compare(
 }
 
 describe("differential: IR engine vs real OPA", () => {
-  const seeds = [20261127, Math.floor(Math.random() * 2 ** 31)];
+  const seeds: [number, readonly string[]][] = [
+    [20261127, []],
+    [Math.floor(Math.random() * 2 ** 31), DEFAULT_SYSTEM_NAMESPACES],
+  ];
   it.each(seeds)(
-    "seed %i agrees on every generated resource",
-    async (seed) => {
+    "seed %i agrees on every generated resource (system namespaces %j)",
+    async (seed, systemNamespaces) => {
       const opaPath = requireEngine("opa", findOpa());
       if (!opaPath) return;
       console.log(`differential seed ${seed} (replay: CHARTER_DIFFERENTIAL_SEED=${seed})`);
@@ -59,8 +65,13 @@ describe("differential: IR engine vs real OPA", () => {
         seed: Number(process.env.CHARTER_DIFFERENTIAL_SEED ?? seed),
         numRuns: RESOURCES_PER_SEED,
       });
-      const ir = await createIrEngine(policies).evaluate(resources);
-      const opa = await createOpaEngine(policies, { opaPath }).evaluate(resources);
+      const ir = await createIrEngine(policies, { systemNamespaces }).evaluate(resources);
+      const opa = await createOpaEngine(policies, { opaPath, systemNamespaces }).evaluate(
+        resources,
+      );
+      if (systemNamespaces.length > 0) {
+        expect(ir.some((f) => f.message.includes("is in the system namespace"))).toBe(true);
+      }
       expect(ir.length).toBeGreaterThan(resources.length);
       expect(ir.filter((f) => f.result === "fail").length).toBeGreaterThan(0);
       expect(compare(ir, opa, resources).slice(0, 5)).toEqual([]);

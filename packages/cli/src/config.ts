@@ -4,7 +4,13 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CharterError, didYouMean, type JsonObject } from "@charter/ir";
+import {
+  CharterError,
+  DEFAULT_SYSTEM_NAMESPACES,
+  didYouMean,
+  type JsonObject,
+  NAMESPACE_NAME_PATTERN,
+} from "@charter/ir";
 import { importTypeScript } from "./import-ts.js";
 
 export interface CharterConfig {
@@ -14,6 +20,14 @@ export interface CharterConfig {
   readonly params?: Readonly<Record<string, JsonObject>>;
   /** Policy exception files or folders (modules exporting `exception(…)`s), relative to it. */
   readonly exceptions?: string | readonly string[];
+  /**
+   * The system namespaces no policy judges, so that applying the library never blocks the
+   * control plane: `charter build` and `charter bundle` leave them out of every target, and
+   * `charter check` gives their objects (and those Namespaces themselves) skip rows. Default
+   * `["kube-system", "kube-public", "kube-node-lease"]`; `[]` judges everything. Policy cases
+   * (`charter test`) are judged without them. Semantics: packages/ir/src/system-namespaces.ts.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 export interface LoadedConfig extends CharterConfig {
@@ -23,7 +37,7 @@ export interface LoadedConfig extends CharterConfig {
   readonly file?: string;
 }
 
-const CONFIG_KEYS = ["policies", "params", "exceptions"];
+const CONFIG_KEYS = ["policies", "params", "exceptions", "systemNamespaces"];
 
 const CONFIG_NAMES = [
   "charter.config.ts",
@@ -58,7 +72,10 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
       { file },
     );
   }
-  const { policies, params, exceptions, ...unknown } = config as Record<string, unknown>;
+  const { policies, params, exceptions, systemNamespaces, ...unknown } = config as Record<
+    string,
+    unknown
+  >;
   for (const key of Object.keys(unknown)) {
     const suggestion = didYouMean(key, CONFIG_KEYS);
     throw new CharterError(
@@ -85,5 +102,36 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   ) {
     throw new CharterError("`params` must map policy names to parameter objects", { file });
   }
+  checkSystemNamespaces(systemNamespaces, file);
   return { ...(config as CharterConfig), root: dirname(file), file };
+}
+
+function checkSystemNamespaces(value: unknown, file: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || !value.every((name) => typeof name === "string")) {
+    throw new CharterError(
+      "`systemNamespaces` must be a list of namespace names",
+      { file },
+      `for example ${JSON.stringify(DEFAULT_SYSTEM_NAMESPACES)} (the default), or [] to judge every namespace`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of value as string[]) {
+    if (!NAMESPACE_NAME_PATTERN.test(name)) {
+      throw new CharterError(
+        `\`systemNamespaces\` lists ${JSON.stringify(name)}, which is not a namespace name`,
+        { file },
+        'a namespace name is at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
+      );
+    }
+    if (seen.has(name)) {
+      throw new CharterError(`\`systemNamespaces\` lists ${JSON.stringify(name)} twice`, { file });
+    }
+    seen.add(name);
+  }
+}
+
+/** The system namespaces in force: the config's, else the default three. */
+export function systemNamespacesOf(config: CharterConfig): readonly string[] {
+  return config.systemNamespaces ?? DEFAULT_SYSTEM_NAMESPACES;
 }

@@ -15,6 +15,7 @@ import {
   ENGINE_NAMES,
   type EngineChoice,
   type EngineName,
+  type EngineSettings,
   type ExceptionsInForce,
 } from "@charter/runtime";
 
@@ -46,9 +47,9 @@ export function chooseEngines(
   policies: readonly Policy[],
   names: readonly EngineName[],
   required: boolean,
-  inForce?: ExceptionsInForce,
+  settings?: EngineSettings,
 ): EngineChoice {
-  const choice = createEngines(policies, names, inForce);
+  const choice = createEngines(policies, names, settings);
   const [missing] = choice.missing;
   if (required && missing) {
     throw new CharterError(

@@ -24,11 +24,15 @@ export function parseTargets(value: string): TargetName[] {
   return [...new Set(names)] as TargetName[];
 }
 
-export function parseTargetOptions(options: {
-  gatekeeperEngine?: string;
-  kyvernoApi?: string;
-  kyvernoExceptionNamespace?: string;
-}): TargetOptions {
+/** `systemNamespaces`: the config's (systemNamespacesOf), which every target leaves out. */
+export function parseTargetOptions(
+  options: {
+    gatekeeperEngine?: string;
+    kyvernoApi?: string;
+    kyvernoExceptionNamespace?: string;
+  },
+  systemNamespaces: readonly string[],
+): TargetOptions {
   const gatekeeperEngine = options.gatekeeperEngine ?? DEFAULT_TARGET_OPTIONS.gatekeeperEngine;
   if (gatekeeperEngine !== "rego" && gatekeeperEngine !== "cel") {
     throw new CharterError(
@@ -48,6 +52,7 @@ export function parseTargetOptions(options: {
   return {
     gatekeeperEngine,
     kyvernoApi: kyvernoApi as KyvernoApi,
+    systemNamespaces,
     ...(options.kyvernoExceptionNamespace
       ? { kyvernoExceptionNamespace: options.kyvernoExceptionNamespace }
       : {}),

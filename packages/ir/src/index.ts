@@ -41,7 +41,7 @@ export {
   readsNamespace,
 } from "./inventory.js";
 export type { Json, JsonObject } from "./json.js";
-export { staticMessage } from "./message.js";
+export { holeWord, oneLine, staticMessage } from "./message.js";
 export {
   boundNamespaceObject,
   NAMESPACE_METADATA_FIELDS,
@@ -112,6 +112,11 @@ export {
   LABEL_VALUE_PATTERN,
   validatePolicySet,
 } from "./schema.js";
+export {
+  DEFAULT_SYSTEM_NAMESPACES,
+  NAMESPACE_NAME_PATTERN,
+  systemNamespaceOf,
+} from "./system-namespaces.js";
 export { childrenOf, type ExprVisitor, visitExpr, walkExpr } from "./visit.js";
 export { withParams } from "./with-params.js";
 export { type WitnessStep, witnessChain, witnessVariables } from "./witness.js";

@@ -14,4 +14,12 @@ export interface PolicySet {
   readonly policies: readonly Policy[];
   /** Exceptions to the policies (see exception.ts). */
   readonly exceptions?: readonly PolicyException[];
+  /**
+   * The system namespaces no policy judges (semantics: system-namespaces.ts): objects in them
+   * and those Namespaces themselves get `skip` rows on every engine, and every target leaves
+   * them out (a VAP binding's namespaceSelector, Kyverno's match, a Constraint's
+   * `excludedNamespaces`, `data.charter.systemNamespaces` for Rego). Absent: none. The CLI
+   * sets it from charter.config.ts, `DEFAULT_SYSTEM_NAMESPACES` unless the config says.
+   */
+  readonly systemNamespaces?: readonly string[];
 }

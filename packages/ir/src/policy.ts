@@ -91,7 +91,8 @@ export interface Parameters {
  * object as `{...}` (CEL targets cannot serialise JSON, and every engine must agree). The
  * whole message is then finished as an API server shows it: line feeds become spaces, the ends
  * are trimmed (Go's TrimSpace), and an empty or over-5-KiB result becomes the static message
- * (`staticMessage`: the template with line breaks made spaces), trimmed.
+ * (`staticMessage` in message.ts: the template's text with each hole as `<word>`, the last field
+ * name it reads, on one line), trimmed.
  * A hole may use only variables bound by the rule's witness quantifiers (see Rule).
  */
 export type MessagePart =

@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { TARGET_NAMES } from "./policy.js";
 import type { PolicySet } from "./policy-set.js";
+import { NAMESPACE_NAME_PATTERN } from "./system-namespaces.js";
 
 const name = { type: "string", pattern: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$", maxLength: 63 };
 const identifier = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
@@ -42,6 +43,11 @@ export const IR_SCHEMA = {
     irVersion: { const: 1 },
     policies: { type: "array", items: { $ref: "#/definitions/policy" } },
     exceptions: { type: "array", items: { $ref: "#/definitions/exception" } },
+    systemNamespaces: {
+      type: "array",
+      uniqueItems: true,
+      items: { type: "string", pattern: NAMESPACE_NAME_PATTERN.source },
+    },
   },
   definitions: {
     exception: {

@@ -34,6 +34,16 @@ export interface ExceptionsInForce {
   readonly now: number;
 }
 
+/** What every engine is made with besides the policies. */
+export interface EngineSettings extends ExceptionsInForce {
+  /**
+   * The policy set's system namespaces (packages/ir/src/system-namespaces.ts): every engine
+   * gives their objects skip rows, the Rego ones through the emitted Rego and Constraints.
+   * None by default: policy cases and conformance suites are judged without them.
+   */
+  readonly systemNamespaces?: readonly string[];
+}
+
 /**
  * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
  * gatekeeper) and the CEL judge apply exceptions through the emitted artifacts, as a cluster
@@ -42,17 +52,18 @@ export interface ExceptionsInForce {
  */
 export function engineFactory(
   name: EngineName,
-  { exceptions, now }: ExceptionsInForce = { exceptions: [], now: Date.now() },
+  { exceptions, now, systemNamespaces = [] }: EngineSettings = { exceptions: [], now: Date.now() },
 ): ((policies: readonly Policy[]) => Engine) | string {
   const theirs = (policies: readonly Policy[]) =>
     exceptions.filter((e) => policies.some((p) => p.name === e.policy));
   const runtimeApplied = (engine: Engine) => withExceptions(engine, exceptions, now);
   switch (name) {
     case "ir":
-      return (policies) => runtimeApplied(createIrEngine(policies));
+      return (policies) => runtimeApplied(createIrEngine(policies, { systemNamespaces }));
     case "kyverno-cel":
     case "vap-cel":
-      return (policies) => runtimeApplied(createInProcessCelEngine(policies, { name }));
+      return (policies) =>
+        runtimeApplied(createInProcessCelEngine(policies, { name, systemNamespaces }));
     case "opa":
     case "wasm":
     case "gatekeeper": {
@@ -62,6 +73,7 @@ export function engineFactory(
         opaPath,
         exceptions: theirs(policies),
         now,
+        systemNamespaces,
       });
       if (name === "opa") return (policies) => createOpaEngine(policies, options(policies));
       // opa compiles the Rego to WebAssembly once; @open-policy-agent/opa-wasm evaluates it.
@@ -73,7 +85,13 @@ export function engineFactory(
       if (!judgePath) return "no cel-judge binary (set CHARTER_CEL_JUDGE or install it)";
       // The judge gets the exceptions folded into the emitted CEL, as VAP and Kyverno ship them.
       return (policies) =>
-        createCelJudgeEngine(policies, { judgePath, name, exceptions: theirs(policies), now });
+        createCelJudgeEngine(policies, {
+          judgePath,
+          name,
+          exceptions: theirs(policies),
+          now,
+          systemNamespaces,
+        });
     }
   }
 }
@@ -93,13 +111,15 @@ export interface EngineChoice {
 export function createEngines(
   policies: readonly Policy[],
   names: readonly EngineName[],
-  inForce?: ExceptionsInForce,
+  settings?: EngineSettings,
 ): EngineChoice {
   const engines: Engine[] = [];
   const missing: { name: EngineName; reason: string }[] = [];
   for (const name of names) {
-    const factory = engineFactory(name, inForce);
-    if (typeof factory === "function") engines.push(createPartialEngine(name, policies, factory));
+    const factory = engineFactory(name, settings);
+    const systemNamespaces = settings?.systemNamespaces ?? [];
+    if (typeof factory === "function")
+      engines.push(createPartialEngine(name, policies, factory, systemNamespaces));
     else missing.push({ name, reason: factory });
   }
   return { engines, missing };

@@ -45,6 +45,7 @@ export {
   ENGINE_NAMES,
   type EngineChoice,
   type EngineName,
+  type EngineSettings,
   type ExceptionsInForce,
   engineFactory,
 } from "./engine-factory.js";
@@ -97,7 +98,7 @@ export {
   ruleReadsNamespace,
   ruleSkipReason,
 } from "./inventory/index.js";
-export { createIrEngine, type IrEngine } from "./ir-engine/engine.js";
+export { createIrEngine, type IrEngine, type IrEngineOptions } from "./ir-engine/engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./ir-engine/evaluate.js";
 export { type Projection, project, projectionOf } from "./ir-engine/projection.js";
 export {
@@ -107,7 +108,13 @@ export {
   judgedAtEnd,
   type Scan,
 } from "./ir-engine/scan.js";
-export { type Applies, type PodView, podView, policyApplies } from "./match.js";
+export {
+  type Applies,
+  type PodView,
+  podView,
+  policyApplies,
+  systemNamespaceReason,
+} from "./match.js";
 export {
   createOpaEngine,
   type FindOpaOptions,

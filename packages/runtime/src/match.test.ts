@@ -201,3 +201,57 @@ describe("policyApplies: namespaces", () => {
     expect(policyApplies(crb, object)).toBe("yes");
   });
 });
+
+describe("policyApplies: system namespaces", () => {
+  const system = ["kube-system", "kube-public"];
+  const inNamespace = (object: JsonObject, namespace: string): JsonObject => ({
+    ...object,
+    metadata: { ...(object.metadata as JsonObject), namespace },
+  });
+  const namespaces = policy("namespaces", always, {
+    match: kindsMatch([{ group: "", kind: "Namespace" }]),
+  });
+  const nodes = policy("nodes", always, { match: kindsMatch([{ group: "", kind: "Node" }]) });
+
+  it("a matched object in one is 'system', before a missing template is looked at", () => {
+    expect(policyApplies(podPolicy, inNamespace(pod, "kube-system"), system)).toBe("system");
+    const bare = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { namespace: "kube-public" },
+    };
+    expect(policyApplies(podPolicy, bare, system)).toBe("system");
+    expect(policyApplies(podPolicy, { ...bare, metadata: { namespace: "prod" } }, system)).toBe(
+      "skip",
+    );
+  });
+
+  it("an object the policy does not match stays 'no'", () => {
+    expect(
+      policyApplies(podOnly, controller("apps/v1", "Deployment", ["spec", "template"]), system),
+    ).toBe("no");
+    const filtered = policy("filtered", always, {
+      match: { ...podMatch(true), namespaces: { include: ["prod"] } },
+    });
+    expect(policyApplies(filtered, inNamespace(pod, "kube-system"), system)).toBe("no");
+  });
+
+  it("the Namespace itself by its name; other cluster-scoped objects and other namespaces are judged", () => {
+    const ns = (name: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    expect(policyApplies(namespaces, ns("kube-system"), system)).toBe("system");
+    expect(policyApplies(namespaces, ns("team-a"), system)).toBe("yes");
+    expect(
+      policyApplies(
+        nodes,
+        { apiVersion: "v1", kind: "Node", metadata: { name: "kube-system" } },
+        system,
+      ),
+    ).toBe("yes");
+    expect(policyApplies(podPolicy, inNamespace(pod, "default"), system)).toBe("yes");
+    expect(policyApplies(podPolicy, pod, system)).toBe("yes");
+  });
+
+  it("none by default", () => {
+    expect(policyApplies(podPolicy, inNamespace(pod, "kube-system"))).toBe("yes");
+  });
+});

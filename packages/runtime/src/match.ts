@@ -12,6 +12,9 @@
  *   exempting it would hide findings.
  * - The label selector reads the object's own `metadata.labels` (a controller's, not its
  *   template's), with the semantics of LabelSelector in packages/ir/src/policy.ts.
+ * - An object in a system namespace (the policy set's setting, packages/ir/src/
+ *   system-namespaces.ts) that the policy matches is "system": every rule is skipped with the
+ *   reason, before a controller's missing template is looked at.
  */
 import {
   groupOf,
@@ -25,11 +28,17 @@ import {
   type PodController,
   type Policy,
   type Segment,
+  systemNamespaceOf,
 } from "@charter/ir";
 import type { ResourceIdentity } from "./types.js";
 import { isObject } from "./value.js";
 
-export type Applies = "yes" | "no" | "skip";
+/**
+ * "yes": judged; "no": the policy does not concern the object (no row); "skip": it does, but a
+ * controller has no pod template to judge; "system": it does, but the object is in a system
+ * namespace. Both skips give every rule a `skip` row (skipReasonOf).
+ */
+export type Applies = "yes" | "no" | "skip" | "system";
 
 /** The pod root: a Pod's own metadata and spec, or a controller's pod template. */
 export interface PodView {
@@ -109,26 +118,30 @@ export function labelsSelected(object: JsonObject, selector: LabelSelector | und
 }
 
 /**
- * "yes" when the policy judges this object, "no" when it does not concern it, "skip" when it
+ * "yes" when the policy judges this object, "no" when it does not concern it, "system" when it
+ * concerns it but the object is in one of `systemNamespaces` (none by default), "skip" when it
  * concerns it but there is nothing to judge (a pod controller without a pod template).
  */
-export function policyApplies(policy: Policy, object: Json): Applies {
+export function policyApplies(
+  policy: Policy,
+  object: Json,
+  systemNamespaces: readonly string[] = [],
+): Applies {
   if (!isObject(object)) return "no";
   const kind = kindOf(object);
   if (kind === undefined) return "no";
   const { match } = policy;
   if (match.subject === "kinds") {
     const listed = match.kinds.some((k) => k.group === kind.group && k.kind === kind.kind);
-    return listed &&
-      namespaceAllowed(object, match.namespaces) &&
-      labelsSelected(object, match.labels)
-      ? "yes"
-      : "no";
+    if (!listed || !namespaceAllowed(object, match.namespaces)) return "no";
+    if (!labelsSelected(object, match.labels)) return "no";
+    return systemNamespaceOf(object, systemNamespaces) !== undefined ? "system" : "yes";
   }
   const controller = match.controllers ? controllerOf(kind.group, kind.kind) : undefined;
   if (!isPod(kind.group, kind.kind) && controller === undefined) return "no";
   if (!namespaceAllowed(object, match.namespaces)) return "no";
   if (!labelsSelected(object, match.labels)) return "no";
+  if (systemNamespaceOf(object, systemNamespaces) !== undefined) return "system";
   if (controller !== undefined && !isObject(at(object, controller.template))) return "skip";
   return "yes";
 }
@@ -160,4 +173,30 @@ export function templatePathOf(object: Json): string | undefined {
 export function skipReason(object: Json, identity: ResourceIdentity): string {
   const where = templatePathOf(object) ?? "its template path";
   return `${identity.kind} "${identity.name}" has no pod template at ${where}; nothing to judge`;
+}
+
+/** Why an object in a system namespace is skipped (shared by every engine). */
+export function systemNamespaceReason(
+  object: Json,
+  identity: ResourceIdentity,
+  systemNamespaces: readonly string[],
+): string {
+  const namespace = systemNamespaceOf(object, systemNamespaces) ?? "";
+  const where =
+    identity.kind === "Namespace" && identity.namespace === undefined
+      ? `is the system namespace ${namespace}`
+      : `is in the system namespace ${namespace}`;
+  return `${identity.kind} "${identity.name}" ${where}, which no policy judges so that the control plane is never blocked (the systemNamespaces setting); not judged`;
+}
+
+/** Why every rule of a policy that applies as `applies` (a skip) is skipped on this object. */
+export function skipReasonOf(
+  applies: "skip" | "system",
+  object: Json,
+  identity: ResourceIdentity,
+  systemNamespaces: readonly string[],
+): string {
+  return applies === "system"
+    ? systemNamespaceReason(object, identity, systemNamespaces)
+    : skipReason(object, identity);
 }

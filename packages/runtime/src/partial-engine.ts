@@ -8,13 +8,14 @@ import { isCharterError, type Policy } from "@charter/ir";
 import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
 import { inReportOrder } from "./ir-engine/scan.js";
-import { policyApplies } from "./match.js";
+import { policyApplies, systemNamespaceReason } from "./match.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
 export function createPartialEngine(
   name: string,
   policies: readonly Policy[],
   create: (policies: readonly Policy[]) => Engine,
+  systemNamespaces: readonly string[] = [],
 ): Engine {
   const unjudgeable = new Map<string, string>();
   const judgeable = policies.filter((policy) => {
@@ -36,8 +37,13 @@ export function createPartialEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const policy of skipped) {
-        if (policyApplies(policy, resource.object) === "no") continue;
-        const reason = `the ${name} engine cannot judge this policy: ${unjudgeable.get(policy.name)}`;
+        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        if (applies === "no") continue;
+        // An object in a system namespace is skipped for that on every engine, this one too.
+        const reason =
+          applies === "system"
+            ? systemNamespaceReason(resource.object, identity, systemNamespaces)
+            : `the ${name} engine cannot judge this policy: ${unjudgeable.get(policy.name)}`;
         for (const rule of policy.rules) {
           findings.push(
             findingOf({ policy, resource, identity, resourceIndex }, rule.name, "skip", [reason]),

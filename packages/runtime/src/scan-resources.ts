@@ -33,6 +33,11 @@ export interface ScanSetup extends ExceptionsInForce {
    * before a missing engine is).
    */
   readonly createEngine: () => Engine;
+  /**
+   * The policy set's system namespaces, which the batch engine must have been made with too:
+   * objects in them get skip rows (none by default).
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** What a scan tells, as it happens. */
@@ -60,6 +65,7 @@ export async function scanResources(
   on: ScanListener,
 ): Promise<ScanResult> {
   const { policies, exceptions, now } = setup;
+  const systemNamespaces = setup.systemNamespaces ?? [];
   /** Unserved objects not yet told, each with how many judged resources came before it. */
   const unserved: { after: number; resource: Resource; reason: string }[] = [];
   const tellUnserved = (count = unserved.length) => {
@@ -87,7 +93,7 @@ export async function scanResources(
   };
 
   if (setup.engine === "ir") {
-    const scan = createScan(policies, { exceptions, now });
+    const scan = createScan(policies, { exceptions, now, systemNamespaces });
     await eachResource(
       (resource) => {
         tellUnserved();
@@ -116,10 +122,11 @@ export async function scanResources(
   const findings = resources.length ? await engine.evaluate(resources) : [];
   const objects = resources.map((resource) => resource.object);
   const byName = new Map(policies.map((policy) => [policy.name, policy]));
-  for (const finding of inScanOrder(findings, policies, objects)) {
+  for (const finding of inScanOrder(findings, policies, objects, systemNamespaces)) {
     const policy = byName.get(finding.policy);
     const object = objects[finding.resourceIndex];
-    const late = policy !== undefined && object !== undefined && judgedAtEnd(policy, object);
+    const late =
+      policy !== undefined && object !== undefined && judgedAtEnd(policy, object, systemNamespaces);
     while (unserved[0] && (late || unserved[0].after <= finding.resourceIndex)) tellUnserved(1);
     on.finding(finding);
   }

@@ -12,6 +12,7 @@ import {
 import type { Policy } from "@charter/ir";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
+import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { unknownControlWarnings } from "../control-tags.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
@@ -35,17 +36,19 @@ export interface BuildOptions extends PolicyOptions {
 /** `DIR/wasm/`: the Rego target's policies through `opa build -t wasm` (see emitWasm). */
 async function compileWasm(
   policies: readonly Policy[],
+  systemNamespaces: readonly string[],
 ): Promise<ReadonlyMap<string, string | Uint8Array>> {
   const opaPath = requireOpa("charter build --wasm");
-  return emitWasm(policiesFor(policies, "rego"), { opaPath });
+  return emitWasm(policiesFor(policies, "rego"), { opaPath, systemNamespaces });
 }
 
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
   const targets = parseTargets(options.target);
-  const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
+  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const systemNamespaces = systemNamespacesOf(config);
   for (const warning of unknownControlWarnings(policies, ctx.cwd))
     ctx.output.err(terminalText(warning));
-  const targetOptions = parseTargetOptions(options);
+  const targetOptions = parseTargetOptions(options, systemNamespaces);
   // The clock: targets without one (CEL folded into VAP, Kyverno) get the exceptions in force.
   const now = clockOf(options.now);
   // Everything is compiled in memory first: a policy that fails to compile writes nothing.
@@ -56,7 +59,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     exceptions,
     now,
   );
-  if (options.wasm) compiled.set("wasm", await compileWasm(policies));
+  if (options.wasm) compiled.set("wasm", await compileWasm(policies, systemNamespaces));
   const built: TargetFiles = compiled;
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);

@@ -10,6 +10,7 @@ import {
   buildBundle,
   compileTargets,
   count,
+  DEFAULT_TARGET_OPTIONS,
   emitWasm,
   parseSigningAlgorithm,
   policiesCount,
@@ -21,6 +22,7 @@ import {
   wasmEntrypoints,
 } from "@charter/compiler";
 import { CharterError, type Policy } from "@charter/ir";
+import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { requireOpa } from "../require-opa.js";
@@ -59,9 +61,12 @@ function readInput(ctx: Context, file: string, what: string): Uint8Array {
 }
 
 /** The bundle's `policy.wasm`: the Rego through the real `opa build -t wasm` (see emitWasm). */
-async function compileWasm(policies: readonly Policy[]): Promise<BundleWasm> {
+async function compileWasm(
+  policies: readonly Policy[],
+  systemNamespaces: readonly string[],
+): Promise<BundleWasm> {
   const opaPath = requireOpa("charter bundle --wasm");
-  const files = await emitWasm(policies, { opaPath });
+  const files = await emitWasm(policies, { opaPath, systemNamespaces });
   return {
     module: files.get(WASM_MODULE_FILE) as Uint8Array,
     entrypoints: wasmEntrypoints(policies),
@@ -120,17 +125,18 @@ function writeAtomically(file: string, contents: Uint8Array): void {
 
 export async function bundle(ctx: Context, options: BundleOptions): Promise<number> {
   const signing = signingOf(ctx, options);
-  const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
+  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const systemNamespaces = systemNamespacesOf(config);
   const built = policiesFor(policies, "rego");
   for (const policy of policies) {
     const reason = policy.excludeTargets?.rego;
     if (reason !== undefined)
       ctx.output.err(terminalText(`note: ${policy.name} is not in the bundle: ${reason}`));
   }
-  const rego = compileTargets(policies, ["rego"], undefined, exceptions).get("rego") as ReadonlyMap<
-    string,
-    string
-  >;
+  const targetOptions = { ...DEFAULT_TARGET_OPTIONS, systemNamespaces };
+  const rego = compileTargets(policies, ["rego"], targetOptions, exceptions).get(
+    "rego",
+  ) as ReadonlyMap<string, string>;
   const archive = await buildBundle(
     {
       rego,
@@ -138,7 +144,7 @@ export async function bundle(ctx: Context, options: BundleOptions): Promise<numb
       policies: built.map((policy) => policy.name),
       charterVersion: VERSION,
       ...(options.revision === undefined ? {} : { revision: options.revision }),
-      ...(options.wasm ? { wasm: await compileWasm(built) } : {}),
+      ...(options.wasm ? { wasm: await compileWasm(built, systemNamespaces) } : {}),
     },
     signing,
   );

@@ -19,6 +19,7 @@ import {
   streamResources,
 } from "@charter/runtime";
 import { clockOf } from "../clock.js";
+import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { chooseEngines, parseEngineNames } from "../engines.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
@@ -100,7 +101,8 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     ctx.output.err("reading manifests from stdin (end with Ctrl-D)");
   }
   const now = clockOf(options.now);
-  const { policies, exceptions } = await projectPoliciesAndExceptions(ctx, options);
+  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const systemNamespaces = systemNamespacesOf(config);
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
@@ -192,9 +194,14 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         policies,
         exceptions,
         now,
+        systemNamespaces,
         engine: engineName,
         createEngine: () => {
-          const [engine] = chooseEngines(policies, [engineName], true, { exceptions, now }).engines;
+          const [engine] = chooseEngines(policies, [engineName], true, {
+            exceptions,
+            now,
+            systemNamespaces,
+          }).engines;
           if (engine === undefined)
             throw new Error(`no ${engineName} engine; this is a bug in charter`);
           return engine;

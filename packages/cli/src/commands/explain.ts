@@ -1,7 +1,8 @@
 /** `charter explain <policy>`: the policy's IR and what each target receives, together. */
 import { compileTargets } from "@charter/compiler";
 import { CharterError } from "@charter/ir";
-import { type Context, type PolicyOptions, projectPolicies } from "../context.js";
+import { systemNamespacesOf } from "../config.js";
+import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
 import { parseTargetOptions, parseTargets } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
@@ -18,7 +19,7 @@ export async function explain(
   name: string,
   options: ExplainOptions,
 ): Promise<number> {
-  const policies = await projectPolicies(ctx, options);
+  const { policies, config } = await projectPoliciesAndExceptions(ctx, options);
   const policy = policies.find((p) => p.name === name);
   if (!policy) {
     throw new CharterError(
@@ -30,7 +31,7 @@ export async function explain(
   const compiled = compileTargets(
     policies,
     parseTargets(options.target),
-    parseTargetOptions(options),
+    parseTargetOptions(options, systemNamespacesOf(config)),
   );
   // A target's output for one policy: the files that name it (shared library files excluded).
   const pkg = policy.name.replaceAll("-", "_");

@@ -3,7 +3,9 @@
  * case's expectation is not met or when two engines disagree on any rule of any case. Cases run
  * with the policy's defaults and their own `params`, never with charter.config.ts's values (the
  * cases were written for the policy, the config is one project's choice; a case with the same
- * `params` tests that choice). A policy without cases is a warning, an error under `--strict`.
+ * `params` tests that choice). Likewise the config's system namespaces do not apply: a case in
+ * `kube-system` is judged as written. A policy without cases is a warning, an error under
+ * `--strict`.
  */
 import { relative } from "node:path";
 import { isDeepStrictEqual } from "node:util";

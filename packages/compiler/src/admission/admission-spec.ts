@@ -9,7 +9,7 @@
  * be half-installed (a binding whose params object is missing). Changing a parameter means
  * rebuilding, which `charter build --check` makes visible in review.
  */
-import { CharterError, type Policy, type PolicyException, staticMessage } from "@charter/ir";
+import { CharterError, oneLine, type Policy, type PolicyException } from "@charter/ir";
 import { emitCelPolicy, foldExceptions } from "../cel/index.js";
 import type { CelPolicy } from "../cel/types.js";
 import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
@@ -52,10 +52,11 @@ export function celPolicyOf(
 
 /**
  * The API server rejects a static `message` with line breaks; the exact message comes from
- * `messageExpression`, so the fallback keeps its text on one line.
+ * `messageExpression`, so the fallback keeps its text on one line (the CEL emitter's static
+ * message already is; this holds it there for whatever else is folded in).
  */
 export function singleLine(message: string): string {
-  return staticMessage(message);
+  return oneLine(message);
 }
 
 export function namedExpressions(

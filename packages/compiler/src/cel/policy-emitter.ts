@@ -127,12 +127,13 @@ function messageText(message: Message, scope: Scope, emitter: CelExprEmitter): s
 }
 
 /**
- * The static message: the template on one line (`staticMessage` of @charter/ir). The server
- * trims a messageExpression's result and shows this message instead when the result is then
- * empty or over 5 KiB — exactly how the IR finishes a message (packages/ir/src/policy.ts).
+ * The static message: readable text, the template's holes in words, on one line
+ * (`staticMessage` of @charter/ir). The server trims a messageExpression's result and shows
+ * this message instead when the result is then empty or over 5 KiB (or the expression fails) —
+ * exactly how the IR finishes a message (packages/ir/src/policy.ts).
  */
 function staticMessageOf(rule: Rule): string {
-  return staticMessage(rule.message.template);
+  return staticMessage(rule.message);
 }
 
 /**

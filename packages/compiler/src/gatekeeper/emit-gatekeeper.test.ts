@@ -283,6 +283,40 @@ describe("Gatekeeper names and matches", () => {
     });
   });
 
+  it("adds the system namespaces to every Constraint's excludedNamespaces, and nothing to the Rego", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const files = emitGatekeeper([testPolicy()], { systemNamespaces });
+    const constraint = parse(files.get("no-privileged/constraint.yaml") ?? "") as JsonObject;
+    // The policy's own kube-system is not listed twice.
+    expect(((constraint.spec as JsonObject).match as JsonObject).excludedNamespaces).toEqual([
+      "kube-system",
+      "kube-public",
+    ]);
+    const template = files.get("no-privileged/template.yaml") ?? "";
+    expect(template).not.toContain("system_namespace");
+    expect(template).not.toContain("data.charter");
+    expect(template).toBe(emitGatekeeper([testPolicy()]).get("no-privileged/template.yaml"));
+    // A policy on Namespaces: its own filter only in the Rego (Gatekeeper reads a Namespace's
+    // name), the system namespaces natively.
+    const onNamespaces = emitGatekeeper(
+      [
+        testPolicy({
+          match: {
+            subject: "kinds",
+            kinds: [{ group: "", kind: "Namespace" }],
+            namespaces: { exclude: ["team-a"] },
+          },
+        }),
+      ],
+      { systemNamespaces },
+    );
+    const c = parse(onNamespaces.get("no-privileged/constraint.yaml") ?? "") as JsonObject;
+    expect((c.spec as JsonObject).match).toEqual({
+      kinds: [{ apiGroups: [""], kinds: ["Namespace"] }],
+      excludedNamespaces: ["kube-system", "kube-public"],
+    });
+  });
+
   it("makes parameter schemas structural", () => {
     const files = emitGatekeeper([testPolicy()]);
     const template = parse(files.get("no-privileged/template.yaml") ?? "") as JsonObject;

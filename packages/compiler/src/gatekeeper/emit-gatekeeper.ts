@@ -14,6 +14,7 @@ import {
   type Policy,
   type PolicyException,
 } from "@charter/ir";
+import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { exceptionData } from "../rego/exceptions-lib.js";
 import { toYaml } from "../yaml.js";
 import { celSource } from "./cel-source.js";
@@ -34,6 +35,11 @@ export interface GatekeeperOptions {
    * apply them: a policy with exceptions is a compile error there.
    */
   readonly exceptions?: readonly PolicyException[];
+  /**
+   * The policy set's system namespaces, left out by every Constraint's `excludedNamespaces`
+   * (packages/ir/src/system-namespaces.ts). None by default; `charter build` passes the config's.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** The only target Gatekeeper registers. */
@@ -79,6 +85,7 @@ export function constraintTemplate(policy: Policy, engine: GatekeeperEngine): Js
 export function constraint(
   policy: Policy,
   exceptions: readonly PolicyException[] = [],
+  systemNamespaces: readonly string[] = [],
 ): JsonObject {
   const excused = exceptions.filter((e) => e.policy === policy.name);
   return {
@@ -87,7 +94,7 @@ export function constraint(
     metadata: { name: policy.name },
     spec: {
       enforcementAction: ENFORCEMENT_ACTIONS[policy.enforcement],
-      match: constraintMatch(policy),
+      match: constraintMatch(policy, systemNamespaces),
       parameters: excused.length
         ? { ...policy.parameters.values, [EXCEPTIONS_PARAMETER]: excused.map(exceptionData) }
         : policy.parameters.values,
@@ -104,6 +111,7 @@ export function emitGatekeeper(
   options: GatekeeperOptions = {},
 ): Map<string, string> {
   const engine = options.engine ?? "rego";
+  const systemNamespaces = checkSystemNamespaces(options.systemNamespaces ?? [], "gatekeeper");
   const byTemplate = new Map<string, Policy>();
   const files: [string, string][] = [];
   for (const policy of policies) {
@@ -125,7 +133,10 @@ export function emitGatekeeper(
         policy.source ?? {},
       );
     }
-    files.push([`${policy.name}/constraint.yaml`, toYaml([constraint(policy, exceptions)])]);
+    files.push([
+      `${policy.name}/constraint.yaml`,
+      toYaml([constraint(policy, exceptions, systemNamespaces)]),
+    ]);
     const sync = engine === "rego" ? syncSet(policy) : undefined;
     if (sync !== undefined) files.push([`${policy.name}/syncset.yaml`, toYaml([sync])]);
   }

@@ -6,6 +6,16 @@
  * allows only `^\*?[-:a-z0-9]*\*?$`; Charter's namespace filter names namespaces exactly, so
  * a name outside that alphabet, or with a `*`, cannot be expressed.
  *
+ * Gatekeeper reads a Namespace object's own name against `namespaces` and `excludedNamespaces`
+ * (checked with gator in the runtime's tests), where the IR's namespace filter lets every
+ * Namespace through (it has no `metadata.namespace`): so a policy matching Namespaces gets its
+ * own filter from the template's Rego (`applies`) alone, as on VAP.
+ *
+ * The policy set's system namespaces (packages/ir/src/system-namespaces.ts) are added to
+ * `excludedNamespaces` for every policy: there Gatekeeper's reading of a Namespace by its name
+ * is exactly the setting's, and a cluster admin finds the exclusion where Gatekeeper puts it.
+ * The template's Rego does not repeat it (Gatekeeper templates may read no `data.charter`).
+ *
  * The label selector becomes `labelSelector`, which Gatekeeper reads on the object's own
  * labels, as the IR does; the template's Rego (`applies`) tests it too.
  *
@@ -48,6 +58,7 @@ function kindsByGroup(kinds: readonly KindRef[]): JsonObject[] {
 
 function namespaces(policy: Policy, list: readonly string[] | undefined): string[] | undefined {
   if (list === undefined || list.length === 0) return undefined;
+  if (matchedKinds(policy).some((k) => k.group === "" && k.kind === "Namespace")) return undefined;
   for (const namespace of list) {
     if (!NAMESPACE.test(namespace)) {
       throw new CharterError(
@@ -59,14 +70,19 @@ function namespaces(policy: Policy, list: readonly string[] | undefined): string
   return [...list];
 }
 
-export function constraintMatch(policy: Policy): JsonObject {
+/** `systemNamespaces`: the policy set's, names already checked (checkSystemNamespaces). */
+export function constraintMatch(
+  policy: Policy,
+  systemNamespaces: readonly string[] = [],
+): JsonObject {
   const include = namespaces(policy, policy.match.namespaces?.include);
-  const exclude = namespaces(policy, policy.match.namespaces?.exclude);
+  const own = namespaces(policy, policy.match.namespaces?.exclude) ?? [];
+  const exclude = [...own, ...systemNamespaces.filter((name) => !own.includes(name))];
   const labelSelector = nativeLabelSelectorOf(policy.match);
   return {
     kinds: kindsByGroup(matchedKinds(policy)),
     ...(include !== undefined ? { namespaces: include } : {}),
-    ...(exclude !== undefined ? { excludedNamespaces: exclude } : {}),
+    ...(exclude.length > 0 ? { excludedNamespaces: exclude } : {}),
     ...(labelSelector ? { labelSelector: labelSelector as unknown as JsonObject } : {}),
   };
 }

@@ -22,7 +22,12 @@ export const GATEKEEPER_LIB_PACKAGE = "lib.charter";
 
 /** The helpers every template ships in `libs` (the same text in each). */
 export function gatekeeperLib(): string {
-  return emitLib({ packageName: GATEKEEPER_LIB_PACKAGE, object: GATEKEEPER_OBJECT });
+  return emitLib({
+    packageName: GATEKEEPER_LIB_PACKAGE,
+    object: GATEKEEPER_OBJECT,
+    // The Constraint's excludedNamespaces leaves the system namespaces out.
+    systemNamespaces: false,
+  });
 }
 
 /** The package of a template's Rego (Gatekeeper renames it; engines load it under this name). */
@@ -52,5 +57,6 @@ export function gatekeeperRego(policy: Policy): string {
     violations: violation,
     exceptions: `object.get(input, ["parameters", ${regoString(EXCEPTIONS_PARAMETER)}], [])`,
     target: "gatekeeper",
+    systemNamespaces: false,
   });
 }

@@ -22,6 +22,9 @@
  *   carry the filter in every case.
  * - The label selector is written natively as `resources.selector` (the resource's own labels)
  *   and is also a CEL precondition.
+ * - The policy set's system namespaces are one more `exclude.any` entry, for every policy:
+ *   Kyverno reads a Namespace by its own name there, which is what the setting means (see
+ *   packages/ir/src/system-namespaces.ts).
  */
 import type { KindRef, Policy, PolicyException } from "@charter/ir";
 import {
@@ -54,17 +57,22 @@ export function kyvernoKind(ref: KindRef): string {
   return `${ref.group}/${version}/${ref.kind}`;
 }
 
-function namespaceBlocks(policy: Policy, kinds: readonly string[]) {
+function namespaceBlocks(
+  policy: Policy,
+  kinds: readonly string[],
+  systemNamespaces: readonly string[],
+) {
   const refs = matchedKinds(policy.match);
   const { include, exclude } = namespaceNames(policy, "kyverno");
   const allNamespaced = refs.every((ref) => kindInfo(ref).scope === "Namespaced");
   const matchesNamespaces = refs.some(isNamespaceKind);
+  const excluded = [
+    ...(exclude.length > 0 && !matchesNamespaces ? [[...exclude]] : []),
+    ...(systemNamespaces.length > 0 ? [[...systemNamespaces]] : []),
+  ].map((namespaces) => ({ resources: { kinds, namespaces } }));
   return {
     include: include.length > 0 && allNamespaced ? [...include] : undefined,
-    exclude:
-      exclude.length > 0 && !matchesNamespaces
-        ? { any: [{ resources: { kinds, namespaces: [...exclude] } }] }
-        : undefined,
+    exclude: excluded.length > 0 ? { any: excluded } : undefined,
   };
 }
 
@@ -72,15 +80,19 @@ function withMessage<T extends object>(expression: T, message: string | undefine
   return message === undefined ? expression : { ...expression, message };
 }
 
-/** `folded`: exceptions Kyverno's PolicyException cannot say, folded into the rules' CEL. */
+/**
+ * `folded`: exceptions Kyverno's PolicyException cannot say, folded into the rules' CEL.
+ * `systemNamespaces`: the policy set's, excluded natively.
+ */
 export function clusterPolicyDocument(
   policy: Policy,
   folded: readonly PolicyException[] = [],
+  systemNamespaces: readonly string[] = [],
 ): object {
   requireRules(policy, "kyverno");
   const cel = celPolicyOf(policy, "kyverno", folded);
   const kinds = matchedKinds(policy.match).map(kyvernoKind);
-  const namespaces = namespaceBlocks(policy, kinds);
+  const namespaces = namespaceBlocks(policy, kinds, systemNamespaces);
   const escaped = (items: readonly NamedExpression[]) =>
     namedExpressions(
       items.map(({ name, expression }) => ({ name, expression: escapeKyvernoCel(expression) })),

@@ -1,6 +1,7 @@
 import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { policiesFor } from "../targets/compile-targets.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import { escapeKyvernoCel } from "./escape.js";
 
@@ -151,6 +152,39 @@ describe("ValidatingPolicy (default)", () => {
     });
   });
 
+  it("leaves the system namespaces out in matchConstraints.namespaceSelector, after the policy's own filter", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const [plain] = documents(emitKyverno([base], { systemNamespaces }));
+    expect(plain.spec.matchConstraints.namespaceSelector).toEqual({
+      matchExpressions: [
+        {
+          key: "kubernetes.io/metadata.name",
+          operator: "NotIn",
+          values: ["kube-system", "kube-public"],
+        },
+      ],
+    });
+    const filtered = {
+      ...base,
+      match: {
+        subject: "pod" as const,
+        controllers: true,
+        namespaces: { include: ["team-a"] },
+      },
+    };
+    const [both] = documents(emitKyverno([filtered], { systemNamespaces }));
+    expect(both.spec.matchConstraints.namespaceSelector.matchExpressions).toEqual([
+      { key: "kubernetes.io/metadata.name", operator: "In", values: ["team-a"] },
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: ["kube-system", "kube-public"],
+      },
+    ]);
+    const [none] = documents(emitKyverno([base]));
+    expect(none.spec.matchConstraints.namespaceSelector).toBeUndefined();
+  });
+
   it("has one validation per rule, with expression, messageExpression and reason", () => {
     const [policy] = documents(emitKyverno([base]));
     expect(policy.spec.validations).toHaveLength(2);
@@ -242,6 +276,38 @@ describe("ClusterPolicy (api: clusterpolicy)", () => {
     });
   });
 
+  it("excludes the system namespaces in every rule, Namespaces by their own name too", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const [policy] = documents(emitKyverno([base], { api: "clusterpolicy", systemNamespaces }));
+    for (const rule of policy.spec.rules) {
+      expect(rule.exclude).toEqual({
+        any: [
+          {
+            resources: {
+              kinds: rule.match.any[0].resources.kinds,
+              namespaces: ["kube-system", "kube-public"],
+            },
+          },
+        ],
+      });
+    }
+    const onNamespaces = {
+      ...base,
+      match: {
+        subject: "kinds" as const,
+        kinds: [{ group: "", kind: "Namespace" }],
+        namespaces: { exclude: ["team-a"] },
+      },
+    };
+    const [ns] = documents(emitKyverno([onNamespaces], { api: "clusterpolicy", systemNamespaces }));
+    // The policy's own filter stays in CEL (a Namespace has no namespace); the system one is native.
+    expect(ns.spec.rules[0].exclude).toEqual({
+      any: [{ resources: { kinds: ["Namespace"], namespaces: ["kube-system", "kube-public"] } }],
+    });
+    const [none] = documents(emitKyverno([base], { api: "clusterpolicy" }));
+    expect(none.spec.rules[0].exclude).toBeUndefined();
+  });
+
   it("leaves an include list to CEL when a kind may be cluster-scoped", () => {
     const [withRule] = emit({
       ...base,
@@ -279,6 +345,29 @@ describe("every API", () => {
       const two = emitKyverno([other, base], { api });
       expect([...one.keys()]).toEqual(["another-policy.yaml", "no-host-network.yaml"]);
       expect([...two]).toEqual([...one]);
+    },
+  );
+
+  it.each(["validatingpolicy", "clusterpolicy"] as const)(
+    "%s: every static message of the library is readable text, no {{hole}} left",
+    async (api) => {
+      const { default: library } = await import("../../../../policies/index.js");
+      let messages = 0;
+      for (const [path, text] of emitKyverno(policiesFor(library, "kyverno"), { api })) {
+        for (const document of documents(new Map([[path, text]]), path)) {
+          const validations =
+            api === "validatingpolicy"
+              ? (document.spec.validations ?? [])
+              : // biome-ignore lint/suspicious/noExplicitAny: reading emitted YAML back
+                (document.spec.rules ?? []).flatMap((rule: any) => rule.validate.cel.expressions);
+          for (const validation of validations) {
+            messages++;
+            expect(validation.message, validation.messageExpression).toBeTypeOf("string");
+            expect(validation.message).not.toMatch(/\{\{|\}\}/);
+          }
+        }
+      }
+      expect(messages).toBeGreaterThan(50);
     },
   );
 

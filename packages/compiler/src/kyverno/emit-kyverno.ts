@@ -9,6 +9,7 @@
  * ClusterPolicy.
  */
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
+import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { checkUniqueNames } from "../admission/unique-names.js";
 import { toYaml } from "../yaml.js";
 import { clusterPolicyDocument } from "./cluster-policy.js";
@@ -33,6 +34,11 @@ export interface KyvernoOptions {
   readonly exceptions?: readonly PolicyException[];
   /** The namespace of the emitted PolicyExceptions (default `kyverno`; see exceptions.ts). */
   readonly exceptionNamespace?: string;
+  /**
+   * The policy set's system namespaces (packages/ir/src/system-namespaces.ts), left out by
+   * every policy's match. None by default; `charter build` passes the config's.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** What a Kyverno PolicyException must name to exempt resources from this policy. */
@@ -56,10 +62,11 @@ export function kyvernoDocument(
   policy: Policy,
   api: KyvernoApi = "validatingpolicy",
   folded: readonly PolicyException[] = [],
+  systemNamespaces: readonly string[] = [],
 ): object {
   return api === "clusterpolicy"
-    ? clusterPolicyDocument(policy, folded)
-    : validatingPolicyDocument(policy, folded);
+    ? clusterPolicyDocument(policy, folded, systemNamespaces)
+    : validatingPolicyDocument(policy, folded, systemNamespaces);
 }
 
 /**
@@ -102,10 +109,14 @@ export function emitKyverno(
       "a namespace name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     );
   }
+  const systemNamespaces = checkSystemNamespaces(options.systemNamespaces ?? [], "kyverno");
   const files: [string, string][] = [];
   for (const policy of policies) {
     const { native, folded } = splitExceptions(policy, exceptions, api);
-    files.push([`${policy.name}.yaml`, toYaml([kyvernoDocument(policy, api, folded)])]);
+    files.push([
+      `${policy.name}.yaml`,
+      toYaml([kyvernoDocument(policy, api, folded, systemNamespaces)]),
+    ]);
     for (const exception of native) {
       const document =
         api === "clusterpolicy"

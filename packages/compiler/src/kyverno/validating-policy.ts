@@ -11,17 +11,32 @@
 import type { Policy, PolicyException } from "@charter/ir";
 import { admissionSpecOf } from "../admission/admission-spec.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
+import { excludingSystemNamespaces } from "../admission/system-namespaces.js";
 import { validationActionsOf } from "../admission/validation-actions.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 
 export const VALIDATING_POLICY_API_VERSION = "policies.kyverno.io/v1";
 
-/** `folded`: exceptions for some rules only, folded into those validations (exceptions.ts). */
+/**
+ * `folded`: exceptions for some rules only, folded into those validations (exceptions.ts).
+ * `systemNamespaces`: left out by `matchConstraints.namespaceSelector` (there is no binding),
+ * which Kyverno reads with the API server's matcher: a Namespace by its own labels.
+ */
 export function validatingPolicyDocument(
   policy: Policy,
   folded: readonly PolicyException[] = [],
+  systemNamespaces: readonly string[] = [],
 ): object {
+  const spec = admissionSpecOf(policy, "kyverno", folded);
+  const namespaceSelector = excludingSystemNamespaces(
+    spec.matchConstraints.namespaceSelector,
+    systemNamespaces,
+  );
+  const matchConstraints = {
+    ...spec.matchConstraints,
+    ...(namespaceSelector ? { namespaceSelector } : {}),
+  };
   return {
     apiVersion: VALIDATING_POLICY_API_VERSION,
     kind: "ValidatingPolicy",
@@ -35,7 +50,8 @@ export function validatingPolicyDocument(
     },
     spec: {
       validationActions: validationActionsOf(policy.enforcement),
-      ...admissionSpecOf(policy, "kyverno", folded),
+      ...spec,
+      matchConstraints,
       evaluation: {
         admission: { enabled: true },
         background: { enabled: true },

@@ -57,7 +57,25 @@ describe("emitRego", () => {
     expect(data).toEqual({
       exceptions: [],
       params: { "a-first": { max: 3 }, "no-privileged": { b: 1, a: ["x"] } },
+      systemNamespaces: [],
     });
+  });
+
+  it("ships the system namespaces as data, and every applies rule leaves them out", () => {
+    const files = emitRego([privileged], { systemNamespaces: ["kube-system", "infra"] });
+    const data = JSON.parse(files.get("charter/data.json") ?? "");
+    expect(data.systemNamespaces).toEqual(["kube-system", "infra"]);
+    expect(files.get("charter/lib.rego")).toContain(
+      'in_system_namespace if {\n\tkind_of(input) == ["", "Namespace"]\n\tinput.metadata.name in data.charter.systemNamespaces\n}',
+    );
+    const [, policyRego] = [...files].find(([path]) => path.includes("no_privileged")) ?? [];
+    expect(policyRego).toMatch(/applies if \{[^}]*\tnot lib\.in_system_namespace\n\}/);
+    // The Rego is the same whatever the list: only data.json says it.
+    const none = emitRego([privileged]);
+    expect(none.get("charter/lib.rego")).toBe(files.get("charter/lib.rego"));
+    expect(() => emitRego([privileged], { systemNamespaces: ["Kube-System"] })).toThrow(
+      /not a namespace name/,
+    );
   });
 
   it("raises a CharterError naming policy, rule and target for an unbound variable", () => {

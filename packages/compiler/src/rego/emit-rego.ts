@@ -3,6 +3,7 @@
  * `charter.lib`, and `data.charter.violations` gathering every policy's violations.
  */
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
+import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { regoString } from "./escape.js";
 import { exceptionData } from "./exceptions-lib.js";
 import { emitLib } from "./lib.js";
@@ -37,6 +38,12 @@ function emitViolations(policies: readonly Policy[]): string {
 export interface RegoOptions {
   /** Exceptions to ship in `charter/data.json` (`data.charter.exceptions`, beside `params`). */
   readonly exceptions?: readonly PolicyException[];
+  /**
+   * The policy set's system namespaces, shipped in `charter/data.json`
+   * (`data.charter.systemNamespaces`): no policy applies to objects in them (see
+   * packages/ir/src/system-namespaces.ts). None by default; `charter build` passes the config's.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 export function emitRego(
@@ -64,21 +71,28 @@ export function emitRego(
   const exceptions = (options.exceptions ?? []).filter((e) =>
     seen.has(regoPackageSegmentOf(e.policy, sorted)),
   );
-  files.push(["charter/data.json", regoData(sorted, exceptions)]);
+  const systemNamespaces = checkSystemNamespaces(options.systemNamespaces ?? [], "rego");
+  files.push(["charter/data.json", regoData(sorted, exceptions, systemNamespaces)]);
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);
 }
 
 /**
- * `charter/data.json`, i.e. `data.charter`: the exceptions (`data.charter.exceptions`) and each
+ * `charter/data.json`, i.e. `data.charter`: the exceptions (`data.charter.exceptions`), each
  * policy's parameter values by policy name (`data.charter.params`), read by the policy's
- * `params` rule. Data rather than Rego, so a bundle's operator can change either without
- * recompiling.
+ * `params` rule, and the system namespaces (`data.charter.systemNamespaces`), read by the lib's
+ * `in_system_namespace`. Data rather than Rego, so a bundle's operator can change any of them
+ * without recompiling.
  */
-function regoData(policies: readonly Policy[], exceptions: readonly PolicyException[]): string {
+function regoData(
+  policies: readonly Policy[],
+  exceptions: readonly PolicyException[],
+  systemNamespaces: readonly string[],
+): string {
   const data = {
     exceptions: [...exceptions].sort(byName).map(exceptionData),
     params: Object.fromEntries(policies.map((policy) => [policy.name, policy.parameters.values])),
+    systemNamespaces: [...systemNamespaces],
   };
   return `${JSON.stringify(data, null, 2)}\n`;
 }

@@ -40,6 +40,30 @@ export interface LibOptions {
   readonly packageName?: string;
   /** The Rego reference of the object under review. */
   readonly object?: string;
+  /**
+   * The Rego reference of the system namespace list, read by `in_system_namespace` (default
+   * `data.charter.systemNamespaces`); `false` leaves the rule out (Gatekeeper: the Constraint
+   * says it, and a template may read no `data.charter`).
+   */
+  readonly systemNamespaces?: string | false;
+}
+
+/** `in_system_namespace` (packages/ir/src/system-namespaces.ts), reading the list at `ref`. */
+function systemNamespaceRules(object: string, ref: string): string {
+  return `
+# An object in a system namespace (${ref}, charter/data.json; semantics:
+# packages/ir/src/system-namespaces.ts) is judged by no policy, so the control plane is never
+# blocked: a Namespace by its own name, any other object by its metadata.namespace.
+in_system_namespace if {
+	kind_of(${object}) == ${kindPair("", "Namespace")}
+	${object}.metadata.name in ${ref}
+}
+
+in_system_namespace if {
+	kind_of(${object}) != ${kindPair("", "Namespace")}
+	${object}.metadata.namespace in ${ref}
+}
+`;
 }
 
 /** `{section: {field: type}}` of the Namespace the API server binds, as a Rego object. */
@@ -105,7 +129,7 @@ has_namespace if {
 namespace_included(_, include) if count(include) == 0
 
 namespace_included(namespace, include) if namespace in include
-
+${options.systemNamespaces === false ? "" : systemNamespaceRules(object, options.systemNamespaces ?? "data.charter.systemNamespaces")}
 # The value at a path of object keys and list indices, or null when it does not resolve. The
 # value is wrapped in an object because object.get takes an object first.
 at(value, path) := object.get({"value": value}, array.concat(["value"], path), null)
@@ -329,7 +353,7 @@ by_name(objects) := [objects[name] | some name in sort(object.keys(objects))] if
 
 # The last step of every message, as a Kubernetes API server would show it: a line break
 # becomes a space, the ends are trimmed (Go's TrimSpace), and a message that is then empty or
-# longer than 5 KiB in UTF-8 gives way to the static message (the template on one line).
+# longer than 5 KiB in UTF-8 gives way to the static message (the template's holes in words).
 finish_message(text, static) := message if {
 	message := trim_space(replace(text, "\\n", " "))
 	message != ""

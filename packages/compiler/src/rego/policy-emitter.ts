@@ -49,6 +49,11 @@ export interface PolicyOptions {
   readonly violations?: string;
   /** The Rego reference of the exceptions list (default `data.charter.exceptions`). */
   readonly exceptions?: string;
+  /**
+   * Whether `applies` leaves out objects in a system namespace (`lib.in_system_namespace`);
+   * default true. Gatekeeper: false, its Constraint's `excludedNamespaces` says it.
+   */
+  readonly systemNamespaces?: boolean;
 }
 
 /**
@@ -85,8 +90,11 @@ function labelTests(match: Match, object: string): string[] {
   ];
 }
 
-/** The `applies` rule: the match's kinds, its namespace filter, then its label selector. */
-function appliesRule(match: Match, object: string): string {
+/**
+ * The `applies` rule: the match's kinds, its namespace filter, its label selector, then (unless
+ * the target says it elsewhere) not in a system namespace.
+ */
+function appliesRule(match: Match, object: string, systemNamespaces: boolean): string {
   const kindTest =
     match.subject === "pod"
       ? match.controllers
@@ -102,6 +110,7 @@ function appliesRule(match: Match, object: string): string {
     ...podView,
     `lib.namespace_selected(${stringSet(include)}, ${stringSet(exclude)})`,
     ...labelTests(match, object),
+    ...(systemNamespaces ? ["not lib.in_system_namespace"] : []),
   ]);
 }
 
@@ -115,7 +124,7 @@ function messageTerm(message: Message, emitter: ExprEmitter, scope: Scope): stri
       : parts.length === 1 && message.parts[0]?.kind === "text"
         ? (parts[0] as string)
         : `concat("", [${parts.join(", ")}])`;
-  return `lib.finish_message(${text}, ${regoString(staticMessage(message.template))})`;
+  return `lib.finish_message(${text}, ${regoString(staticMessage(message))})`;
 }
 
 /** The findings rule of one Charter rule: one body walking its witness chain. */
@@ -152,7 +161,7 @@ export function emitPolicy(policy: Policy, options: PolicyOptions = {}): string 
     // The values live in charter/data.json, so operators can change them without recompiling.
     `# The parameters in force.\nparams := ${options.params ?? `data.charter.params[${regoString(policy.name)}]`}`,
     "# Whether the policy judges this object.\ndefault applies := false",
-    appliesRule(policy.match, object),
+    appliesRule(policy.match, object, options.systemNamespaces ?? true),
     `# One finding per witness; witness holds the element index of each \`any\` binding.\n${findings.join("\n\n")}`,
     options.violations ??
       block(`violations contains ${violation}`, [

@@ -10,7 +10,11 @@ import type { TargetDescriptor } from "./target-descriptor.js";
 export const gatekeeperTarget: TargetDescriptor = {
   name: "gatekeeper",
   emit: (policies, options, exceptions) =>
-    emitGatekeeper(policies, { engine: options.gatekeeperEngine, exceptions }),
+    emitGatekeeper(policies, {
+      engine: options.gatekeeperEngine,
+      exceptions,
+      systemNamespaces: options.systemNamespaces,
+    }),
   variants: [
     {
       option: "--gatekeeper-engine rego",

@@ -13,6 +13,7 @@ export const kyvernoTarget: TargetDescriptor = {
     emitKyverno(policies, {
       api: options.kyvernoApi,
       exceptions,
+      systemNamespaces: options.systemNamespaces,
       ...(options.kyvernoExceptionNamespace
         ? { exceptionNamespace: options.kyvernoExceptionNamespace }
         : {}),

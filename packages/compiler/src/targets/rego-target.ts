@@ -5,7 +5,8 @@ import type { TargetDescriptor } from "./target-descriptor.js";
 
 export const regoTarget: TargetDescriptor = {
   name: "rego",
-  emit: (policies, _options, exceptions) => emitRego(policies, { exceptions }),
+  emit: (policies, options, exceptions) =>
+    emitRego(policies, { exceptions, systemNamespaces: options.systemNamespaces }),
   variants: [
     {
       emitted: "`charter/lib.rego`, `charter/policies/<name>.rego`, `charter/violations.rego`",

@@ -4,7 +4,12 @@
  * constructs it can express and the oldest engine it runs on. docs/capabilities.md's version
  * table is this data (targets.test.ts holds the two together).
  */
-import type { Policy, PolicyException, TargetName } from "@charter/ir";
+import {
+  DEFAULT_SYSTEM_NAMESPACES,
+  type Policy,
+  type PolicyException,
+  type TargetName,
+} from "@charter/ir";
 import type { GatekeeperEngine } from "../gatekeeper/index.js";
 import type { KyvernoApi } from "../kyverno/index.js";
 import type { EngineVersion } from "./engine-versions.js";
@@ -16,11 +21,17 @@ export interface TargetOptions {
   readonly kyvernoApi: KyvernoApi;
   /** `--kyverno-exception-namespace`: where the Kyverno PolicyExceptions go. */
   readonly kyvernoExceptionNamespace?: string;
+  /**
+   * The policy set's system namespaces (charter.config.ts `systemNamespaces`), which every
+   * target leaves out (packages/ir/src/system-namespaces.ts).
+   */
+  readonly systemNamespaces: readonly string[];
 }
 
 export const DEFAULT_TARGET_OPTIONS: TargetOptions = {
   gatekeeperEngine: "rego",
   kyvernoApi: "validatingpolicy",
+  systemNamespaces: DEFAULT_SYSTEM_NAMESPACES,
 };
 
 export type EmitTarget = (

@@ -8,7 +8,8 @@ import type { TargetDescriptor } from "./target-descriptor.js";
 
 export const vapTarget: TargetDescriptor = {
   name: "vap",
-  emit: (policies, _options, exceptions) => emitVap(policies, { exceptions }),
+  emit: (policies, options, exceptions) =>
+    emitVap(policies, { exceptions, systemNamespaces: options.systemNamespaces }),
   variants: [
     {
       emitted: "`admissionregistration.k8s.io/v1` ValidatingAdmissionPolicy + Binding",

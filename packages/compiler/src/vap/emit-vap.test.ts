@@ -1,6 +1,7 @@
 import { CharterError, type Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { policiesFor } from "../targets/compile-targets.js";
 import { emitVap } from "./emit-vap.js";
 
 const base: Policy = {
@@ -102,6 +103,44 @@ describe("emitVap", () => {
     expect(validation.reason).toBe("Forbidden");
   });
 
+  it("writes the static message as readable text: each {{hole}} as <word>", () => {
+    const template = "container {{c.name}} uses {{c.image ?? 'none'}}";
+    const name = { kind: "ref", root: { kind: "var", name: "c" }, path: ["name"] } as const;
+    const image = { kind: "ref", root: { kind: "var", name: "c" }, path: ["image"] } as const;
+    const [policy] = documents({
+      ...base,
+      rules: base.rules.map((rule) => ({
+        ...rule,
+        message: {
+          template,
+          parts: [
+            { kind: "text", text: "container " },
+            { kind: "hole", expr: name, source: "c.name" },
+            { kind: "text", text: " uses " },
+            {
+              kind: "hole",
+              expr: { kind: "default", value: image, fallback: { kind: "literal", value: "none" } },
+              source: "c.image ?? 'none'",
+            },
+          ],
+        },
+      })),
+    });
+    expect(policy.spec.validations[0].message).toBe("container <name> uses <image>");
+  });
+
+  it("no static message of the library holds a template hole", async () => {
+    const { default: library } = await import("../../../../policies/index.js");
+    for (const file of emitVap(policiesFor(library, "vap")).values()) {
+      for (const document of parseAllDocuments(file).map((d) => d.toJS())) {
+        for (const validation of document.spec.validations ?? []) {
+          expect(validation.message, validation.messageExpression).not.toMatch(/\{\{|\}\}/);
+          expect(validation.message).not.toBe("");
+        }
+      }
+    }
+  });
+
   it("matches the listed kinds with their resources and groups", () => {
     const [policy] = documents({
       ...base,
@@ -195,6 +234,51 @@ describe("emitVap", () => {
       rules: [objectRule],
     }).slice(0, 1);
     expect(onNamespaces.spec.matchConstraints.namespaceSelector).toBeUndefined();
+  });
+
+  it("leaves the system namespaces out in each binding's namespaceSelector, not in the policy", () => {
+    const systemNamespaces = ["kube-system", "kube-public"];
+    const files = emitVap([base], { systemNamespaces });
+    const [policy, binding] = parseAllDocuments(files.get("no-privileged.yaml") ?? "").map((d) =>
+      d.toJS(),
+    );
+    expect(binding.spec.matchResources).toEqual({
+      namespaceSelector: {
+        matchExpressions: [
+          {
+            key: "kubernetes.io/metadata.name",
+            operator: "NotIn",
+            values: ["kube-system", "kube-public"],
+          },
+        ],
+      },
+    });
+    // The binding names no resourceRules: it narrows the policy's, it does not widen them.
+    expect(binding.spec.matchResources.resourceRules).toBeUndefined();
+    expect(policy.spec.matchConstraints.namespaceSelector).toBeUndefined();
+    // A policy on Namespaces gets it too: the API server reads a Namespace by its own labels.
+    const onNamespaces = {
+      ...base,
+      match: { subject: "kinds" as const, kinds: [{ group: "", kind: "Namespace" }] },
+      rules: [objectRule],
+    };
+    const [, nsBinding] = parseAllDocuments(
+      emitVap([onNamespaces], { systemNamespaces }).get("no-privileged.yaml") ?? "",
+    ).map((d) => d.toJS());
+    expect(nsBinding.spec.matchResources.namespaceSelector.matchExpressions).toEqual([
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: ["kube-system", "kube-public"],
+      },
+    ]);
+    // None: no matchResources at all (the output of before).
+    const [, plain] = documents(base);
+    expect(plain.spec.matchResources).toBeUndefined();
+  });
+
+  it.each([["Kube-System"], ["kube_system"], [""]])("refuses the system namespace %j", (name) => {
+    expect(() => emitVap([base], { systemNamespaces: [name] })).toThrow(/not a namespace name/);
   });
 
   it("rejects a namespace filter naming no possible namespace", () => {

@@ -9,6 +9,10 @@ import {
   foldedExceptionsAnnotation,
   MANAGED_BY,
 } from "../admission/metadata.js";
+import {
+  checkSystemNamespaces,
+  excludingSystemNamespaces,
+} from "../admission/system-namespaces.js";
 import { checkUniqueNames } from "../admission/unique-names.js";
 import { validationActionsOf } from "../admission/validation-actions.js";
 import { toYaml } from "../yaml.js";
@@ -27,13 +31,21 @@ export interface VapOptions {
    * the exceptions in force; the CLI drops expired ones and `build --check` reports them.
    */
   readonly exceptions?: readonly PolicyException[];
+  /**
+   * The policy set's system namespaces (packages/ir/src/system-namespaces.ts): each binding's
+   * `matchResources.namespaceSelector` leaves them out. None by default; `charter build`
+   * passes the config's.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 export function vapDocuments(
   policy: Policy,
   exceptions: readonly PolicyException[] = [],
+  systemNamespaces: readonly string[] = [],
 ): readonly object[] {
   const folded = exceptions.filter((e) => e.policy === policy.name);
+  const namespaceSelector = excludingSystemNamespaces(undefined, systemNamespaces);
   return [
     {
       apiVersion: API_VERSION,
@@ -52,6 +64,7 @@ export function vapDocuments(
       spec: {
         policyName: policy.name,
         validationActions: validationActionsOf(policy.enforcement),
+        ...(namespaceSelector ? { matchResources: { namespaceSelector } } : {}),
       },
     },
   ];
@@ -74,7 +87,13 @@ export function vapDocuments(
  *   validations: [{ expression: …, messageExpression: …, message: …, reason: Forbidden }]
  * ---
  * kind: ValidatingAdmissionPolicyBinding
- * spec: { policyName: disallow-host-path, validationActions: [Deny] }
+ * spec:
+ *   policyName: disallow-host-path
+ *   validationActions: [Deny]
+ *   # with systemNamespaces (charter build: kube-system, kube-public, kube-node-lease):
+ *   matchResources:
+ *     namespaceSelector:
+ *       matchExpressions: [{ key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, …] }]
  * ```
  */
 export function emitVap(
@@ -83,9 +102,10 @@ export function emitVap(
 ): Map<string, string> {
   checkUniqueNames(policies, "vap");
   const exceptions = options.exceptions ?? [];
+  const systemNamespaces = checkSystemNamespaces(options.systemNamespaces ?? [], "vap");
   const files = policies.map((policy): [string, string] => [
     `${policy.name}.yaml`,
-    toYaml(vapDocuments(policy, exceptions)),
+    toYaml(vapDocuments(policy, exceptions, systemNamespaces)),
   ]);
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(files);

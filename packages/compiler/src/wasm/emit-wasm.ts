@@ -23,10 +23,14 @@ export function wasmEntrypoints(policies: readonly Policy[]): string[] {
  */
 export async function emitWasm(
   policies: readonly Policy[],
-  options: BuildWasmOptions,
+  options: BuildWasmOptions & {
+    /** The policy set's system namespaces, in `data.json` as the Rego target ships them. */
+    readonly systemNamespaces?: readonly string[];
+  },
 ): Promise<Map<string, string | Uint8Array>> {
   const entrypoints = wasmEntrypoints(policies);
-  const built = await buildWasm(emitRego(policies), entrypoints, options);
+  const rego = emitRego(policies, { systemNamespaces: options.systemNamespaces ?? [] });
+  const built = await buildWasm(rego, entrypoints, options);
   const manifest = {
     entrypoints: Object.fromEntries(entrypoints.map((entrypoint, id) => [entrypoint, id])),
     hostBuiltins: Object.fromEntries(

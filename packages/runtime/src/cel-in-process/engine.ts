@@ -15,7 +15,7 @@ import type { JudgeResult } from "../cel-judge-client/protocol.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
-import { policyApplies, skipReason } from "../match.js";
+import { policyApplies, skipReasonOf } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
 
@@ -33,6 +33,11 @@ export interface InProcessCelEngineOptions {
   readonly name: InProcessCelEngineName;
   /** The CEL emitter; @charter/compiler's emitCelPolicy when absent (tests hand-write CEL). */
   readonly emit?: EmitCelPolicy;
+  /**
+   * The policy set's system namespaces: objects in them get skip rows, unjudged (the VAP binding
+   * and Kyverno's namespaceSelector leave them out natively, not the CEL). None by default.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 export class CelEngineError extends Error {
@@ -70,6 +75,7 @@ export function createInProcessCelEngine(
   options: InProcessCelEngineOptions,
 ): Engine {
   const emit = options.emit ?? emitCelPolicy;
+  const systemNamespaces = options.systemNamespaces ?? [];
   // Emitting up front turns IR that CEL cannot express (`inventory(…)`, …) into a CharterError
   // at creation.
   const compiled: CompiledCelPolicy[] = policies.map((policy) => {
@@ -90,12 +96,12 @@ export function createInProcessCelEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const { policy, validations, matchConditions } of compiled) {
-        const applies = policyApplies(policy, resource.object);
+        const applies = policyApplies(policy, resource.object, systemNamespaces);
         if (applies === "no") continue;
         const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
           findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
-        if (applies === "skip") {
-          const reason = [skipReason(resource.object, identity)];
+        if (applies === "skip" || applies === "system") {
+          const reason = [skipReasonOf(applies, resource.object, identity, systemNamespaces)];
           for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));
           continue;
         }

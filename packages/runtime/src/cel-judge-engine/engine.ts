@@ -13,7 +13,8 @@
  * (inventory/judged-with.ts).
  *
  * Messages are the judge's denial messages: what the API server shows, after it trims the
- * messageExpression's result and falls back to the static message (the template) when the
+ * messageExpression's result and falls back to the static message (the template's holes in
+ * words, `staticMessage`) when the
  * result is empty or over 5 KiB — the IR finishes messages the same way. CEL gives one message
  * per rule, the first witness's; `messages` holds just that one.
  */
@@ -38,7 +39,7 @@ import { excused, inForce } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
-import { type Applies, policyApplies, skipReason } from "../match.js";
+import { type Applies, policyApplies, skipReasonOf } from "../match.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
 
@@ -56,6 +57,12 @@ export interface CelJudgeEngineOptions {
   readonly exceptions?: readonly PolicyException[];
   /** The clock exceptions expire by (milliseconds since the epoch; default now). */
   readonly now?: number;
+  /**
+   * The policy set's system namespaces: objects in them get skip rows (the VAP binding and
+   * Kyverno's namespaceSelector leave them out natively; the CEL's match conditions are still
+   * checked against the matcher on them). None by default.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 interface EmittedPolicy {
@@ -141,6 +148,7 @@ export function createCelJudgeEngine(
     return { policy, cel, prefix, exceptions };
   });
   const name = options.name ?? "cel-judge";
+  const systemNamespaces = options.systemNamespaces ?? [];
 
   async function evaluate(resources: readonly Resource[]): Promise<readonly Finding[]> {
     // The kinds alone (no namespace or label filter): which (resource, policy) pairs CEL must
@@ -213,7 +221,9 @@ export function createCelJudgeEngine(
         }
       });
       function judgePolicy(policy: Policy, cel: CelPolicy, prefix: string): void {
-        const applies = policyApplies(policy, resource.object);
+        // What the CEL's match conditions must say, and what the row says (a system namespace).
+        const matched = policyApplies(policy, resource.object);
+        const applies = policyApplies(policy, resource.object, systemNamespaces);
         // CEL gives one message per rule: the first witness's.
         const row = (rule: string, result: Result, message: string): Finding =>
           findingOf(
@@ -234,15 +244,15 @@ export function createCelJudgeEngine(
           errorRows(verdict.error);
           return;
         }
-        if (verdict.applies !== applies) {
+        if (verdict.applies !== matched) {
           errorRows(
-            `the CEL match conditions say "${verdict.applies}", the matcher says "${applies}"; this is a bug in charter; please report it`,
+            `the CEL match conditions say "${verdict.applies}", the matcher says "${matched}"; this is a bug in charter; please report it`,
           );
           return;
         }
         if (applies === "no") return;
-        if (applies === "skip") {
-          const reason = skipReason(resource.object, identity);
+        if (applies === "skip" || applies === "system") {
+          const reason = skipReasonOf(applies, resource.object, identity, systemNamespaces);
           for (const rule of policy.rules) findings.push(row(rule.name, "skip", reason));
           return;
         }

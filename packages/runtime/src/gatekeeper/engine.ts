@@ -7,12 +7,16 @@
  *
  * What is judged is read back from the emitted YAML (the template's `code` block and the
  * Constraint), not from the IR, so the files a cluster would get are the files on trial. The
- * Constraint's match must select exactly the objects `policyApplies` selects, and the Rego's
- * own `applies` must agree too; any difference fails loudly as a bug.
+ * Constraint's match must select exactly the objects `policyApplies` selects (the system
+ * namespaces left out by its `excludedNamespaces`; a policy matching Namespaces with its own
+ * namespace filter has that filter in the Rego alone, see the compiler's gatekeeper/match.ts),
+ * and the Rego's own `applies` must agree too; any difference fails loudly as a bug.
  */
 import { emitGatekeeper, gatekeeperPackage, OpaError, regoString } from "@charter/compiler";
 import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
 import { parse } from "yaml";
+import { identityOf } from "../identity.js";
+import { policyApplies } from "../match.js";
 import { judgeBatch, type OpaBatch } from "../opa/batch.js";
 import { findingsOfVerdicts, type RegoVerdicts } from "../opa/verdicts.js";
 import type { Engine, Finding, Resource } from "../types.js";
@@ -27,6 +31,11 @@ export interface GatekeeperEngineOptions {
   readonly exceptions?: readonly PolicyException[];
   /** Gatekeeper's clock for exception expiry, in milliseconds since the epoch. */
   readonly now?: number;
+  /**
+   * The policy set's system namespaces, in every Constraint's `excludedNamespaces` as the
+   * target ships them; their objects' rows are skips. None by default.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** What the engine reads back from one policy's emitted template and Constraint. */
@@ -80,8 +89,9 @@ function field(value: Json | undefined, ...path: string[]): Json | undefined {
 function readEmitted(
   policies: readonly Policy[],
   exceptions: readonly PolicyException[],
+  systemNamespaces: readonly string[],
 ): EmittedPolicy[] {
-  const files = emitGatekeeper(policies, { engine: "rego", exceptions });
+  const files = emitGatekeeper(policies, { engine: "rego", exceptions, systemNamespaces });
   return policies.map((policy) => {
     const template = parse(files.get(`${policy.name}/template.yaml`) ?? "") as Json;
     const constraint = parse(files.get(`${policy.name}/constraint.yaml`) ?? "") as Json;
@@ -132,13 +142,53 @@ ${body.map((line) => `\t${line}\n`).join("")}\tverdicts := {${entries.join(", ")
 `;
 }
 
+/**
+ * The Constraint's match must select exactly what the matcher concerns itself with: every
+ * object the policy judges or skips for want of a template, none it leaves alone or finds in
+ * a system namespace. For a policy matching Namespaces the Constraint carries no namespace
+ * filter of the policy's own (Gatekeeper would read a Namespace by its name), so the matcher
+ * is asked without it there.
+ */
+function checkSelection(
+  policies: readonly Policy[],
+  resources: readonly Resource[],
+  constraintMatch: ReadonlyMap<string, Json | undefined>,
+  systemNamespaces: readonly string[],
+): void {
+  const native = policies.map((policy) =>
+    matchesNamespaces(policy)
+      ? ({ ...policy, match: { ...policy.match, namespaces: undefined } } as Policy)
+      : policy,
+  );
+  resources.forEach((resource, resourceIndex) => {
+    native.forEach((policy) => {
+      const selected = constraintMatches(constraintMatch.get(policy.name), resource.object);
+      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      if (selected !== (applies === "yes" || applies === "skip")) {
+        const { kind, name } = identityOf(resource.object);
+        throw new OpaError(
+          `policy "${policy.name}" on resource #${resourceIndex} (${kind} "${name}"): the Constraint's match says ${selected}, the matcher says "${applies}"; this is a bug in charter; please report it`,
+        );
+      }
+    });
+  });
+}
+
+function matchesNamespaces(policy: Policy): boolean {
+  const { match } = policy;
+  return (
+    match.subject === "kinds" && match.kinds.some((k) => k.group === "" && k.kind === "Namespace")
+  );
+}
+
 export function createGatekeeperEngine(
   policies: readonly Policy[],
   options: GatekeeperEngineOptions,
 ): Engine {
   // Emitting up front turns IR Gatekeeper cannot express into a CharterError at creation.
   const exceptions = options.exceptions ?? [];
-  const emitted = readEmitted(policies, exceptions);
+  const systemNamespaces = options.systemNamespaces ?? [];
+  const emitted = readEmitted(policies, exceptions, systemNamespaces);
   const files = new Map<string, string>();
   // Every template ships the same lib; OPA loads one copy (two would conflict).
   for (const [index, { libs }] of emitted.entries()) {
@@ -168,13 +218,12 @@ export function createGatekeeperEngine(
       (resource) => ({ review: admissionReview(resource.object) }),
       { parameters },
     );
+    checkSelection(policies, resources, constraintMatch, systemNamespaces);
     return findingsOfVerdicts(policies, resources, indexes, verdicts.map(asRegoVerdicts), {
       exceptions,
-      // The Constraint must select exactly what the matcher selects, as the Rego's `applies` must.
-      selection: {
-        name: "the Constraint's match",
-        selects: (policy, object) => constraintMatches(constraintMatch.get(policy.name), object),
-      },
+      systemNamespaces,
+      // The template's Rego leaves the system namespaces to the Constraint.
+      regoSkipsSystemNamespaces: false,
     });
   }
 

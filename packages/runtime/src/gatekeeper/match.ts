@@ -1,9 +1,10 @@
 /**
  * A Constraint's `spec.match`, read the way Gatekeeper reads it, for the parts Charter emits:
  * `kinds` (an entry matches when its apiGroups and kinds both list the object's, or "*"),
- * `namespaces` and `excludedNamespaces` (names, or prefix/suffix globs such as `kube-*`). An
- * object without a namespace passes both namespace lists, as cluster-scoped objects do in
- * Gatekeeper. `labelSelector` is a Kubernetes LabelSelector on the object's own labels, read
+ * `namespaces` and `excludedNamespaces` (names, or prefix/suffix globs such as `kube-*`). A
+ * core Namespace is read by its own name (Gatekeeper's `namespacesMatch` on a Namespace object;
+ * gator.test.ts shows it); any other object without a namespace passes both lists, as
+ * cluster-scoped objects do in Gatekeeper. `labelSelector` is a Kubernetes LabelSelector on the object's own labels, read
  * here independently of the IR (labels that are not a map are none; a label holds only a
  * string value, but `Exists` is presence of the key with a non-null value, as the IR says).
  * The engine checks this against `policyApplies`, so the emitted Constraint is proven to
@@ -79,7 +80,9 @@ export function constraintMatches(match: Json | undefined, object: Json): boolea
     if (!listed) return false;
   }
   if (!labelSelectorMatches(match.labelSelector, object)) return false;
-  const namespace = isObject(object.metadata) ? object.metadata.namespace : undefined;
+  const metadata = isObject(object.metadata) ? object.metadata : undefined;
+  const isNamespace = group === "" && kind === "Namespace";
+  const namespace = isNamespace ? metadata?.name : metadata?.namespace;
   if (typeof namespace !== "string" || namespace === "") return true;
   const include = strings(match.namespaces);
   if (

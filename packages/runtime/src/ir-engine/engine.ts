@@ -10,12 +10,23 @@ export interface IrEngine extends Engine {
   evaluateSync(resources: readonly Resource[]): readonly Finding[];
 }
 
+export interface IrEngineOptions {
+  /** The policy set's system namespaces: objects in them get skip rows (none by default). */
+  readonly systemNamespaces?: readonly string[];
+}
+
 /**
  * Compiles every policy up front (throws CharterError for IR it cannot run), so each
  * evaluation only runs closures.
  */
-export function createIrEngine(policies: readonly Policy[]): IrEngine {
-  const compiled: readonly CompiledPolicy[] = policies.map(compilePolicy);
+export function createIrEngine(
+  policies: readonly Policy[],
+  options: IrEngineOptions = {},
+): IrEngine {
+  const systemNamespaces = options.systemNamespaces ?? [];
+  const compiled: readonly CompiledPolicy[] = policies.map((policy) =>
+    compilePolicy(policy, systemNamespaces),
+  );
   const evaluateSync = (resources: readonly Resource[]) => {
     assertResources(resources);
     return evaluateAll(compiled, resources);

@@ -8,7 +8,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/judged-with.js";
-import { podView, policyApplies, skipReason } from "../match.js";
+import { podView, policyApplies, skipReasonOf } from "../match.js";
 import type { Finding, Resource, ResourceIdentity, Result } from "../types.js";
 import { IrCompileError, Scope } from "./compile.js";
 import { type CompiledRule, compileRule } from "./rule.js";
@@ -16,13 +16,18 @@ import { type CompiledRule, compileRule } from "./rule.js";
 export interface CompiledPolicy {
   readonly policy: Policy;
   readonly rules: readonly CompiledRule[];
+  /** The policy set's system namespaces (packages/ir/src/system-namespaces.ts); none if empty. */
+  readonly systemNamespaces: readonly string[];
 }
 
 /**
  * Compiles every rule of a policy. IR the engine cannot run (an unbound variable, a literal
  * pattern RE2 rejects) is the policy's fault: a CharterError naming the policy and the rule.
  */
-export function compilePolicy(policy: Policy): CompiledPolicy {
+export function compilePolicy(
+  policy: Policy,
+  systemNamespaces: readonly string[] = [],
+): CompiledPolicy {
   const rules = policy.rules.map((rule) => {
     try {
       return compileRule(rule, Scope.empty());
@@ -35,7 +40,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       );
     }
   });
-  return { policy, rules };
+  return { policy, rules, systemNamespaces };
 }
 
 function row(
@@ -66,13 +71,13 @@ export function evaluatePolicy(
   identity: ResourceIdentity = identityOf(resource.object),
   inventory: InventoryIndex | undefined = resource.inventory,
 ): Finding[] {
-  const { policy } = compiled;
-  const applies = policyApplies(policy, resource.object);
+  const { policy, systemNamespaces } = compiled;
+  const applies = policyApplies(policy, resource.object, systemNamespaces);
   if (applies === "no") return [];
   const emit = (rule: string, result: Result, messages: readonly string[]) =>
     row(compiled, rule, result, messages, resource, identity, resourceIndex);
-  if (applies === "skip") {
-    const reason = [skipReason(resource.object, identity)];
+  if (applies === "skip" || applies === "system") {
+    const reason = [skipReasonOf(applies, resource.object, identity, systemNamespaces)];
     return compiled.rules.map((rule) => emit(rule.name, "skip", reason));
   }
   const pod = policy.match.subject === "pod" ? (podView(resource.object) as Json) : undefined;

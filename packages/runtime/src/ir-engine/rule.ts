@@ -7,7 +7,7 @@
  * fails when there is at least one; each witness renders one message, identical messages are
  * kept once (first occurrence), and the report's `message` is the first.
  */
-import { type Message, type Rule, witnessChain } from "@charter/ir";
+import { type Message, type Rule, staticMessage, witnessChain } from "@charter/ir";
 import { renderValue } from "../value.js";
 import { compileTest, compileValue, type Scope, type TestFn, type ValueFn } from "./compile.js";
 import { type EvalInput, Frame } from "./frame.js";
@@ -33,10 +33,11 @@ function compileMessage(message: Message, scope: Scope): (frame: Frame) => strin
     const value: ValueFn = compileValue(part.expr, scope);
     return (frame) => renderValue(value(frame));
   });
+  const fallback = staticMessage(message);
   return (frame) => {
     let text = "";
     for (const part of parts) text += part(frame);
-    return finishMessage(text, message.template);
+    return finishMessage(text, fallback);
   };
 }
 

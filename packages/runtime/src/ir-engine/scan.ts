@@ -41,6 +41,8 @@ export interface ScanOptions {
   readonly exceptions?: readonly PolicyException[];
   /** The clock exceptions expire by, in milliseconds since the epoch; default now. */
   readonly now?: number;
+  /** The policy set's system namespaces: objects in them get skip rows (none by default). */
+  readonly systemNamespaces?: readonly string[];
 }
 
 interface Waiting {
@@ -61,7 +63,8 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     if (found) usedExceptions.add(found.name);
     return found;
   };
-  const compiled = policies.map(compilePolicy);
+  const systemNamespaces = options.systemNamespaces ?? [];
+  const compiled = policies.map((policy) => compilePolicy(policy, systemNamespaces));
   const projections = new Map<CompiledPolicy, Projection>(
     compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
   );
@@ -78,7 +81,10 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     const findings: Finding[] = [];
     for (const policy of compiled) {
       const projection = projections.get(policy);
-      if (projection === undefined || !judgedAtEnd(policy.policy, resource.object)) {
+      if (
+        projection === undefined ||
+        !judgedAtEnd(policy.policy, resource.object, systemNamespaces)
+      ) {
         // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
         for (const finding of evaluatePolicy(
           policy,
@@ -142,11 +148,16 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
 
 /**
  * Whether a scan judges this policy on this object only once the whole set is read: the policy
- * reads beyond the resource (its Namespace, `inventory(…)`) and applies to it. A skip or a
- * "does not apply" needs nothing beyond the resource and is judged at once.
+ * reads beyond the resource (its Namespace, `inventory(…)`) and applies to it. A skip (a system
+ * namespace, no template) or a "does not apply" needs nothing beyond the resource and is judged
+ * at once.
  */
-export function judgedAtEnd(policy: Policy, object: Json): boolean {
-  return isCrossResource(policy) && policyApplies(policy, object) === "yes";
+export function judgedAtEnd(
+  policy: Policy,
+  object: Json,
+  systemNamespaces: readonly string[] = [],
+): boolean {
+  return isCrossResource(policy) && policyApplies(policy, object, systemNamespaces) === "yes";
 }
 
 /**
@@ -159,13 +170,18 @@ export function inScanOrder(
   findings: readonly Finding[],
   policies: readonly Policy[],
   objects: readonly Json[],
+  systemNamespaces: readonly string[] = [],
 ): Finding[] {
   const rank = new Map(policies.map((policy, index) => [policy.name, index]));
   const byName = new Map(policies.map((policy) => [policy.name, policy]));
   const late = (finding: Finding) => {
     const policy = byName.get(finding.policy);
     const object = objects[finding.resourceIndex];
-    return policy !== undefined && object !== undefined && judgedAtEnd(policy, object) ? 1 : 0;
+    return policy !== undefined &&
+      object !== undefined &&
+      judgedAtEnd(policy, object, systemNamespaces)
+      ? 1
+      : 0;
   };
   const keyed = findings.map((finding) => ({ finding, late: late(finding) }));
   keyed.sort(

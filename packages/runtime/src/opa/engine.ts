@@ -19,6 +19,12 @@ export interface OpaEngineOptions {
   readonly exceptions?: readonly PolicyException[];
   /** OPA's clock for exception expiry, in milliseconds since the epoch; default the real one. */
   readonly now?: number;
+  /**
+   * The policy set's system namespaces, shipped as the Rego target ships them
+   * (`data.charter.systemNamespaces`): the Rego's `applies` leaves their objects out, and the
+   * rows are skips. None by default.
+   */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** The query module: every policy's verdict on every object of the batch. */
@@ -48,7 +54,8 @@ judge_cross := {${crossEntries.join(", ")}}
 export function createOpaEngine(policies: readonly Policy[], options: OpaEngineOptions): Engine {
   // Emitting up front turns IR that Rego cannot express into a CharterError at creation.
   const exceptions = options.exceptions ?? [];
-  const files = emitRego(policies, { exceptions });
+  const systemNamespaces = options.systemNamespaces ?? [];
+  const files = emitRego(policies, { exceptions, systemNamespaces });
   files.set("charter_engine.rego", engineModule(policies, options.now));
 
   const batch: OpaBatch = {
@@ -66,7 +73,10 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
       resources,
       (resource) => ({ object: resource.object }),
     );
-    return findingsOfVerdicts(policies, resources, indexes, verdicts, { exceptions });
+    return findingsOfVerdicts(policies, resources, indexes, verdicts, {
+      exceptions,
+      systemNamespaces,
+    });
   }
 
   return { name: "opa", evaluate };

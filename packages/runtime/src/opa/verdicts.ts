@@ -4,13 +4,13 @@
  * binary, its WASM build, Gatekeeper's templates), so they differ only in how the Rego is run.
  */
 import { OpaError, regoPackageRef, regoString } from "@charter/compiler";
-import type { Json, Policy, PolicyException } from "@charter/ir";
+import type { Policy, PolicyException } from "@charter/ir";
 import { excused } from "../exceptions/apply.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
-import { policyApplies, skipReason } from "../match.js";
+import { policyApplies, skipReasonOf } from "../match.js";
 import type { Finding, Resource, Result } from "../types.js";
 
 export interface RegoFinding {
@@ -50,13 +50,15 @@ export interface VerdictsContext {
   /** The exceptions the Rego was emitted with; a verdict names the one excusing a rule. */
   readonly exceptions?: readonly PolicyException[];
   /**
-   * Another selection that must agree with the matcher, checked first: Gatekeeper's
-   * Constraint match, named as the error message names it.
+   * The policy set's system namespaces: their objects' rows are skips (none by default).
    */
-  readonly selection?: {
-    readonly name: string;
-    readonly selects: (policy: Policy, object: Json) => boolean;
-  };
+  readonly systemNamespaces?: readonly string[];
+  /**
+   * Whether the Rego's `applies` leaves out objects in a system namespace itself (the Rego
+   * target: `lib.in_system_namespace`), or another selection does (Gatekeeper: the
+   * Constraint's `excludedNamespaces`, checked by the engine). Default true.
+   */
+  readonly regoSkipsSystemNamespaces?: boolean;
 }
 
 /**
@@ -69,25 +71,27 @@ export function findingsOfVerdicts(
   resources: readonly Resource[],
   indexes: readonly (InventoryIndex | undefined)[],
   results: readonly RegoVerdicts[],
-  { exceptions = [], selection }: VerdictsContext = {},
+  {
+    exceptions = [],
+    systemNamespaces = [],
+    regoSkipsSystemNamespaces = true,
+  }: VerdictsContext = {},
 ): Finding[] {
   const findings: Finding[] = [];
   resources.forEach((resource, resourceIndex) => {
     const identity = identityOf(resource.object);
     const verdicts = results[resourceIndex] ?? {};
     for (const policy of policies) {
-      const applies = policyApplies(policy, resource.object);
+      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      // What the Rego's own `applies` must say: with the system namespaces, or without them.
+      const regoApplies = regoSkipsSystemNamespaces
+        ? applies
+        : policyApplies(policy, resource.object);
       const verdict = verdicts[policy.name];
       const where = `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}")`;
-      const selected = selection?.selects(policy, resource.object);
-      if (selection && selected !== (applies !== "no")) {
+      if (verdict === undefined || verdict.applies !== (regoApplies === "yes")) {
         throw new OpaError(
-          `${where}: ${selection.name} says ${selected}, the matcher says "${applies}"; this is a bug in charter; please report it`,
-        );
-      }
-      if (verdict === undefined || verdict.applies !== (applies === "yes")) {
-        throw new OpaError(
-          `${where}: the Rego says applies=${verdict?.applies}, the matcher says "${applies}"; this is a bug in charter; please report it`,
+          `${where}: the Rego says applies=${verdict?.applies}, the matcher says "${regoApplies}"; this is a bug in charter; please report it`,
         );
       }
       if (applies === "no") continue;
@@ -110,8 +114,9 @@ export function findingsOfVerdicts(
         return excused(finding, exception);
       };
       for (const rule of policy.rules) {
-        if (applies === "skip") {
-          findings.push(row(rule.name, "skip", [skipReason(resource.object, identity)]));
+        if (applies === "skip" || applies === "system") {
+          const reason = skipReasonOf(applies, resource.object, identity, systemNamespaces);
+          findings.push(row(rule.name, "skip", [reason]));
           continue;
         }
         // Identical messages from different witnesses collapse to the first, as in the IR engine.

@@ -23,6 +23,8 @@ export interface WasmEngineOptions {
   readonly exceptions?: readonly PolicyException[];
   /** The clock exceptions expire by, in milliseconds since the epoch; default the real one. */
   readonly now?: number;
+  /** The policy set's system namespaces, in charter/data.json as the Rego target ships them. */
+  readonly systemNamespaces?: readonly string[];
 }
 
 /** The one entrypoint the engine evaluates: every policy's verdict on `input`. */
@@ -59,7 +61,8 @@ interface Loaded {
 export function createWasmEngine(policies: readonly Policy[], options: WasmEngineOptions): Engine {
   // Emitting up front turns IR that Rego cannot express into a CharterError at creation.
   const exceptions = options.exceptions ?? [];
-  const files = emitRego(policies, { exceptions });
+  const systemNamespaces = options.systemNamespaces ?? [];
+  const files = emitRego(policies, { exceptions, systemNamespaces });
   files.set("charter_wasm.rego", entryModule(policies));
   let loaded: Promise<Loaded> | undefined;
 
@@ -101,7 +104,10 @@ export function createWasmEngine(policies: readonly Policy[], options: WasmEngin
         results[index] = verdicts;
       }
     }
-    return findingsOfVerdicts(policies, resources, indexes, results, { exceptions });
+    return findingsOfVerdicts(policies, resources, indexes, results, {
+      exceptions,
+      systemNamespaces,
+    });
   }
 
   return { name: "wasm", evaluate };
