@@ -223,11 +223,13 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
     // What the objects need to be admitted at all: their namespaces (and ServiceAccounts), the
     // RuntimeClasses they name, and the PeerAuthentication kind (a minimal CRD).
     applyDocuments([
-      ...DIFFERENTIAL_NAMESPACES.filter((n) => n.name !== "default").map(({ name, labels }) => ({
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name, labels },
-      })),
+      ...DIFFERENTIAL_NAMESPACES.filter((n) => !["default", "kube-system"].includes(n.name)).map(
+        ({ name, labels }) => ({
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: { name, labels },
+        }),
+      ),
       ...DIFFERENTIAL_RUNTIME_CLASSES.map((name) => ({
         apiVersion: "node.k8s.io/v1",
         kind: "RuntimeClass",

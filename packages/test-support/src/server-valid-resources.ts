@@ -10,7 +10,7 @@
 import type { JsonObject } from "@charter/ir";
 import fc from "fast-check";
 
-/** The namespaces the objects go into: labelled untrusted or not, and `default`. */
+/** The namespaces the objects go into: labelled untrusted or not, `default` and `kube-system`. */
 export const DIFFERENTIAL_NAMESPACES: readonly { name: string; labels: Record<string, string> }[] =
   [
     { name: "default", labels: {} },
@@ -20,6 +20,8 @@ export const DIFFERENTIAL_NAMESPACES: readonly { name: string; labels: Record<st
     { name: "monitoring", labels: {} },
     { name: "ci", labels: {} },
     { name: "legacy", labels: {} },
+    // A system namespace: every target leaves it alone, and charter check skips it.
+    { name: "kube-system", labels: {} },
   ];
 
 /** RuntimeClasses the RuntimeClass admission plugin must find for `runtimeClassName`. */
