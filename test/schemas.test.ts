@@ -23,6 +23,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as compiler from "@charter/compiler";
 import {
+  DEFAULT_SYSTEM_NAMESPACES,
   type Expr,
   isCrossResource,
   type Policy,
@@ -276,12 +277,32 @@ function yamlTargets(): ReadonlyMap<string, Emit> {
       "vap-exceptions",
       (p) => compiler.emitVap(builtFor("vap")(p), { exceptions: exceptionsOf(p) }),
     ],
+    // The system namespaces as `charter build` writes them by default.
+    [
+      "kyverno-system-namespaces",
+      (p) => compiler.emitKyverno(kyverno(p), { systemNamespaces: DEFAULT_SYSTEM_NAMESPACES }),
+    ],
+    [
+      "kyverno-clusterpolicy-system-namespaces",
+      (p) =>
+        compiler.emitKyverno(kyverno(p), {
+          api: "clusterpolicy",
+          systemNamespaces: DEFAULT_SYSTEM_NAMESPACES,
+        }),
+    ],
+    [
+      "vap-system-namespaces",
+      (p) => compiler.emitVap(builtFor("vap")(p), { systemNamespaces: DEFAULT_SYSTEM_NAMESPACES }),
+    ],
   ]);
   const gatekeeper = exported.emitGatekeeper;
   if (typeof gatekeeper === "function") {
     const emit = gatekeeper as (p: readonly Policy[], o?: object) => Map<string, string>;
     targets.set("gatekeeper", (p) => emit(builtFor("gatekeeper")(p)));
     targets.set("gatekeeper-cel", (p) => emit(builtFor("gatekeeper", true)(p), { engine: "cel" }));
+    targets.set("gatekeeper-system-namespaces", (p) =>
+      emit(builtFor("gatekeeper")(p), { systemNamespaces: DEFAULT_SYSTEM_NAMESPACES }),
+    );
   }
   return targets;
 }
