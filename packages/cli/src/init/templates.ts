@@ -73,6 +73,8 @@ function packageJson({ name, version, localPackages }: ProjectTemplate): string 
 const CONFIG = `/**
  * Where the policies are, and parameter values per policy name (they override the policies'
  * defaults), e.g. \`params: { "my-policy": { allowed: ["registry.example.com/"] } }\`.
+ * \`systemNamespaces\` (default kube-system, kube-public, kube-node-lease) names the
+ * namespaces no policy judges, so the built policies never block the control plane.
  */
 import { defineConfig } from "@charter/cli";
 
