@@ -13,10 +13,10 @@
  * (inventory/judged-with.ts).
  *
  * Messages are the judge's denial messages: what the API server shows, after it trims the
- * messageExpression's result and falls back to the static message (the template's holes in
- * words, `staticMessage`) when the
- * result is empty or over 5 KiB — the IR finishes messages the same way. CEL gives one message
- * per rule, the first witness's; `messages` holds just that one.
+ * messageExpression's result and falls back to the static message (`staticMessage`: the
+ * template's holes in words) when the result is empty or over 5 KiB — the IR finishes messages
+ * the same way. CEL gives one message per rule, the first witness's; `messages` holds just
+ * that one.
  */
 import {
   type CelPolicy,
