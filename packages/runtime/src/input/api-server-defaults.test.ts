@@ -182,5 +182,24 @@ describe("the API server's defaults before admission", () => {
     expect(specOf(defaults(policy({ podSelector: {} }))).policyTypes).toEqual(["Ingress"]);
     expect(specOf(defaults(policy({ egress: [{}] }))).policyTypes).toEqual(["Ingress", "Egress"]);
     expect(specOf(defaults(policy({ policyTypes: ["Egress"] }))).policyTypes).toEqual(["Egress"]);
+    expect(specOf(defaults(policy({ policyTypes: [] }))).policyTypes).toEqual(["Ingress"]);
+    expect(specOf(defaults(policy({ policyTypes: "x" }))).policyTypes).toEqual("x");
+  });
+
+  it("labels a Namespace with its name, and defaults an empty imagePullPolicy", () => {
+    const namespace = (metadata: unknown) => ({ apiVersion: "v1", kind: "Namespace", metadata });
+    expect(
+      defaults(namespace({ name: "a", labels: { "kubernetes.io/metadata.name": "b", x: "y" } })),
+    ).toEqual(namespace({ name: "a", labels: { "kubernetes.io/metadata.name": "a", x: "y" } }));
+    expect(defaults(namespace({ name: "a" }))).toEqual(
+      namespace({ name: "a", labels: { "kubernetes.io/metadata.name": "a" } }),
+    );
+    for (const odd of [{ name: 1 }, { name: "a", labels: "l" }, "m"]) {
+      expect(defaults(namespace(odd))).toEqual(namespace(odd));
+    }
+    const empty = { name: "a", image: "nginx", imagePullPolicy: "" };
+    expect(specOf(defaults(pod({ containers: [empty] }))).containers).toEqual([
+      { ...empty, imagePullPolicy: "Always" },
+    ]);
   });
 });

@@ -12,13 +12,15 @@
  * | --- | --- | --- |
  * | Pod (not a template) | under `spec.hostNetwork: true`, each container's and init container's port without a `hostPort` (or with 0) gets `hostPort: containerPort` | pkg/apis/core/v1/defaults.go `SetDefaults_Pod` → `defaultHostNetworkPorts` |
  * | Pod (not a template) | a container (also init, ephemeral) with a `container.apparmor.security.beta.kubernetes.io/<name>` annotation and no `securityContext.appArmorProfile` gets the profile the annotation names (`runtime/default`, `unconfined`, `localhost/<profile>`), unless it equals the pod's own profile or the pod is a Windows pod | pkg/registry/core/pod/strategy.go `applyAppArmorVersionSkew`, pkg/api/pod/util.go `ApparmorFieldForAnnotation` |
- * | Pod and every pod template | a container (also init, ephemeral) without `imagePullPolicy` gets `Always` when its image's tag is `latest` (or it has none), `IfNotPresent` otherwise | pkg/apis/core/v1/defaults.go `SetDefaults_Container` |
- * | NetworkPolicy | without `spec.policyTypes`: `["Ingress"]`, plus `"Egress"` when `spec.egress` has rules | pkg/apis/networking/v1/defaults.go `SetDefaults_NetworkPolicy` |
+ * | Pod and every pod template | a container (also init, ephemeral) without `imagePullPolicy` (or with `""`) gets `Always` when its image's tag is `latest` (or it has none), `IfNotPresent` otherwise | pkg/apis/core/v1/defaults.go `SetDefaults_Container` |
+ * | NetworkPolicy | without `spec.policyTypes` (or with `[]`): `["Ingress"]`, plus `"Egress"` when `spec.egress` has rules | pkg/apis/networking/v1/defaults.go `SetDefaults_NetworkPolicy` |
+ * | Namespace | the label `kubernetes.io/metadata.name` set to its name (over any other value) | pkg/apis/core/v1/defaults.go `SetDefaults_Namespace` |
  *
  * Why these: the first two change verdicts (disallow-host-ports, restrict-apparmor-profiles);
- * the last two are read by policies whose verdicts were written to come out the same either way
- * (require-image-pull-policy-always, disallow-allow-all-ingress-networkpolicy), and keep them so
- * if a policy is changed. A value of an unexpected type is left as it is: defaulting never makes
+ * imagePullPolicy and policyTypes are read by policies whose verdicts were written to come out
+ * the same either way when the field is absent (require-image-pull-policy-always,
+ * disallow-allow-all-ingress-networkpolicy) but not when it is empty; the Namespace label is what
+ * namespace selectors (and a policy parameter naming it) read on a cluster. A value of an unexpected type is left as it is: defaulting never makes
  * a document readable or unreadable, and never throws.
  */
 import type { Json, JsonObject, Segment } from "@charter/ir";
@@ -58,7 +60,9 @@ function imageTag(image: string): string {
 }
 
 function defaultPullPolicy(container: JsonObject): JsonObject {
-  if (container.imagePullPolicy !== undefined || typeof container.image !== "string") {
+  // Go cannot tell an empty string from an unset field: "" is defaulted too.
+  const unset = container.imagePullPolicy === undefined || container.imagePullPolicy === "";
+  if (!unset || typeof container.image !== "string") {
     return container;
   }
   const policy = imageTag(container.image) === "latest" ? "Always" : "IfNotPresent";
@@ -169,11 +173,26 @@ export function applyApiServerDefaults(object: Json): Json {
   }
   if (object.kind === "NetworkPolicy" && object.apiVersion === "networking.k8s.io/v1") {
     const spec = object.spec;
-    if (!isObject(spec) || spec.policyTypes !== undefined) return object;
+    const unset =
+      spec === undefined ||
+      (isObject(spec) &&
+        (spec.policyTypes === undefined ||
+          (Array.isArray(spec.policyTypes) && spec.policyTypes.length === 0)));
+    if (!isObject(spec) || !unset) return object;
     const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
     return withField(object, "spec", {
       ...spec,
       policyTypes: egress ? ["Ingress", "Egress"] : ["Ingress"],
+    });
+  }
+  if (object.kind === "Namespace" && object.apiVersion === "v1") {
+    const metadata = object.metadata;
+    if (!isObject(metadata) || typeof metadata.name !== "string") return object;
+    const labels = metadata.labels;
+    if (labels !== undefined && labels !== null && !isObject(labels)) return object;
+    return withField(object, "metadata", {
+      ...metadata,
+      labels: { ...(isObject(labels) ? labels : {}), "kubernetes.io/metadata.name": metadata.name },
     });
   }
   const template = templatePath(object);
