@@ -336,6 +336,31 @@ describe("loadResources: bad input", () => {
     ]);
   });
 
+  it("refuses a control character in a YAML stream, as kubectl does, and reads it in JSON", async () => {
+    const yamlFile = await write(
+      "c1.yaml",
+      `${pod("ok")}---\n${pod("bad")}  annotations:\n    a: "x\u0091y"\n`,
+    );
+    const yaml = await loadResources([yamlFile]);
+    expect(yaml.resources.map(nameOf)).toEqual(["ok"]);
+    expect(yaml.problems).toEqual([
+      {
+        file: yamlFile,
+        line: 11,
+        column: 10,
+        message:
+          'contains the control character U+0091, which YAML does not allow (kubectl refuses the stream); remove it, or write it as "\\u0091" in a double-quoted string',
+      },
+    ]);
+    const jsonFile = await write(
+      "c1.json",
+      ` {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"},"data":{"a":"x\u0091y"}}`,
+    );
+    const json = await loadResources([jsonFile]);
+    expect(json.problems).toEqual([]);
+    expect(json.resources.map(nameOf)).toEqual(["j"]);
+  });
+
   it("reports a document over the size limit and reads the others", async () => {
     const big = `${pod("big")}data:\n  blob: "${"x".repeat(2_000)}"\n`;
     const file = await write("big.yaml", `${pod("small1")}---\n${big}...\n---\n${pod("small2")}`);

@@ -84,8 +84,21 @@ function problem(problem: LoadProblem): LoadEvent {
   return { kind: "problem", problem };
 }
 
+/**
+ * A character YAML does not allow anywhere in a stream (its c-printable set): go-yaml, and so
+ * kubectl, refuses the stream with "control characters are not allowed"; the `yaml` package
+ * would read it. A JSON stream (kubectl's guess: its first non-space byte is `{`) is read by a
+ * JSON decoder, which takes them raw in strings.
+ */
+const NOT_YAML_PRINTABLE = /[^\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 /** The events of one document the splitter cut out. */
-function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number) {
+function* documentEvents(
+  file: string,
+  raw: RawDocument,
+  maxDocumentSize: number,
+  yamlStream: boolean,
+) {
   const helm = raw.helmSource !== undefined ? { helmSource: raw.helmSource } : {};
   if (raw.bytes === undefined) {
     yield problem({
@@ -112,6 +125,20 @@ function* documentEvents(file: string, raw: RawDocument, maxDocumentSize: number
     const at = positionOfByte(raw.bytes, decoded.offset);
     const line = raw.line + at.line - 1;
     yield problem({ file, line, column: at.column, message: decoded.reason, ...helm });
+    return;
+  }
+  const unprintable = yamlStream ? NOT_YAML_PRINTABLE.exec(decoded.text) : null;
+  if (unprintable !== null) {
+    const before = decoded.text.slice(0, unprintable.index);
+    const lineStart = before.lastIndexOf("\n") + 1;
+    const code = (unprintable[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    yield problem({
+      file,
+      line: raw.line + (before.match(/\n/g)?.length ?? 0),
+      column: [...before.slice(lineStart)].length + 1,
+      message: `contains the control character U+${code}, which YAML does not allow (kubectl refuses the stream); remove it, or write it as "\\u${code}" in a double-quoted string`,
+      ...helm,
+    });
     return;
   }
   for (const document of readDocuments(decoded.text, raw.line)) {
@@ -169,11 +196,14 @@ async function* streamFile(
   const splitter = new DocumentSplitter(maxDocumentSize);
   let events = 0;
   let first = true;
+  let yamlStream = true;
   try {
     for await (const chunk of open()) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Uint8Array);
       if (first) {
         first = false;
+        // kubectl's GuessJSONStream: the stream is JSON when it starts with `{` after spaces.
+        yamlStream = !/^\s*\{/.test(Buffer.from(bytes.subarray(0, 1024)).toString("utf8"));
         const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
         if (nul >= 0) {
           const at = positionOfByte(bytes, nul);
@@ -187,14 +217,14 @@ async function* streamFile(
         }
       }
       for (const raw of splitter.push(bytes)) {
-        for (const event of documentEvents(file, raw, maxDocumentSize)) {
+        for (const event of documentEvents(file, raw, maxDocumentSize, yamlStream)) {
           events++;
           yield event;
         }
       }
     }
     for (const raw of splitter.end()) {
-      for (const event of documentEvents(file, raw, maxDocumentSize)) {
+      for (const event of documentEvents(file, raw, maxDocumentSize, yamlStream)) {
         events++;
         yield event;
       }
