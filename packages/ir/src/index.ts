@@ -69,6 +69,13 @@ export {
   stringTest,
 } from "./nodes.js";
 export {
+  DEFAULT_OPERATIONS,
+  judgesOperation,
+  OPERATIONS,
+  type Operation,
+  operationsOf,
+} from "./operations.js";
+export {
   type ParamProblem,
   paramPathText,
   paramProblems,

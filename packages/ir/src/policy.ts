@@ -5,6 +5,7 @@
 
 import type { Expr } from "./expr.js";
 import type { Json, JsonObject } from "./json.js";
+import type { Operation } from "./operations.js";
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
@@ -26,6 +27,7 @@ export interface KindRef {
  * `namespaces` filters on the resource's own namespace (for a controller, its namespace);
  * `include` empty or absent means every namespace; cluster-scoped resources always match.
  * `labels` selects on the resource's own labels (see LabelSelector).
+ * `operations` lists the admission operations judged (operations.ts); absent: CREATE, UPDATE.
  */
 export type Match =
   | {
@@ -33,12 +35,14 @@ export type Match =
       readonly controllers: boolean;
       readonly namespaces?: NamespaceFilter;
       readonly labels?: LabelSelector;
+      readonly operations?: readonly Operation[];
     }
   | {
       readonly subject: "kinds";
       readonly kinds: readonly KindRef[];
       readonly namespaces?: NamespaceFilter;
       readonly labels?: LabelSelector;
+      readonly operations?: readonly Operation[];
     };
 
 export interface NamespaceFilter {

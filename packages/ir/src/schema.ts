@@ -3,6 +3,7 @@
  * the types in expr.ts and policy.ts; a test keeps the two in step.
  */
 import { Ajv, type ErrorObject } from "ajv";
+import { OPERATIONS } from "./operations.js";
 import { TARGET_NAMES } from "./policy.js";
 import type { PolicySet } from "./policy-set.js";
 import { NAMESPACE_NAME_PATTERN } from "./system-namespaces.js";
@@ -162,6 +163,12 @@ export const IR_SCHEMA = {
       additionalProperties: false,
       properties: { include: strings, exclude: strings },
     },
+    operations: {
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: [...OPERATIONS] },
+    },
     labels: {
       type: "object",
       additionalProperties: false,
@@ -207,6 +214,7 @@ export const IR_SCHEMA = {
             controllers: { type: "boolean" },
             namespaces: { $ref: "#/definitions/namespaces" },
             labels: { $ref: "#/definitions/labels" },
+            operations: { $ref: "#/definitions/operations" },
           },
         },
         {
@@ -227,6 +235,7 @@ export const IR_SCHEMA = {
             },
             namespaces: { $ref: "#/definitions/namespaces" },
             labels: { $ref: "#/definitions/labels" },
+            operations: { $ref: "#/definitions/operations" },
           },
         },
       ],
