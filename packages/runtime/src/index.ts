@@ -129,7 +129,14 @@ export {
   type ScanSetup,
   scanResources,
 } from "./scan-resources.js";
-export type { Engine, Finding, Resource, ResourceIdentity, Result } from "./types.js";
+export type {
+  AdmissionContext,
+  Engine,
+  Finding,
+  Resource,
+  ResourceIdentity,
+  Result,
+} from "./types.js";
 export {
   deepEqual,
   MISSING,

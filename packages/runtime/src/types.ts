@@ -1,5 +1,5 @@
 /** What engines take and give: the shapes shared by the IR engine and the real-OPA engine. */
-import type { Enforcement, Json, Severity, SourceLocation } from "@charter/ir";
+import type { Enforcement, Json, Operation, Severity, SourceLocation } from "@charter/ir";
 import type { InventoryIndex } from "./inventory/inventory-index.js";
 
 /** A Kubernetes object read from a file, with where it came from. */
@@ -12,6 +12,23 @@ export interface Resource {
    * objects); absent, an engine uses the whole batch it was given.
    */
   readonly inventory?: InventoryIndex;
+  /**
+   * What admission knows beyond the object (packages/ir README, item 17); absent, the object
+   * is judged as offline: a CREATE with no old object and no user.
+   */
+  readonly request?: AdmissionContext;
+}
+
+/**
+ * The admission request an object is judged in. On a DELETE, `object` (the Resource's) is the
+ * object being deleted, and `oldObject` is that object too.
+ */
+export interface AdmissionContext {
+  readonly operation: Operation;
+  /** `{username, uid, groups, extra}` as the API server sends them. */
+  readonly userInfo?: Json;
+  /** The stored object an UPDATE changes, or the object a DELETE removes. */
+  readonly oldObject?: Json;
 }
 
 export interface ResourceIdentity {
