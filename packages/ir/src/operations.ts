@@ -14,8 +14,6 @@
  * CONNECT is not a policy operation: its object is a connect-options object (PodExecOptions…),
  * not the resource a policy's kinds name, so no policy asks for it and admission allows it.
  */
-import type { Match } from "./policy.js";
-
 export const OPERATIONS = ["CREATE", "UPDATE", "DELETE"] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
@@ -23,13 +21,18 @@ export type Operation = (typeof OPERATIONS)[number];
 /** What a policy judges when its match does not say: creates and updates. */
 export const DEFAULT_OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE"];
 
+/** What these functions read of a Match (typed so, policy.ts imports this file). */
+interface Operations {
+  readonly operations?: readonly Operation[];
+}
+
 /** The operations a match judges, in OPERATIONS order. */
-export function operationsOf(match: Match): readonly Operation[] {
+export function operationsOf(match: Operations): readonly Operation[] {
   const listed = match.operations ?? DEFAULT_OPERATIONS;
   return OPERATIONS.filter((operation) => listed.includes(operation));
 }
 
 /** Whether a policy with this match judges requests of `operation`. */
-export function judgesOperation(match: Match, operation: string): boolean {
+export function judgesOperation(match: Operations, operation: string): boolean {
   return operationsOf(match).some((listed) => listed === operation);
 }
