@@ -12,7 +12,11 @@
  *   No webhook process answers here (`charter webhook` is not in this test), so a routed request
  *   is exactly one the server refuses with `failurePolicy: Fail` (fail closed): a Pod and a
  *   Namespace are refused; a Pod in a system namespace or the webhook's own, and a kind no policy
- *   matches, are admitted; with `Ignore` the Pod is admitted.
+ *   matches, are admitted; with `Ignore` the Pod is admitted;
+ * - narrowing and DELETE (test/fixtures/webhook-project: every policy selects by labels, one
+ *   judges DELETE only): the API server compiles the CEL label condition, sends a labelled Pod
+ *   and the deletion of a labelled ConfigMap (the condition reads the deleted object), and
+ *   admits an unlabelled Pod, an unlabelled ConfigMap's deletion and a ConfigMap's creation.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,7 +29,7 @@ import {
 } from "@charter/test-support/dev-cluster-for-tests";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { runCli } from "../support/run-cli.js";
+import { repoRoot, runCli } from "../support/run-cli.js";
 import { compareStored } from "../support/stored-differences.js";
 
 const binaries = kubernetesBinariesForTests("the webhook's manifests in the real API server");
@@ -34,6 +38,7 @@ const NAMESPACE = "charter-system";
 const TEAM = "team";
 const IMAGE = `registry.example.com/charter/charter-webhook:0.1.0@sha256:${"a".repeat(64)}`;
 const CONFIGURATION = "90-validating-webhook-configuration.yaml";
+const PROJECT = join(repoRoot, "test", "fixtures", "webhook-project");
 
 interface K8sObject {
   apiVersion: string;
@@ -50,11 +55,11 @@ interface Kubectl {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Pod Pod Security `restricted` admits, so only the webhook can refuse it. */
-function restrictedPod(namespace: string): object {
+function restrictedPod(namespace: string, labels: Record<string, string> = {}): object {
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name: "probe", namespace },
+    metadata: { name: "probe", namespace, labels },
     spec: {
       securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
       containers: [
@@ -73,6 +78,7 @@ describe.skipIf(binaries === undefined)("the webhook's manifests in the real API
   let work: string;
   let dist: string;
   let ignoring: string;
+  let narrowed: string;
 
   const kubectl = (...args: string[]): Kubectl => {
     const c = cluster as DevCluster;
@@ -122,6 +128,11 @@ describe.skipIf(binaries === undefined)("the webhook's manifests in the real API
     const ignore = ["--webhook-failure-policy", "Ignore"];
     const builtIgnoring = await runCli(["build", "--out", ignoring, ...common, ...ca, ...ignore]);
     expect(builtIgnoring.code, builtIgnoring.stderr).toBe(0);
+    narrowed = join(work, "narrowed");
+    const builtNarrowed = await runCli(["build", "--out", narrowed, ...common, ...ca], {
+      cwd: PROJECT,
+    });
+    expect(builtNarrowed.code, builtNarrowed.stderr).toBe(0);
     const team = kubectl("create", "namespace", TEAM);
     expect(team.ok, team.stderr).toBe(true);
     await cluster.waitForServiceAccount(TEAM);
@@ -221,5 +232,44 @@ describe.skipIf(binaries === undefined)("the webhook's manifests in the real API
     expect(applied.ok, applied.stderr).toBe(true);
     const admitted = tryCreate(restrictedPod(TEAM));
     expect(admitted.ok, admitted.stderr).toBe(true);
+  }, 60_000);
+
+  it("narrows by labels and routes DELETE as the policies say", async () => {
+    const applied = apply(join(narrowed, "webhook", CONFIGURATION));
+    expect(applied.ok, applied.stderr).toBe(true);
+    const refusedPod = tryCreate(restrictedPod(TEAM, { app: "web" }));
+    expect(refusedPod.ok).toBe(false);
+    expect(refusedPod.stderr).toMatch(/failed calling webhook "resources\.charter\.dev"/);
+    const otherPod = tryCreate(restrictedPod(TEAM, { app: "api" }));
+    expect(otherPod.ok, otherPod.stderr).toBe(true);
+
+    const configMap = (name: string, labels: Record<string, string>) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: TEAM, labels },
+      data: { a: "b" },
+    });
+    // Created for real: a ConfigMap's CREATE is not routed (the policy judges DELETE only).
+    for (const [name, labels] of [
+      ["protected", { protected: "true" }],
+      ["plain", {}],
+    ] as const) {
+      const file = join(work, `${name}.json`);
+      writeFileSync(file, JSON.stringify(configMap(name, labels)));
+      const created = kubectl("create", "-f", file);
+      expect(created.ok, created.stderr).toBe(true);
+    }
+    const deleteProtected = kubectl(
+      "delete",
+      "--dry-run=server",
+      "-n",
+      TEAM,
+      "configmap",
+      "protected",
+    );
+    expect(deleteProtected.ok).toBe(false);
+    expect(deleteProtected.stderr).toMatch(/failed calling webhook "resources\.charter\.dev"/);
+    const deletePlain = kubectl("delete", "--dry-run=server", "-n", TEAM, "configmap", "plain");
+    expect(deletePlain.ok, deletePlain.stderr).toBe(true);
   }, 60_000);
 });
