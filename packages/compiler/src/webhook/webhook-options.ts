@@ -38,9 +38,17 @@ export const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
 
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 30;
 
-/** An image reference: no spaces or control characters, no upper case in the repository part. */
-const IMAGE_PATTERN =
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+/**
+ * An image reference as the distribution grammar writes it (github.com/distribution/reference):
+ * an optional registry host (letters of either case, digits, `-`, dots, a port), lower-case path
+ * components, an optional tag, an optional sha256 digest. Anything else (spaces, quotes, a YAML
+ * line break) could never be pulled.
+ */
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_PATTERN = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`,
+);
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
