@@ -312,7 +312,12 @@ describe("emitWebhook: RBAC and the service account token", () => {
     expect(JSON.stringify(deployment)).toContain('"automountServiceAccountToken":false');
     expect(
       documents(files, "25-network-policies.yaml").map((d) => (d.metadata as JsonObject).name),
-    ).toEqual(["default-deny", "charter-webhook-ingress"]);
+    ).toEqual(["default-deny", "charter-webhook-ingress", "charter-webhook-egress"]);
+    const [, , egress] = documents(files, "25-network-policies.yaml");
+    expect(egress?.spec).toEqual({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "charter-webhook" } },
+      policyTypes: ["Egress"],
+    });
   });
 });
 
@@ -335,15 +340,20 @@ describe("emitWebhook: options", () => {
     });
   });
 
-  it("does not emit a Namespace every cluster already has", () => {
+  it("writes neither the Namespace nor a namespace-wide default deny into a shared namespace", () => {
     const files = emitWebhook(FIXTURE, { ...options, namespace: "kube-system" });
     expect(files.has("00-namespace.yaml")).toBe(false);
+    const names = documents(files, "25-network-policies.yaml").map(
+      (d) => (d.metadata as JsonObject | undefined)?.name,
+    );
+    expect(names).toEqual(["charter-webhook-ingress", "charter-webhook-egress"]);
     const [deployment] = documents(files, "30-deployment.yaml");
     expect((deployment?.metadata as JsonObject | undefined)?.namespace).toBe("kube-system");
   });
 
   it.each([
     [{ namespace: "Charter" }, /--webhook-namespace "Charter" is not a namespace name/],
+    [{ namespace: "default" }, /every object in default would be admitted unjudged/],
     [{ image: "has space:1" }, /--webhook-image "has space:1" is not an image reference/],
     [{ failurePolicy: "Maybe" }, /--webhook-failure-policy "Maybe"/],
     [

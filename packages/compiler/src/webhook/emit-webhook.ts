@@ -20,6 +20,7 @@ import { rbacDocuments } from "./webhook-rbac.js";
 import {
   deploymentDocument,
   namespaceDocument,
+  ownsNamespace,
   podDisruptionBudgetDocument,
   serviceAccountDocument,
   serviceDocument,
@@ -49,7 +50,10 @@ export function emitWebhook(
   add("00-namespace.yaml", [namespaceDocument(options)]);
   add("10-service-account.yaml", [serviceAccountDocument(options, readsCluster)]);
   add("20-rbac.yaml", rbac);
-  add("25-network-policies.yaml", networkPolicyDocuments(options, readsCluster));
+  add(
+    "25-network-policies.yaml",
+    networkPolicyDocuments(options, readsCluster, ownsNamespace(options)),
+  );
   add("30-deployment.yaml", [deploymentDocument(options, readsCluster)]);
   add("40-pod-disruption-budget.yaml", [podDisruptionBudgetDocument(options)]);
   add("50-service.yaml", [serviceDocument(options)]);

@@ -1,7 +1,9 @@
 /**
- * The webhook namespace's NetworkPolicies: deny everything by default (what Charter's
- * `require-default-deny-network-policy` asks of every namespace), then let in only HTTPS on the
- * webhook's port and, when a policy reads other objects, let out only HTTPS to the API server.
+ * The webhook's NetworkPolicies: its Pods let in only HTTPS on the webhook's port and let out only
+ * HTTPS to the API server, and nothing when no policy reads other objects. In a namespace of its
+ * own, also a default deny for the whole namespace (what Charter's
+ * `require-default-deny-network-policy` asks of every namespace); never in a shared one (`default`,
+ * `kube-system`…), where it would cut off every other workload.
  *
  * - Ingress names no source: the API server calls from an address no manifest can know (a
  *   control-plane node, a managed service's network), so the port is the restriction.
@@ -24,23 +26,31 @@ function networkPolicy(options: WebhookOptions, name: string, spec: object): obj
   };
 }
 
-export function networkPolicyDocuments(options: WebhookOptions, readsCluster: boolean): object[] {
+export function networkPolicyDocuments(
+  options: WebhookOptions,
+  readsCluster: boolean,
+  ownsNamespace: boolean,
+): object[] {
   const tcp = (port: number) => ({ protocol: "TCP", port });
   return [
-    networkPolicy(options, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    ...(ownsNamespace
+      ? [
+          networkPolicy(options, "default-deny", {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+          }),
+        ]
+      : []),
     networkPolicy(options, "charter-webhook-ingress", {
       podSelector: { matchLabels: SELECTOR_LABELS },
       policyTypes: ["Ingress"],
       ingress: [{ ports: [tcp(CONTAINER_PORT)] }],
     }),
-    ...(readsCluster
-      ? [
-          networkPolicy(options, "charter-webhook-egress", {
-            podSelector: { matchLabels: SELECTOR_LABELS },
-            policyTypes: ["Egress"],
-            egress: [{ ports: API_SERVER_PORTS.map(tcp) }],
-          }),
-        ]
-      : []),
+    // No egress rule at all when nothing is read: the Pods then reach nothing.
+    networkPolicy(options, "charter-webhook-egress", {
+      podSelector: { matchLabels: SELECTOR_LABELS },
+      policyTypes: ["Egress"],
+      ...(readsCluster ? { egress: [{ ports: API_SERVER_PORTS.map(tcp) }] } : {}),
+    }),
   ];
 }

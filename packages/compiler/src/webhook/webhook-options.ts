@@ -61,6 +61,13 @@ export function checkWebhookOptions(options: WebhookOptions): WebhookOptions {
       'use lower-case letters, digits and "-", at most 63 characters',
     );
   }
+  if (options.namespace === "default") {
+    throw new CharterError(
+      "--webhook-namespace default: the webhook's namespace is never judged, so every object in default would be admitted unjudged",
+      {},
+      `run it in a namespace of its own (the default is ${DEFAULT_WEBHOOK_NAMESPACE})`,
+    );
+  }
   if (!IMAGE_PATTERN.test(options.image)) {
     throw new CharterError(
       `--webhook-image ${JSON.stringify(options.image)} is not an image reference`,

@@ -41,14 +41,24 @@ const SECRET_FILE_MODE = 0o440;
 const EXISTING_NAMESPACES = new Set(["default", ...DEFAULT_SYSTEM_NAMESPACES]);
 
 /**
+ * Whether the namespace is the webhook's own, so the build may write the Namespace and
+ * namespace-wide objects (its labels, a default-deny NetworkPolicy): not one every cluster has,
+ * nor a system namespace of the policy set.
+ */
+export function ownsNamespace(options: WebhookOptions): boolean {
+  return (
+    !EXISTING_NAMESPACES.has(options.namespace) &&
+    !options.systemNamespaces.includes(options.namespace)
+  );
+}
+
+/**
  * The webhook's own Namespace, enforcing the restricted Pod Security Standard its Pods meet.
  * Omitted for a namespace every cluster has (or one of the policy set's system namespaces).
  */
 export function namespaceDocument(options: WebhookOptions): object | undefined {
   const { namespace } = options;
-  if (EXISTING_NAMESPACES.has(namespace) || options.systemNamespaces.includes(namespace)) {
-    return undefined;
-  }
+  if (!ownsNamespace(options)) return undefined;
   return {
     apiVersion: "v1",
     kind: "Namespace",
