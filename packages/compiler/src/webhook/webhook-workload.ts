@@ -179,7 +179,13 @@ export function podDisruptionBudgetDocument(options: WebhookOptions): object {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: { name: WEBHOOK_NAME, namespace: options.namespace, labels: WEBHOOK_LABELS },
-    spec: { minAvailable: 1, selector: { matchLabels: SELECTOR_LABELS } },
+    spec: {
+      minAvailable: 1,
+      selector: { matchLabels: SELECTOR_LABELS },
+      // A replica that is not ready may always be evicted: two crash-looping Pods never block a
+      // node drain (with the default, IfHealthyBudget, they would), one ready Pod stays protected.
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
   };
 }
 
