@@ -111,7 +111,7 @@ export {
   type TargetVariant,
   versionTable,
 } from "./targets/index.js";
-export { WEBHOOK_MINIMUM_KUBERNETES, WEBHOOK_TARGET } from "./targets/webhook-target.js";
+export { WEBHOOK_TARGET } from "./targets/webhook-target.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
 export {
   type BuildWasmOptions,

@@ -11,10 +11,9 @@
  *   chooses to run it, it is not an artifact every build should write. `charter build` and
  *   `--target all` leave it out; `--target webhook` (alone or in a list) builds it into
  *   `DIR/webhook/`, atomically with the others.
+ *
+ * The manifests are for Charter's minimum Kubernetes (MINIMUM_VERSIONS.kubernetes, 1.32): they use
+ * webhook matchConditions (GA in 1.30) and the PodDisruptionBudget's unhealthyPodEvictionPolicy
+ * (GA in 1.31).
  */
-import { MINIMUM_VERSIONS } from "./engine-versions.js";
-
 export const WEBHOOK_TARGET = "webhook";
-
-/** The oldest Kubernetes the manifests are for: matchConditions are GA from 1.30. */
-export const WEBHOOK_MINIMUM_KUBERNETES = MINIMUM_VERSIONS.kubernetes;
