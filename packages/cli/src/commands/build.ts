@@ -79,7 +79,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     for (const policy of policies.filter(isScanOnly)) {
       ctx.output.err(
         terminalText(
-          `note: ${policy.name} is not routed to the webhook (scan only): ${scanOnlyReasons(policy).join("; ")}`,
+          `note: ${policy.name} is not routed to the webhook: ${scanOnlyReasons(policy).join("; ")}`,
         ),
       );
     }
