@@ -16,7 +16,9 @@
  *   `policyName` and `validationActions`; targets.md §4.1–4.2).
  *
  * Targets are found through @charter/compiler's exports, so a target that lands later (the
- * Gatekeeper emitter, Kyverno PolicyExceptions) is validated without editing this file.
+ * Gatekeeper emitter, Kyverno PolicyExceptions) is validated without editing this file. The
+ * webhook's deployment manifests (`--target webhook`: Deployment, RBAC, webhook configuration…)
+ * are validated in test/webhook-manifests.test.ts.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

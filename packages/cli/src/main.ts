@@ -3,7 +3,15 @@
  * code 2; nothing reaches the terminal as a stack trace unless CHARTER_DEBUG is set.
  */
 
-import { MINIMUM_VERSIONS, TARGET_NAMES } from "@charter/compiler";
+import {
+  DEFAULT_WEBHOOK_NAMESPACE,
+  DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+  MAX_WEBHOOK_TIMEOUT_SECONDS,
+  MINIMUM_VERSIONS,
+  TARGET_NAMES,
+  WEBHOOK_FAILURE_POLICIES,
+  WEBHOOK_TARGET,
+} from "@charter/compiler";
 import { CharterError, isCharterError } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type AuditOptions, audit } from "./commands/audit.js";
@@ -34,6 +42,7 @@ import { terminalOutput } from "./output.js";
 import { FORMATS } from "./report/formats.js";
 import { terminalLines } from "./terminal-text.js";
 import { VERSION } from "./version.js";
+import { DEFAULT_WEBHOOK_IMAGE } from "./webhook-options.js";
 
 export async function main(
   argv: readonly string[],
@@ -164,12 +173,34 @@ Examples:
     .option("-o, --out <dir>", "output folder; each target goes to <dir>/<target>/", "dist")
     .option(
       "-t, --target <targets>",
-      `targets, comma-separated, or all (${TARGET_NAMES.join(", ")})`,
+      `targets, comma-separated, or all (${TARGET_NAMES.join(", ")}); ${WEBHOOK_TARGET} (Charter's own webhook's manifests) only when named`,
       "all",
     )
     .addOption(gatekeeperEngineOption())
     .addOption(kyvernoApiOption())
     .addOption(kyvernoExceptionNamespaceOption())
+    .option(
+      "--webhook-namespace <namespace>",
+      `${WEBHOOK_TARGET}: the namespace it runs in, which it never judges (default ${DEFAULT_WEBHOOK_NAMESPACE})`,
+    )
+    .option(
+      "--webhook-image <image>",
+      `${WEBHOOK_TARGET}: the image with charter and the policies (default ${DEFAULT_WEBHOOK_IMAGE})`,
+    )
+    .addOption(
+      new Option(
+        "--webhook-failure-policy <policy>",
+        `${WEBHOOK_TARGET}: Fail refuses requests while it cannot answer, Ignore admits them (default Fail)`,
+      ).choices([...WEBHOOK_FAILURE_POLICIES]),
+    )
+    .option(
+      "--webhook-timeout <seconds>",
+      `${WEBHOOK_TARGET}: how long the API server waits, 1–${MAX_WEBHOOK_TIMEOUT_SECONDS} (default ${DEFAULT_WEBHOOK_TIMEOUT_SECONDS})`,
+    )
+    .option(
+      "--webhook-ca-bundle <file>",
+      `${WEBHOOK_TARGET}: PEM of the CA of its serving certificate (default: cert-manager injects it)`,
+    )
     .option(
       "--now <time>",
       "the clock exceptions expire by: YYYY-MM-DD or an RFC 3339 date-time (default: now)",
@@ -184,7 +215,7 @@ Examples:
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ charter build --out dist\n  $ charter build --wasm         # also dist/wasm/policy.wasm (needs opa)\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?",
+      `\nExamples:\n  $ charter build --out dist\n  $ charter build --wasm         # also dist/wasm/policy.wasm (needs opa)\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?\n  $ charter build --target webhook --webhook-image registry.example.com/charter-webhook:${VERSION}   # dist/webhook/ (docs/webhook.md)`,
     )
     .action(async (opts: BuildOptions) => setExit(await build(ctx, opts)));
 

@@ -111,6 +111,7 @@ export {
   type TargetVariant,
   versionTable,
 } from "./targets/index.js";
+export { WEBHOOK_TARGET } from "./targets/webhook-target.js";
 export { emitVap, vapBindingName } from "./vap/index.js";
 export {
   type BuildWasmOptions,
@@ -123,4 +124,20 @@ export {
   type WasmHostBuiltin,
   wasmEntrypoints,
 } from "./wasm/index.js";
+export {
+  checkWebhookOptions,
+  DEFAULT_WEBHOOK_NAMESPACE,
+  DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+  emitWebhook,
+  MAX_WEBHOOK_TIMEOUT_SECONDS,
+  READ_VERBS,
+  routedResources,
+  TLS_SECRET_NAME,
+  WEBHOOK_FAILURE_POLICIES,
+  WEBHOOK_NAME,
+  type WebhookFailurePolicy,
+  type WebhookOptions,
+  webhookPolicies,
+  webhookRulesOf,
+} from "./webhook/index.js";
 export { toYaml } from "./yaml.js";

@@ -112,6 +112,7 @@ export type {
 export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
 export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export { patternProblem } from "./re2-pattern.js";
+export { isScanOnly, scanOnlyReasons } from "./scan-only.js";
 export {
   IR_SCHEMA,
   IrValidationError,

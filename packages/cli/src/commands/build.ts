@@ -5,11 +5,12 @@ import {
   compileTargets,
   count,
   emitWasm,
+  emitWebhook,
   expiredStillShipped,
   policiesCount,
   policiesFor,
 } from "@charter/compiler";
-import type { Policy } from "@charter/ir";
+import { isScanOnly, type Policy, scanOnlyReasons } from "@charter/ir";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
@@ -17,10 +18,11 @@ import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "
 import { unknownControlWarnings } from "../control-tags.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit.js";
 import { requireOpa } from "../require-opa.js";
-import { parseTargetOptions, parseTargets } from "../targets.js";
+import { parseBuildTargets, parseTargetOptions } from "../targets.js";
 import { terminalText } from "../terminal-text.js";
+import { parseWebhookOptions, type WebhookFlags } from "../webhook-options.js";
 
-export interface BuildOptions extends PolicyOptions {
+export interface BuildOptions extends PolicyOptions, WebhookFlags {
   readonly out: string;
   readonly target: string;
   readonly check?: boolean;
@@ -43,9 +45,10 @@ async function compileWasm(
 }
 
 export async function build(ctx: Context, options: BuildOptions): Promise<number> {
-  const targets = parseTargets(options.target);
+  const { targets, webhook } = parseBuildTargets(options.target);
   const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
   const systemNamespaces = systemNamespacesOf(config);
+  const webhookOptions = parseWebhookOptions(options, webhook, systemNamespaces, ctx.cwd);
   for (const warning of unknownControlWarnings(policies, ctx.cwd))
     ctx.output.err(terminalText(warning));
   const targetOptions = parseTargetOptions(options, systemNamespaces);
@@ -60,6 +63,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     now,
   );
   if (options.wasm) compiled.set("wasm", await compileWasm(policies, systemNamespaces));
+  if (webhookOptions) compiled.set("webhook", emitWebhook(policies, webhookOptions));
   const built: TargetFiles = compiled;
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);
@@ -70,6 +74,15 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
         `note: ${policy.name} is not built for ${left.join(", ")}: ${reasons.join("; ")}`,
       ),
     );
+  }
+  if (webhookOptions) {
+    for (const policy of policies.filter(isScanOnly)) {
+      ctx.output.err(
+        terminalText(
+          `note: ${policy.name} is not routed to the webhook: ${scanOnlyReasons(policy).join("; ")}`,
+        ),
+      );
+    }
   }
   const outDir = resolve(ctx.cwd, options.out);
   if (options.check) {

@@ -1,6 +1,6 @@
 /** What the catalog and the matrix know about one policy: the policy and where it compiles. */
 import { relative, sep } from "node:path";
-import { ADMISSION_TARGETS, type Policy } from "@charter/ir";
+import { isScanOnly as isScanOnlyPolicy, type Policy } from "@charter/ir";
 import { byCodePoint } from "./markdown.js";
 import { type TargetSupport, targetSupport } from "./target-support.js";
 
@@ -33,5 +33,5 @@ export function supportedTargets(entry: PolicyEntry): string[] {
  * EncryptionConfiguration, which no admission request ever carries).
  */
 export function isScanOnly(entry: PolicyEntry): boolean {
-  return ADMISSION_TARGETS.every((target) => entry.policy.excludeTargets?.[target] !== undefined);
+  return isScanOnlyPolicy(entry.policy);
 }
