@@ -37,7 +37,7 @@ ajv.addSchema(
 /**
  * PodDisruptionBudget (policy/v1) is not in the shared schema pack: its fields as Kubernetes
  * v1.35 defines them (k8s.io/api policy/v1 types.go), strict. The real API server accepts the
- * same object in test/cluster/webhook-admission.test.ts.
+ * same object in test/cluster/webhook-manifests.test.ts.
  */
 const LABEL_SELECTOR = {
   type: "object",

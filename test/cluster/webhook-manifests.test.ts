@@ -13,7 +13,7 @@
  *   is exactly one the server refuses with `failurePolicy: Fail` (fail closed): a Pod and a
  *   Namespace are refused; a Pod in a system namespace or the webhook's own, and a kind no policy
  *   matches, are admitted; with `Ignore` the Pod is admitted;
- * - narrowing and DELETE (test/fixtures/webhook-project: every policy selects by labels, one
+ * - narrowing and DELETE (test/fixtures/webhook-manifests-project: every policy selects by labels, one
  *   judges DELETE only): the API server compiles the CEL label condition, sends a labelled Pod
  *   and the deletion of a labelled ConfigMap (the condition reads the deleted object), and
  *   admits an unlabelled Pod, an unlabelled ConfigMap's deletion and a ConfigMap's creation.
@@ -38,7 +38,7 @@ const NAMESPACE = "charter-system";
 const TEAM = "team";
 const IMAGE = `registry.example.com/charter/charter-webhook:0.1.0@sha256:${"a".repeat(64)}`;
 const CONFIGURATION = "90-validating-webhook-configuration.yaml";
-const PROJECT = join(repoRoot, "test", "fixtures", "webhook-project");
+const PROJECT = join(repoRoot, "test", "fixtures", "webhook-manifests-project");
 
 interface K8sObject {
   apiVersion: string;
