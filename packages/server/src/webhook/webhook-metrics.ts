@@ -14,7 +14,8 @@ export interface WebhookMetrics {
   /** A review answered: how long it took, whether allowed, and each policy's rows. */
   review(seconds: number, allowed: boolean, dryRun: boolean): void;
   policyResult(policy: string, result: string): void;
-  decisionLogFailed(): void;
+  /** Decisions that could not be stored or sent. */
+  decisionLogFailed(events: number): void;
   render(state: { readonly synced: boolean; readonly kinds: readonly CachedKindState[] }): string;
 }
 
@@ -42,8 +43,8 @@ export function createWebhookMetrics(): WebhookMetrics {
     policyResult(policy, result) {
       add(results, labels({ policy, result }));
     },
-    decisionLogFailed() {
-      logFailures++;
+    decisionLogFailed(events) {
+      logFailures += events;
     },
     render({ synced, kinds }) {
       const lines: string[] = [];
