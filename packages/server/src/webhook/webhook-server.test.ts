@@ -297,6 +297,11 @@ describe("bad input and faults", () => {
       status: 400,
       error: expect.stringMatching(/nested more than \d+ levels deep/),
     });
+    // Deep, but within the loader's limit: judged.
+    const fineDepth = JSON.stringify(
+      reviewOf({ ...webhookPod("w", "team-a", { privileged: true }), deep: "DEEP" }),
+    ).replace('"DEEP"', `${"[".repeat(500)}${"]".repeat(500)}`);
+    expect((await review(fineDepth)).json().response.allowed).toBe(false);
     expect((await httpsCall(`${server.url}/validate`, ca)).status).toBe(405);
     expect((await httpsCall(`${server.url}/validate`, ca)).headers.allow).toBe("POST");
     expect((await httpsCall(`${server.url}/mutate`, ca, { body: "{}" })).status).toBe(404);
