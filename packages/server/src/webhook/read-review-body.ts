@@ -3,11 +3,14 @@
  * server never sends more than 3 MiB (its request size limit, k8s.io/apiserver
  * pkg/server/config.go MaxRequestBodyBytes), so a larger body is not a review (413). A body
  * nested deeper than MAX_NESTING_DEPTH (the loader's limit, with room for the review's own
- * levels) is refused before it is parsed, as the YAML loader refuses one.
+ * levels) is refused before it is parsed, as the YAML loader refuses one. The bodies being read
+ * together hold at most the server's body budget (bundle-server/decode-budget.ts): past it, a
+ * review is answered 503 + Retry-After, so a flood of large bodies cannot fill memory.
  */
 import type { IncomingMessage } from "node:http";
 import { MAX_NESTING_DEPTH } from "@charter/runtime";
-import { HttpError } from "../bundle-server/request-body.js";
+import type { Decoder } from "../bundle-server/decode-budget.js";
+import { busy, HttpError } from "../bundle-server/request-body.js";
 
 export const MAX_REVIEW_BYTES = 3 * 1024 * 1024;
 /** AdmissionReview → request → object: the levels around the object. */
@@ -16,7 +19,12 @@ export const MAX_REVIEW_DEPTH = MAX_NESTING_DEPTH + REVIEW_LEVELS;
 
 export async function readReviewBody(
   request: IncomingMessage,
-  options: { readonly maxBytes?: number; readonly stallMs: number },
+  options: {
+    readonly maxBytes?: number;
+    readonly stallMs: number;
+    /** The share of the server's body budget this request holds (released by the caller). */
+    readonly decoder?: Decoder;
+  },
 ): Promise<Buffer> {
   const maxBytes = options.maxBytes ?? MAX_REVIEW_BYTES;
   const declared = Number(request.headers["content-length"]);
@@ -53,6 +61,10 @@ export async function readReviewBody(
         finish(
           new HttpError(413, `the body is larger than ${maxBytes} bytes, the API server's limit`),
         );
+        return;
+      }
+      if (options.decoder && !options.decoder.reserve(chunk.length)) {
+        finish(busy("the webhook is reading as many review bytes as its memory budget allows"));
         return;
       }
       chunks.push(chunk);

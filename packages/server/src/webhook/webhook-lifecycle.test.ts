@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function start(tls: TlsPair, logs: string[] = []) {
+async function start(tls: TlsPair, logs: string[] = [], bodyBudgetBytes?: number) {
   const context = staticJudgingContext([]);
   const server = await createWebhookServer({
     port: 0,
@@ -34,6 +34,7 @@ async function start(tls: TlsPair, logs: string[] = []) {
     context,
     labels: decisionLabels("test"),
     logger: jsonLogger((line) => logs.push(line), "debug"),
+    ...(bodyBudgetBytes ? { bodyBudgetBytes } : {}),
   });
   running.push(server);
   return server;
@@ -78,6 +79,38 @@ describe("close()", () => {
     expect(head).toMatch(/^connection: close$/im);
     const { response } = JSON.parse(json);
     expect(response).toMatchObject({ uid: "in-flight", allowed: false });
+  });
+});
+
+describe("the body budget", () => {
+  it("answers 503 + Retry-After to a review that does not fit beside those being read, then reads it", async () => {
+    const { ca, serving } = selfSignedCertificates({ hosts: ["127.0.0.1"] });
+    const server = await start(serving, [], 1024 * 1024);
+    const padded = (uid: string, bytes: number) =>
+      JSON.stringify(reviewOf({ ...webhookPod("w", "team-a"), pad: "x".repeat(bytes) }, { uid }));
+    const held = padded("held", 800 * 1024);
+    const socket = tlsConnect({ host: "127.0.0.1", port: server.port, ca: ca.cert });
+    await new Promise<void>((resolve) => socket.once("secureConnect", resolve));
+    let answer = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.write(
+      `POST /validate HTTP/1.1\r\nHost: webhook\r\nConnection: close\r\nContent-Length: ${held.length}\r\n\r\n${held.slice(0, 700 * 1024)}`,
+    );
+    await sleep(300);
+    const other = padded("other", 600 * 1024);
+    const refused = await postReview(server.url, ca.cert, other);
+    expect(refused.status).toBe(503);
+    expect(refused.headers["retry-after"]).toBe("2");
+    expect(refused.json().error).toMatch(/memory budget/);
+    socket.end(held.slice(700 * 1024));
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(answer).toContain('"uid":"held"');
+    const retried = await postReview(server.url, ca.cert, other);
+    expect(retried.json().response).toEqual({ uid: "other", allowed: true });
   });
 });
 

@@ -13,9 +13,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { JsonObject } from "@charter/ir";
+import { createDecodeBudget } from "../bundle-server/decode-budget.js";
 import { errorMessage, type Logger } from "../bundle-server/log.js";
 import { METRICS_CONTENT_TYPE } from "../bundle-server/metrics.js";
-import { HttpError } from "../bundle-server/request-body.js";
+import { busy, HttpError } from "../bundle-server/request-body.js";
 import { readAdmissionReview } from "./admission-review.js";
 import { type DecisionLabels, decisionEvent } from "./decision-event.js";
 import type { DecisionLog } from "./decision-log.js";
@@ -40,6 +41,11 @@ export interface WebhookServerOptions {
   readonly maxBodyBytes?: number;
   /** Cut off a client that stops sending its body for this long (default 10 s). */
   readonly stallMs?: number;
+  /**
+   * What the review bodies being read may hold together (default 64 MiB); a review that does
+   * not fit is answered 503 + Retry-After.
+   */
+  readonly bodyBudgetBytes?: number;
   /** How long close() waits for reviews in flight before cutting them (default 25 s). */
   readonly drainMs?: number;
   /** The clock exceptions expire by (default Date.now). */
@@ -56,6 +62,10 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
+const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Reviews read at once; more wait (briefly) for a slot, then get 503. */
+const MAX_CONCURRENT_REVIEWS = 256;
+
 const ROUTES: Readonly<Record<string, string>> = {
   "/validate": "POST",
   "/healthz": "GET",
@@ -71,6 +81,11 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   let closing = false;
   let inFlight = 0;
   const sockets = new Set<Socket>();
+  // Reviews are read side by side (the API server calls concurrently); only their bytes count.
+  const bodyBudget = createDecodeBudget({
+    maxDecoders: MAX_CONCURRENT_REVIEWS,
+    maxBytes: options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES,
+  });
 
   const send = (
     response: ServerResponse,
@@ -98,10 +113,22 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
 
   const review = async (request: IncomingMessage, response: ServerResponse) => {
     const started = process.hrtime.bigint();
-    const body = await readReviewBody(request, {
-      stallMs,
-      ...(options.maxBodyBytes ? { maxBytes: options.maxBodyBytes } : {}),
-    });
+    const decoder = await bodyBudget.enter();
+    if (decoder === undefined) {
+      request.resume();
+      throw busy("the webhook is reading as many reviews as it can; try again");
+    }
+    let body: Buffer;
+    try {
+      body = await readReviewBody(request, {
+        stallMs,
+        decoder,
+        ...(options.maxBodyBytes ? { maxBytes: options.maxBodyBytes } : {}),
+      });
+    } finally {
+      // The body itself is dropped once parsed; its parse is bounded by the 3 MiB limit.
+      decoder.leave();
+    }
     if (nestedDeeperThan(body, MAX_REVIEW_DEPTH)) {
       throw new HttpError(
         400,
