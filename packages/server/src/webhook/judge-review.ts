@@ -121,6 +121,13 @@ function judgeRequest(
     };
   }
   const inventory = readsCluster ? context.inventoryFor(object) : undefined;
+  if (readsCluster && inventory === undefined) {
+    // Judged without it, a rule reading the Namespace would be skipped: never a silent pass.
+    return {
+      kind: "failed",
+      reason: "the webhook's judging context gave no objects for a policy that reads them",
+    };
+  }
   const admission: AdmissionContext = {
     operation: operation as Operation,
     ...(request.userInfo !== undefined ? { userInfo: request.userInfo } : {}),

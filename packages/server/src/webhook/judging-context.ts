@@ -24,10 +24,10 @@ export interface CachedKindState {
 
 export interface JudgingContext {
   /**
-   * The index the resource is judged with (its Namespace, the inventory kinds); undefined when
-   * no policy reads beyond the object. The handler calls it once per review, after checking
-   * `synced()`; the index must stay unchanged while the review is judged (a snapshot, or an
-   * index only the cache's event loop turn changes).
+   * The index the resource is judged with (its Namespace, the inventory kinds). The handler
+   * calls it once per review that a cross-resource policy judges, after `synced()` said true;
+   * undefined then denies the review (fail closed). The index must not change while the review
+   * is judged (judging is synchronous, so an index the caches update between events is fine).
    */
   inventoryFor(object: Json): InventoryIndex | undefined;
   /** Whether every cached kind is synced (vacuously true when nothing is cached). */

@@ -416,3 +416,13 @@ describe("an exception applies exactly as offline", () => {
     );
   });
 });
+
+describe("a judging context that gives no objects", () => {
+  it("denies what a cross-resource policy judges rather than skip its rules", async () => {
+    const base = staticJudgingContext(KINDS, CLUSTER);
+    const { review } = await start({ context: { ...base, inventoryFor: () => undefined } });
+    const answer = (await review(reviewOf(webhookPod("web", "team-a")))).json().response;
+    expect(answer.allowed).toBe(false);
+    expect(answer.status.message).toMatch(/gave no objects for a policy that reads them/);
+  });
+});
