@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { postReview, reviewOf } from "@charter/test-support/webhook-client";
-import { webhookPod } from "@charter/test-support/webhook-fixtures";
+import { configMap, service, webhookPod } from "@charter/test-support/webhook-fixtures";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "./support/run-cli.js";
 import { caBundleOf, killWebhooks, startWebhookCli } from "./support/webhook-process.js";
@@ -118,6 +118,51 @@ describe("charter webhook: serving", () => {
         "stopped",
       ]),
     );
+  });
+
+  it("charter audit over --decision-log-dir reports per policy the violations the webhook answered", async () => {
+    const dir = scratch();
+    const webhook = await startWebhookCli(
+      ["--self-signed", "--ca-out", join(dir, "ca.pem"), "--decision-log-dir", join(dir, "logs")],
+      PROJECT,
+    );
+    const ca = readFileSync(join(dir, "ca.pem"), "utf8");
+    const helm = { "app.kubernetes.io/managed-by": "helm" };
+    const objects = [
+      webhookPod("agent", "team-a", { privileged: true, hostPath: true }),
+      webhookPod("agent", "legacy", { privileged: true }),
+      webhookPod("web", "team-a"),
+      configMap("settings", "team-a", helm),
+      service("db", "team-a", "ExternalName"),
+    ];
+    const answered: Record<string, number> = {};
+    for (const object of objects) {
+      const { response } = (await postReview(webhook.base, ca, reviewOf(object))).json();
+      const entries = [
+        ...(response.status?.message ?? "").matchAll(/\[([a-z-]+)\/\w+\]/g),
+        ...(response.warnings ?? []).map((w: string) => /^\[([a-z-]+)\//.exec(w) ?? []),
+      ].map((m) => m[1] as string);
+      entries.push(...Object.keys(response.auditAnnotations ?? {}));
+      for (const policy of entries) answered[policy] = (answered[policy] ?? 0) + 1;
+    }
+    webhook.child.kill("SIGTERM");
+    expect(await webhook.exited).toBe(0);
+    const audit = await runCli(["audit", "--logs", join(dir, "logs"), "--format", "json"], {
+      cwd: PROJECT,
+    });
+    expect(audit.code).toBe(0);
+    const report = JSON.parse(audit.stdout);
+    expect(report.totals.decisions).toBe(objects.length);
+    const audited = Object.fromEntries(
+      report.policies.map((p: { policy: string; violations: number }) => [p.policy, p.violations]),
+    );
+    expect(audited).toEqual(answered);
+    expect(answered).toEqual({
+      "disallow-privileged-containers": 1,
+      "disallow-host-path": 1,
+      "warn-team-label": 1,
+      "audit-service-type": 1,
+    });
   });
 
   it("stops on SIGINT with 0", async () => {
