@@ -28,6 +28,8 @@ export interface DecisionEvent {
   readonly input: JsonObject;
   readonly result: readonly LoggedViolation[];
   readonly timestamp: string;
+  /** Who called (`ip:port`), as OPA logs it. */
+  readonly requested_by?: string;
   readonly dry_run: boolean;
   readonly allowed: boolean;
   readonly reason?: string;
@@ -53,6 +55,7 @@ export function decisionEvent(options: {
   readonly allowed: boolean;
   readonly dryRun: boolean;
   readonly at: Date;
+  readonly requestedBy?: string;
 }): DecisionEvent {
   const { verdict } = options;
   const findings: readonly Finding[] = verdict.kind === "judged" ? verdict.findings : [];
@@ -81,6 +84,7 @@ export function decisionEvent(options: {
         enforcement: f.enforcement,
       })),
     timestamp: options.at.toISOString(),
+    ...(options.requestedBy ? { requested_by: options.requestedBy } : {}),
     dry_run: options.dryRun,
     allowed: options.allowed,
     ...(verdict.kind === "not-judged" ? { reason: verdict.reason } : {}),

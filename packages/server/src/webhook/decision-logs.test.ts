@@ -134,6 +134,7 @@ describe("decision logs", () => {
       expect(line.labels).toMatchObject({ app: "charter-webhook", version: "1.2.3" });
       expect(line.decision_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(Date.parse(line.timestamp)).not.toBeNaN();
+      expect(line.requested_by).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(line.dry_run).toBe(review.request.dryRun);
       expect(line.allowed).toBe(answers[index]?.allowed);
     }

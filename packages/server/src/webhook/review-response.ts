@@ -95,10 +95,17 @@ export function denialMessage(rows: readonly Finding[]): string {
   const first = rows[0] as Finding;
   const { kind, name, namespace } = first.resource;
   const who = `${kind || "object"}${name ? ` "${name}"` : ""}${namespace ? ` in namespace ${namespace}` : ""}`;
-  const policies = new Set(rows.map((row) => row.policy)).size;
-  const head = headerSafe(
-    `${who} violates ${policies} polic${policies === 1 ? "y" : "ies"} enforced with deny: `,
-  );
+  const count = (result: string) =>
+    new Set(rows.filter((row) => row.result === result).map((row) => row.policy)).size;
+  const policies = (n: number) => `${n} polic${n === 1 ? "y" : "ies"}`;
+  const failed = count("fail");
+  const errored = count("error");
+  const why = [
+    ...(failed > 0 ? [`violates ${policies(failed)} enforced with deny`] : []),
+    // Fail closed: what could not be judged is refused.
+    ...(errored > 0 ? [`could not be judged by ${policies(errored)}, so it is refused`] : []),
+  ];
+  const head = headerSafe(`${who} ${why.join(" and ")}: `);
   const entries = rows.map((row) => truncateUtf8(rowText(row), MAX_DENIAL_ENTRY_BYTES));
   let message = head;
   for (const [index, entry] of entries.entries()) {

@@ -5,7 +5,12 @@
  */
 import { connect as tlsConnect } from "node:tls";
 import { DEFAULT_SYSTEM_NAMESPACES, type JsonObject, type Policy } from "@charter/ir";
-import { applyExceptions, createIrEngine, inventoryKindsOf } from "@charter/runtime";
+import {
+  applyExceptions,
+  createIrEngine,
+  type InventoryIndex,
+  inventoryKindsOf,
+} from "@charter/runtime";
 import { httpsCall, postReview, reviewOf } from "@charter/test-support/webhook-client";
 import {
   configMap,
@@ -424,5 +429,26 @@ describe("a judging context that gives no objects", () => {
     const answer = (await review(reviewOf(webhookPod("web", "team-a")))).json().response;
     expect(answer.allowed).toBe(false);
     expect(answer.status.message).toMatch(/gave no objects for a policy that reads them/);
+  });
+});
+
+describe("evaluation errors", () => {
+  it("deny the request with the reason (fail closed), whatever the policy's enforcement", async () => {
+    const base = staticJudgingContext(KINDS, CLUSTER);
+    const index = base.inventoryFor({}) as InventoryIndex;
+    // An index that fails when a rule lists NetworkPolicies: the rule's row is an error.
+    const broken = Object.create(index, {
+      list: {
+        value: () => {
+          throw new Error("the cache is corrupt");
+        },
+      },
+    }) as InventoryIndex;
+    const { review } = await start({ context: { ...base, inventoryFor: () => broken } });
+    const answer = (await review(reviewOf(webhookPod("web", "team-a")))).json().response;
+    expect(answer.allowed).toBe(false);
+    expect(answer.status.message).toBe(
+      'Pod "web" in namespace team-a could not be judged by 1 policy, so it is refused: [require-default-deny-network-policy/ingress] evaluation failed: the cache is corrupt; [require-default-deny-network-policy/egress] evaluation failed: the cache is corrupt',
+    );
   });
 });

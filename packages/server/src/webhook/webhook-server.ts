@@ -168,6 +168,9 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
         allowed,
         dryRun: admission.dryRun,
         at: new Date(),
+        ...(request.socket.remoteAddress
+          ? { requestedBy: `${request.socket.remoteAddress}:${request.socket.remotePort}` }
+          : {}),
       }),
     );
   };
