@@ -4,7 +4,8 @@
  * `--self-signed` printed), it refuses a privileged Pod created with `dryRun=All` — kubectl
  * prints the webhook's message as the user sees it — warns on a ConfigMap through kubectl's
  * "Warning:" lines, lets an excused Pod through, and its audit annotation reaches the audit
- * log. The seed of the webhook's differential against `charter check`.
+ * log; a DELETE is judged on the object deleted by the policy that asks for DELETE. The seed of
+ * the webhook's differential against `charter check`.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -89,6 +90,13 @@ describe("charter webhook behind the real API server", () => {
               resources: ["pods", "configmaps", "services"],
               scope: "Namespaced",
             },
+            {
+              apiGroups: [""],
+              apiVersions: ["v1"],
+              operations: ["DELETE"],
+              resources: ["configmaps"],
+              scope: "Namespaced",
+            },
           ],
           namespaceSelector: {
             matchExpressions: [
@@ -170,6 +178,26 @@ describe("charter webhook behind the real API server", () => {
     expect(audited[0]?.annotations[annotation]).toBe(
       "externalName: Service db is of type ExternalName",
     );
+  });
+
+  it("judges a DELETE by the policy that asks for it, on the object deleted", (ctx) => {
+    if (cluster === undefined) return ctx.skip();
+    const keep = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "keep", namespace: "team-a", labels: { protected: "true" } },
+    };
+    // Creating it is no deletion: stored for real.
+    expect(kubectl(["create", "-f", "-"], JSON.stringify(keep)).code).toBe(0);
+    const deleted = kubectl(["delete", "configmap", "keep", "-n", "team-a", "--dry-run=server"]);
+    expect(deleted.code).toBe(1);
+    expect(deleted.stderr.trim()).toBe(
+      `Error from server (Forbidden): admission webhook "${WEBHOOK}" denied the request: ConfigMap "keep" in namespace team-a violates 1 policy enforced with deny: [protect-configmaps/protected] ConfigMap keep is protected and cannot be deleted`,
+    );
+    expect(kubectl(["get", "configmap", "keep", "-n", "team-a"]).code).toBe(0);
+    // Once the label is gone it may go.
+    expect(kubectl(["label", "configmap", "keep", "-n", "team-a", "protected-"]).code).toBe(0);
+    expect(kubectl(["delete", "configmap", "keep", "-n", "team-a"]).code).toBe(0);
   });
 
   it("logged every call as a decision, dry runs marked", (ctx) => {
