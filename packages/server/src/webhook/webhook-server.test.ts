@@ -3,6 +3,7 @@
  * `charter check` gives them) as the API server reads them — uid, allowed, status, warnings,
  * audit annotations — exceptions, dry runs, operations, and every kind of bad input.
  */
+import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import { DEFAULT_SYSTEM_NAMESPACES, type JsonObject, type Policy } from "@charter/ir";
 import {
@@ -302,6 +303,39 @@ describe("bad input and faults", () => {
       status: 400,
       error: expect.stringMatching(/nested more than \d+ levels deep/),
     });
+    // Sent in chunks without a Content-Length: counted as it arrives, stopped past 3 MiB.
+    const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${server.url}/validate`,
+        { method: "POST", ca, agent: false, headers: { "Transfer-Encoding": "chunked" } },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      const chunk = Buffer.alloc(256 * 1024, " ");
+      let sent = 0;
+      let answered = false;
+      const more = () => {
+        while (sent < 4 * MAX_REVIEW_BYTES && !answered) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return req.once("drain", more);
+        }
+        req.end();
+      };
+      req.on("response", () => {
+        answered = true;
+      });
+      more();
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.text).error).toBe(
+      `the body is larger than ${MAX_REVIEW_BYTES} bytes, the API server's limit`,
+    );
     // Deep, but within the loader's limit: judged.
     const fineDepth = JSON.stringify(
       reviewOf({ ...webhookPod("w", "team-a", { privileged: true }), deep: "DEEP" }),
