@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CharterError, type Policy } from "@charter/ir";
-import { inventoryKindsOf } from "@charter/runtime";
+import { inForce, inventoryKindsOf } from "@charter/runtime";
 import {
   checkTlsPair,
   createJudge,
@@ -86,6 +86,16 @@ export async function webhookUntil(
   const logger = jsonLogger((line) => ctx.output.err(line), options.logLevel);
   const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
   const tls = options.selfSigned ? selfSigned(ctx, options) : certificateFiles(ctx, options);
+  for (const exception of exceptions) {
+    // Exceptions are judged by the clock of each review; one already past is worth a word now.
+    if (!inForce(exception, Date.now())) {
+      logger.log("warn", "an exception has expired and is no longer applied", {
+        exception: exception.name,
+        owner: exception.owner,
+        expires: exception.expires,
+      });
+    }
+  }
   const context = judgingContext(policies, logger);
   const judge = createJudge(
     { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
