@@ -257,6 +257,9 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   );
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // The API server's client drops idle connections after 90 s (Go's DefaultTransport); closing
+  // them first would race its next POST on a connection we are closing (a failed call).
+  server.keepAliveTimeout = 95_000;
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
