@@ -65,6 +65,7 @@ export interface WebhookServer {
 const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Reviews read at once; more wait (briefly) for a slot, then get 503. */
 const MAX_CONCURRENT_REVIEWS = 256;
+const MAX_CONNECTIONS = 1024;
 
 const ROUTES: Readonly<Record<string, string>> = {
   "/validate": "POST",
@@ -260,6 +261,8 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   // The API server's client drops idle connections after 90 s (Go's DefaultTransport); closing
   // them first would race its next POST on a connection we are closing (a failed call).
   server.keepAliveTimeout = 95_000;
+  // A flood of connections is refused past this, not held: the API server needs only a few.
+  server.maxConnections = MAX_CONNECTIONS;
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
