@@ -30,15 +30,23 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 describe("charter --help", () => {
-  it.each(["build", "test", "check", "explain", "docs", "init", "bundle", "serve", "audit"])(
-    "%s --help teaches with an example",
-    async (command) => {
-      const run = await runCli([command, "--help"]);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/Example/);
-      expect(run.stdout).toContain(`charter ${command}`);
-    },
-  );
+  it.each([
+    "build",
+    "test",
+    "check",
+    "explain",
+    "docs",
+    "init",
+    "bundle",
+    "serve",
+    "audit",
+    "webhook",
+  ])("%s --help teaches with an example", async (command) => {
+    const run = await runCli([command, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Example/);
+    expect(run.stdout).toContain(`charter ${command}`);
+  });
 
   it("a reader that stops early ends the run quietly, not with a stack trace", () => {
     const bin = join(repoRoot, "packages/cli/bin/charter.js");

@@ -35,6 +35,7 @@ import {
   serve,
 } from "./commands/serve.js";
 import { type TestOptions, test } from "./commands/test.js";
+import { type WebhookOptions, webhook } from "./commands/webhook.js";
 import type { Context } from "./context.js";
 import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
@@ -451,6 +452,76 @@ Examples:
       "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key\n  $ charter serve --max-connections 4096 --idle-timeout 60s --log-memory-budget 128MiB",
     )
     .action(async (opts: ServeOptions) => setExit(await serve(ctx, opts)));
+
+  withPolicies(program.command("webhook"))
+    .description(
+      "run Charter's validating admission webhook: judge each AdmissionReview with the policies (the verdicts of charter check)",
+    )
+    .option("--host <host>", "the address to listen on (0.0.0.0 in a Pod)", "127.0.0.1")
+    .option("--port <port>", "the port; 0 picks a free one (logged)", parsePort, 8443)
+    .option(
+      "--tls-cert <file>",
+      "the PEM serving certificate (with --tls-key); reloaded when it changes",
+    )
+    .option("--tls-key <file>", "the PEM private key of --tls-cert")
+    .option(
+      "--self-signed",
+      "for local use: make a CA and a serving certificate for 127.0.0.1, localhost and --dns-name; print the CA",
+    )
+    .option(
+      "--dns-name <names>",
+      "--self-signed: more host names the certificate is valid for, comma-separated",
+      collect,
+    )
+    .option("--ca-out <file>", "--self-signed: also write the CA bundle (PEM) to this file")
+    .option(
+      "--decision-log-dir <dir>",
+      "append each decision to <dir>/decisions-NNNNNN.jsonl (what charter audit --logs reads)",
+    )
+    .option(
+      "--decision-log-url <url>",
+      "also POST decisions in gzipped batches to charter serve's /logs, e.g. http://charter-serve:8282/logs",
+    )
+    .option(
+      "--decision-log-token-file <file>",
+      "--decision-log-url: the bearer token (charter serve --token-file)",
+    )
+    .option(
+      "--decision-log-ca <file>",
+      "--decision-log-url: the PEM CA that verifies an https endpoint",
+    )
+    .addOption(
+      new Option("--log-level <level>", "the least level logged (debug logs every review)")
+        .choices(["debug", "info", "warn", "error"])
+        .default("info"),
+    )
+    .addHelpText(
+      "after",
+      `
+Routes: POST /validate (admission.k8s.io/v1 AdmissionReview), GET /healthz, GET /readyz (503
+until the watch caches are synced), GET /metrics (Prometheus).
+
+Each review is judged as charter check judges the object (policies, params, exceptions and
+systemNamespaces from charter.config.ts), with the object as the API server sent it:
+  deny failures    allowed: false, status 403 naming every failing policy, rule and message
+  warn failures    warnings, one per failing rule (kubectl prints "Warning: ...")
+  audit failures   auditAnnotations, one per policy (in the API server's audit log)
+  a rule that cannot be judged, or caches not yet synced: denied, with the reason (fail closed)
+CREATE and UPDATE judge the new object; DELETE the deleted one, only for policies that list
+DELETE in their operations; CONNECT is allowed. Dry runs are judged and logged as dry runs.
+Bad input (not JSON, not an admission.k8s.io/v1 AdmissionReview, no uid, over 3 MiB, nested too
+deep) is answered 400/413; register the webhook with failurePolicy: Fail so it is refused.
+
+Examples:
+  $ charter webhook --self-signed --port 8443 --ca-out ca.pem     # local: prints the caBundle
+  $ charter webhook --host 0.0.0.0 --tls-cert /tls/tls.crt --tls-key /tls/tls.key
+  $ charter webhook --tls-cert tls.crt --tls-key tls.key --decision-log-dir /var/log/charter
+  $ charter webhook --tls-cert tls.crt --tls-key tls.key --decision-log-url http://charter-serve:8282/logs
+  $ charter audit --logs /var/log/charter                          # report on what it decided
+
+See docs/cli.md (charter webhook) for the response format and the limits.`,
+    )
+    .action(async (opts: WebhookOptions) => setExit(await webhook(ctx, opts)));
 
   program
     .command("dev-cluster")

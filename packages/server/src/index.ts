@@ -21,6 +21,12 @@ export {
   watchSources,
 } from "./bundle-server/rebuild.js";
 export {
+  type CertificatePair,
+  type SelfSignedBundle,
+  type SelfSignedOptions,
+  selfSignedCertificates,
+} from "./certificates/self-signed.js";
+export {
   type DevCluster,
   type DevClusterOptions,
   startDevCluster,
@@ -32,3 +38,4 @@ export {
   type KubernetesProgram,
   requireKubernetesBinaries,
 } from "./dev-cluster/kubernetes-binaries.js";
+export * from "./webhook/index.js";

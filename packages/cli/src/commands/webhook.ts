@@ -1,0 +1,277 @@
+/**
+ * `charter webhook`: Charter's own validating admission webhook. Loads the policies, exceptions,
+ * parameters and system namespaces as `charter check` does, and judges each AdmissionReview
+ * with the IR engine — the verdicts `charter check` gives, by construction. Serves HTTPS with
+ * the given certificate (reloaded when its files change) or, with --self-signed, one it makes
+ * with its own CA for local use. Runs until SIGTERM or SIGINT, then stops accepting, finishes
+ * the reviews in flight, flushes the decision log and exits 0.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CharterError, type Policy } from "@charter/ir";
+import { inForce, inventoryKindsOf } from "@charter/runtime";
+import {
+  checkTlsPair,
+  createJudge,
+  createWebhookServer,
+  type DecisionLog,
+  decisionLabels,
+  type JudgingContext,
+  jsonLogger,
+  type Logger,
+  type LogLevel,
+  openDecisionLog,
+  readTlsPair,
+  selfSignedCertificates,
+  staticJudgingContext,
+  type TlsPair,
+  type TlsWatcher,
+  type WebhookServer,
+  watchTlsFiles,
+} from "@charter/server";
+import { systemNamespacesOf } from "../config.js";
+import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
+import { EXIT_OK } from "../exit.js";
+import { shutdownSignal } from "../shutdown-signal.js";
+import { VERSION } from "../version.js";
+
+export interface WebhookOptions extends PolicyOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly selfSigned?: boolean;
+  readonly caOut?: string;
+  readonly dnsName?: string[];
+  readonly decisionLogDir?: string;
+  readonly decisionLogUrl?: string;
+  readonly decisionLogTokenFile?: string;
+  readonly decisionLogCa?: string;
+  readonly logLevel: LogLevel;
+}
+
+/** How the webhook learns the objects cross-resource policies read (webhook/caches/). */
+export type JudgingContextFactory = (policies: readonly Policy[], logger: Logger) => JudgingContext;
+
+/**
+ * Until the watch caches are wired in, a policy set that reads beyond the object gets an
+ * empty context that is never synced: reviews such policies judge are denied (fail closed).
+ */
+export const noCaches: JudgingContextFactory = (policies, logger) => {
+  const kinds = inventoryKindsOf(policies);
+  if (kinds.length > 0) {
+    logger.log(
+      "warn",
+      "policies read other objects, and this build has no watch caches: reviews they judge are denied",
+      {
+        kinds: kinds.map((kind) => `${kind.apiVersion}/${kind.kind}`),
+      },
+    );
+  }
+  return staticJudgingContext(kinds, [], { synced: kinds.length === 0 });
+};
+
+export async function webhook(ctx: Context, options: WebhookOptions): Promise<number> {
+  return webhookUntil(ctx, options, shutdownSignal());
+}
+
+/** Serves until `stop` resolves; what `webhook` runs with SIGTERM/SIGINT as the stop. */
+export async function webhookUntil(
+  ctx: Context,
+  options: WebhookOptions,
+  stop: Promise<string>,
+  judgingContext: JudgingContextFactory = noCaches,
+): Promise<number> {
+  checkOptions(options);
+  const logger = jsonLogger((line) => ctx.output.err(line), options.logLevel);
+  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const tls = options.selfSigned ? selfSigned(ctx, options) : certificateFiles(ctx, options);
+  for (const exception of exceptions) {
+    // Exceptions are judged by the clock of each review; one already past is worth a word now.
+    if (!inForce(exception, Date.now())) {
+      logger.log("warn", "an exception has expired and is no longer applied", {
+        exception: exception.name,
+        owner: exception.owner,
+        expires: exception.expires,
+      });
+    }
+  }
+  const context = judgingContext(policies, logger);
+  const judge = createJudge(
+    { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
+    context,
+  );
+  let server: WebhookServer | undefined;
+  let decisionLog: DecisionLog | undefined;
+  let watcher: TlsWatcher | undefined;
+  try {
+    decisionLog = await decisionLogOf(ctx, options, logger, () => server);
+    try {
+      server = await createWebhookServer({
+        host: options.host,
+        port: options.port,
+        tls: tls.pair,
+        judge,
+        context,
+        labels: decisionLabels(VERSION),
+        logger,
+        ...(decisionLog ? { decisionLog } : {}),
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+        throw new CharterError(
+          `cannot listen on ${options.host}:${options.port} (${code})`,
+          {},
+          "choose another --port (0 picks a free one) or --host",
+        );
+      }
+      throw error;
+    }
+    const running = server;
+    if (tls.files) {
+      watcher = watchTlsFiles({ ...tls.files, logger, onReload: (pair) => running.setTls(pair) });
+    }
+    logger.log("info", "listening", {
+      url: `${server.url}/validate`,
+      policies: policies.length,
+      exceptions: exceptions.length,
+      tls: tls.files ? "files" : "self-signed",
+      decisionLog: { dir: options.decisionLogDir ?? null, url: options.decisionLogUrl ?? null },
+    });
+    const signal = await stop;
+    logger.log("info", "shutting down: finishing the reviews in flight", { signal });
+    watcher?.close();
+    await server.close();
+    logger.log("info", "stopped");
+    return EXIT_OK;
+  } catch (error) {
+    watcher?.close();
+    if (server) await server.close();
+    else {
+      await decisionLog?.close();
+      await context.close();
+    }
+    throw error;
+  }
+}
+
+function checkOptions(options: WebhookOptions): void {
+  const files = Boolean(options.tlsCert) || Boolean(options.tlsKey);
+  if (options.selfSigned && files) {
+    throw new CharterError(
+      "--self-signed and --tls-cert/--tls-key exclude each other",
+      {},
+      "serve your certificate with --tls-cert and --tls-key, or let --self-signed make one",
+    );
+  }
+  if (!options.selfSigned && !(options.tlsCert && options.tlsKey)) {
+    throw new CharterError(
+      files
+        ? "--tls-cert and --tls-key go together"
+        : "charter webhook serves HTTPS only: it needs a certificate",
+      {},
+      "pass --tls-cert FILE --tls-key FILE (a Secret from cert-manager), or --self-signed for local use",
+    );
+  }
+  if (!options.selfSigned && (options.caOut || options.dnsName?.length)) {
+    throw new CharterError(
+      "--ca-out and --dns-name go with --self-signed",
+      {},
+      "add --self-signed, or drop them",
+    );
+  }
+  if (options.decisionLogUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(options.decisionLogUrl);
+    } catch {}
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new CharterError(
+        `--decision-log-url ${options.decisionLogUrl} is not an http(s) URL`,
+        {},
+        "give the /logs endpoint of charter serve, e.g. http://charter-serve:8282/logs",
+      );
+    }
+  }
+}
+
+interface ServingTls {
+  readonly pair: TlsPair;
+  /** The files to watch; absent for a self-signed pair. */
+  readonly files?: { readonly certFile: string; readonly keyFile: string };
+}
+
+function certificateFiles(ctx: Context, options: WebhookOptions): ServingTls {
+  const certFile = resolve(ctx.cwd, options.tlsCert as string);
+  const keyFile = resolve(ctx.cwd, options.tlsKey as string);
+  try {
+    return { pair: readTlsPair(certFile, keyFile), files: { certFile, keyFile } };
+  } catch (error) {
+    throw new CharterError(
+      `cannot serve with --tls-cert ${options.tlsCert} and --tls-key ${options.tlsKey}: ${(error as Error).message}`,
+      { file: certFile },
+      "give a PEM certificate and the PEM private key it was issued for",
+    );
+  }
+}
+
+/** A CA and a serving certificate for 127.0.0.1, localhost and --dns-name; the CA printed. */
+function selfSigned(ctx: Context, options: WebhookOptions): ServingTls {
+  const hosts = ["127.0.0.1", "localhost", ...(options.dnsName ?? [])];
+  const { ca, serving } = selfSignedCertificates({ hosts });
+  checkTlsPair(serving);
+  if (options.caOut) writeAtomically(resolve(ctx.cwd, options.caOut), ca.cert);
+  ctx.output.out(
+    [
+      `# charter webhook --self-signed: a serving certificate for ${hosts.join(", ")}, valid 365 days,`,
+      "# signed by this CA (made for this run only; trust it to call the webhook):",
+      ca.cert.trimEnd(),
+      "# the same, as the caBundle of a ValidatingWebhookConfiguration's clientConfig:",
+      `caBundle: ${Buffer.from(ca.cert).toString("base64")}`,
+    ].join("\n"),
+  );
+  return { pair: serving };
+}
+
+function writeAtomically(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    throw new CharterError(`cannot write --ca-out ${file}: ${(error as Error).message}`, { file });
+  }
+}
+
+async function decisionLogOf(
+  ctx: Context,
+  options: WebhookOptions,
+  logger: Logger,
+  server: () => WebhookServer | undefined,
+): Promise<DecisionLog | undefined> {
+  if (!options.decisionLogDir && !options.decisionLogUrl) return undefined;
+  const token = options.decisionLogTokenFile
+    ? readText(resolve(ctx.cwd, options.decisionLogTokenFile), "--decision-log-token-file").trim()
+    : undefined;
+  const ca = options.decisionLogCa
+    ? Buffer.from(readText(resolve(ctx.cwd, options.decisionLogCa), "--decision-log-ca"))
+    : undefined;
+  return openDecisionLog({
+    ...(options.decisionLogDir ? { dir: resolve(ctx.cwd, options.decisionLogDir) } : {}),
+    ...(options.decisionLogUrl ? { url: options.decisionLogUrl } : {}),
+    ...(token ? { token } : {}),
+    ...(ca ? { ca } : {}),
+    logger,
+    onFailure: (events) => server()?.metrics.decisionLogFailed(events),
+  });
+}
+
+function readText(file: string, flag: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    throw new CharterError(`cannot read ${flag} file ${file}`, { file });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What the policies say about one admission request: the IR engine's rows for the judged
+ * object, exceptions applied — the rows `charter check` gives for the same object, by
+ * construction (evaluatePolicy, applyExceptions) — or why the request is not judged.
+ *
+ * Which object is judged (packages/ir README, item 17): CREATE and UPDATE the new object,
+ * DELETE the object deleted (`oldObject`), by the policies whose operations include the
+ * request's; CONNECT by none. A subresource carries another object (a Scale, a Binding) or
+ * a status change; only `pods/ephemeralcontainers` and `pods/resize` are judged, as the whole
+ * Pod (item 11). The object is judged as sent: the API server has already defaulted it.
+ */
+import {
+  isCrossResource,
+  type Json,
+  type JsonObject,
+  judgesOperation,
+  type Operation,
+  POD_SPEC_SUBRESOURCES,
+  type Policy,
+  type PolicyException,
+} from "@charter/ir";
+import {
+  type AdmissionContext,
+  applyExceptions,
+  type CompiledPolicy,
+  compilePolicy,
+  evaluatePolicy,
+  type Finding,
+  identityOf,
+  policyApplies,
+  type Resource,
+} from "@charter/runtime";
+import type { AdmissionRequest } from "./admission-review.js";
+import type { JudgingContext } from "./judging-context.js";
+
+export interface WebhookPolicySet {
+  readonly policies: readonly Policy[];
+  readonly exceptions: readonly PolicyException[];
+  /** The policy set's system namespaces (README item 16), as `charter check` reads them. */
+  readonly systemNamespaces: readonly string[];
+}
+
+export type Verdict =
+  /** Judged: every row of every policy that applies (exceptions applied). */
+  | { readonly kind: "judged"; readonly object: Json; readonly findings: readonly Finding[] }
+  /** Nothing to judge: allowed, with the reason. */
+  | { readonly kind: "not-judged"; readonly reason: string }
+  /** Cannot be judged safely: denied, with the reason (fail closed). */
+  | { readonly kind: "failed"; readonly reason: string };
+
+export interface Judge {
+  judge(request: AdmissionRequest, now: number): Verdict;
+}
+
+/** Compiles the policies once (a CharterError for IR the engine cannot run). */
+export function createJudge(set: WebhookPolicySet, context: JudgingContext): Judge {
+  const compiled = set.policies.map((policy) => compilePolicy(policy, set.systemNamespaces));
+  return {
+    judge(request, now) {
+      try {
+        return judgeRequest(compiled, set, context, request, now);
+      } catch (error) {
+        // Nothing the policies did not say may pass: an unexpected failure denies.
+        const reason = error instanceof Error ? error.message : String(error);
+        return { kind: "failed", reason: `the webhook could not judge the request: ${reason}` };
+      }
+    },
+  };
+}
+
+function judgeRequest(
+  compiled: readonly CompiledPolicy[],
+  set: WebhookPolicySet,
+  context: JudgingContext,
+  request: AdmissionRequest,
+  now: number,
+): Verdict {
+  const { operation } = request;
+  if (operation === "CONNECT") {
+    return { kind: "not-judged", reason: "CONNECT requests are not judged by any policy" };
+  }
+  if (request.subResource !== undefined && !isPodSpecChange(request)) {
+    return {
+      kind: "not-judged",
+      reason: `the subresource ${request.resource ?? ""}/${request.subResource} is not judged`,
+    };
+  }
+  const asked = compiled.filter((c) => judgesOperation(c.policy.match, operation));
+  if (asked.length === 0) {
+    return { kind: "not-judged", reason: `no policy judges ${operation} requests` };
+  }
+  const sent = operation === "DELETE" ? request.oldObject : request.object;
+  if (sent === undefined) {
+    return {
+      kind: "failed",
+      reason:
+        operation === "DELETE"
+          ? "the DELETE request carries no oldObject to judge"
+          : `the ${operation} request carries no object to judge`,
+    };
+  }
+  const object = inRequestNamespace(sent, request.namespace);
+  const applying = asked.filter(
+    (c) => policyApplies(c.policy, object, set.systemNamespaces) !== "no",
+  );
+  if (applying.length === 0) {
+    return { kind: "judged", object, findings: [] };
+  }
+  const readsCluster = applying.some(
+    (c) =>
+      isCrossResource(c.policy) && policyApplies(c.policy, object, set.systemNamespaces) === "yes",
+  );
+  if (readsCluster && !context.synced()) {
+    const waiting = context
+      .kinds()
+      .filter((kind) => !kind.synced)
+      .map((kind) => kind.kind);
+    return {
+      kind: "failed",
+      reason: `the webhook's cache of ${waiting.join(", ") || "the cluster"} is not synced yet, and a policy that reads it judges this object; try again shortly`,
+    };
+  }
+  const inventory = readsCluster ? context.inventoryFor(object) : undefined;
+  if (readsCluster && inventory === undefined) {
+    // Judged without it, a rule reading the Namespace would be skipped: never a silent pass.
+    return {
+      kind: "failed",
+      reason: "the webhook's judging context gave no objects for a policy that reads them",
+    };
+  }
+  const admission: AdmissionContext = {
+    operation: operation as Operation,
+    ...(request.userInfo !== undefined ? { userInfo: request.userInfo } : {}),
+    ...(request.oldObject !== undefined ? { oldObject: request.oldObject } : {}),
+  };
+  const resource: Resource = { object, request: admission };
+  const identity = identityOf(object);
+  const rows = applying.flatMap((c) => evaluatePolicy(c, resource, 0, identity, inventory));
+  const { findings } = applyExceptions(rows, [resource], set.exceptions, now);
+  return { kind: "judged", object, findings };
+}
+
+function isPodSpecChange(request: AdmissionRequest): boolean {
+  return (
+    request.resource === "pods" &&
+    (POD_SPEC_SUBRESOURCES as readonly string[]).includes(request.subResource ?? "")
+  );
+}
+
+/**
+ * The object with the request's namespace when it names none: the API server sets
+ * `metadata.namespace` from the request before admission, so this only matters for a review
+ * built by hand. The sent object itself is never changed.
+ */
+function inRequestNamespace(object: Json, namespace: string | undefined): Json {
+  if (namespace === undefined || !isObject(object)) return object;
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  if (typeof metadata.namespace === "string" && metadata.namespace !== "") return object;
+  return { ...object, metadata: { ...metadata, namespace } };
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
