@@ -73,5 +73,13 @@ describe("InventoryIndex", () => {
     expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toEqual([]);
     expect(index.count("security.istio.io/v1", "PeerAuthentication")).toBe(0);
     expect(index.count("v1", "Namespace")).toBe(0);
+    index.adopt(pa("c"));
+    index.adopt({ apiVersion: "v1", kind: "Namespace", metadata: { name: "n" } });
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toHaveLength(
+      1,
+    );
+    index.clear("security.istio.io/v1beta1", "PeerAuthentication");
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toEqual([]);
+    expect(index.namespace("n")).toBeDefined();
   });
 });

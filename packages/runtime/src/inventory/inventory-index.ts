@@ -82,6 +82,15 @@ export class InventoryIndex {
     this.#sorted.delete(`${place.key}\u0000${place.namespace}`);
   }
 
+  /** Forgets every object of the kind (a watch cache's relist replaces them all). */
+  clear(apiVersion: string, kind: string): void {
+    const key = kindKey(apiVersion, kind);
+    const byNamespace = this.#objects.get(key);
+    if (byNamespace === undefined) return;
+    for (const namespace of byNamespace.keys()) this.#sorted.delete(`${key}\u0000${namespace}`);
+    this.#objects.delete(key);
+  }
+
   /** How many objects of the kind are known, in every namespace. */
   count(apiVersion: string, kind: string): number {
     let total = 0;
