@@ -8,7 +8,8 @@
  * installed.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SYSTEM_NAMESPACES, type Json, type Policy } from "@charter/ir";
@@ -298,6 +299,49 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
     );
   });
 
+  it("after a network break, the relist drops what was deleted and adds what was created meanwhile", async () => {
+    const proxy = await cuttableProxy(Number(new URL(cluster.server).port));
+    const kubeconfig = join(scratch, "through-proxy.kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      readFileSync(cluster.kubeconfigs.admin, "utf8").replaceAll(
+        cluster.server,
+        `https://127.0.0.1:${proxy.port}`,
+      ),
+    );
+    apply([networkPolicy("doomed", "team-b", ALLOW_WEB)]);
+    const cut = new ClusterJudgingContext({
+      policies: [requireDefaultDenyNetworkPolicy],
+      connection: { kubeconfig },
+      backoff: { initialMs: 100, maxMs: 500 },
+    });
+    const namesIn = (ns: string) =>
+      cut.caches.index
+        .list("networking.k8s.io/v1", "NetworkPolicy", ns)
+        .map((np) => (np.metadata as { name: string }).name)
+        .join();
+    try {
+      await cut.caches.whenSynced(30_000);
+      expect(namesIn("team-b")).toBe("default-deny,doomed");
+      proxy.cut();
+      await eventually("the cache to see the break", () => cut.state()[0]?.connected === false);
+      kubectl(["delete", "networkpolicy", "doomed", "-n", "team-b"]);
+      apply([networkPolicy("newcomer", "team-b", ALLOW_WEB)]);
+      await sleep(1_000);
+      // Still the last state, and the state says the cache is not connected.
+      expect(namesIn("team-b")).toBe("default-deny,doomed");
+      expect(cut.state()[0]).toMatchObject({ synced: true, connected: false });
+      expect(cut.decide([requireDefaultDenyNetworkPolicy])[0]?.action).toBe("judge");
+      proxy.restore();
+      await eventually("the cache to relist", () => cut.state()[0]?.connected === true);
+      expect(namesIn("team-b")).toBe("default-deny,newcomer");
+      expect(cut.state()[0]?.restarts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await cut.stop();
+      await proxy.close();
+    }
+  });
+
   it("a kind the cluster does not serve stays unsynced and gets the written decision, until its CRD is installed", async () => {
     const mesh = new ClusterJudgingContext({
       policies: [requireMeshWideMtls],
@@ -357,6 +401,49 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
     }
   });
 });
+
+/**
+ * A TCP proxy to the API server that the test can cut: open connections are destroyed and new
+ * ones refused, as a network break would, while the API server itself (and kubectl through
+ * the direct kubeconfig) carries on. TLS passes through: the certificate names 127.0.0.1.
+ */
+async function cuttableProxy(target: number) {
+  const sockets = new Set<Socket>();
+  let cut = false;
+  const server: Server = createServer((client) => {
+    if (cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = tcpConnect({ host: "127.0.0.1", port: target });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 const PEER_AUTHENTICATION_CRD = {
   apiVersion: "apiextensions.k8s.io/v1",
