@@ -309,7 +309,11 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
         `https://127.0.0.1:${proxy.port}`,
       ),
     );
-    apply([networkPolicy("doomed", "team-b", ALLOW_WEB)]);
+    apply([namespace("team-d")]);
+    apply([
+      networkPolicy("kept", "team-d", DENY_ALL),
+      networkPolicy("doomed", "team-d", ALLOW_WEB),
+    ]);
     const cut = new ClusterJudgingContext({
       policies: [requireDefaultDenyNetworkPolicy],
       connection: { kubeconfig },
@@ -322,19 +326,19 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
         .join();
     try {
       await cut.caches.whenSynced(30_000);
-      expect(namesIn("team-b")).toBe("default-deny,doomed");
+      expect(namesIn("team-d")).toBe("doomed,kept");
       proxy.cut();
       await eventually("the cache to see the break", () => cut.state()[0]?.connected === false);
-      kubectl(["delete", "networkpolicy", "doomed", "-n", "team-b"]);
-      apply([networkPolicy("newcomer", "team-b", ALLOW_WEB)]);
+      kubectl(["delete", "networkpolicy", "doomed", "-n", "team-d"]);
+      apply([networkPolicy("newcomer", "team-d", ALLOW_WEB)]);
       await sleep(1_000);
       // Still the last state, and the state says the cache is not connected.
-      expect(namesIn("team-b")).toBe("default-deny,doomed");
+      expect(namesIn("team-d")).toBe("doomed,kept");
       expect(cut.state()[0]).toMatchObject({ synced: true, connected: false });
       expect(cut.decide([requireDefaultDenyNetworkPolicy])[0]?.action).toBe("judge");
       proxy.restore();
       await eventually("the cache to relist", () => cut.state()[0]?.connected === true);
-      expect(namesIn("team-b")).toBe("default-deny,newcomer");
+      expect(namesIn("team-d")).toBe("kept,newcomer");
       expect(cut.state()[0]?.restarts).toBeGreaterThanOrEqual(1);
     } finally {
       await cut.stop();
