@@ -146,7 +146,7 @@ export function createMetrics(): Metrics {
 }
 
 /** `{a="x",b="y"}` with the escapes the text format needs. */
-function labels(values: Record<string, string>): string {
+export function labels(values: Record<string, string>): string {
   const quote = (v: string) =>
     v.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
   return `{${Object.entries(values)

@@ -3,6 +3,7 @@
  * An entry of its own: it loads @kubernetes/client-node, which only cluster commands need.
  */
 export { Backoff, type BackoffOptions } from "./backoff.js";
+export { renderCacheMetrics } from "./cache-metrics.js";
 export type { KindCacheState } from "./cache-state.js";
 export { cachedKindKey, cachedKindsOf, kindLabel } from "./cached-kinds.js";
 export {
