@@ -346,6 +346,75 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
     }
   });
 
+  it("runs in a pod with its service account: refused kinds stay unsynced with the server's reason, and sync once RBAC allows them", async () => {
+    apply([namespace("charter-system")]);
+    kubectl(["create", "serviceaccount", "charter-webhook", "-n", "charter-system"]);
+    const token = kubectl(["create", "token", "charter-webhook", "-n", "charter-system"]).trim();
+    const dir = mkdtempSync(join(scratch, "sa-"));
+    writeFileSync(join(dir, "token"), token);
+    writeFileSync(join(dir, "ca.crt"), readFileSync(cluster.caFile));
+    writeFileSync(join(dir, "namespace"), "charter-system");
+    const inPod = new ClusterJudgingContext({
+      policies: CROSS_RESOURCE,
+      connection: {
+        env: {
+          KUBERNETES_SERVICE_HOST: "127.0.0.1",
+          KUBERNETES_SERVICE_PORT: new URL(cluster.server).port,
+          HOME: dir,
+        },
+        serviceAccountDir: dir,
+      },
+      backoff: { initialMs: 100, maxMs: 500 },
+    });
+    try {
+      await eventually("the first lists to be refused", () =>
+        inPod.state().every((s) => s.lastError !== undefined),
+      );
+      expect(inPod.synced()).toBe(false);
+      expect(inPod.state()[0]?.lastError).toMatch(
+        /^403 Forbidden: .*system:serviceaccount:charter-system:charter-webhook.* cannot list resource "namespaces"/,
+      );
+      expect(inPod.decide(CROSS_RESOURCE).map((d) => d.action)).toEqual(["deny", "deny"]);
+      // What the webhook's ClusterRole must grant: list and watch of each cached kind.
+      apply([
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRole",
+          metadata: { name: "charter-webhook-caches" },
+          rules: [
+            { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
+            {
+              apiGroups: ["networking.k8s.io"],
+              resources: ["networkpolicies"],
+              verbs: ["list", "watch"],
+            },
+          ],
+        },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRoleBinding",
+          metadata: { name: "charter-webhook-caches" },
+          roleRef: {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "charter-webhook-caches",
+          },
+          subjects: [
+            { kind: "ServiceAccount", name: "charter-webhook", namespace: "charter-system" },
+          ],
+        },
+      ]);
+      await inPod.caches.whenSynced(30_000);
+      expect(inPod.state().map((s) => [s.connected, s.lastError])).toEqual([
+        [true, undefined],
+        [true, undefined],
+      ]);
+      expect(await webhookRows(CROSS_RESOURCE, inPod)).toEqual(await webhookRows(CROSS_RESOURCE));
+    } finally {
+      await inPod.stop();
+    }
+  });
+
   it("a kind the cluster does not serve stays unsynced and gets the written decision, until its CRD is installed", async () => {
     const mesh = new ClusterJudgingContext({
       policies: [requireMeshWideMtls],
