@@ -405,6 +405,7 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
         },
       ]);
       await inPod.caches.whenSynced(30_000);
+      await context.caches.whenSynced(30_000);
       expect(inPod.state().map((s) => [s.connected, s.lastError])).toEqual([
         [true, undefined],
         [true, undefined],
@@ -444,6 +445,7 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
       ]);
       // A policy reading nothing beyond the object is judged meanwhile; so is one whose
       // caches are synced, by the other context.
+      await context.caches.whenSynced(30_000);
       expect(context.decide(CROSS_RESOURCE).map((d) => d.action)).toEqual(["judge", "judge"]);
 
       apply([PEER_AUTHENTICATION_CRD]);
@@ -451,7 +453,7 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
       apply([namespace("istio-system"), namespace("shop", { "istio-injection": "enabled" })]);
       apply([
         {
-          apiVersion: "security.istio.io/v1",
+          apiVersion: "security.istio.io/v1beta1",
           kind: "PeerAuthentication",
           metadata: { name: "default", namespace: "istio-system" },
           spec: { mtls: { mode: "STRICT" } },
@@ -459,6 +461,11 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
       ]);
       await mesh.caches.whenSynced(30_000);
       await eventually("the PeerAuthentication to be cached", () => mesh.state()[0]?.objects === 1);
+      // The policy names v1; this cluster serves v1beta1 only: watched there, read as v1.
+      expect(mesh.state()[0]?.watched).toEqual({
+        apiVersion: "security.istio.io/v1beta1",
+        resource: "peerauthentications",
+      });
       expect(mesh.decide([requireMeshWideMtls])[0]?.action).toBe("judge");
       const [engine] = createEngines([requireMeshWideMtls], ["ir"]).engines;
       const shop = JSON.parse(kubectl(["get", "namespace", "shop", "-o", "json"])) as Json;
@@ -531,10 +538,11 @@ const PEER_AUTHENTICATION_CRD = {
       singular: "peerauthentication",
     },
     scope: "Namespaced",
-    versions: ["v1", "v1beta1"].map((name) => ({
+    // Only the older version, so the caches must find it by discovery (the policy names v1).
+    versions: ["v1beta1"].map((name) => ({
       name,
       served: true,
-      storage: name === "v1",
+      storage: true,
       schema: {
         openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
       },
