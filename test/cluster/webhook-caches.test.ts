@@ -90,6 +90,14 @@ const identity = (row: {
   `${row.resource.kind} ${row.resource.namespace ?? ""}/${row.resource.name} ${row.policy}/${row.rule} ${row.result}: ${row.message}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls an async check until it holds (30 s at most). */
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
 async function eventually(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -106,9 +114,26 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
       encoding: "utf8",
       input,
       stdio: ["pipe", "pipe", "pipe"],
+      maxBuffer: 64 * 2 ** 20, // the API server's /metrics is several MiB
     });
   const apply = (objects: readonly object[]) =>
     kubectl(["apply", "--server-side", "-f", "-"], objects.map((o) => stringify(o)).join("---\n"));
+
+  /** Watches of NetworkPolicies the API server holds open now (its own metric). */
+  async function networkPolicyWatches(): Promise<number> {
+    const metrics = kubectl(["get", "--raw", "/metrics"]);
+    let total = 0;
+    for (const line of metrics.split("\n")) {
+      if (
+        line.startsWith("apiserver_longrunning_requests{") &&
+        line.includes('resource="networkpolicies"') &&
+        line.includes('verb="WATCH"')
+      ) {
+        total += Number(line.slice(line.lastIndexOf(" ") + 1));
+      }
+    }
+    return total;
+  }
 
   /** The rows the webhook's IR engine gives the reviewed objects, judged with the caches. */
   async function webhookRows(policies: readonly Policy[], judging = context): Promise<string[]> {
@@ -340,6 +365,19 @@ describe.skipIf(binaries === undefined)("the webhook's watch caches", () => {
       await eventually("the cache to relist", () => cut.state()[0]?.connected === true);
       expect(namesIn("team-d")).toBe("kept,newcomer");
       expect(cut.state()[0]?.restarts).toBeGreaterThanOrEqual(1);
+      // stop() closes the watch; stopped during its first list, a cache opens none. Counted by
+      // the API server (other clients watch NetworkPolicies too: the count goes back down).
+      const watching = await networkPolicyWatches();
+      await cut.stop();
+      await waitFor(async () => (await networkPolicyWatches()) === watching - 1);
+      const early = new ClusterJudgingContext({
+        policies: [requireDefaultDenyNetworkPolicy],
+        connection: { kubeconfig },
+      });
+      await early.stop();
+      await sleep(1_500);
+      expect(await networkPolicyWatches()).toBe(watching - 1);
+      expect(early.synced()).toBe(false);
     } finally {
       await cut.stop();
       await proxy.close();

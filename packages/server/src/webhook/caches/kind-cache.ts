@@ -131,6 +131,8 @@ export class KindCache {
     } catch (error) {
       return error;
     }
+    // ListWatch.start() would undo a stop() made before it: never start one after stop().
+    if (this.#stopped) return new Error("stopped");
     const served = this.#served;
     const { index, kubeConfig } = this.#options;
     return new Promise<unknown>((resolve) => {
@@ -155,7 +157,6 @@ export class KindCache {
         void informer.stop();
         resolve(error ?? new Error("the watch ended with an error"));
       });
-      if (this.#stopped) void informer.stop();
       informer.start().catch(resolve);
     });
   }
@@ -188,6 +189,9 @@ export class KindCache {
         resourceVersion = page.metadata.resourceVersion;
       }
     } while (next !== undefined);
+    // ListWatch opens its watch after the list without looking whether it was stopped
+    // meanwhile; an error here ends it instead of leaving an open watch behind.
+    if (this.#stopped) throw new Error("stopped");
     // Replaced in one step (no await between): a review never sees half a relist.
     index.clear(this.kind.apiVersion, this.kind.kind);
     for (const item of items) index.adopt(item as Json);
