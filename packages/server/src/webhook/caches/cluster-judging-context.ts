@@ -47,7 +47,15 @@ export class ClusterJudgingContext implements JudgingContext {
     return this.caches.state();
   }
 
+  kinds(): readonly KindCacheState[] {
+    return this.caches.state();
+  }
+
   stop(): Promise<void> {
+    return this.caches.stop();
+  }
+
+  close(): Promise<void> {
     return this.caches.stop();
   }
 }

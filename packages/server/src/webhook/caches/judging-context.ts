@@ -1,8 +1,9 @@
 /**
  * The seam between the webhook's handler and what it judges with beyond the reviewed object.
- * The handler's engineer owns packages/server/src/webhook/judging-context.ts; until the lead
- * reconciles the two, this is the shape the caches implement (cluster-judging-context.ts) and
- * the shape a test double of the handler can implement without a cluster.
+ * The handler's engineer owns packages/server/src/webhook/judging-context.ts (on their branch:
+ * `inventoryFor`, `synced`, `kinds`, `close`); until the lead reconciles the two, this is that
+ * shape plus what the caches add — `decide`, the per-policy rule for unsynced caches, and
+ * `state`, the full per-kind state — so ClusterJudgingContext fits either.
  */
 import type { Json, Policy } from "@charter/ir";
 import type { InventoryIndex } from "@charter/runtime";
@@ -21,6 +22,10 @@ export interface JudgingContext {
   decide(policies: readonly Policy[]): UnsyncedDecision[];
   /** Per cached kind: synced, connected, objects, last event age, restarts (for /metrics). */
   state(): readonly KindCacheState[];
+  /** `state()` under the name the handler's seam uses (its CachedKindState is a subset). */
+  kinds(): readonly KindCacheState[];
   /** Stops the watches. */
   stop(): Promise<void>;
+  /** `stop()` under the name the handler's seam uses. */
+  close(): Promise<void>;
 }
