@@ -19,8 +19,13 @@
  *    itself, loudly, without the pinned Kubernetes builds).
  * 7. Last, `charter serve` under load (bench/serve-load.mjs: autocannon, 200 and 304), written
  *    between the `serve-bench:begin` / `serve-bench:end` markers; `--no-serve` skips it.
+ * 8. The memory of the webhook's watch caches holding `--large` objects (default 100,000) fed
+ *    by a fake API server (bench/webhook-caches.mjs), written between the
+ *    `webhook-caches-bench:begin` / `webhook-caches-bench:end` markers; `--no-webhook-caches`
+ *    skips it.
  *
  *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write] [--no-cluster] [--no-serve]
+ *                      [--no-webhook-caches]
  *
  * Peak RSS comes from GNU time (`/usr/bin/time -f %M`); wall time from process.hrtime around
  * the child. Every number is one run: the machine is stated with them.
@@ -39,6 +44,11 @@ import {
   serveSection,
   writeServeSection,
 } from "./serve-load.mjs";
+import {
+  webhookCachesBench,
+  webhookCachesSection,
+  writeWebhookCachesSection,
+} from "./webhook-caches.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
@@ -352,4 +362,11 @@ if (!process.argv.includes("--no-serve")) {
   const load = await serveLoad();
   printServeLoad(load);
   if (WRITE) writeServeSection(serveSection(load, hostFacts()));
+}
+
+// 8. The webhook's watch caches: memory with --large objects, fed by a fake API server.
+if (!process.argv.includes("--no-webhook-caches")) {
+  const section = webhookCachesSection(await webhookCachesBench({ objects: LARGE }));
+  console.log(`\n${section}\n`);
+  if (WRITE) writeWebhookCachesSection(section);
 }

@@ -120,6 +120,37 @@ describe.skipIf(binaries === undefined)("the dev cluster", () => {
     expect(events.some((event) => event.user?.username === "charter-developer")).toBe(true);
   });
 
+  it("restarts the API server on the same port with the same etcd: data, certificate and controller manager carry on", async () => {
+    kubectl("admin", ["create", "configmap", "before-restart", "-n", "default"]);
+    const old = cluster.processes.find((process) => process.name === "kube-apiserver");
+    const others = cluster.processes.filter((process) => process.name !== "kube-apiserver");
+    const apiServers = () =>
+      processesMentioning(cluster.dir).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("kube-apiserver");
+        } catch {
+          return false; // ended while we looked
+        }
+      });
+    const before = apiServers();
+    await cluster.restartApiServer();
+    expect(old?.hasExited()).toBe(true);
+    const current = cluster.processes.find((process) => process.name === "kube-apiserver");
+    expect(current).not.toBe(old);
+    expect(current?.hasExited()).toBe(false);
+    expect(others.every((process) => !process.hasExited())).toBe(true);
+    // A supervisor and its program, both new: the old pair is gone, not left running beside it.
+    const after = apiServers();
+    expect(after).toHaveLength(before.length);
+    expect(after.some((pid) => before.includes(pid))).toBe(false);
+    // The same kubeconfig (server URL, CA file, token) works, and etcd kept the data.
+    expect(kubectl("admin", ["get", "configmap", "before-restart", "-o", "name"]).trim()).toBe(
+      "configmap/before-restart",
+    );
+    kubectl("admin", ["create", "namespace", "after-restart"]);
+    await cluster.waitForServiceAccount("after-restart");
+  });
+
   it("stops every process, releases the ports and removes its folder", async () => {
     const dir = cluster.dir;
     expect(processesMentioning(dir).length).toBeGreaterThanOrEqual(3);

@@ -52,4 +52,34 @@ describe("InventoryIndex", () => {
       v1: { Namespace: { n: { apiVersion: "v1", kind: "Namespace", metadata: { name: "n" } } } },
     });
   });
+
+  it("follows a watch: adopt keeps the object itself, remove forgets it, count counts", () => {
+    const index = new InventoryIndex([PA, NS]);
+    const a = pa("a");
+    index.adopt(a);
+    index.adopt(pa("b"));
+    index.adopt({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "n" } });
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")[0]).toBe(a);
+    expect(index.count("security.istio.io/v1", "PeerAuthentication")).toBe(2);
+    // Removed by group, kind, namespace and name, whatever version the delete names.
+    index.remove(pa("a", "security.istio.io/v1"));
+    index.remove(pa("never-there"));
+    expect(
+      index
+        .list("security.istio.io/v1", "PeerAuthentication", "istio-system")
+        .map((o) => o.metadata),
+    ).toEqual([{ name: "b", namespace: "istio-system" }]);
+    index.remove(pa("b"));
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toEqual([]);
+    expect(index.count("security.istio.io/v1", "PeerAuthentication")).toBe(0);
+    expect(index.count("v1", "Namespace")).toBe(0);
+    index.adopt(pa("c"));
+    index.adopt({ apiVersion: "v1", kind: "Namespace", metadata: { name: "n" } });
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toHaveLength(
+      1,
+    );
+    index.clear("security.istio.io/v1beta1", "PeerAuthentication");
+    expect(index.list("security.istio.io/v1", "PeerAuthentication", "istio-system")).toEqual([]);
+    expect(index.namespace("n")).toBeDefined();
+  });
 });

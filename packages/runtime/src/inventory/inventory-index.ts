@@ -58,30 +58,71 @@ export class InventoryIndex {
 
   /** Records the object when it is of a wanted kind and has a name; ignores anything else. */
   add(parsed: Json): void {
-    if (!isObject(parsed)) return;
-    if (
-      !this.#wanted.has(
-        kindKey(stringAt(parsed, "apiVersion") ?? "", stringAt(parsed, "kind") ?? ""),
-      )
-    )
-      return;
-    // Kept past its document: a copy of its own (detached.ts).
-    const object = detached(parsed);
+    // Kept past its document: a copy of its own (detached.ts), made only for a wanted kind.
+    if (this.#placeOf(parsed) !== undefined) this.#put(detached(parsed as JsonObject));
+  }
+
+  /**
+   * `add` without the copy, for an owner that hands the object over: parsed by JSON.parse on
+   * its own (so it holds no slice of a larger string) and never changed afterwards — a watch
+   * cache's objects, which would otherwise be kept twice.
+   */
+  adopt(object: Json): void {
+    if (this.#placeOf(object) !== undefined) this.#put(object as JsonObject);
+  }
+
+  /** Forgets the object of this kind, namespace and name, if known (a watch's delete). */
+  remove(object: Json): void {
+    const place = this.#placeOf(object);
+    if (place === undefined) return;
+    const byNamespace = this.#objects.get(place.key);
+    const byName = byNamespace?.get(place.namespace);
+    if (byName === undefined || !byName.delete(place.name)) return;
+    if (byName.size === 0) byNamespace?.delete(place.namespace);
+    this.#sorted.delete(`${place.key}\u0000${place.namespace}`);
+  }
+
+  /** Forgets every object of the kind (a watch cache's relist replaces them all). */
+  clear(apiVersion: string, kind: string): void {
+    const key = kindKey(apiVersion, kind);
+    const byNamespace = this.#objects.get(key);
+    if (byNamespace === undefined) return;
+    for (const namespace of byNamespace.keys()) this.#sorted.delete(`${key}\u0000${namespace}`);
+    this.#objects.delete(key);
+  }
+
+  /** How many objects of the kind are known, in every namespace. */
+  count(apiVersion: string, kind: string): number {
+    let total = 0;
+    for (const byName of this.#objects.get(kindKey(apiVersion, kind))?.values() ?? []) {
+      total += byName.size;
+    }
+    return total;
+  }
+
+  /** Where a wanted object goes (kind key, namespace, name), or undefined when it is not kept. */
+  #placeOf(object: Json): { key: string; namespace: string; name: string } | undefined {
+    if (!isObject(object)) return undefined;
     const apiVersion = stringAt(object, "apiVersion");
     const kind = stringAt(object, "kind");
     const name = stringAt(object, "metadata", "name");
-    if (apiVersion === undefined || kind === undefined || name === undefined) return;
+    if (apiVersion === undefined || kind === undefined || name === undefined) return undefined;
     const key = kindKey(apiVersion, kind);
     const wanted = this.#wanted.get(key);
-    if (wanted === undefined) return;
+    if (wanted === undefined) return undefined;
     const namespace = wanted.namespaced ? stringAt(object, "metadata", "namespace") : CLUSTER;
-    if (namespace === undefined) return;
-    const byNamespace = this.#objects.get(key) ?? new Map<string, Map<string, JsonObject>>();
-    this.#objects.set(key, byNamespace);
-    const byName = byNamespace.get(namespace) ?? new Map<string, JsonObject>();
-    byNamespace.set(namespace, byName);
-    byName.set(name, object);
-    this.#sorted.delete(`${key}\u0000${namespace}`);
+    return namespace === undefined ? undefined : { key, namespace, name };
+  }
+
+  #put(object: JsonObject): void {
+    const place = this.#placeOf(object);
+    if (place === undefined) return;
+    const byNamespace = this.#objects.get(place.key) ?? new Map<string, Map<string, JsonObject>>();
+    this.#objects.set(place.key, byNamespace);
+    const byName = byNamespace.get(place.namespace) ?? new Map<string, JsonObject>();
+    byNamespace.set(place.namespace, byName);
+    byName.set(place.name, object);
+    this.#sorted.delete(`${place.key}\u0000${place.namespace}`);
   }
 
   /**

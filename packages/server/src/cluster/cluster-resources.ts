@@ -25,6 +25,7 @@ import {
 import { inventoryKindsOf, type ScanEvent } from "@charter/runtime";
 import { type ClusterClient, ClusterRequestError, requestError } from "./cluster-client.js";
 import { type Discovery, discover, kindKey, type ServedKind } from "./discovery.js";
+import { asStored } from "./stored-object.js";
 
 /** Objects per list request: kubectl's chunk size. */
 export const PAGE_SIZE = 500;
@@ -118,20 +119,8 @@ export async function planClusterScan(
   };
 }
 
-/** The object as a scan judges it: with its apiVersion and kind, without managedFields. */
-function asStored(kind: ServedKind, item: Record<string, unknown>): Json {
-  const { apiVersion: _a, kind: _k, metadata, ...rest } = item;
-  const object: Record<string, unknown> = { apiVersion: kind.apiVersion, kind: kind.kind };
-  if (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)) {
-    const { managedFields: _m, ...kept } = metadata as Record<string, unknown>;
-    object.metadata = kept;
-  } else if (metadata !== undefined) {
-    object.metadata = metadata;
-  }
-  return Object.assign(object, rest) as Json;
-}
-
-function collectionPath(kind: ServedKind, namespace: string | undefined): string {
+/** The URL path listing (or watching) a kind, in one namespace or in all. */
+export function collectionPath(kind: ServedKind, namespace: string | undefined): string {
   const base = kind.group === "" ? `/api/${kind.version}` : `/apis/${kind.group}/${kind.version}`;
   return namespace !== undefined && kind.namespaced
     ? `${base}/namespaces/${encodeURIComponent(namespace)}/${kind.resource}`

@@ -30,6 +30,7 @@ export {
 export { type Discovery, discover, type ServedKind } from "./discovery.js";
 export {
   type ClusterConnectionOptions,
+  chosenKubeConfig,
   connectCluster,
   IN_CLUSTER_CONTEXT,
 } from "./kubeconfig.js";

@@ -111,6 +111,14 @@ function loadKubeConfig(options: ClusterConnectionOptions): { kc: KubeConfig; in
 
 /** The client of the chosen context, or a ClusterUnusable error saying what is missing. */
 export function connectCluster(options: ClusterConnectionOptions = {}): ClusterClient {
+  return clusterClient(chosenKubeConfig(options));
+}
+
+/**
+ * The kubeconfig with the chosen context current, as connectCluster reads it: for code that
+ * needs @kubernetes/client-node's own machinery (a watch) beside the ClusterClient.
+ */
+export function chosenKubeConfig(options: ClusterConnectionOptions = {}): KubeConfig {
   const { kc } = loadKubeConfig(options);
   if (options.context !== undefined) {
     const names = kc.getContexts().map((context) => context.name);
@@ -129,5 +137,5 @@ export function connectCluster(options: ClusterConnectionOptions = {}): ClusterC
       "pass --context NAME, or run kubectl config use-context NAME",
     );
   }
-  return clusterClient(kc);
+  return kc;
 }

@@ -60,6 +60,12 @@ export interface DevCluster {
   readonly startupMs: number;
   /** Waits until the namespace's `default` ServiceAccount exists (Pods need it). */
   waitForServiceAccount(namespace: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port, with the same etcd, flags and
+   * serving certificate, then waits for /readyz: what clients see when the API server restarts
+   * (watches end, connections are refused for a while). etcd and the controller manager run on.
+   */
+  restartApiServer(timeoutMs?: number): Promise<void>;
   /** Stops every process, waits for their ports, removes the folder unless kept. */
   stop(): Promise<void>;
 }
@@ -162,37 +168,44 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       return response.ok;
     });
 
-    processes.push(
-      superviseProcess(
+    const admin = users.admin.token;
+    const apiServerArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${path("pki")}`,
+      `--token-auth-file=${path("tokens.csv")}`,
+      "--authorization-mode=RBAC",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${path("pki/service-account.pub")}`,
+      `--service-account-signing-key-file=${path("pki/service-account.key")}`,
+      "--service-cluster-ip-range=10.96.0.0/16",
+      "--endpoint-reconciler-type=none",
+      "--allow-privileged=true",
+      `--audit-policy-file=${path("audit-policy.yaml")}`,
+      `--audit-log-path=${auditLog}`,
+      "--profiling=false",
+      ...(options.apiServerFlags ?? []),
+    ];
+    /** Starts kube-apiserver (in the old one's place on a restart) and waits for /readyz. */
+    const startApiServer = async (waitMs: number) => {
+      const apiServer = superviseProcess(
         "kube-apiserver",
         binaries["kube-apiserver"],
-        [
-          `--etcd-servers=${etcdUrl}`,
-          "--bind-address=127.0.0.1",
-          "--advertise-address=127.0.0.1",
-          `--secure-port=${apiPort}`,
-          `--cert-dir=${path("pki")}`,
-          `--token-auth-file=${path("tokens.csv")}`,
-          "--authorization-mode=RBAC",
-          "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-          `--service-account-key-file=${path("pki/service-account.pub")}`,
-          `--service-account-signing-key-file=${path("pki/service-account.key")}`,
-          "--service-cluster-ip-range=10.96.0.0/16",
-          "--endpoint-reconciler-type=none",
-          "--allow-privileged=true",
-          `--audit-policy-file=${path("audit-policy.yaml")}`,
-          `--audit-log-path=${auditLog}`,
-          "--profiling=false",
-          ...(options.apiServerFlags ?? []),
-        ],
+        apiServerArgs,
         path("logs/kube-apiserver.log"),
-      ),
-    );
-    const admin = users.admin.token;
-    await waitUntil("kube-apiserver to be ready (/readyz)", timeoutMs, processes, async () => {
-      const ca = readFileSync(caFile, "utf8");
-      return (await clusterRequest(server, ca, admin, "/readyz")).status === 200;
-    });
+      );
+      const at = processes.findIndex((process) => process.name === "kube-apiserver");
+      if (at === -1) processes.push(apiServer);
+      else processes[at] = apiServer;
+      await waitUntil("kube-apiserver to be ready (/readyz)", waitMs, processes, async () => {
+        // Its serving certificate is generated into pki/ on the first start and kept after.
+        const ca = readFileSync(caFile, "utf8");
+        return (await clusterRequest(server, ca, admin, "/readyz")).status === 200;
+      });
+    };
+    await startApiServer(timeoutMs);
     const ca = readFileSync(caFile, "utf8");
 
     processes.push(
@@ -219,6 +232,21 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
     // The controller manager works once it has made the default namespace's ServiceAccount.
     await waitForServiceAccount("default", timeoutMs);
 
+    let restarting: Promise<void> | undefined;
+    const restartApiServer = (waitMs = timeoutMs) => {
+      restarting ??= (async () => {
+        try {
+          const old = processes.find((process) => process.name === "kube-apiserver");
+          await old?.stop();
+          await waitForPortReleased(apiPort);
+          await startApiServer(waitMs);
+        } finally {
+          restarting = undefined;
+        }
+      })();
+      return restarting;
+    };
+
     return {
       server,
       dir,
@@ -231,6 +259,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       processes,
       startupMs: Date.now() - startedAt,
       waitForServiceAccount,
+      restartApiServer,
       stop,
     };
   } catch (error) {
