@@ -475,6 +475,23 @@ Examples:
     )
     .option("--ca-out <file>", "--self-signed: also write the CA bundle (PEM) to this file")
     .option(
+      "--kubeconfig <file>",
+      "the cluster whose Namespaces and inventory kinds are watched, for policies that read them (default: $KUBECONFIG, ~/.kube/config, else the pod's service account)",
+    )
+    .option("--context <name>", "the kubeconfig context (default: its current one)")
+    .addOption(
+      new Option(
+        "--unsynced <mode>",
+        "a deny policy whose watch cache is not synced yet: deny the review (retry later) or allow it with a warning",
+      )
+        .choices(["deny", "allow"])
+        .default("deny"),
+    )
+    .option(
+      "--now <time>",
+      "the clock exceptions expire by: YYYY-MM-DD or an RFC 3339 date-time (default: each review's time)",
+    )
+    .option(
       "--decision-log-dir <dir>",
       "append each decision to <dir>/decisions-NNNNNN.jsonl (what charter audit --logs reads)",
     )
@@ -506,7 +523,11 @@ systemNamespaces from charter.config.ts), with the object as the API server sent
   deny failures    allowed: false, status 403 naming every failing policy, rule and message
   warn failures    warnings, one per failing rule (kubectl prints "Warning: ...")
   audit failures   auditAnnotations, one per policy (in the API server's audit log)
-  a rule that cannot be judged, or caches not yet synced: denied, with the reason (fail closed)
+  a rule that cannot be judged: denied, with the reason (fail closed)
+Policies that read the namespace root or inventory(...) are judged with watch caches of those
+kinds (list and watch, from --kubeconfig or in the cluster); until a cache has its first list, a
+deny policy that reads it denies ("not synced yet; retry"; --unsynced allow: a warning), a warn
+or audit policy warns or annotates.
 CREATE and UPDATE judge the new object; DELETE the deleted one, only for policies that list
 DELETE in their operations; CONNECT is allowed. Dry runs are judged and logged as dry runs.
 Bad input (not JSON, not an admission.k8s.io/v1 AdmissionReview, no uid, over 3 MiB, nested too

@@ -29,6 +29,8 @@ import {
   type WebhookServer,
   watchTlsFiles,
 } from "@charter/server";
+import type { UnsyncedMode } from "@charter/server/webhook-caches";
+import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
@@ -48,28 +50,42 @@ export interface WebhookOptions extends PolicyOptions {
   readonly decisionLogTokenFile?: string;
   readonly decisionLogCa?: string;
   readonly logLevel: LogLevel;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly unsynced: UnsyncedMode;
+  readonly now?: string;
 }
 
 /** How the webhook learns the objects cross-resource policies read (webhook/caches/). */
-export type JudgingContextFactory = (policies: readonly Policy[], logger: Logger) => JudgingContext;
+export type JudgingContextFactory = (
+  policies: readonly Policy[],
+  logger: Logger,
+) => JudgingContext | Promise<JudgingContext>;
 
 /**
- * Until the watch caches are wired in, a policy set that reads beyond the object gets an
- * empty context that is never synced: reviews such policies judge are denied (fail closed).
+ * The watch caches of the kinds the policies read (webhook/caches/), from --kubeconfig or the
+ * pod's service account; a static, synced context when no policy reads beyond the object (then
+ * no cluster is needed at all, and @kubernetes/client-node is never loaded).
  */
-export const noCaches: JudgingContextFactory = (policies, logger) => {
-  const kinds = inventoryKindsOf(policies);
-  if (kinds.length > 0) {
-    logger.log(
-      "warn",
-      "policies read other objects, and this build has no watch caches: reviews they judge are denied",
-      {
-        kinds: kinds.map((kind) => `${kind.apiVersion}/${kind.kind}`),
+export function watchCaches(options: WebhookOptions): JudgingContextFactory {
+  return async (policies, logger) => {
+    const kinds = inventoryKindsOf(policies);
+    if (kinds.length === 0) return staticJudgingContext([], []);
+    const { ClusterJudgingContext } = await import("@charter/server/webhook-caches");
+    const context = new ClusterJudgingContext({
+      policies,
+      connection: {
+        ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+        ...(options.context ? { context: options.context } : {}),
       },
-    );
-  }
-  return staticJudgingContext(kinds, [], { synced: kinds.length === 0 });
-};
+      unsynced: options.unsynced,
+    });
+    logger.log("info", "watching the kinds the policies read", {
+      kinds: kinds.map((kind) => `${kind.apiVersion}/${kind.kind}`),
+    });
+    return context;
+  };
+}
 
 export async function webhook(ctx: Context, options: WebhookOptions): Promise<number> {
   return webhookUntil(ctx, options, shutdownSignal());
@@ -80,15 +96,19 @@ export async function webhookUntil(
   ctx: Context,
   options: WebhookOptions,
   stop: Promise<string>,
-  judgingContext: JudgingContextFactory = noCaches,
+  judgingContext: JudgingContextFactory = watchCaches(options),
 ): Promise<number> {
   checkOptions(options);
   const logger = jsonLogger((line) => ctx.output.err(line), options.logLevel);
   const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  // --now: one fixed clock for every review (tests, replays); else each review's own time.
+  const fixed = options.now === undefined ? undefined : clockOf(options.now);
+  const now = fixed === undefined ? Date.now : () => fixed;
+
   const tls = options.selfSigned ? selfSigned(ctx, options) : certificateFiles(ctx, options);
   for (const exception of exceptions) {
     // Exceptions are judged by the clock of each review; one already past is worth a word now.
-    if (!inForce(exception, Date.now())) {
+    if (!inForce(exception, now())) {
       logger.log("warn", "an exception has expired and is no longer applied", {
         exception: exception.name,
         owner: exception.owner,
@@ -96,7 +116,7 @@ export async function webhookUntil(
       });
     }
   }
-  const context = judgingContext(policies, logger);
+  const context = await judgingContext(policies, logger);
   const judge = createJudge(
     { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
     context,
@@ -112,6 +132,7 @@ export async function webhookUntil(
         port: options.port,
         tls: tls.pair,
         judge,
+        now,
         context,
         labels: decisionLabels(VERSION),
         logger,

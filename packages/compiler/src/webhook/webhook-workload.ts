@@ -135,6 +135,8 @@ export function deploymentDocument(options: WebhookOptions, readsCluster: boolea
               imagePullPolicy: "Always",
               args: [
                 "webhook",
+                "--host",
+                "0.0.0.0",
                 "--tls-cert",
                 `${TLS_MOUNT_PATH}/tls.crt`,
                 "--tls-key",

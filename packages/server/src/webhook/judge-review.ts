@@ -41,12 +41,31 @@ export interface WebhookPolicySet {
 }
 
 export type Verdict =
-  /** Judged: every row of every policy that applies (exceptions applied). */
-  | { readonly kind: "judged"; readonly object: Json; readonly findings: readonly Finding[] }
+  /**
+   * Judged: every row of every policy that applies (exceptions applied), but the policies
+   * whose caches are not synced yet: an error row each when that denies, else in `unjudged`.
+   */
+  | {
+      readonly kind: "judged";
+      readonly object: Json;
+      readonly findings: readonly Finding[];
+      readonly unjudged: readonly UnjudgedPolicy[];
+    }
   /** Nothing to judge: allowed, with the reason. */
   | { readonly kind: "not-judged"; readonly reason: string }
   /** Cannot be judged safely: denied, with the reason (fail closed). */
   | { readonly kind: "failed"; readonly reason: string };
+
+/**
+ * A policy not judged because a cache it reads is not synced. Those that deny are error rows
+ * among the findings; those that warn or audit (`--unsynced allow`, warn and audit policies)
+ * are listed in the verdict, for a warning or an audit annotation.
+ */
+export interface UnjudgedPolicy {
+  readonly policy: Policy;
+  readonly action: "deny" | "warn" | "audit";
+  readonly message: string;
+}
 
 export interface Judge {
   judge(request: AdmissionRequest, now: number): Verdict;
@@ -104,22 +123,25 @@ function judgeRequest(
     (c) => policyApplies(c.policy, object, set.systemNamespaces) !== "no",
   );
   if (applying.length === 0) {
-    return { kind: "judged", object, findings: [] };
+    return { kind: "judged", object, findings: [], unjudged: [] };
   }
-  const readsCluster = applying.some(
+  // A policy that reads a cache not synced yet is not judged; the written rule says what the
+  // review gets instead (caches/unsynced-decision.ts).
+  const crossResource = applying.filter(
     (c) =>
       isCrossResource(c.policy) && policyApplies(c.policy, object, set.systemNamespaces) === "yes",
   );
-  if (readsCluster && !context.synced()) {
-    const waiting = context
-      .kinds()
-      .filter((kind) => !kind.synced)
-      .map((kind) => kind.kind);
-    return {
-      kind: "failed",
-      reason: `the webhook's cache of ${waiting.join(", ") || "the cluster"} is not synced yet, and a policy that reads it judges this object; try again shortly`,
-    };
-  }
+  const decisions = new Map(
+    context.decide(crossResource.map((c) => c.policy)).map((d) => [d.policy, d]),
+  );
+  const unjudged: UnjudgedPolicy[] = [];
+  const judged = applying.filter((c) => {
+    const decision = decisions.get(c.policy.name);
+    if (decision === undefined || decision.action === "judge") return true;
+    unjudged.push({ policy: c.policy, action: decision.action, message: decision.message });
+    return false;
+  });
+  const readsCluster = judged.some((c) => decisions.has(c.policy.name));
   const inventory = readsCluster ? context.inventoryFor(object) : undefined;
   if (readsCluster && inventory === undefined) {
     // Judged without it, a rule reading the Namespace would be skipped: never a silent pass.
@@ -135,9 +157,34 @@ function judgeRequest(
   };
   const resource: Resource = { object, request: admission };
   const identity = identityOf(object);
-  const rows = applying.flatMap((c) => evaluatePolicy(c, resource, 0, identity, inventory));
+  const rows = [
+    ...judged.flatMap((c) => evaluatePolicy(c, resource, 0, identity, inventory)),
+    // Denying for want of a cache: error rows, which refuse the request (fail closed).
+    ...unjudged
+      .filter((u) => u.action === "deny")
+      .flatMap(({ policy, message }) =>
+        policy.rules.map(
+          (rule): Finding => ({
+            policy: policy.name,
+            rule: rule.name,
+            result: "error",
+            message,
+            messages: [message],
+            severity: policy.severity,
+            enforcement: policy.enforcement,
+            resource: identity,
+            resourceIndex: 0,
+          }),
+        ),
+      ),
+  ];
   const { findings } = applyExceptions(rows, [resource], set.exceptions, now);
-  return { kind: "judged", object, findings };
+  return {
+    kind: "judged",
+    object,
+    findings,
+    unjudged: unjudged.filter((u) => u.action !== "deny"),
+  };
 }
 
 function isPodSpecChange(request: AdmissionRequest): boolean {

@@ -5,22 +5,17 @@
  * it for a live cluster, and `staticJudgingContext` for tests and for policy sets that read
  * nothing beyond the object.
  *
- * Fail closed: while `synced()` is false, a review that a cross-resource policy judges is
- * denied (the cache could be missing the Namespace or the NetworkPolicy that decides it),
- * and /readyz answers 503.
+ * Fail closed: a policy that reads a kind whose cache is not synced is not judged (the cache
+ * could be missing the Namespace or the NetworkPolicy that decides it): `decide` says what the
+ * review gets instead, and /readyz answers 503 until every cache is synced.
  */
-import { groupOf, type InventoryKind, type Json, type JsonObject } from "@charter/ir";
+import { groupOf, type InventoryKind, type Json, type JsonObject, type Policy } from "@charter/ir";
 import { InventoryIndex } from "@charter/runtime";
+import type { KindCacheState } from "./caches/cache-state.js";
+import { decideUnsynced, type UnsyncedDecision } from "./caches/unsynced-decision.js";
 
 /** How one cached kind stands, for /readyz, the metrics and the logs. */
-export interface CachedKindState {
-  /** `v1/Namespace`, `networking.k8s.io/v1/NetworkPolicy`: the kind as the policies read it. */
-  readonly kind: string;
-  /** True once the first list has been read and the watch runs. */
-  readonly synced: boolean;
-  /** Objects held. */
-  readonly objects: number;
-}
+export type CachedKindState = KindCacheState;
 
 export interface JudgingContext {
   /**
@@ -32,6 +27,11 @@ export interface JudgingContext {
   inventoryFor(object: Json): InventoryIndex | undefined;
   /** Whether every cached kind is synced (vacuously true when nothing is cached). */
   synced(): boolean;
+  /**
+   * For the policies that judge a review, in order: judge each, or — when a cache it reads is
+   * not synced yet — what to do instead (caches/unsynced-decision.ts, the written rule).
+   */
+  decide(policies: readonly Policy[]): UnsyncedDecision[];
   /** Each cached kind's state, in a stable order. */
   kinds(): readonly CachedKindState[];
   /** Stops watching (the caches); a static context has nothing to stop. */
@@ -58,11 +58,14 @@ export function staticJudgingContext(
   const states = kinds.map((kind) => ({
     kind: kindName(kind),
     synced,
+    connected: synced,
     objects: objects.filter((object) => isOfKind(object, kind)).length,
+    restarts: 0,
   }));
   return {
     inventoryFor: () => index,
     synced: () => synced,
+    decide: (policies) => decideUnsynced(policies, () => synced),
     kinds: () => states,
     close: async () => {},
   };

@@ -60,14 +60,20 @@ export function reviewAnswer(uid: string, verdict: Verdict): ReviewAnswer {
     if (verdict.kind === "failed") {
       return { uid, allowed: false, status: forbidden(headerSafe(verdict.reason)) };
     }
-    const { findings } = verdict;
+    const { findings, unjudged } = verdict;
     const denying = denyingRows(findings);
-    const warnings = warningsOf(
-      findings.filter((f) => f.result === "fail" && f.enforcement === "warn"),
-    );
-    const annotations = auditAnnotationsOf(
-      findings.filter((f) => f.result === "fail" && f.enforcement === "audit"),
-    );
+    const noticed = (action: "warn" | "audit") =>
+      unjudged
+        .filter((u) => u.action === action)
+        .map((u) => ({ policy: u.policy.name, rule: "(not judged)", message: u.message }));
+    const warnings = warningsOf([
+      ...findings.filter((f) => f.result === "fail" && f.enforcement === "warn"),
+      ...noticed("warn"),
+    ]);
+    const annotations = auditAnnotationsOf([
+      ...findings.filter((f) => f.result === "fail" && f.enforcement === "audit"),
+      ...noticed("audit"),
+    ]);
     return {
       uid,
       allowed: denying.length === 0,
@@ -82,8 +88,11 @@ function forbidden(message: string) {
   return { code: 403, reason: "Forbidden", message };
 }
 
+/** What a warning or an annotation tells of a row. */
+type Noted = Pick<Finding, "policy" | "rule" | "message">;
+
 /** `[policy/rule] message`, one line. */
-function rowText(finding: Finding): string {
+function rowText(finding: Noted): string {
   return headerSafe(`[${finding.policy}/${finding.rule}] ${finding.message}`);
 }
 
@@ -124,7 +133,7 @@ export function denialMessage(rows: readonly Finding[]): string {
 }
 
 /** One warning per failing rule, within the API server's limits (see the top of the file). */
-export function warningsOf(rows: readonly Finding[]): string[] {
+export function warningsOf(rows: readonly Noted[]): string[] {
   const warnings: string[] = [];
   let total = 0;
   for (const [index, row] of rows.entries()) {
@@ -144,7 +153,7 @@ export function warningsOf(rows: readonly Finding[]): string[] {
 }
 
 /** One annotation per policy: its failing rules and their messages, bounded. */
-export function auditAnnotationsOf(rows: readonly Finding[]): Record<string, string> {
+export function auditAnnotationsOf(rows: readonly Noted[]): Record<string, string> {
   const byPolicy = new Map<string, string[]>();
   for (const row of rows) {
     const lines = byPolicy.get(row.policy) ?? [];

@@ -4,6 +4,7 @@
  * decisions, each policy's results, and the judging context's cache state.
  */
 import { labels } from "../bundle-server/metrics.js";
+import { renderCacheMetrics } from "./caches/cache-metrics.js";
 import type { CachedKindState } from "./judging-context.js";
 
 /** Seconds; what an admission webhook is expected to answer in (the API server waits 10 s). */
@@ -81,21 +82,11 @@ export function createWebhookMetrics(): WebhookMetrics {
         "Rows judged, by policy and result (pass, fail, skip, error).",
         [...results],
       );
-      family("charter_webhook_cache_synced", "gauge", "1 when every cached kind is synced.", [
+      family("charter_webhook_caches_synced", "gauge", "1 when every cached kind is synced.", [
         ["", synced ? 1 : 0],
       ]);
-      family(
-        "charter_webhook_cache_kind_synced",
-        "gauge",
-        "1 when the cached kind is synced, by kind.",
-        kinds.map((kind) => [labels({ kind: kind.kind }), kind.synced ? 1 : 0]),
-      );
-      family(
-        "charter_webhook_cache_objects",
-        "gauge",
-        "Objects the cache holds, by kind.",
-        kinds.map((kind) => [labels({ kind: kind.kind }), kind.objects]),
-      );
+      // Per kind: synced, connected, objects, last event age, restarts.
+      lines.push(renderCacheMetrics(kinds).trimEnd());
       family(
         "charter_webhook_decision_log_failures_total",
         "counter",

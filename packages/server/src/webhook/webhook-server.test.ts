@@ -429,7 +429,10 @@ describe("health, readiness and metrics", () => {
     );
     expect(text).toMatch(/^charter_webhook_review_duration_seconds_count 2$/m);
     expect(text).toMatch(/^charter_webhook_review_duration_seconds_bucket\{le="\+Inf"\} 2$/m);
-    expect(text).toMatch(/^charter_webhook_cache_synced 1$/m);
+    expect(text).toMatch(/^charter_webhook_caches_synced 1$/m);
+    expect(text).toMatch(
+      /^charter_webhook_cache_synced\{kind="networking.k8s.io\/v1\/NetworkPolicy"\} 1$/m,
+    );
     expect(text).toMatch(
       /^charter_webhook_cache_objects\{kind="networking.k8s.io\/v1\/NetworkPolicy"\} 2$/m,
     );

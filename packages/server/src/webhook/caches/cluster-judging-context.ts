@@ -5,9 +5,9 @@
  */
 import type { Json, Policy } from "@charter/ir";
 import type { InventoryIndex } from "@charter/runtime";
+import type { JudgingContext } from "../judging-context.js";
 import type { KindCacheState } from "./cache-state.js";
 import { InventoryCaches, type InventoryCachesOptions } from "./inventory-caches.js";
-import type { JudgingContext } from "./judging-context.js";
 import { decideUnsynced, type UnsyncedDecision, type UnsyncedMode } from "./unsynced-decision.js";
 
 export interface ClusterJudgingContextOptions extends InventoryCachesOptions {

@@ -11,7 +11,6 @@ export {
   type ClusterJudgingContextOptions,
 } from "./cluster-judging-context.js";
 export { InventoryCaches, type InventoryCachesOptions } from "./inventory-caches.js";
-export type { JudgingContext } from "./judging-context.js";
 export { KindCache } from "./kind-cache.js";
 export {
   readsCachedManagedFields,
