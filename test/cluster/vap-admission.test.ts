@@ -30,11 +30,7 @@ import { devClusterForTests } from "@charter/test-support/dev-cluster-for-tests"
 import {
   DIFFERENTIAL_NAMESPACES,
   DIFFERENTIAL_RUNTIME_CLASSES,
-  ephemeralContainer,
-  podTemplate,
-  serverValidResource,
 } from "@charter/test-support/server-valid-resources";
-import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import policies from "../../policies/index.js";
@@ -47,13 +43,12 @@ import {
   apiClient,
   collectionPath,
   inParallel,
-  isNamespaced,
 } from "./support/api-requests.js";
 import { auditedFailures } from "./support/audit-log.js";
+import { type Case, generateCases } from "./support/differential-cases.js";
 
 const PROJECT = join(repoRoot, "test", "fixtures", "vap-differential-project");
 const NOW = "2027-01-20";
-const FIXED_SEED = 20261207;
 const FIXED_COUNT = Number(process.env.CHARTER_CLUSTER_COUNT ?? 2000);
 const RANDOM_COUNT = Math.ceil(FIXED_COUNT / 4);
 const EPHEMERAL_COUNT = Math.ceil(FIXED_COUNT / 20);
@@ -68,56 +63,7 @@ const NO_VALID_OBJECT_FAILS: Readonly<Record<string, string>> = {
 /** `policy rule` → message, for the (policy, rule) pairs that fail one object. */
 type Failures = Map<string, string>;
 
-interface Case {
-  /** What is judged: the object as created, or the Pod with its ephemeral containers added. */
-  readonly judged: JsonObject;
-  /** Absent: created with dryRun. Present: a stored Pod, patched with ephemeral containers. */
-  readonly ephemeral?: { readonly pod: JsonObject; readonly containers: JsonObject[] };
-}
-
 const key = (policy: string, rule: string) => `${policy} ${rule}`;
-
-/** The cases: generated objects named by index, placed in the namespaces round-robin. */
-function generateCases(): Case[] {
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  console.log(
-    `cluster differential: seed ${FIXED_SEED} × ${FIXED_COUNT}, random seed ${seed} × ${RANDOM_COUNT} (replay: CHARTER_CLUSTER_SEED=${seed})`,
-  );
-  const objects = [
-    ...fc.sample(serverValidResource, { seed: FIXED_SEED, numRuns: FIXED_COUNT }),
-    ...fc.sample(serverValidResource, {
-      seed: Number(process.env.CHARTER_CLUSTER_SEED ?? seed),
-      numRuns: RANDOM_COUNT,
-    }),
-  ];
-  const place = (object: JsonObject, index: number, prefix = "r"): JsonObject => {
-    const namespace = DIFFERENTIAL_NAMESPACES[index % DIFFERENTIAL_NAMESPACES.length]?.name;
-    const metadata = (object.metadata as JsonObject | undefined) ?? {};
-    // Every 7th object in `monitoring` is a node agent: an exception of the fixture names them.
-    const name = `${index % 7 === 4 ? "node-agent" : prefix}-${index}`;
-    return {
-      ...object,
-      metadata: {
-        ...metadata,
-        name,
-        ...(isNamespaced(String(object.kind)) ? { namespace } : {}),
-      },
-    };
-  };
-  const cases: Case[] = objects.map((object, index) => ({ judged: place(object, index) }));
-  const ephemeral = fc.sample(
-    fc.tuple(podTemplate, fc.array(ephemeralContainer, { minLength: 1, maxLength: 1 })),
-    { seed: FIXED_SEED + 1, numRuns: EPHEMERAL_COUNT },
-  );
-  ephemeral.forEach(([template, containers], i) => {
-    const index = objects.length + i;
-    const pod = place({ apiVersion: "v1", kind: "Pod", ...template }, index, "debugged");
-    const named = containers.map((c, j) => ({ ...c, name: `debugger-${j}` }));
-    const spec = { ...(pod.spec as JsonObject), ephemeralContainers: named };
-    cases.push({ judged: { ...pod, spec }, ephemeral: { pod, containers: named } });
-  });
-  return cases;
-}
 
 /** `charter check` of the cases as manifests (with the Namespaces), by case index. */
 async function offlineVerdicts(cases: readonly Case[], dir: string): Promise<Failures[]> {
@@ -402,7 +348,11 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
 
     beforeAll(async () => {
       if (cluster === undefined) return;
-      cases = generateCases();
+      cases = generateCases("cluster differential", {
+        fixed: FIXED_COUNT,
+        random: RANDOM_COUNT,
+        ephemeral: EPHEMERAL_COUNT,
+      });
       const vap = new Set(policyNames());
       offline = (await offlineVerdicts(cases, work)).map(
         (failures) => new Map([...failures].filter(([k]) => vap.has(k.split(" ")[0] as string))),

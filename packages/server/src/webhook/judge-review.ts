@@ -27,6 +27,7 @@ import {
   evaluatePolicy,
   type Finding,
   identityOf,
+  inScanOrder,
   policyApplies,
   type Resource,
 } from "@charter/runtime";
@@ -178,7 +179,14 @@ function judgeRequest(
         ),
       ),
   ];
-  const { findings } = applyExceptions(rows, [resource], set.exceptions, now);
+  // In the order charter check reports one object's rows: rows reading beyond it come last.
+  const ordered = inScanOrder(
+    rows,
+    applying.map((c) => c.policy),
+    [object],
+    set.systemNamespaces,
+  );
+  const { findings } = applyExceptions(ordered, [resource], set.exceptions, now);
   return {
     kind: "judged",
     object,
