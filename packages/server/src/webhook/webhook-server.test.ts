@@ -132,6 +132,30 @@ describe("POST /validate", () => {
     expect(plain).toEqual({ uid: plain.uid, allowed: true });
   });
 
+  it("follows the written rule per policy while a cache is not synced: the others are judged", async () => {
+    const unsynced = staticJudgingContext(KINDS, CLUSTER, { synced: false });
+    // A deny policy waiting for its cache refuses, beside the deny failures judged as usual.
+    const { review } = await start({ context: unsynced });
+    const privileged = webhookPod("agent", "team-a", { privileged: true });
+    const refused = (await review(reviewOf(privileged))).json().response;
+    expect(refused.allowed).toBe(false);
+    expect(refused.status.message).toMatch(
+      /^Pod "agent" in namespace team-a violates 1 policy enforced with deny and could not be judged by 1 policy, so it is refused: \[disallow-privileged-containers\/privileged\] .*; \[require-default-deny-network-policy\/ingress\] Charter's cache of networking\.k8s\.io\/v1\/NetworkPolicy is not synced yet; retry \(policy require-default-deny-network-policy needs it\)/,
+    );
+    // The same policy enforced with warn: not judged, said in a warning; the object is allowed.
+    const warnOnly = WEBHOOK_POLICIES.map((policy) =>
+      policy.name === "require-default-deny-network-policy"
+        ? { ...policy, enforcement: "warn" as const }
+        : policy,
+    );
+    const warned = await start({ policies: warnOnly, context: unsynced });
+    const answer = (await warned.review(reviewOf(webhookPod("web", "team-a")))).json().response;
+    expect(answer.allowed).toBe(true);
+    expect(answer.warnings).toEqual([
+      "[require-default-deny-network-policy/(not judged)] policy require-default-deny-network-policy was not judged: Charter's cache of networking.k8s.io/v1/NetworkPolicy is not synced yet",
+    ]);
+  });
+
   it("gives warn failures as warnings and audit failures as audit annotations, and allows", async () => {
     const { review } = await start();
     const labels = { "app.kubernetes.io/managed-by": "helm" };
