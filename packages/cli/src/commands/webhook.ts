@@ -117,14 +117,15 @@ export async function webhookUntil(
     }
   }
   const context = await judgingContext(policies, logger);
-  const judge = createJudge(
-    { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
-    context,
-  );
   let server: WebhookServer | undefined;
   let decisionLog: DecisionLog | undefined;
   let watcher: TlsWatcher | undefined;
+  // From here on the caches may be watching: every way out closes them, or the process stays.
   try {
+    const judge = createJudge(
+      { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
+      context,
+    );
     decisionLog = await decisionLogOf(ctx, options, logger, () => server);
     try {
       server = await createWebhookServer({
