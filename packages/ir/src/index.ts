@@ -108,10 +108,18 @@ export type {
   SourceLocation,
   TargetName,
   TestCase,
+  UserInfo,
 } from "./policy.js";
 export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
 export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export { patternProblem } from "./re2-pattern.js";
+export {
+  isRequestField,
+  REQUEST_FIELDS,
+  type RequestField,
+  readsRequest,
+  USER_INFO_FIELDS,
+} from "./request.js";
 export {
   IR_SCHEMA,
   IrValidationError,

@@ -482,6 +482,8 @@ export class CelExprEmitter {
           : safePath(name(this.roots.containers), path);
       case "namespace":
         return this.namespaceRef(path);
+      case "request":
+        throw this.unsupported("the `request` root is not compiled to CEL yet");
       case "var": {
         const bound = scope.get(root.name);
         if (bound === undefined) {

@@ -177,6 +177,8 @@ export class ExprEmitter {
         return "lib.containers";
       case "namespace":
         return "lib.namespace_object";
+      case "request":
+        throw this.unsupported("the `request` root is not compiled to Rego yet");
       case "var": {
         const name = scope.get(root.name);
         if (name === undefined) {

@@ -16,6 +16,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
 
@@ -96,7 +97,12 @@ export function createInProcessCelEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const { policy, validations, matchConditions } of compiled) {
-        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        const applies = policyApplies(
+          policy,
+          resource.object,
+          systemNamespaces,
+          operationOf(resource),
+        );
         if (applies === "no") continue;
         const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
           findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);

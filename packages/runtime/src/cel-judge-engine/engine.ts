@@ -40,6 +40,7 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { type Applies, policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
 
@@ -223,7 +224,12 @@ export function createCelJudgeEngine(
       function judgePolicy(policy: Policy, cel: CelPolicy, prefix: string): void {
         // What the CEL's match conditions must say, and what the row says (a system namespace).
         const matched = policyApplies(policy, resource.object);
-        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        const applies = policyApplies(
+          policy,
+          resource.object,
+          systemNamespaces,
+          operationOf(resource),
+        );
         // CEL gives one message per rule: the first witness's.
         const row = (rule: string, result: Result, message: string): Finding =>
           findingOf(

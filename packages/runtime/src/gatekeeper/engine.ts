@@ -19,6 +19,7 @@ import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
 import { judgeBatch, type OpaBatch } from "../opa/batch.js";
 import { findingsOfVerdicts, type RegoVerdicts } from "../opa/verdicts.js";
+import { operationOf } from "../request-value.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { isObject } from "../value.js";
 import { constraintMatches } from "./match.js";
@@ -163,7 +164,12 @@ function checkSelection(
   resources.forEach((resource, resourceIndex) => {
     native.forEach((policy) => {
       const selected = constraintMatches(constraintMatch.get(policy.name), resource.object);
-      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      const applies = policyApplies(
+        policy,
+        resource.object,
+        systemNamespaces,
+        operationOf(resource),
+      );
       if (selected !== (applies === "yes" || applies === "skip")) {
         const { kind, name } = identityOf(resource.object);
         throw new OpaError(

@@ -11,6 +11,7 @@ import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Finding, Resource, Result } from "../types.js";
 
 export interface RegoFinding {
@@ -82,7 +83,12 @@ export function findingsOfVerdicts(
     const identity = identityOf(resource.object);
     const verdicts = results[resourceIndex] ?? {};
     for (const policy of policies) {
-      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      const applies = policyApplies(
+        policy,
+        resource.object,
+        systemNamespaces,
+        operationOf(resource),
+      );
       // What the Rego's own `applies` must say: with the system namespaces, or without them.
       const regoApplies = regoSkipsSystemNamespaces
         ? applies

@@ -1,0 +1,33 @@
+/**
+ * The `request` root of a Resource (packages/ir README, item 17), the same for every engine:
+ * `{operation, userInfo, oldObject}`. Offline (no `Resource.request`) it is a CREATE with no
+ * user and no old object. On a DELETE the old object is the object being deleted (the
+ * Resource's own object), whatever the context says; on a CREATE there is none.
+ */
+import type { Json, JsonObject, Operation } from "@charter/ir";
+import type { Resource } from "./types.js";
+
+/** The operation a resource is judged in: its request's, or CREATE offline. */
+export function operationOf(resource: Resource): Operation {
+  return resource.request?.operation ?? "CREATE";
+}
+
+/** The old object a resource's request carries, as every engine reads it. */
+export function oldObjectOf(resource: Resource): Json | undefined {
+  const request = resource.request;
+  if (request === undefined) return undefined;
+  if (request.operation === "DELETE") return resource.object;
+  if (request.operation === "UPDATE") return request.oldObject;
+  return undefined;
+}
+
+/** The value of the `request` root for a resource. */
+export function requestValueOf(resource: Resource): JsonObject {
+  const userInfo = resource.request?.userInfo;
+  const oldObject = oldObjectOf(resource);
+  return {
+    operation: operationOf(resource),
+    ...(userInfo !== undefined && userInfo !== null ? { userInfo } : {}),
+    ...(oldObject !== undefined && oldObject !== null ? { oldObject } : {}),
+  };
+}
