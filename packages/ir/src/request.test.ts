@@ -65,7 +65,7 @@ describe("the request root", () => {
 
   it("says which policies read it", () => {
     expect(readsRequest(policy)).toBe(true);
-    const plain = { ...policy.rules[0], condition: { kind: "literal", value: true } } as const;
+    const plain = { name: "plain", condition: { kind: "literal", value: true } } as const;
     expect(
       readsRequest({ ...policy, rules: [{ ...plain, message: { template: "", parts: [] } }] }),
     ).toBe(false);
