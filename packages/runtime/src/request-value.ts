@@ -31,3 +31,25 @@ export function requestValueOf(resource: Resource): JsonObject {
     ...(oldObject !== undefined && oldObject !== null ? { oldObject } : {}),
   };
 }
+
+/**
+ * What the Rego target takes as `input` for a resource: the bare object offline, or the
+ * `admission.k8s.io/v1` AdmissionReview the API server would send for its request (on a
+ * DELETE the object is null and the old object is the one being deleted, as the server sends).
+ */
+export function regoInputOf(resource: Resource): Json {
+  const request = resource.request;
+  if (request === undefined) return resource.object;
+  const oldObject = oldObjectOf(resource);
+  return {
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: {
+      uid: "charter-offline",
+      operation: request.operation,
+      object: request.operation === "DELETE" ? null : resource.object,
+      oldObject: oldObject ?? null,
+      ...(request.userInfo !== undefined ? { userInfo: request.userInfo } : {}),
+    },
+  };
+}
