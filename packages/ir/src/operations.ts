@@ -14,11 +14,14 @@
  * CONNECT is not a policy operation: its object is a connect-options object (PodExecOptions…),
  * not the resource a policy's kinds name, so no policy asks for it and admission allows it.
  */
-import type { Match } from "./policy.js";
-
 export const OPERATIONS = ["CREATE", "UPDATE", "DELETE"] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
+
+/** What these functions read of a `Match` (policy.ts), without importing it (no cycle). */
+interface Match {
+  readonly operations?: readonly Operation[];
+}
 
 /** What a policy judges when its match does not say: creates and updates. */
 export const DEFAULT_OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE"];

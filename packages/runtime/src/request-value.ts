@@ -6,6 +6,7 @@
  */
 import type { Json, JsonObject, Operation } from "@charter/ir";
 import type { Resource } from "./types.js";
+import { isObject } from "./value.js";
 
 /** The operation a resource is judged in: its request's, or CREATE offline. */
 export function operationOf(resource: Resource): Operation {
@@ -21,13 +22,35 @@ export function oldObjectOf(resource: Resource): Json | undefined {
   return undefined;
 }
 
+const isStrings = (value: Json | undefined): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === "string");
+
+/**
+ * The user as the API server sends it: UserInfo's fields with Go's `omitempty` (an empty
+ * string, list or map is absent) and only fields of their type; undefined when none is left.
+ */
+export function boundUserInfo(userInfo: Json | undefined): JsonObject | undefined {
+  if (!isObject(userInfo)) return undefined;
+  const { username, uid, groups, extra } = userInfo;
+  const entries = isObject(extra)
+    ? Object.entries(extra).filter(([, values]) => isStrings(values))
+    : [];
+  const bound: JsonObject = {
+    ...(typeof username === "string" && username !== "" ? { username } : {}),
+    ...(typeof uid === "string" && uid !== "" ? { uid } : {}),
+    ...(isStrings(groups) && groups.length > 0 ? { groups } : {}),
+    ...(entries.length > 0 ? { extra: Object.fromEntries(entries) } : {}),
+  };
+  return Object.keys(bound).length > 0 ? bound : undefined;
+}
+
 /** The value of the `request` root for a resource. */
 export function requestValueOf(resource: Resource): JsonObject {
-  const userInfo = resource.request?.userInfo;
+  const userInfo = boundUserInfo(resource.request?.userInfo);
   const oldObject = oldObjectOf(resource);
   return {
     operation: operationOf(resource),
-    ...(userInfo !== undefined && userInfo !== null ? { userInfo } : {}),
+    ...(userInfo !== undefined ? { userInfo } : {}),
     ...(oldObject !== undefined && oldObject !== null ? { oldObject } : {}),
   };
 }
@@ -41,6 +64,7 @@ export function regoInputOf(resource: Resource): Json {
   const request = resource.request;
   if (request === undefined) return resource.object;
   const oldObject = oldObjectOf(resource);
+  const userInfo = boundUserInfo(request.userInfo);
   return {
     apiVersion: "admission.k8s.io/v1",
     kind: "AdmissionReview",
@@ -49,7 +73,7 @@ export function regoInputOf(resource: Resource): Json {
       operation: request.operation,
       object: request.operation === "DELETE" ? null : resource.object,
       oldObject: oldObject ?? null,
-      ...(request.userInfo !== undefined ? { userInfo: request.userInfo } : {}),
+      ...(userInfo !== undefined ? { userInfo } : {}),
     },
   };
 }

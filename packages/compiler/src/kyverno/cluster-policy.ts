@@ -36,10 +36,10 @@ import {
 } from "../admission/admission-spec.js";
 import { isNamespaceKind, kindInfo } from "../admission/kinds.js";
 import {
+  admissionOperations,
   matchedKinds,
   namespaceNames,
   nativeLabelSelectorOf,
-  OPERATIONS,
 } from "../admission/match-constraints.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
@@ -107,7 +107,7 @@ export function clusterPolicyDocument(
         {
           resources: {
             kinds,
-            operations: [...OPERATIONS],
+            operations: admissionOperations(policy.match),
             ...(namespaces.include ? { namespaces: namespaces.include } : {}),
             ...(selector ? { selector } : {}),
           },

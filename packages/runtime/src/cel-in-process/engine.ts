@@ -12,6 +12,7 @@
 import { type CelPolicy, emitCelPolicy } from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type { JudgeResult } from "../cel-judge-client/protocol.js";
+import { judgeRequestOf } from "../cel-judge-engine/judge-request.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
@@ -114,8 +115,14 @@ export function createInProcessCelEngine(
         const namespace = policy.rules.some(ruleReadsNamespace)
           ? namespaceObjectOf(resource.object, identity, inventories[resourceIndex])
           : undefined;
+        const { object, oldObject, operation, userInfo } = judgeRequestOf(resource);
         const request = {
-          object: resource.object as Json,
+          ...(object !== undefined ? { object: object as Json } : {}),
+          ...(oldObject !== undefined ? { oldObject: oldObject as Json } : {}),
+          request: {
+            operation: operation ?? "CREATE",
+            ...(userInfo ? { userInfo } : {}),
+          } as unknown as Json,
           ...(namespace && "namespaceObject" in namespace
             ? { namespaceObject: namespace.namespaceObject }
             : {}),

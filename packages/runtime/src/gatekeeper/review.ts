@@ -6,7 +6,7 @@
  * (pkg/webhook/policy.go), so `object` is the resource either way.
  */
 import { groupOf, type Json, type JsonObject } from "@charter/ir";
-import { oldObjectOf } from "../request-value.js";
+import { boundUserInfo, oldObjectOf } from "../request-value.js";
 import type { AdmissionContext } from "../types.js";
 import { isObject } from "../value.js";
 
@@ -20,6 +20,7 @@ export function admissionReview(object: Json, request?: AdmissionContext): JsonO
   const apiVersion = text(fields.apiVersion);
   const slash = apiVersion.indexOf("/");
   const oldObject = request && oldObjectOf({ object, request });
+  const userInfo = boundUserInfo(request?.userInfo);
   return {
     object,
     kind: {
@@ -30,7 +31,7 @@ export function admissionReview(object: Json, request?: AdmissionContext): JsonO
     name: text(metadata.name),
     namespace: text(metadata.namespace),
     operation: request?.operation ?? "CREATE",
-    ...(request?.userInfo !== undefined ? { userInfo: request.userInfo } : {}),
+    ...(userInfo !== undefined ? { userInfo } : {}),
     ...(oldObject !== undefined ? { oldObject } : {}),
   };
 }
