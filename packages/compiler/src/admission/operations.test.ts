@@ -24,7 +24,9 @@ const readsUser = byName("rq-service-account");
 const defaults = byName("rq-privileged-create");
 
 function documents(files: Map<string, string>, fragment: string): JsonObject[] {
-  const path = [...files.keys()].find((p) => p.includes(fragment) && p.endsWith(".yaml"));
+  const path = [...files.keys()].find(
+    (p) => p === `${fragment}.yaml` || p.endsWith(`/${fragment}.yaml`),
+  );
   expect(path, fragment).toBeDefined();
   return parseAllDocuments(files.get(path ?? "") ?? "").map((d) => d.toJS() as JsonObject);
 }
@@ -60,6 +62,30 @@ describe("match.operations on the admission targets", () => {
     for (const operations of operationsIn(documents(files, "rq-privileged-create")[0] as Json)) {
       expect(operations).toEqual(["CREATE", "UPDATE"]);
     }
+  });
+
+  it("Kyverno scans in the background only with policies that judge offline objects as written", () => {
+    const background = (files: Map<string, string>, name: string) =>
+      JSON.stringify(documents(files, name)[0]);
+    const createOnly = byName("rq-privileged-create-only"); // reads no request
+    const policies = [deleteNamespaces, readsUser, defaults, createOnly];
+    const validating = emitKyverno(policies);
+    expect(background(validating, "rq-protected-namespace")).toContain(
+      '"background":{"enabled":false}',
+    );
+    expect(background(validating, "rq-service-account")).toContain(
+      '"background":{"enabled":false}',
+    );
+    // Its message reads request.operation.
+    expect(background(validating, "rq-privileged-create")).toContain(
+      '"background":{"enabled":false}',
+    );
+    expect(background(validating, "rq-privileged-create-only")).toContain(
+      '"background":{"enabled":true}',
+    );
+    const cluster = emitKyverno(policies, { api: "clusterpolicy" });
+    expect(background(cluster, "rq-protected-namespace")).toContain('"background":false');
+    expect(background(cluster, "rq-privileged-create-only")).toContain('"background":true');
   });
 
   it("CEL judges the object being deleted on a DELETE, and reads request and oldObject", () => {
