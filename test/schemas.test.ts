@@ -30,9 +30,11 @@ import {
   isCrossResource,
   type Policy,
   type PolicyException,
+  readsRequest,
   type TargetName,
 } from "@charter/ir";
 import { crdVersionSchema, kubernetesAjv, strictSchema } from "@charter/test-support/crd-schemas";
+import { REQUEST_POLICIES } from "@charter/test-support/request-table";
 import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -219,12 +221,15 @@ type Emit = (policies: readonly Policy[]) => Map<string, string>;
 /**
  * The policies a target is built from: not those that leave it out (`excludeTargets`, as
  * `charter build` does), and for Gatekeeper's CEL engine not those reading beyond the resource
- * (its CEL driver has neither namespaceObject nor the inventory: docs/capabilities.md).
+ * (its CEL driver has neither namespaceObject nor the inventory: docs/capabilities.md), the
+ * admission request, nor a test of the operation.
  */
 function builtFor(target: TargetName, celEngine = false): (p: readonly Policy[]) => Policy[] {
   return (input) =>
     input.filter(
-      (p) => p.excludeTargets?.[target] === undefined && !(celEngine && isCrossResource(p)),
+      (p) =>
+        p.excludeTargets?.[target] === undefined &&
+        !(celEngine && (isCrossResource(p) || readsRequest(p) || p.match.operations !== undefined)),
     );
 }
 
@@ -438,7 +443,8 @@ function variants(base: Policy): Policy[] {
 const library: readonly Policy[] = policies;
 const firstPolicy = library[0];
 if (!firstPolicy) throw new Error("policies/index.ts exports no policy");
-const inputs: readonly Policy[] = [...library, ...variants(firstPolicy)];
+// The admission-request table: operations other than the default and the request root.
+const inputs: readonly Policy[] = [...library, ...variants(firstPolicy), ...REQUEST_POLICIES];
 
 /** Per target its files, or the error it threw (reported as a failing test, not a crash). */
 const results = [...yamlTargets()].map(([target, emit]) => {

@@ -41,6 +41,7 @@ export {
   type CelVariable,
   celLiteral,
   celString,
+  celSubject,
   emitCelPolicy,
   exceptionMatchCel,
   exceptionsForRule,

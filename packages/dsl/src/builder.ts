@@ -319,6 +319,14 @@ export const namespaceObject: Value = new Value(
 );
 
 /**
+ * What admission knows beyond the object (the template's `request`): `request.at("operation")`,
+ * `request.at("userInfo.username")`, `request.at("oldObject.metadata.labels.team")`.
+ */
+export const request: Value = new Value(
+  rootValue({ kind: "ref", root: { kind: "request" }, path: [] }, {}),
+);
+
+/**
  * The known objects of a kind, any version, sorted by name: `inventory("v1", "Namespace")`
  * for a cluster-scoped kind, `inventory("networking.k8s.io/v1", "NetworkPolicy",
  * resource.at("metadata.namespace"))` for a namespaced one (those in that namespace).

@@ -12,12 +12,15 @@ import {
   explainYamlError,
   type Json,
   type JsonObject,
+  type Operation,
   type SourceLocation,
   type TestCase,
+  type UserInfo,
 } from "@charter/ir";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { callSite } from "./callsite.js";
 import type { CaseLines } from "./case-lines.js";
+import { caseRequestOf, copiedRequest } from "./case-request.js";
 import { casesFilePath } from "./cases-file-path.js";
 import { notJsonReason } from "./json-value.js";
 
@@ -31,8 +34,11 @@ export interface YamlCases {
     readonly rules?: readonly string[];
     readonly inventory?: readonly JsonObject[];
     readonly params?: JsonObject;
+    readonly request?: CaseRequestFields;
   };
 }
+
+type CaseRequestFields = ReturnType<typeof caseRequestOf>;
 
 /**
  * An explicitly named case; `rules` (fail cases only) are the rules that must fail;
@@ -46,6 +52,12 @@ export interface NamedCase {
   readonly inventory?: readonly JsonObject[];
   /** Parameter values the case was written for, over the policy's defaults. */
   readonly params?: JsonObject;
+  /** The admission operation the case is judged in; CREATE when absent, as offline. */
+  readonly operation?: Operation;
+  /** The stored object an UPDATE changes (UPDATE only; a DELETE judges its resource). */
+  readonly oldObject?: JsonObject;
+  /** The requesting user: `{ username, uid, groups, extra }`. */
+  readonly userInfo?: UserInfo;
 }
 
 export type CaseEntry = JsonObject | NamedCase | YamlCases;
@@ -54,6 +66,11 @@ export interface FromYamlOptions {
   readonly rules?: readonly string[];
   readonly inventory?: readonly JsonObject[];
   readonly params?: JsonObject;
+  /** Each document is judged in this operation (CREATE when absent). */
+  readonly operation?: Operation;
+  /** With operation UPDATE: the stored object each document updates. */
+  readonly oldObject?: JsonObject;
+  readonly userInfo?: UserInfo;
 }
 
 /**
@@ -78,6 +95,7 @@ export function fromYaml(
     checkInventory(options.inventory, "fromYaml(): inventory", site ?? {});
   }
   if (options.params !== undefined) checkParams(options.params, "fromYaml(): params", site ?? {});
+  const request = caseRequestOf(options, "fromYaml()", site ?? {});
   return {
     [YAML_CASES]: {
       file,
@@ -85,6 +103,7 @@ export function fromYaml(
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.inventory ? { inventory: options.inventory } : {}),
       ...(options.params ? { params: options.params } : {}),
+      ...(Object.keys(request).length > 0 ? { request } : {}),
     },
   };
 }
@@ -102,7 +121,7 @@ function kindName(resource: JsonObject): string | undefined {
 }
 
 function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
-  const { file, calledAt, rules, inventory, params } = entry[YAML_CASES];
+  const { file, calledAt, rules, inventory, params, request } = entry[YAML_CASES];
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -155,6 +174,7 @@ function readYamlCases(entry: YamlCases, expect: "pass" | "fail"): TestCase[] {
       ...(inventory ? { inventory: [...inventory] } : {}),
       ...(rules && expect === "fail" ? { rules: [...rules] } : {}),
       ...(params ? { params: structuredClone(params) } : {}),
+      ...(request ? copiedRequest(request) : {}),
       source,
     });
   }
@@ -266,13 +286,14 @@ function inlineCase(
   }
   const record = entry as Record<string, unknown>;
   if ("resource" in record && !("apiVersion" in record)) {
-    const { name, resource, rules, inventory, params, ...extra } = record;
+    const { name, resource, rules, inventory, params, operation, oldObject, userInfo, ...extra } =
+      record;
     const unknown = Object.keys(extra);
     if (unknown.length)
       throw new CharterError(
         `${label} has unknown keys: ${unknown.join(", ")}`,
         at,
-        "a case has name, resource, rules, inventory and params",
+        "a case has name, resource, rules, inventory, params, operation, oldObject and userInfo",
       );
     if (typeof name !== "string" || name.length === 0)
       throw new CharterError(`${label} needs a name`, at);
@@ -285,6 +306,7 @@ function inlineCase(
     }
     if (inventory !== undefined) checkInventory(inventory, `${label}.inventory`, at);
     if (params !== undefined) checkParams(params, `${label}.params`, at);
+    const request = caseRequestOf({ operation, oldObject, userInfo }, label, at);
     return {
       name,
       expect,
@@ -292,6 +314,7 @@ function inlineCase(
       ...(inventory !== undefined ? { inventory: [...(inventory as Json[])] } : {}),
       ...(rules ? { rules: [...(rules as string[])] } : {}),
       ...(params !== undefined ? { params: structuredClone(params as JsonObject) } : {}),
+      ...request,
     };
   }
   checkJson(entry, label, at);

@@ -31,6 +31,7 @@ export {
   PodRoot,
   params,
   pod,
+  request,
   resource,
   Value,
 } from "./builder.js";

@@ -25,7 +25,7 @@ export interface LowerContext {
 }
 
 /** The roots a template path may start with, besides bound variables. */
-export const ROOT_NAMES = ["object", "pod", "params", "namespaceObject"] as const;
+export const ROOT_NAMES = ["object", "pod", "params", "namespaceObject", "request"] as const;
 
 /** The names the pod view has: `pod.spec`, `pod.metadata`, and `pod.containers`. */
 export const POD_FIELDS = ["spec", "metadata", "containers"] as const;

@@ -5,18 +5,23 @@
  */
 import {
   CharterError,
+  DEFAULT_OPERATIONS,
   deepFreeze,
   didYouMean,
   type Enforcement,
   type ErrorLocation,
   type Expr,
   type Json,
+  judgesOperation,
   LABEL_KEY_PATTERN,
   LABEL_VALUE_PATTERN,
   type LabelRequirement,
   type LabelSelector,
   type Match,
   type NamespaceFilter,
+  OPERATIONS,
+  type Operation,
+  operationsOf,
   type Policy,
   paramPathText,
   paramProblems,
@@ -25,12 +30,14 @@ import {
   type SourceLocation,
   TARGET_NAMES,
   type TargetName,
+  type TestCase,
   validateValues,
   walkExpr,
 } from "@charter/ir";
 import { isMatchMarker, isValue, MATCH, type MatchMarker, type Value } from "./builder.js";
 import { type CallSite, callSite } from "./callsite.js";
 import { type CaseLines, caseLines } from "./case-lines.js";
+import { operationOf } from "./case-request.js";
 import { type CaseEntry, lowerCases } from "./cases.js";
 import type { LowerContext } from "./lower-context.js";
 import { lowerMessage } from "./message.js";
@@ -62,6 +69,11 @@ export interface PolicySpec {
    * template's): `{ matchLabels: {app: "web"}, matchExpressions: [{key, operator, values}] }`.
    */
   readonly labels?: LabelSelector;
+  /**
+   * The admission operations judged: `["CREATE", "UPDATE", "DELETE"]`, or some of them;
+   * CREATE and UPDATE when absent (packages/ir README, item 17).
+   */
+  readonly operations?: readonly Operation[];
   readonly enforcement?: Enforcement;
   readonly params?: Readonly<Record<string, ParamSchema>>;
   readonly rules: Readonly<Record<string, RuleSpec>>;
@@ -99,6 +111,7 @@ const SPEC_KEYS = [
   "match",
   "namespaces",
   "labels",
+  "operations",
   "enforcement",
   "params",
   "rules",
@@ -296,7 +309,46 @@ function matchOf(spec: PolicySpec, at: ErrorLocation): Match {
     ...subject,
     ...(spec.namespaces !== undefined ? { namespaces: namespacesOf(spec.namespaces, at) } : {}),
     ...(spec.labels !== undefined ? { labels: labelsOf(spec.labels, at) } : {}),
+    ...(spec.operations !== undefined ? operationsOption(spec.operations, at) : {}),
   };
+}
+
+/**
+ * `operations`: a non-empty list without duplicates. The default (CREATE and UPDATE, in any
+ * order) is left out of the IR, so a policy that spells it out compiles as one that does not.
+ */
+function operationsOption(value: unknown, at: ErrorLocation): { operations?: Operation[] } {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new CharterError(
+      "operations must be a non-empty list of admission operations",
+      at,
+      'write e.g. operations: ["DELETE"]; leave it out to judge CREATE and UPDATE',
+    );
+  }
+  const operations = value.map((item, index) => operationOf(item, `operations[${index}]`, at));
+  const duplicate = operations.find((operation, index) => operations.indexOf(operation) !== index);
+  if (duplicate !== undefined) {
+    throw new CharterError(`operations lists ${duplicate} twice`, at, "list each operation once");
+  }
+  const ordered = OPERATIONS.filter((operation) => operations.includes(operation));
+  const isDefault =
+    ordered.length === DEFAULT_OPERATIONS.length &&
+    ordered.every((operation, index) => operation === DEFAULT_OPERATIONS[index]);
+  return isDefault ? {} : { operations: ordered };
+}
+
+/** A case judged in an operation the policy does not judge would test nothing. */
+function checkCaseOperations(cases: readonly TestCase[], match: Match, at: ErrorLocation): void {
+  for (const testCase of cases) {
+    const operation = testCase.operation ?? "CREATE";
+    if (judgesOperation(match, operation)) continue;
+    const listed = operationsOf(match);
+    throw new CharterError(
+      `case ${JSON.stringify(testCase.name)} is ${testCase.operation === undefined ? "judged as a CREATE (no operation given)" : `a ${operation}`}, which this policy does not judge`,
+      testCase.source ?? at,
+      `the policy judges ${listed.join(", ")}: give the case operation: ${JSON.stringify(listed[0])}, or add ${operation} to the policy's operations`,
+    );
+  }
 }
 
 /** Checks parameter values against their schema and the rules; the error names each bad value. */
@@ -436,6 +488,7 @@ export function policy(name: string, spec: PolicySpec): Policy {
       source,
       site && caseLinesOf(site),
     );
+    checkCaseOperations(cases, match, at);
     for (const testCase of cases) {
       if (testCase.params === undefined) continue;
       validateValues(

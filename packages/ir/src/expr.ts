@@ -28,6 +28,12 @@ export type Segment = string | number;
  *   comes from the scanned set; in a cluster, from the API server or the engine's inventory. A rule that reads it
  *   is SKIPPED, with the reason, when the resource names no namespace or that Namespace is not
  *   known — on every engine alike, before the condition is judged.
+ * - `request`: what admission knows beyond the object (README item 17, operations.ts):
+ *   `{operation, userInfo, oldObject}`. `operation` is "CREATE", "UPDATE" or "DELETE";
+ *   `userInfo` is `{username, uid, groups, extra}` as the API server sends it (missing offline);
+ *   `oldObject` is the object before the change (an UPDATE's stored object, the object a DELETE
+ *   removes; missing on a CREATE and offline). Offline every object is judged as a CREATE. A
+ *   path under `request` must start with one of those three names (`REQUEST_FIELDS`).
  */
 export type Root =
   | { readonly kind: "object" }
@@ -35,6 +41,7 @@ export type Root =
   | { readonly kind: "containers" }
   | { readonly kind: "params" }
   | { readonly kind: "namespace" }
+  | { readonly kind: "request" }
   | { readonly kind: "var"; readonly name: string };
 
 /** A literal JSON value. Never missing (a `null` literal is missing, like any null). */

@@ -108,11 +108,19 @@ export type {
   SourceLocation,
   TargetName,
   TestCase,
+  UserInfo,
 } from "./policy.js";
 export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
 export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export { patternProblem } from "./re2-pattern.js";
 export { isScanOnly, scanOnlyReasons } from "./scan-only.js";
+export {
+  isRequestField,
+  REQUEST_FIELDS,
+  type RequestField,
+  readsRequest,
+  USER_INFO_FIELDS,
+} from "./request.js";
 export {
   IR_SCHEMA,
   IrValidationError,

@@ -152,7 +152,25 @@ export interface TestCase {
    * the defaults and these, never with a project's configured values.
    */
   readonly params?: JsonObject;
+  /**
+   * The admission operation the case is judged in (README item 17); absent: CREATE, as
+   * offline. An UPDATE needs `oldObject`; on a DELETE `resource` is the object being deleted
+   * (and the request's old object).
+   */
+  readonly operation?: Operation;
+  /** The stored object an UPDATE changes (only with operation UPDATE). */
+  readonly oldObject?: JsonObject;
+  /** The requesting user, as the API server sends it. */
+  readonly userInfo?: UserInfo;
   readonly source?: SourceLocation;
+}
+
+/** The requesting user of an admission request (authentication.k8s.io/v1 UserInfo). */
+export interface UserInfo {
+  readonly username?: string;
+  readonly uid?: string;
+  readonly groups?: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Policy {

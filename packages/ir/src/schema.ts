@@ -96,6 +96,7 @@ export const IR_SCHEMA = {
         node("containers", {}),
         node("params", {}),
         node("namespace", {}),
+        node("request", {}),
         node("var", { name: identifier }),
       ],
     },
@@ -276,7 +277,20 @@ export const IR_SCHEMA = {
         inventory: { type: "array" },
         rules: strings,
         params: { type: "object" },
+        operation: { enum: [...OPERATIONS] },
+        oldObject: { type: "object" },
+        userInfo: { $ref: "#/definitions/userInfo" },
         source: { $ref: "#/definitions/source" },
+      },
+    },
+    userInfo: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        username: { type: "string" },
+        uid: { type: "string" },
+        groups: strings,
+        extra: { type: "object", additionalProperties: strings },
       },
     },
     policy: {

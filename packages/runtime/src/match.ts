@@ -20,6 +20,7 @@ import {
   groupOf,
   type Json,
   type JsonObject,
+  judgesOperation,
   type LabelRequirement,
   type LabelSelector,
   type NamespaceFilter,
@@ -118,7 +119,8 @@ export function labelsSelected(object: JsonObject, selector: LabelSelector | und
 }
 
 /**
- * "yes" when the policy judges this object, "no" when it does not concern it, "system" when it
+ * "yes" when the policy judges this object, "no" when it does not concern it (not its kind, its
+ * namespaces, its labels, or a request of an `operation` it does not judge), "system" when it
  * concerns it but the object is in one of `systemNamespaces` (none by default), "skip" when it
  * concerns it but there is nothing to judge (a pod controller without a pod template).
  */
@@ -126,8 +128,9 @@ export function policyApplies(
   policy: Policy,
   object: Json,
   systemNamespaces: readonly string[] = [],
+  operation = "CREATE",
 ): Applies {
-  if (!isObject(object)) return "no";
+  if (!isObject(object) || !judgesOperation(policy.match, operation)) return "no";
   const kind = kindOf(object);
   if (kind === undefined) return "no";
   const { match } = policy;

@@ -9,6 +9,7 @@ import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
 import { inReportOrder } from "./ir-engine/scan.js";
 import { policyApplies, systemNamespaceReason } from "./match.js";
+import { operationOf } from "./request-value.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
 export function createPartialEngine(
@@ -37,7 +38,12 @@ export function createPartialEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const policy of skipped) {
-        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        const applies = policyApplies(
+          policy,
+          resource.object,
+          systemNamespaces,
+          operationOf(resource),
+        );
         if (applies === "no") continue;
         // An object in a system namespace is skipped for that on every engine, this one too.
         const reason =

@@ -5,7 +5,7 @@
  * disagree, rejects with a plain Error naming the policy, the resource, the rule, the engine and
  * the message, so vitest, jest and node:test all show it as it is.
  */
-import type { Json, Policy, TestCase } from "@charter/ir";
+import type { Json, JsonObject, Operation, Policy, TestCase, UserInfo } from "@charter/ir";
 import {
   caseResource,
   type Engine,
@@ -30,6 +30,14 @@ export interface PassOptions {
    * for a policy that reads `namespace` or `inventory(…)`; the resource itself is part of it.
    */
   readonly inventory?: readonly Json[];
+  /**
+   * The admission request the resource is judged in (packages/ir README, item 17): CREATE
+   * when absent, as offline; an UPDATE needs `oldObject`; a DELETE judges the resource as the
+   * object being deleted.
+   */
+  readonly operation?: Operation;
+  readonly oldObject?: JsonObject;
+  readonly userInfo?: UserInfo;
 }
 
 export interface FailOptions extends PassOptions {
@@ -62,13 +70,17 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
   const selection = engineSelection(options.engines);
   let engines: Engine[] | undefined;
 
-  async function judge(resource: Json, inventory: readonly Json[] | undefined) {
+  async function judge(resource: Json, judgeOptions: PassOptions) {
     engines ??= judgingEngines(policy, selection);
+    const { inventory, operation, oldObject, userInfo } = judgeOptions;
     const testCase: TestCase = {
       name: "expectPolicy",
       expect: "pass",
       resource,
       ...(inventory ? { inventory } : {}),
+      ...(operation ? { operation } : {}),
+      ...(oldObject ? { oldObject } : {}),
+      ...(userInfo ? { userInfo } : {}),
     };
     const input = [caseResource(testCase, inventoryKindsOf([policy]))];
     return Promise.all(
@@ -89,7 +101,7 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
 
   return {
     async toPass(resource, passOptions = {}) {
-      const answers = await judge(resource, passOptions.inventory);
+      const answers = await judge(resource, passOptions);
       const problems = answers.flatMap(
         ({ engine, verdicts }) =>
           notApplied(verdicts, engine) ??
@@ -113,7 +125,7 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
           `the policy has no rule ${unknown.join(", ")}; its rules are ${policy.rules.map((r) => r.name).join(", ")}`,
         ]);
       }
-      const answers = await judge(resource, failOptions.inventory);
+      const answers = await judge(resource, failOptions);
       const problems = answers.flatMap(({ engine, verdicts }) => {
         const notApplying = notApplied(verdicts, engine);
         if (notApplying) return notApplying;
@@ -176,7 +188,7 @@ function verdictsOf(policy: Policy, findings: readonly Finding[]): Verdicts {
 function notApplied(verdicts: Verdicts, engine: string): string[] | undefined {
   return verdicts.size === 0
     ? [
-        `[${engine}] the policy does not apply to this resource (check its apiVersion, kind, namespace and labels against the policy's match)`,
+        `[${engine}] the policy does not apply to this resource (check its apiVersion, kind, namespace and labels against the policy's match, and the operation against its operations)`,
       ]
     : undefined;
 }

@@ -225,7 +225,7 @@ func decodeCase(c *Case) (*caseInput, error) {
 	}
 	// The resource is not known from the object alone; the judge's policies read request.kind.
 	gvr := schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: strings.ToLower(gvk.Kind) + "s"}
-	record := admission.NewAttributesRecord(asObject(object), asObject(oldObject), gvk, ns, name, gvr, c.SubResource, operation, nil, false, &user.DefaultInfo{})
+	record := admission.NewAttributesRecord(asObject(object), asObject(oldObject), gvk, ns, name, gvr, c.SubResource, operation, nil, false, userOf(c.UserInfo))
 	attributes := &admission.VersionedAttributes{
 		Attributes:         record,
 		VersionedKind:      gvk,
@@ -246,4 +246,13 @@ func asObject(u *unstructured.Unstructured) runtime.Object {
 		return nil
 	}
 	return u
+}
+
+// userOf is the requesting user the API server would put in request.userInfo; none is the
+// empty user (what the judge bound before cases could name one).
+func userOf(u *UserInfo) user.Info {
+	if u == nil {
+		return &user.DefaultInfo{}
+	}
+	return &user.DefaultInfo{Name: u.Username, UID: u.UID, Groups: u.Groups, Extra: u.Extra}
 }

@@ -39,6 +39,16 @@ type Case struct {
 	// SubResource is request.subResource, e.g. "ephemeralcontainers" for a Pod changed through
 	// pods/ephemeralcontainers (object is then the whole Pod as it will be).
 	SubResource string `json:"subResource,omitempty"`
+	// UserInfo is request.userInfo, the requesting user; an empty user when absent.
+	UserInfo *UserInfo `json:"userInfo,omitempty"`
+}
+
+// UserInfo is an authentication.k8s.io/v1 UserInfo as an AdmissionRequest carries it.
+type UserInfo struct {
+	Username string              `json:"username,omitempty"`
+	UID      string              `json:"uid,omitempty"`
+	Groups   []string            `json:"groups,omitempty"`
+	Extra    map[string][]string `json:"extra,omitempty"`
 }
 
 // Output is the one JSON document the judge writes to stdout.

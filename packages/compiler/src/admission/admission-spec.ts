@@ -10,7 +10,7 @@
  * rebuilding, which `charter build --check` makes visible in review.
  */
 import { CharterError, oneLine, type Policy, type PolicyException } from "@charter/ir";
-import { emitCelPolicy, foldExceptions } from "../cel/index.js";
+import { celSubject, emitCelPolicy, foldExceptions } from "../cel/index.js";
 import type { CelPolicy } from "../cel/types.js";
 import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
 
@@ -46,8 +46,10 @@ export function celPolicyOf(
   target: string,
   folded: readonly PolicyException[] = [],
 ): CelPolicy {
-  const cel = emitCelPolicy(policy, { params: "inline", object: "object", target });
-  return foldExceptions(policy.name, cel, folded, "object");
+  const options = { params: "inline", object: "object", target } as const;
+  const cel = emitCelPolicy(policy, options);
+  // An exception reads the object judged: on a DELETE, the one being deleted.
+  return foldExceptions(policy.name, cel, folded, celSubject(policy, options));
 }
 
 /**

@@ -161,12 +161,12 @@ describe("label selectors on every target", () => {
 
   it("Rego: the applies rule tests every requirement on the object's own labels", () => {
     const rego = emitRego([labelled]).get("charter/policies/labelled.rego") ?? "";
-    expect(rego).toContain(`lib.at(input, ["metadata", "labels", "app"]) == "web"`);
+    expect(rego).toContain(`lib.at(lib.resource, ["metadata", "labels", "app"]) == "web"`);
     expect(rego).toContain(
-      `not lib.at(input, ["metadata", "labels", "example.com/env"]) in {"prod", "staging"}`,
+      `not lib.at(lib.resource, ["metadata", "labels", "example.com/env"]) in {"prod", "staging"}`,
     );
-    expect(rego).toContain(`lib.at(input, ["metadata", "labels", "team"]) != null`);
-    expect(rego).toContain(`lib.at(input, ["metadata", "labels", "legacy"]) == null`);
+    expect(rego).toContain(`lib.at(lib.resource, ["metadata", "labels", "team"]) != null`);
+    expect(rego).toContain(`lib.at(lib.resource, ["metadata", "labels", "legacy"]) == null`);
   });
 
   it("writes nothing for an empty selector (it selects everything)", () => {

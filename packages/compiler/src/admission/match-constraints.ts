@@ -24,6 +24,7 @@ import {
   type KindRef,
   type LabelRequirement,
   type Match,
+  operationsOf,
   POD_CONTROLLERS,
   POD_KIND,
   POD_SPEC_SUBRESOURCES,
@@ -31,8 +32,13 @@ import {
 } from "@charter/ir";
 import { isNamespaceKind, kindInfo } from "./kinds.js";
 
-/** The operations Charter judges: what a resource is created as or changed to. */
-export const OPERATIONS = ["CREATE", "UPDATE"] as const;
+/**
+ * The operations a policy judges (packages/ir README, item 17): its `match.operations`, CREATE
+ * and UPDATE by default, in the order CREATE, UPDATE, DELETE.
+ */
+export function admissionOperations(match: Match): readonly string[] {
+  return [...operationsOf(match)];
+}
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -108,7 +114,10 @@ export function admissionResources(ref: KindRef): readonly string[] {
 }
 
 /** One rule per (API group, version), groups and resources in the order the kinds came. */
-export function resourceRulesOf(kinds: readonly KindRef[]): readonly ResourceRule[] {
+export function resourceRulesOf(
+  kinds: readonly KindRef[],
+  operations: readonly string[],
+): readonly ResourceRule[] {
   const rules = new Map<string, { group: string; version: string; resources: string[] }>();
   for (const ref of kinds) {
     const info = kindInfo(ref);
@@ -122,7 +131,7 @@ export function resourceRulesOf(kinds: readonly KindRef[]): readonly ResourceRul
   return [...rules.values()].map((rule) => ({
     apiGroups: [rule.group],
     apiVersions: [rule.version],
-    operations: [...OPERATIONS],
+    operations: [...operations],
     resources: rule.resources,
   }));
 }
@@ -167,7 +176,7 @@ export function matchConstraintsOf(policy: Policy, target: string): MatchResourc
   const requirements = namespaceRequirementsOf(policy, target);
   const objectSelector = nativeLabelSelectorOf(policy.match);
   return {
-    resourceRules: resourceRulesOf(matchedKinds(policy.match)),
+    resourceRules: resourceRulesOf(matchedKinds(policy.match), admissionOperations(policy.match)),
     ...(requirements.length > 0 ? { namespaceSelector: { matchExpressions: requirements } } : {}),
     ...(objectSelector ? { objectSelector } : {}),
   };

@@ -29,6 +29,7 @@ import {
   type Policy,
   type Rule,
   type Segment,
+  USER_INFO_FIELDS,
   unboundNamespacePath,
 } from "@charter/ir";
 import {
@@ -63,6 +64,7 @@ import {
 } from "./literal-folding.js";
 import { printCel } from "./print-cel.js";
 import { safePath } from "./safe-path.js";
+import type { CelAdmission } from "./types.js";
 
 /** The IR variables in scope, each with its CEL name. */
 export type Scope = ReadonlyMap<string, string>;
@@ -83,6 +85,8 @@ export interface Roots {
   readonly target: string;
   /** CEL expression of the resource's Namespace, or why the target has none. */
   readonly namespace: string | { readonly unsupported: string };
+  /** CEL names of the request and the old object, or why the target has none. */
+  readonly admission: CelAdmission;
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -482,6 +486,8 @@ export class CelExprEmitter {
           : safePath(name(this.roots.containers), path);
       case "namespace":
         return this.namespaceRef(path);
+      case "request":
+        return this.requestRef(path);
       case "var": {
         const bound = scope.get(root.name);
         if (bound === undefined) {
@@ -510,6 +516,33 @@ export class CelExprEmitter {
     const unbound = unboundNamespacePath(path);
     if (unbound !== undefined) throw this.unsupported(unbound);
     return safePath(dyn(name(namespace)), path);
+  }
+
+  /**
+   * A path under the request root (IR README item 17): `operation` and `userInfo…` from the
+   * request the target binds (typed as the server's AdmissionRequest, so only UserInfo's own
+   * fields compile), `oldObject…` from the old object (null on a CREATE); each guarded.
+   */
+  private requestRef(path: readonly Segment[]): CelValue {
+    const admission = this.roots.admission;
+    if ("unsupported" in admission) {
+      throw this.unsupported(
+        `it reads the admission request (\`request.…\`), and ${admission.unsupported}`,
+      );
+    }
+    const [field, ...rest] = path;
+    if (field === "oldObject") return safePath(name(admission.oldObject), rest);
+    const [userField] = rest;
+    if (
+      field === "operation" ||
+      (field === "userInfo" &&
+        (userField === undefined || USER_INFO_FIELDS.some((known) => known === userField)))
+    ) {
+      return safePath(name(admission.request), path);
+    }
+    throw this.unsupported(
+      `\`request.${path.join(".")}\` is not a field of the request (operation, userInfo.username, .uid, .groups, .extra, oldObject…)`,
+    );
   }
 
   private inventoryUnsupported(): CharterError {

@@ -1,3 +1,8 @@
+export {
+  type CelAdmission,
+  celSubject,
+  KUBERNETES_ADMISSION,
+} from "./admission-request.js";
 export { celString } from "./escape.js";
 export { exceptionMatchCel, exceptionsForRule, foldExceptions } from "./exception-match.js";
 export { celLiteral } from "./literal.js";

@@ -16,6 +16,7 @@ import {
   type WitnessStep,
   witnessChain,
 } from "@charter/ir";
+import { admissionOf, celSubject } from "./admission-request.js";
 import { name } from "./cel-expr.js";
 import type { CelValue } from "./cel-value.js";
 import { celString } from "./escape.js";
@@ -206,7 +207,8 @@ function namespaceGuard(
 export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
   const prefix = options.variablePrefix ?? "";
   const variable = (name: string) => `variables.${prefix}${name}`;
-  const object = options.object;
+  // On a DELETE the judged object is the one being deleted (admission-request.ts).
+  const object = celSubject(policy, options);
   const variables: CelVariable[] = [];
   const matchConditions: CelMatchCondition[] = [];
   const isPod = policy.match.subject === "pod";
@@ -239,6 +241,7 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
     ...(isPod ? { pod: variable("pod"), containers: variable("containers") } : {}),
     target: options.target ?? "cel",
     namespace: options.namespaceObject ?? "namespaceObject",
+    admission: admissionOf(options),
   };
   const emitter = new CelExprEmitter(policy, roots);
   const validations: CelValidation[] = policy.rules.map((rule) => {

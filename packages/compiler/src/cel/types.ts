@@ -57,4 +57,15 @@ export interface CelOptions {
    * or why the target cannot give it, which makes reading it a compile error.
    */
   readonly namespaceObject?: string | { readonly unsupported: string };
+  /**
+   * How the target binds the admission request (the IR's `request` root and a DELETE's
+   * object): the CEL names of the request and the old object — `request` and `oldObject`, as
+   * VAP and Kyverno bind them (the default) — or why the target cannot give them.
+   */
+  readonly admission?: CelAdmission;
 }
+
+/** The CEL names of the admission request and the old object, or why a target has none. */
+export type CelAdmission =
+  | { readonly request: string; readonly oldObject: string }
+  | { readonly unsupported: string };

@@ -4,7 +4,13 @@
  * `variables.params`, which Gatekeeper binds to the Constraint's `spec.parameters`.
  * Gatekeeper's JSON key for match conditions is singular: `matchCondition`.
  */
-import { CharterError, type JsonObject, type Policy } from "@charter/ir";
+import {
+  CharterError,
+  DEFAULT_OPERATIONS,
+  type JsonObject,
+  operationsOf,
+  type Policy,
+} from "@charter/ir";
 import { emitCelPolicy } from "../cel/index.js";
 import type { CelOptions, CelPolicy } from "../cel/types.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
@@ -19,6 +25,10 @@ export const GATEKEEPER_CEL_OPTIONS: CelOptions = {
   params: { expression: "variables.params" },
   object: "object",
   target: "gatekeeper",
+  admission: {
+    unsupported:
+      "Gatekeeper's K8sNativeValidation engine is not proven to bind the admission request (its audit has none); use the Gatekeeper Rego engine (--gatekeeper-engine rego), which reads input.review",
+  },
   namespaceObject: {
     unsupported: `Gatekeeper's K8sNativeValidation engine gives CEL no namespaceObject before open-policy-agent/gatekeeper#4285 (later than the ${MINIMUM_VERSIONS.gatekeeper.version} floor), so the rule would never be judged; use the Gatekeeper Rego engine (--gatekeeper-engine rego), which reads the synced Namespace`,
   },
@@ -56,5 +66,13 @@ export function celSourceFrom(policy: Policy, cel: CelPolicy): JsonObject {
 }
 
 export function celSource(policy: Policy): JsonObject {
+  const operations = operationsOf(policy.match);
+  if (operations.join() !== DEFAULT_OPERATIONS.join()) {
+    // The CEL source has no test of the operation, and a Constraint's match has none either.
+    throw new CharterError(
+      `policy "${policy.name}": it judges ${operations.join(", ")} requests, and Gatekeeper's K8sNativeValidation source cannot test the operation; target "gatekeeper" cannot express it with the CEL engine — use the Gatekeeper Rego engine (--gatekeeper-engine rego)`,
+      policy.source ?? {},
+    );
+  }
   return celSourceFrom(policy, emitCelPolicy(policy, GATEKEEPER_CEL_OPTIONS));
 }

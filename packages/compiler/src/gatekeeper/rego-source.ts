@@ -25,6 +25,7 @@ export function gatekeeperLib(): string {
   return emitLib({
     packageName: GATEKEEPER_LIB_PACKAGE,
     object: GATEKEEPER_OBJECT,
+    admission: { kind: "gatekeeper", review: "input.review" },
     // The Constraint's excludedNamespaces leaves the system namespaces out.
     systemNamespaces: false,
   });

@@ -26,6 +26,7 @@
  *   Kyverno reads a Namespace by its own name there, which is what the setting means (see
  *   packages/ir/src/system-namespaces.ts).
  */
+
 import type { KindRef, Policy, PolicyException } from "@charter/ir";
 import {
   celPolicyOf,
@@ -36,14 +37,15 @@ import {
 } from "../admission/admission-spec.js";
 import { isNamespaceKind, kindInfo } from "../admission/kinds.js";
 import {
+  admissionOperations,
   matchedKinds,
   namespaceNames,
   nativeLabelSelectorOf,
-  OPERATIONS,
 } from "../admission/match-constraints.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
+import { scansInBackground } from "./background.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
 
 export const CLUSTER_POLICY_API_VERSION = "kyverno.io/v1";
@@ -107,7 +109,7 @@ export function clusterPolicyDocument(
         {
           resources: {
             kinds,
-            operations: [...OPERATIONS],
+            operations: admissionOperations(policy.match),
             ...(namespaces.include ? { namespaces: namespaces.include } : {}),
             ...(selector ? { selector } : {}),
           },
@@ -145,7 +147,7 @@ export function clusterPolicyDocument(
       },
     },
     spec: {
-      background: true,
+      background: scansInBackground(policy),
       ...(policy.enforcement === "warn" ? { emitWarning: true } : {}),
       rules,
     },

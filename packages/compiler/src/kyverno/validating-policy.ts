@@ -8,6 +8,7 @@
  * what it means to the IR engine, and an exception or report names the one policy. Without it,
  * a policy matching only Pods (`pod.only`) would be copied to every controller by Kyverno.
  */
+
 import type { Policy, PolicyException } from "@charter/ir";
 import { admissionSpecOf } from "../admission/admission-spec.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
@@ -15,6 +16,7 @@ import { excludingSystemNamespaces } from "../admission/system-namespaces.js";
 import { validationActionsOf } from "../admission/validation-actions.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
+import { scansInBackground } from "./background.js";
 
 export const VALIDATING_POLICY_API_VERSION = "policies.kyverno.io/v1";
 
@@ -54,7 +56,7 @@ export function validatingPolicyDocument(
       matchConstraints,
       evaluation: {
         admission: { enabled: true },
-        background: { enabled: true },
+        background: { enabled: scansInBackground(policy) },
       },
       autogen: { podControllers: { controllers: [] } },
     },

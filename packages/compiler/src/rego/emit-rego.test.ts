@@ -66,10 +66,10 @@ describe("emitRego", () => {
     const data = JSON.parse(files.get("charter/data.json") ?? "");
     expect(data.systemNamespaces).toEqual(["kube-system", "infra"]);
     expect(files.get("charter/lib.rego")).toContain(
-      'in_system_namespace if {\n\tkind_of(input) == ["", "Namespace"]\n\tinput.metadata.name in data.charter.systemNamespaces\n}',
+      'in_system_namespace if {\n\tkind_of(resource) == ["", "Namespace"]\n\tresource.metadata.name in data.charter.systemNamespaces\n}',
     );
     const [, policyRego] = [...files].find(([path]) => path.includes("no_privileged")) ?? [];
-    expect(policyRego).toMatch(/applies if \{[^}]*\tnot lib\.in_system_namespace\n\}/);
+    expect(policyRego).toMatch(/applies if \{\n(\t[^\n]*\n)*\tnot lib\.in_system_namespace\n\}/);
     // The Rego is the same whatever the list: only data.json says it.
     const none = emitRego([privileged]);
     expect(none.get("charter/lib.rego")).toBe(files.get("charter/lib.rego"));
@@ -135,14 +135,14 @@ describe("cross-resource constructs", () => {
     );
     const lib = emitRego([]).get("charter/lib.rego") ?? "";
     expect(lib).toContain(
-      'namespace_object := bound_namespace(found) if {\n\tname := input.metadata.namespace\n\tis_string(name)\n\tfound := object.get(synced, ["cluster", "v1", "Namespace", name], null)',
+      'namespace_object := bound_namespace(found) if {\n\tname := resource.metadata.namespace\n\tis_string(name)\n\tfound := object.get(synced, ["cluster", "v1", "Namespace", name], null)',
     );
     expect(lib).toContain("synced := data.inventory if is_object(data.inventory)");
   });
 
   it("lists the inventory under the node's exact apiVersion, every string escaped", () => {
     expect(text).toContain(
-      'some i_1, np_2 in lib.list(lib.inventory_namespaced("networking.k8s.io/v1", "Network\\"Policy", lib.at(input, ["metadata", "namespace"])))',
+      'some i_1, np_2 in lib.list(lib.inventory_namespaced("networking.k8s.io/v1", "Network\\"Policy", lib.at(lib.resource, ["metadata", "namespace"])))',
     );
     expect(text).toContain('lib.list(lib.inventory_cluster("v1", "Namespace"))');
     // A list read as a condition never holds.

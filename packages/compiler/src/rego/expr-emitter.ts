@@ -48,7 +48,7 @@ export class ExprEmitter {
   constructor(
     private readonly policy: Policy,
     /** The Rego reference of the object under review (the `object` root). */
-    private readonly object = "input",
+    private readonly object = "lib.resource",
     /** The target errors name. */
     private readonly target = "rego",
   ) {}
@@ -177,6 +177,8 @@ export class ExprEmitter {
         return "lib.containers";
       case "namespace":
         return "lib.namespace_object";
+      case "request":
+        return "lib.request";
       case "var": {
         const name = scope.get(root.name);
         if (name === undefined) {

@@ -12,6 +12,7 @@ import {
   staticMessage,
   witnessChain,
 } from "@charter/ir";
+import { operationTest } from "./admission-input.js";
 import { regoString } from "./escape.js";
 import { ExprEmitter, type Scope } from "./expr-emitter.js";
 import { regoPackageName } from "./names.js";
@@ -94,7 +95,12 @@ function labelTests(match: Match, object: string): string[] {
  * The `applies` rule: the match's kinds, its namespace filter, its label selector, then (unless
  * the target says it elsewhere) not in a system namespace.
  */
-function appliesRule(match: Match, object: string, systemNamespaces: boolean): string {
+function appliesRule(
+  match: Match,
+  object: string,
+  systemNamespaces: boolean,
+  operationAlways: boolean,
+): string {
   const kindTest =
     match.subject === "pod"
       ? match.controllers
@@ -107,6 +113,7 @@ function appliesRule(match: Match, object: string, systemNamespaces: boolean): s
   const podView = match.subject === "pod" ? ["is_object(lib.pod)"] : [];
   return block("applies", [
     kindTest,
+    ...operationTest(match, operationAlways),
     ...podView,
     `lib.namespace_selected(${stringSet(include)}, ${stringSet(exclude)})`,
     ...labelTests(match, object),
@@ -151,7 +158,7 @@ function findingsRule(rule: Rule, emitter: ExprEmitter): string {
 }
 
 export function emitPolicy(policy: Policy, options: PolicyOptions = {}): string {
-  const object = options.object ?? "input";
+  const object = options.object ?? "lib.resource";
   const emitter = new ExprEmitter(policy, object, options.target);
   const findings = policy.rules.map((rule) => findingsRule(rule, emitter));
   const violation = `{"policy": ${regoString(policy.name)}, "rule": finding.rule, "message": finding.message, "severity": ${regoString(policy.severity)}, "enforcement": ${regoString(policy.enforcement)}}`;
@@ -161,7 +168,12 @@ export function emitPolicy(policy: Policy, options: PolicyOptions = {}): string 
     // The values live in charter/data.json, so operators can change them without recompiling.
     `# The parameters in force.\nparams := ${options.params ?? `data.charter.params[${regoString(policy.name)}]`}`,
     "# Whether the policy judges this object.\ndefault applies := false",
-    appliesRule(policy.match, object, options.systemNamespaces ?? true),
+    appliesRule(
+      policy.match,
+      object,
+      options.systemNamespaces ?? true,
+      (options.target ?? "rego") === "rego",
+    ),
     `# One finding per witness; witness holds the element index of each \`any\` binding.\n${findings.join("\n\n")}`,
     options.violations ??
       block(`violations contains ${violation}`, [

@@ -1,6 +1,6 @@
 /**
  * Lowers the parse tree of a condition to IR. Names resolve here: a path starts at a root
- * (`object`, `pod`, `pod.containers`, `params`, `namespaceObject`) or at a variable bound by an
+ * (`object`, `pod`, `pod.containers`, `params`, `namespaceObject`, `request`) or at a variable bound by an
  * enclosing quantifier; interpolated values become literals or lowered fragments.
  */
 
@@ -276,6 +276,8 @@ export class TemplateLowering {
         return placed(n.ref({ kind: "params" }, path));
       case "namespaceObject":
         return placed(n.ref({ kind: "namespace" }, path));
+      case "request":
+        return placed(n.ref({ kind: "request" }, path));
       case "pod": {
         const [field, ...rest] = path;
         if (field === "containers") {

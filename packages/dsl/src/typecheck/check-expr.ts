@@ -26,6 +26,8 @@ export interface RootTypes {
   readonly params: Ty;
   /** `namespaceObject`: a core v1 Namespace, whatever the policy matches. */
   readonly namespace: Ty;
+  /** `request`: the operation, the user and the old object (request-type.ts). */
+  readonly request: Ty;
 }
 
 export interface TypeProblem {
@@ -122,6 +124,14 @@ export class ExprChecker {
         return { type: this.roots.params, text: "params" };
       case "namespace":
         return { type: this.roots.namespace, text: "namespaceObject" };
+      case "request":
+        if (ref.path.length > 0) return { type: this.roots.request, text: "request" };
+        this.report({
+          node: ref,
+          message: "`request` is not a value by itself",
+          hint: "read `request.operation`, `request.userInfo…` or `request.oldObject…`",
+        });
+        return undefined;
       case "pod":
       case "containers": {
         const type = this.roots[root.kind];

@@ -3,6 +3,7 @@
  * the Kubernetes types of what the policy matches and the parameter schema, and returns what
  * can never work as CharterErrors (the caller throws them). See README.md in this folder.
  */
+
 import {
   CharterError,
   type ErrorLocation,
@@ -21,6 +22,7 @@ import {
   podSubjectType,
   podViewType,
 } from "./k8s-table.js";
+import { requestType } from "./request-type.js";
 import { ANY, unionOf } from "./types.js";
 
 /** A type error in one rule: `rule` names it, for the `policy "p", rule "r"` prefix. */
@@ -61,14 +63,16 @@ export function checkPolicyTypes(policy: Policy, positions: Positions): RuleType
 
 /** The types of the roots a policy's references start from. */
 export function rootTypes(policy: Policy): RootTypes {
+  const matched = matchedTypes(policy.match);
   return {
-    ...matchedTypes(policy.match),
+    ...matched,
     params: typeOfSchema(policy.parameters.schema, "params"),
     namespace: namespaceType(),
+    request: requestType(matched.object),
   };
 }
 
-function matchedTypes(match: Match): Omit<RootTypes, "params" | "namespace"> {
+function matchedTypes(match: Match): Omit<RootTypes, "params" | "namespace" | "request"> {
   if (match.subject === "pod") {
     return {
       object: podSubjectType(match.controllers),

@@ -81,8 +81,15 @@ function notAList(type: Ty, index: number, here: string): PathProblem {
   };
 }
 
+/** A type with this few fields lists them when no field is near (`request`, `UserInfo`). */
+const LISTED_FIELDS = 4;
+
 function unknownField(field: string, on: string, fieldNames: readonly string[]): PathProblem {
-  const hint = didYouMean(field, fieldNames, "nearest-one");
+  const hint =
+    didYouMean(field, fieldNames, "nearest-one") ??
+    (fieldNames.length <= LISTED_FIELDS
+      ? `${on} has ${fieldNames.map((name) => `\`${name}\``).join(", ")}`
+      : undefined);
   return { message: `unknown field \`${field}\` on ${on}`, ...(hint ? { hint } : {}) };
 }
 

@@ -114,6 +114,10 @@ export function runInProcessBatch(batch: JudgeBatch): JudgeResult[] {
       ...(c.oldObject !== undefined ? { oldObject: c.oldObject as Json } : {}),
       ...(c.params !== undefined ? { params: c.params as Json } : {}),
       ...(c.namespaceObject !== undefined ? { namespaceObject: c.namespaceObject as Json } : {}),
+      request: {
+        operation: c.operation ?? "CREATE",
+        ...(c.userInfo !== undefined ? { userInfo: c.userInfo as Json } : {}),
+      },
     }),
   );
 }

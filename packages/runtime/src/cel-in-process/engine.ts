@@ -12,10 +12,12 @@
 import { type CelPolicy, emitCelPolicy } from "@charter/compiler";
 import type { Json, Policy } from "@charter/ir";
 import type { JudgeResult } from "../cel-judge-client/protocol.js";
+import { judgeRequestOf } from "../cel-judge-engine/judge-request.js";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { InProcessBatch } from "./batch.js";
 
@@ -96,7 +98,12 @@ export function createInProcessCelEngine(
     resources.forEach((resource, resourceIndex) => {
       const identity = identityOf(resource.object);
       for (const { policy, validations, matchConditions } of compiled) {
-        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        const applies = policyApplies(
+          policy,
+          resource.object,
+          systemNamespaces,
+          operationOf(resource),
+        );
         if (applies === "no") continue;
         const row = (rule: string, result: Result, messages: readonly string[]): Finding =>
           findingOf({ policy, resource, identity, resourceIndex }, rule, result, messages);
@@ -108,8 +115,14 @@ export function createInProcessCelEngine(
         const namespace = policy.rules.some(ruleReadsNamespace)
           ? namespaceObjectOf(resource.object, identity, inventories[resourceIndex])
           : undefined;
+        const { object, oldObject, operation, userInfo } = judgeRequestOf(resource);
         const request = {
-          object: resource.object as Json,
+          ...(object !== undefined ? { object: object as Json } : {}),
+          ...(oldObject !== undefined ? { oldObject: oldObject as Json } : {}),
+          request: {
+            operation: operation ?? "CREATE",
+            ...(userInfo ? { userInfo } : {}),
+          } as unknown as Json,
           ...(namespace && "namespaceObject" in namespace
             ? { namespaceObject: namespace.namespaceObject }
             : {}),

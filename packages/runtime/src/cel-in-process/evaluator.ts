@@ -52,6 +52,8 @@ export interface CelRequest {
   readonly params?: Json;
   /** The resource's Namespace manifest; absent or null for a cluster-scoped resource. */
   readonly namespaceObject?: Json;
+  /** `request`: `{operation, userInfo}` as the API server sends them; absent: a CREATE. */
+  readonly request?: Json;
 }
 
 let sharedEnv: CelEnv | undefined;
@@ -147,6 +149,7 @@ export class CelActivation {
       oldObject: toCelValue(request.oldObject ?? null),
       params: toCelValue(request.params ?? null),
       namespaceObject: toCelValue(boundNamespaceObject(request.namespaceObject)),
+      request: toCelValue(request.request ?? { operation: "CREATE" }),
     };
     bindings.variables = new VariablesMap(variables, () => bindings);
     this.bindings = bindings;

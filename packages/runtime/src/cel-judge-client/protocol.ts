@@ -32,6 +32,16 @@ export interface JudgeCase {
   readonly operation?: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
   /** request.subResource (`ephemeralcontainers` for `kubectl debug`); none when absent. */
   readonly subResource?: string;
+  /** request.userInfo; the empty user when absent. */
+  readonly userInfo?: JudgeUserInfo;
+}
+
+/** An authentication.k8s.io/v1 UserInfo, as an AdmissionRequest carries it. */
+export interface JudgeUserInfo {
+  readonly username?: string;
+  readonly uid?: string;
+  readonly groups?: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface JudgeBatch {

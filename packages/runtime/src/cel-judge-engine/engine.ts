@@ -20,13 +20,14 @@
  */
 import {
   type CelPolicy,
+  celSubject,
   emitCelPolicy,
   exceptionMatchCel,
   foldExceptions,
   LABELS_CONDITION,
   NAMESPACE_CONDITION,
 } from "@charter/compiler";
-import { boundNamespaceObject, type Json, type Policy, type PolicyException } from "@charter/ir";
+import { boundNamespaceObject, type Policy, type PolicyException } from "@charter/ir";
 import type {
   JudgeBatch,
   JudgeCase,
@@ -40,8 +41,10 @@ import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/index.js";
 import { type Applies, policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Engine, Finding, Resource, Result } from "../types.js";
 import { isObject } from "../value.js";
+import { judgeRequestOf } from "./judge-request.js";
 
 export interface CelJudgeEngineOptions {
   /** The `cel-judge` binary (see findCelJudge). */
@@ -139,12 +142,10 @@ export function createCelJudgeEngine(
     const exceptions = (options.exceptions ?? []).filter(
       (e) => e.policy === policy.name && inForce(e, now),
     );
-    const plain = emitCelPolicy(policy, {
-      params: "inline",
-      object: "object",
-      variablePrefix: prefix,
-    });
-    const cel = foldExceptions(policy.name, plain, exceptions, "object");
+    const celOptions = { params: "inline", object: "object", variablePrefix: prefix } as const;
+    const plain = emitCelPolicy(policy, celOptions);
+    // An exception reads the object judged: on a DELETE, the one being deleted.
+    const cel = foldExceptions(policy.name, plain, exceptions, celSubject(policy, celOptions));
     return { policy, cel, prefix, exceptions };
   });
   const name = options.name ?? "cel-judge";
@@ -158,7 +159,10 @@ export function createCelJudgeEngine(
       match: { ...policy.match, namespaces: undefined, labels: undefined },
     })) as Policy[];
     const concerned = resources.map((resource) =>
-      kindOnly.map((policy) => policyApplies(policy, resource.object) !== "no"),
+      // matchConstraints: the kinds and the operations.
+      kindOnly.map(
+        (policy) => policyApplies(policy, resource.object, [], operationOf(resource)) !== "no",
+      ),
     );
     const readsNamespace = policies.some((policy) => policy.rules.some(ruleReadsNamespace));
     const inventories = inventoriesOf(policies, resources);
@@ -174,7 +178,7 @@ export function createCelJudgeEngine(
         const namespace = namespaces[index];
         cases.push({
           id: String(index),
-          object: resource.object as Json,
+          ...judgeRequestOf(resource),
           // Cut down as the server binds it, which also keeps the judge's decoder content.
           ...(namespace && "namespaceObject" in namespace
             ? { namespaceObject: boundNamespaceObject(namespace.namespaceObject) }
@@ -222,8 +226,13 @@ export function createCelJudgeEngine(
       });
       function judgePolicy(policy: Policy, cel: CelPolicy, prefix: string): void {
         // What the CEL's match conditions must say, and what the row says (a system namespace).
-        const matched = policyApplies(policy, resource.object);
-        const applies = policyApplies(policy, resource.object, systemNamespaces);
+        const matched = policyApplies(policy, resource.object, [], operationOf(resource));
+        const applies = policyApplies(
+          policy,
+          resource.object,
+          systemNamespaces,
+          operationOf(resource),
+        );
         // CEL gives one message per rule: the first witness's.
         const row = (rule: string, result: Result, message: string): Finding =>
           findingOf(

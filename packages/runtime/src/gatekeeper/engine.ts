@@ -13,7 +13,13 @@
  * and the Rego's own `applies` must agree too; any difference fails loudly as a bug.
  */
 import { emitGatekeeper, gatekeeperPackage, OpaError, regoString } from "@charter/compiler";
-import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
+import {
+  isCrossResource,
+  type Json,
+  operationsOf,
+  type Policy,
+  type PolicyException,
+} from "@charter/ir";
 import { parse } from "yaml";
 import { identityOf } from "../identity.js";
 import { policyApplies } from "../match.js";
@@ -163,7 +169,14 @@ function checkSelection(
   resources.forEach((resource, resourceIndex) => {
     native.forEach((policy) => {
       const selected = constraintMatches(constraintMatch.get(policy.name), resource.object);
-      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      // A Constraint's match knows no operations (the template's Rego tests them): ask the
+      // matcher in one the policy judges.
+      const applies = policyApplies(
+        policy,
+        resource.object,
+        systemNamespaces,
+        operationsOf(policy.match)[0],
+      );
       if (selected !== (applies === "yes" || applies === "skip")) {
         const { kind, name } = identityOf(resource.object);
         throw new OpaError(
@@ -215,7 +228,7 @@ export function createGatekeeperEngine(
       batch,
       policies,
       resources,
-      (resource) => ({ review: admissionReview(resource.object) }),
+      (resource) => ({ review: admissionReview(resource.object, resource.request) }),
       { parameters },
     );
     checkSelection(policies, resources, constraintMatch, systemNamespaces);
@@ -224,6 +237,7 @@ export function createGatekeeperEngine(
       systemNamespaces,
       // The template's Rego leaves the system namespaces to the Constraint.
       regoSkipsSystemNamespaces: false,
+      regoTestsDefaultOperations: false,
     });
   }
 

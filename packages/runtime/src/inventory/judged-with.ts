@@ -110,9 +110,20 @@ export function ruleSkipReason(
  * read beyond the resource (`inventoryKindsOf`); none, and the case needs no index.
  */
 export function caseResource(testCase: TestCase, kinds: readonly InventoryKind[]): Resource {
+  const { operation, oldObject, userInfo } = testCase;
   return {
     object: testCase.resource,
     ...(testCase.source ? { source: testCase.source } : {}),
+    // The request the case states (packages/ir README, item 17); none: a CREATE, as offline.
+    ...(operation !== undefined || userInfo !== undefined
+      ? {
+          request: {
+            operation: operation ?? "CREATE",
+            ...(userInfo !== undefined ? { userInfo: userInfo as Json } : {}),
+            ...(oldObject !== undefined ? { oldObject } : {}),
+          },
+        }
+      : {}),
     ...(kinds.length
       ? { inventory: InventoryIndex.of(kinds, [testCase.resource, ...(testCase.inventory ?? [])]) }
       : {}),

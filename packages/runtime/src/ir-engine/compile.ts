@@ -47,6 +47,9 @@ export class Scope {
   }
 }
 
+/** The `request` root offline: a CREATE with no user and no old object. */
+const OFFLINE_REQUEST: Json = Object.freeze({ operation: "CREATE" });
+
 /** A problem in the IR itself (an unbound variable, a pattern RE2 rejects). */
 export class IrCompileError extends Error {
   override readonly name = "IrCompileError";
@@ -67,6 +70,8 @@ function compileRoot(root: Root, scope: Scope): (frame: Frame) => Json | undefin
       return (frame) => frame.input.params;
     case "namespace":
       return (frame) => frame.input.namespaceObject;
+    case "request":
+      return (frame) => frame.input.request ?? OFFLINE_REQUEST;
     case "var": {
       const slot = scope.slotOf(root.name);
       if (slot === undefined) {

@@ -9,6 +9,7 @@ import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/judged-with.js";
 import { podView, policyApplies, skipReasonOf } from "../match.js";
+import { operationOf, requestValueOf } from "../request-value.js";
 import type { Finding, Resource, ResourceIdentity, Result } from "../types.js";
 import { IrCompileError, Scope } from "./compile.js";
 import { type CompiledRule, compileRule } from "./rule.js";
@@ -72,7 +73,7 @@ export function evaluatePolicy(
   inventory: InventoryIndex | undefined = resource.inventory,
 ): Finding[] {
   const { policy, systemNamespaces } = compiled;
-  const applies = policyApplies(policy, resource.object, systemNamespaces);
+  const applies = policyApplies(policy, resource.object, systemNamespaces, operationOf(resource));
   if (applies === "no") return [];
   const emit = (rule: string, result: Result, messages: readonly string[]) =>
     row(compiled, rule, result, messages, resource, identity, resourceIndex);
@@ -108,6 +109,7 @@ export function judgeRules(compiled: CompiledPolicy, subject: Subject): Finding[
   const input = {
     object: resource.object,
     params: policy.parameters.values,
+    request: requestValueOf(resource),
     ...(pod !== undefined ? { pod } : {}),
     ...(namespace && "namespaceObject" in namespace
       ? { namespaceObject: namespace.namespaceObject }

@@ -12,6 +12,8 @@ export interface EvalInput {
   readonly params: JsonObject;
   /** The resource's Namespace object (the `namespace` root); absent reads as missing. */
   readonly namespaceObject?: Json;
+  /** The `request` root `{operation, userInfo, oldObject}` (request-value.ts); absent: offline. */
+  readonly request?: JsonObject;
   /** The scanned set, for `inventory(…)`; absent, every inventory list is empty. */
   readonly inventory?: InventoryIndex;
 }

@@ -13,6 +13,7 @@ import { identityOf } from "../identity.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { podView, policyApplies } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Finding, Resource } from "../types.js";
 import {
   type CompiledPolicy,
@@ -83,7 +84,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
       const projection = projections.get(policy);
       if (
         projection === undefined ||
-        !judgedAtEnd(policy.policy, resource.object, systemNamespaces)
+        !judgedAtEnd(policy.policy, resource.object, systemNamespaces, operationOf(resource))
       ) {
         // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
         for (const finding of evaluatePolicy(
@@ -112,7 +113,11 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
         compiled: policy,
         excusedRules,
         subject: {
-          resource: resource.source ? { object, source: resource.source } : { object },
+          resource: {
+            object,
+            ...(resource.source ? { source: resource.source } : {}),
+            ...(resource.request ? { request: detached(resource.request) } : {}),
+          },
           pod,
           resourceIndex,
           identity: detached(identity),
@@ -156,8 +161,11 @@ export function judgedAtEnd(
   policy: Policy,
   object: Json,
   systemNamespaces: readonly string[] = [],
+  operation = "CREATE",
 ): boolean {
-  return isCrossResource(policy) && policyApplies(policy, object, systemNamespaces) === "yes";
+  return (
+    isCrossResource(policy) && policyApplies(policy, object, systemNamespaces, operation) === "yes"
+  );
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { emitRego } from "@charter/compiler";
 import { isCrossResource, type Policy, type PolicyException } from "@charter/ir";
+import { regoInputOf } from "../request-value.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { judgeBatch, type OpaBatch } from "./batch.js";
 import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "./verdicts.js";
@@ -71,7 +72,7 @@ export function createOpaEngine(policies: readonly Policy[], options: OpaEngineO
       batch,
       policies,
       resources,
-      (resource) => ({ object: resource.object }),
+      (resource) => ({ object: regoInputOf(resource) }),
     );
     return findingsOfVerdicts(policies, resources, indexes, verdicts, {
       exceptions,

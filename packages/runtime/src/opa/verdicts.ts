@@ -11,6 +11,7 @@ import { identityOf } from "../identity.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { ruleSkipReason } from "../inventory/judged-with.js";
 import { policyApplies, skipReasonOf } from "../match.js";
+import { operationOf } from "../request-value.js";
 import type { Finding, Resource, Result } from "../types.js";
 
 export interface RegoFinding {
@@ -59,6 +60,14 @@ export interface VerdictsContext {
    * Constraint's `excludedNamespaces`, checked by the engine). Default true.
    */
   readonly regoSkipsSystemNamespaces?: boolean;
+  /**
+   * Whether the Rego's `applies` tests the operation of a policy with the default operations
+   * (the Rego target: always). Gatekeeper's templates test only operations a policy lists
+   * (their default output stays as it was; Gatekeeper's webhook sends CREATE and UPDATE unless
+   * installed with delete operations): there a DELETE of such a policy's kind applies in the
+   * Rego and the row is left out, as the matcher says. Default true.
+   */
+  readonly regoTestsDefaultOperations?: boolean;
 }
 
 /**
@@ -75,6 +84,7 @@ export function findingsOfVerdicts(
     exceptions = [],
     systemNamespaces = [],
     regoSkipsSystemNamespaces = true,
+    regoTestsDefaultOperations = true,
   }: VerdictsContext = {},
 ): Finding[] {
   const findings: Finding[] = [];
@@ -82,11 +92,20 @@ export function findingsOfVerdicts(
     const identity = identityOf(resource.object);
     const verdicts = results[resourceIndex] ?? {};
     for (const policy of policies) {
-      const applies = policyApplies(policy, resource.object, systemNamespaces);
+      const applies = policyApplies(
+        policy,
+        resource.object,
+        systemNamespaces,
+        operationOf(resource),
+      );
+      const regoOperation =
+        regoTestsDefaultOperations || policy.match.operations !== undefined
+          ? operationOf(resource)
+          : "CREATE";
       // What the Rego's own `applies` must say: with the system namespaces, or without them.
       const regoApplies = regoSkipsSystemNamespaces
-        ? applies
-        : policyApplies(policy, resource.object);
+        ? policyApplies(policy, resource.object, systemNamespaces, regoOperation)
+        : policyApplies(policy, resource.object, [], regoOperation);
       const verdict = verdicts[policy.name];
       const where = `policy "${policy.name}" on resource #${resourceIndex} (${identity.kind} "${identity.name}")`;
       if (verdict === undefined || verdict.applies !== (regoApplies === "yes")) {

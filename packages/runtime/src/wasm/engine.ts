@@ -13,6 +13,7 @@ import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { inventoriesOf } from "../inventory/judged-with.js";
 import { batchInventories } from "../opa/inventory-data.js";
 import { findingsOfVerdicts, type RegoVerdicts, verdictEntry } from "../opa/verdicts.js";
+import { regoInputOf } from "../request-value.js";
 import type { Engine, Finding, Resource } from "../types.js";
 import { loadCompiledPolicy, unsupportedBuiltins } from "./host-builtins.js";
 
@@ -94,7 +95,8 @@ export function createWasmEngine(policies: readonly Policy[], options: WasmEngin
     for (const [entry, members] of groups) {
       policy.setData({ ...data, inventory: inventories.data[entry] });
       for (const index of members) {
-        const output = run(() => policy.evaluate(resources[index]?.object, WASM_ENGINE_ENTRYPOINT));
+        const resource = resources[index] as Resource;
+        const output = run(() => policy.evaluate(regoInputOf(resource), WASM_ENGINE_ENTRYPOINT));
         const verdicts = output?.[0]?.result;
         if (verdicts === undefined || verdicts === null || typeof verdicts !== "object") {
           throw new OpaError(
