@@ -113,7 +113,6 @@ export type {
 export { ADMISSION_TARGETS, TARGET_NAMES } from "./policy.js";
 export { IR_VERSION, type PolicySet } from "./policy-set.js";
 export { patternProblem } from "./re2-pattern.js";
-export { isScanOnly, scanOnlyReasons } from "./scan-only.js";
 export {
   isRequestField,
   REQUEST_FIELDS,
@@ -121,6 +120,7 @@ export {
   readsRequest,
   USER_INFO_FIELDS,
 } from "./request.js";
+export { isScanOnly, scanOnlyReasons } from "./scan-only.js";
 export {
   IR_SCHEMA,
   IrValidationError,

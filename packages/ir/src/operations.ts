@@ -18,11 +18,6 @@ export const OPERATIONS = ["CREATE", "UPDATE", "DELETE"] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
 
-/** What these functions read of a `Match` (policy.ts), without importing it (no cycle). */
-interface Match {
-  readonly operations?: readonly Operation[];
-}
-
 /** What a policy judges when its match does not say: creates and updates. */
 export const DEFAULT_OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE"];
 
