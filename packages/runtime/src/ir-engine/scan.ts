@@ -172,13 +172,15 @@ export function judgedAtEnd(
  * Rows in the order a scan streams them, whichever engine judged them: first, document by
  * document, the rows judged as each document is read; then, document by document, the rows
  * judged at the end (judgedAtEnd). Within a document, policies in the given order, rules in
- * their order. `objects[i]` is the object of `resourceIndex` i.
+ * their order. `objects[i]` is the object of `resourceIndex` i, judged in a request of
+ * `operation` (a scan's objects: CREATE).
  */
 export function inScanOrder(
   findings: readonly Finding[],
   policies: readonly Policy[],
   objects: readonly Json[],
   systemNamespaces: readonly string[] = [],
+  operation = "CREATE",
 ): Finding[] {
   const rank = new Map(policies.map((policy, index) => [policy.name, index]));
   const byName = new Map(policies.map((policy) => [policy.name, policy]));
@@ -187,7 +189,7 @@ export function inScanOrder(
     const object = objects[finding.resourceIndex];
     return policy !== undefined &&
       object !== undefined &&
-      judgedAtEnd(policy, object, systemNamespaces)
+      judgedAtEnd(policy, object, systemNamespaces, operation)
       ? 1
       : 0;
   };

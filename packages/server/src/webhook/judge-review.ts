@@ -121,7 +121,7 @@ function judgeRequest(
   }
   const object = inRequestNamespace(sent, request.namespace);
   const applying = asked.filter(
-    (c) => policyApplies(c.policy, object, set.systemNamespaces) !== "no",
+    (c) => policyApplies(c.policy, object, set.systemNamespaces, operation) !== "no",
   );
   if (applying.length === 0) {
     return { kind: "judged", object, findings: [], unjudged: [] };
@@ -130,7 +130,8 @@ function judgeRequest(
   // review gets instead (caches/unsynced-decision.ts).
   const crossResource = applying.filter(
     (c) =>
-      isCrossResource(c.policy) && policyApplies(c.policy, object, set.systemNamespaces) === "yes",
+      isCrossResource(c.policy) &&
+      policyApplies(c.policy, object, set.systemNamespaces, operation) === "yes",
   );
   const decisions = new Map(
     context.decide(crossResource.map((c) => c.policy)).map((d) => [d.policy, d]),
@@ -185,6 +186,7 @@ function judgeRequest(
     applying.map((c) => c.policy),
     [object],
     set.systemNamespaces,
+    operation,
   );
   const { findings } = applyExceptions(ordered, [resource], set.exceptions, now);
   return {
