@@ -46,6 +46,7 @@ import {
 } from "./support/api-requests.js";
 import { auditedFailures } from "./support/audit-log.js";
 import { type Case, generateCases } from "./support/differential-cases.js";
+import { PEER_AUTHENTICATION_CRD } from "./support/peer-authentication-crd.js";
 
 const PROJECT = join(repoRoot, "test", "fixtures", "vap-differential-project");
 const NOW = "2027-01-20";
@@ -582,52 +583,3 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
     }, 900_000);
   });
 });
-
-/** A minimal PeerAuthentication kind (security.istio.io/v1), so its policy is judged. */
-const PEER_AUTHENTICATION_CRD = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: "peerauthentications.security.istio.io" },
-  spec: {
-    group: "security.istio.io",
-    names: {
-      kind: "PeerAuthentication",
-      plural: "peerauthentications",
-      singular: "peerauthentication",
-    },
-    scope: "Namespaced",
-    versions: [
-      {
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: "object",
-            properties: {
-              spec: {
-                type: "object",
-                properties: {
-                  mtls: { type: "object", properties: { mode: { type: "string" } } },
-                  portLevelMtls: {
-                    type: "object",
-                    additionalProperties: {
-                      type: "object",
-                      properties: { mode: { type: "string" } },
-                    },
-                  },
-                  selector: {
-                    type: "object",
-                    properties: {
-                      matchLabels: { type: "object", additionalProperties: { type: "string" } },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
-  },
-};

@@ -54,6 +54,7 @@ import {
   inParallel,
 } from "./support/api-requests.js";
 import { type Case, generateCases } from "./support/differential-cases.js";
+import { PEER_AUTHENTICATION_CRD } from "./support/peer-authentication-crd.js";
 
 const PROJECT = join(repoRoot, "test", "fixtures", "vap-differential-project");
 const NOW = "2027-01-20";
@@ -673,29 +674,3 @@ async function slowWebhook(
     caBundle: Buffer.from(certificates.ca.cert).toString("base64"),
   };
 }
-
-/** A minimal PeerAuthentication kind (security.istio.io/v1), so its policy is judged. */
-const PEER_AUTHENTICATION_CRD: JsonObject = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: "peerauthentications.security.istio.io" },
-  spec: {
-    group: "security.istio.io",
-    names: {
-      kind: "PeerAuthentication",
-      plural: "peerauthentications",
-      singular: "peerauthentication",
-    },
-    scope: "Namespaced",
-    versions: [
-      {
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-        },
-      },
-    ],
-  },
-};
