@@ -13,20 +13,25 @@
  * 3. Directly: autocannon POSTs AdmissionReviews (admission.k8s.io/v1, CREATE) of ~200 objects
  *    from the API-server-valid generator of packages/test-support (every pod controller, RBAC,
  *    Services, Ingresses, NetworkPolicies, PeerAuthentications), placed in those namespaces, at
- *    fixed overall rates (500 and 2,000 requests/s, CHARTER_BENCH_WEBHOOK_SECONDS each).
- *    p50/p99/max from every response's own time, achieved rate, errors, non-2xx, and the
- *    webhook's RSS from its /metrics.
- * 4. Through the API server: N creates (CHARTER_BENCH_WEBHOOK_API_REQUESTS, default 2,000)
- *    with `dryRun=All`, 4 in flight, keep-alive, the admin's token — once with no webhook, once
- *    with the ValidatingWebhookConfiguration `charter build --target webhook` emits, pointed at
- *    the webhook's URL with the printed caBundle. The difference is the webhook's cost.
+ *    fixed overall rates (500 and 2,000 requests/s, CHARTER_BENCH_WEBHOOK_SECONDS each, default
+ *    20) with 4 and 10 connections (CHARTER_BENCH_WEBHOOK_CONNECTIONS), after a warm-up.
+ *    p50/p99/max from every response's own time, achieved rate, errors, non-2xx, the webhook's
+ *    CPU per review and its RSS from its /metrics.
+ * 4. Through the API server: N creates per condition (CHARTER_BENCH_WEBHOOK_API_REQUESTS,
+ *    default 2,000) with `dryRun=All`, 4 in flight, keep-alive, the admin's token — with no
+ *    webhook, and with the ValidatingWebhookConfiguration `charter build --target webhook`
+ *    emits, pointed at the webhook's URL with the printed caBundle, in alternating rounds. The
+ *    difference is the webhook's cost.
+ * 5. Prints the section; unless --no-write, rewrites the `webhook-bench` section of
+ *    docs/benchmarks.md.
  *
  *   node bench/webhook-load.mjs [--no-write]     # `pnpm bench` runs it too (--no-webhook skips)
  *
  * Everything shares the machine's cores: autocannon, the webhook, kube-apiserver and etcd.
  * The TypeScript helpers of packages/test-support and test/cluster/support are loaded through
- * the CLI's own jiti loader (packages/cli/dist/import-ts.js), so the objects are the ones the
- * webhook differential sends.
+ * the CLI's own jiti loader (packages/cli/dist/import-ts.js): the objects come from the
+ * generator (and its fixed seed) the webhook differential sends, the reviews from the builder
+ * the webhook's tests use.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
