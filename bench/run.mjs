@@ -23,9 +23,14 @@
  *    by a fake API server (bench/webhook-caches.mjs), written between the
  *    `webhook-caches-bench:begin` / `webhook-caches-bench:end` markers; `--no-webhook-caches`
  *    skips it.
+ * 9. The admission webhook's latency with the whole library (bench/webhook-load.mjs: autocannon
+ *    AdmissionReviews at 500 and 2,000 per second, and dryRun creates through the dev cluster's
+ *    API server without and with the webhook registered), written between the
+ *    `webhook-bench:begin` / `webhook-bench:end` markers; `--no-webhook` skips it (and it skips
+ *    itself, loudly, without the pinned Kubernetes builds).
  *
  *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write] [--no-cluster] [--no-serve]
- *                      [--no-webhook-caches]
+ *                      [--no-webhook-caches] [--no-webhook]
  *
  * Peak RSS comes from GNU time (`/usr/bin/time -f %M`); wall time from process.hrtime around
  * the child. Every number is one run: the machine is stated with them.
@@ -49,6 +54,7 @@ import {
   webhookCachesSection,
   writeWebhookCachesSection,
 } from "./webhook-caches.mjs";
+import { webhookLoadBench, webhookLoadSection, writeWebhookLoadSection } from "./webhook-load.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
@@ -369,4 +375,14 @@ if (!process.argv.includes("--no-webhook-caches")) {
   const section = webhookCachesSection(await webhookCachesBench({ objects: LARGE }));
   console.log(`\n${section}\n`);
   if (WRITE) writeWebhookCachesSection(section);
+}
+
+// 9. The admission webhook's latency: directly under autocannon, and through the API server.
+if (!process.argv.includes("--no-webhook")) {
+  const result = await webhookLoadBench();
+  if (result) {
+    const section = webhookLoadSection(result);
+    console.log(`\n${section}\n`);
+    if (WRITE) writeWebhookLoadSection(section);
+  }
 }

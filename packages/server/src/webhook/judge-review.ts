@@ -75,10 +75,19 @@ export interface Judge {
 /** Compiles the policies once (a CharterError for IR the engine cannot run). */
 export function createJudge(set: WebhookPolicySet, context: JudgingContext): Judge {
   const compiled = set.policies.map((policy) => compilePolicy(policy, set.systemNamespaces));
+  // The policies asked about each operation, found once rather than on every review.
+  const askedByOperation = new Map<string, readonly CompiledPolicy[]>();
+  const askedAbout = (operation: string) => {
+    const known = askedByOperation.get(operation);
+    if (known !== undefined) return known;
+    const asked = compiled.filter((c) => judgesOperation(c.policy.match, operation as Operation));
+    askedByOperation.set(operation, asked);
+    return asked;
+  };
   return {
     judge(request, now) {
       try {
-        return judgeRequest(compiled, set, context, request, now);
+        return judgeRequest(askedAbout, set, context, request, now);
       } catch (error) {
         // Nothing the policies did not say may pass: an unexpected failure denies.
         const reason = error instanceof Error ? error.message : String(error);
@@ -89,7 +98,7 @@ export function createJudge(set: WebhookPolicySet, context: JudgingContext): Jud
 }
 
 function judgeRequest(
-  compiled: readonly CompiledPolicy[],
+  askedAbout: (operation: string) => readonly CompiledPolicy[],
   set: WebhookPolicySet,
   context: JudgingContext,
   request: AdmissionRequest,
@@ -105,7 +114,7 @@ function judgeRequest(
       reason: `the subresource ${request.resource ?? ""}/${request.subResource} is not judged`,
     };
   }
-  const asked = compiled.filter((c) => judgesOperation(c.policy.match, operation));
+  const asked = askedAbout(operation);
   if (asked.length === 0) {
     return { kind: "not-judged", reason: `no policy judges ${operation} requests` };
   }
@@ -120,18 +129,19 @@ function judgeRequest(
     };
   }
   const object = inRequestNamespace(sent, request.namespace);
-  const applying = asked.filter(
-    (c) => policyApplies(c.policy, object, set.systemNamespaces, operation) !== "no",
+  const applies = new Map(
+    asked.map(
+      (c) => [c, policyApplies(c.policy, object, set.systemNamespaces, operation)] as const,
+    ),
   );
+  const applying = asked.filter((c) => applies.get(c) !== "no");
   if (applying.length === 0) {
     return { kind: "judged", object, findings: [], unjudged: [] };
   }
   // A policy that reads a cache not synced yet is not judged; the written rule says what the
   // review gets instead (caches/unsynced-decision.ts).
   const crossResource = applying.filter(
-    (c) =>
-      isCrossResource(c.policy) &&
-      policyApplies(c.policy, object, set.systemNamespaces, operation) === "yes",
+    (c) => isCrossResource(c.policy) && applies.get(c) === "yes",
   );
   const decisions = new Map(
     context.decide(crossResource.map((c) => c.policy)).map((d) => [d.policy, d]),
