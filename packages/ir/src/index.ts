@@ -33,6 +33,24 @@ export type {
 export { deepFreeze } from "./freeze.js";
 export { globToRe2 } from "./glob.js";
 export {
+  type Attestor,
+  type IdentityMatch,
+  type ImageFacts,
+  type ImageRequirement,
+  type ImageRequirementKind,
+  type ImageRules,
+  type ImageScan,
+  type ImageVulnerability,
+  type MaxAge,
+  PREDICATE_VARIABLE,
+  pinnedDigest,
+  requirementAttestors,
+  requirementVariable,
+  SCAN_VARIABLE,
+  type VerifiedAttestation,
+  type VerifiedSignature,
+} from "./images.js";
+export {
   type InventoryKind,
   inventoryKinds,
   isCrossResource,

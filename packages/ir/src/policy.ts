@@ -4,6 +4,7 @@
  */
 
 import type { Expr } from "./expr.js";
+import type { ImageFacts, ImageRules } from "./images.js";
 import type { Json, JsonObject } from "./json.js";
 import type { Operation } from "./operations.js";
 
@@ -162,6 +163,12 @@ export interface TestCase {
   readonly oldObject?: JsonObject;
   /** The requesting user, as the API server sends it. */
   readonly userInfo?: UserInfo;
+  /**
+   * For a policy with `images`: what the registry and the scanners say about each image the
+   * resource runs, keyed by the reference as written. An image with no entry is an `error`
+   * verdict, as an unreachable registry is.
+   */
+  readonly images?: Readonly<Record<string, ImageFacts>>;
   readonly source?: SourceLocation;
 }
 
@@ -185,7 +192,13 @@ export interface Policy {
   readonly enforcement: Enforcement;
   readonly match: Match;
   readonly parameters: Parameters;
+  /** Rules over the resource; may be empty when `images` states what the policy checks. */
   readonly rules: readonly Rule[];
+  /**
+   * Requirements on the images a pod runs (images.ts, README item 18): only on a `pod` match,
+   * judged only by engines that can reach a registry.
+   */
+  readonly images?: ImageRules;
   readonly cases: readonly TestCase[];
   /**
    * Targets the policy is not compiled to, each with the reason (`charter build` leaves it out

@@ -247,6 +247,154 @@ export const IR_SCHEMA = {
         node("hole", { expr, source: { type: "string" } }),
       ],
     },
+    identityMatch: {
+      oneOf: [
+        {
+          type: "object",
+          required: ["exact"],
+          additionalProperties: false,
+          properties: { exact: { type: "string", minLength: 1 } },
+        },
+        {
+          type: "object",
+          required: ["regex"],
+          additionalProperties: false,
+          properties: { regex: { type: "string", minLength: 1 } },
+        },
+      ],
+    },
+    attestor: {
+      oneOf: [
+        {
+          type: "object",
+          required: ["name", "kind", "publicKey"],
+          additionalProperties: false,
+          properties: { name, kind: { const: "key" }, publicKey: { type: "string", minLength: 1 } },
+        },
+        {
+          type: "object",
+          required: ["name", "kind", "issuer", "subject"],
+          additionalProperties: false,
+          properties: {
+            name,
+            kind: { const: "keyless" },
+            issuer: { $ref: "#/definitions/identityMatch" },
+            subject: { $ref: "#/definitions/identityMatch" },
+            trustedRoot: { type: "string", minLength: 1 },
+          },
+        },
+      ],
+    },
+    maxAge: {
+      type: "object",
+      required: ["path", "days"],
+      additionalProperties: false,
+      properties: {
+        path: { type: "array", items: { type: ["string", "integer"] } },
+        days: { type: "number", exclusiveMinimum: 0 },
+      },
+    },
+    imageRequirement: {
+      oneOf: [
+        node("digest", { name }),
+        node("signature", {
+          name,
+          attestors: { type: "array", minItems: 1, items: name },
+          count: { type: "integer", minimum: 1 },
+        }),
+        {
+          type: "object",
+          required: ["kind", "name", "predicateType", "attestors"],
+          additionalProperties: false,
+          properties: {
+            kind: { const: "attestation" },
+            name,
+            predicateType: { type: "string", minLength: 1 },
+            attestors: { type: "array", minItems: 1, items: name },
+            condition: expr,
+            maxAge: { $ref: "#/definitions/maxAge" },
+          },
+        },
+        {
+          type: "object",
+          required: ["kind", "name", "condition"],
+          additionalProperties: false,
+          properties: {
+            kind: { const: "vulnerabilities" },
+            name,
+            condition: expr,
+            maxAge: { $ref: "#/definitions/maxAge" },
+          },
+        },
+      ],
+    },
+    imageRules: {
+      type: "object",
+      required: ["references", "attestors", "requirements"],
+      additionalProperties: false,
+      properties: {
+        references: strings,
+        attestors: { type: "array", items: { $ref: "#/definitions/attestor" } },
+        requirements: {
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#/definitions/imageRequirement" },
+        },
+      },
+    },
+    imageFacts: {
+      type: "object",
+      required: ["reference", "signatures", "attestations"],
+      additionalProperties: false,
+      properties: {
+        reference: { type: "string" },
+        digest: { type: "string", pattern: "^sha256:[0-9a-f]{64}$" },
+        signatures: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["attestor"],
+            additionalProperties: false,
+            properties: { attestor: name },
+          },
+        },
+        attestations: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["attestor", "predicateType", "predicate"],
+            additionalProperties: false,
+            properties: { attestor: name, predicateType: { type: "string" }, predicate: {} },
+          },
+        },
+        scan: {
+          type: "object",
+          required: ["source", "vulnerabilities"],
+          additionalProperties: false,
+          properties: {
+            source: { type: "string" },
+            finishedAt: { type: "string" },
+            vulnerabilities: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["id", "severity", "package"],
+                additionalProperties: false,
+                properties: {
+                  id: { type: "string" },
+                  severity: { type: "string" },
+                  package: { type: "string" },
+                  installedVersion: { type: "string" },
+                  fixedVersion: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        notes: strings,
+        error: { type: "string" },
+      },
+    },
     rule: {
       type: "object",
       required: ["name", "condition", "message"],
@@ -280,6 +428,7 @@ export const IR_SCHEMA = {
         operation: { enum: [...OPERATIONS] },
         oldObject: { type: "object" },
         userInfo: { $ref: "#/definitions/userInfo" },
+        images: { type: "object", additionalProperties: { $ref: "#/definitions/imageFacts" } },
         source: { $ref: "#/definitions/source" },
       },
     },
@@ -308,6 +457,8 @@ export const IR_SCHEMA = {
         "rules",
         "cases",
       ],
+      // A policy checks something: rules, or image requirements.
+      anyOf: [{ required: ["images"] }, { properties: { rules: { minItems: 1 } } }],
       additionalProperties: false,
       properties: {
         name,
@@ -324,7 +475,8 @@ export const IR_SCHEMA = {
           additionalProperties: false,
           properties: { schema: { type: "object" }, values: { type: "object" } },
         },
-        rules: { type: "array", minItems: 1, items: { $ref: "#/definitions/rule" } },
+        rules: { type: "array", items: { $ref: "#/definitions/rule" } },
+        images: { $ref: "#/definitions/imageRules" },
         excludeTargets: {
           type: "object",
           propertyNames: { enum: [...TARGET_NAMES] },
