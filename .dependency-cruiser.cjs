@@ -1,12 +1,22 @@
 /**
  * The package layering of docs/architecture.md, checked in CI (`pnpm depcheck`, part of
  * `pnpm test`). Arrows point down: `ir` depends on nothing of ours; `dsl` and `compiler` on `ir`;
- * `runtime` on `ir` and, only to run emitted code, `compiler`; `server` on `runtime`, `compiler`,
- * `ir`; `testing` on `runtime`, `ir`; `cli` on any. The private `test-support` package may use
+ * `runtime` on `ir` and, only to run emitted code, `compiler`; `images` on `ir`; `server` on
+ * `runtime`, `images`, `compiler`, `ir`; `testing` on `runtime`, `ir`; `cli` on any. The private `test-support` package may use
  * anything, and no published package's source uses it (their *.test.ts files may). No import
  * cycles anywhere, type-only imports included.
  */
-const PACKAGES = ["ir", "dsl", "compiler", "runtime", "server", "testing", "cli", "test-support"];
+const PACKAGES = [
+  "ir",
+  "dsl",
+  "compiler",
+  "runtime",
+  "images",
+  "server",
+  "testing",
+  "cli",
+  "test-support",
+];
 
 /** What each published package's source may import of ours, besides itself. */
 const MAY_IMPORT = {
@@ -14,9 +24,10 @@ const MAY_IMPORT = {
   dsl: ["ir"],
   compiler: ["ir"],
   runtime: ["ir", "compiler"],
-  server: ["ir", "compiler", "runtime"],
+  images: ["ir"],
+  server: ["ir", "compiler", "runtime", "images"],
   testing: ["ir", "runtime"],
-  cli: ["ir", "dsl", "compiler", "runtime", "server", "testing"],
+  cli: ["ir", "dsl", "compiler", "runtime", "images", "server", "testing"],
 };
 
 const source = (name) => `^packages/${name}/src/`;

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/run-cli.js";
 
 // The published packages (@charter/test-support is private and never packed).
-const PACKAGES = ["ir", "dsl", "compiler", "runtime", "server", "cli"];
+const PACKAGES = ["ir", "dsl", "compiler", "runtime", "images", "server", "cli"];
 
 describe("published packages", () => {
   it("install from their tarballs and run charter build and check", () => {
