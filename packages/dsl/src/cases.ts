@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import {
   CharterError,
   explainYamlError,
+  type ImageFacts,
   type Json,
   type JsonObject,
   type Operation,
@@ -19,6 +20,7 @@ import {
 } from "@charter/ir";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { callSite } from "./callsite.js";
+import { checkImageFacts } from "./case-images.js";
 import type { CaseLines } from "./case-lines.js";
 import { caseRequestOf, copiedRequest } from "./case-request.js";
 import { casesFilePath } from "./cases-file-path.js";
@@ -58,6 +60,12 @@ export interface NamedCase {
   readonly oldObject?: JsonObject;
   /** The requesting user: `{ username, uid, groups, extra }`. */
   readonly userInfo?: UserInfo;
+  /**
+   * For a policy with image rules: what the registry and scanners say about each image, keyed
+   * by the reference as written — `{ reference, digest, signatures: [{attestor}],
+   * attestations: [{attestor, predicateType, predicate}], scan?, notes?, error? }`.
+   */
+  readonly images?: Readonly<Record<string, ImageFacts>>;
 }
 
 export type CaseEntry = JsonObject | NamedCase | YamlCases;
@@ -286,14 +294,24 @@ function inlineCase(
   }
   const record = entry as Record<string, unknown>;
   if ("resource" in record && !("apiVersion" in record)) {
-    const { name, resource, rules, inventory, params, operation, oldObject, userInfo, ...extra } =
-      record;
+    const {
+      name,
+      resource,
+      rules,
+      inventory,
+      params,
+      operation,
+      oldObject,
+      userInfo,
+      images,
+      ...extra
+    } = record;
     const unknown = Object.keys(extra);
     if (unknown.length)
       throw new CharterError(
         `${label} has unknown keys: ${unknown.join(", ")}`,
         at,
-        "a case has name, resource, rules, inventory, params, operation, oldObject and userInfo",
+        "a case has name, resource, rules, inventory, params, operation, oldObject, userInfo and images",
       );
     if (typeof name !== "string" || name.length === 0)
       throw new CharterError(`${label} needs a name`, at);
@@ -307,6 +325,7 @@ function inlineCase(
     if (inventory !== undefined) checkInventory(inventory, `${label}.inventory`, at);
     if (params !== undefined) checkParams(params, `${label}.params`, at);
     const request = caseRequestOf({ operation, oldObject, userInfo }, label, at);
+    if (images !== undefined) checkImageFacts(images, `${label}.images`, at);
     return {
       name,
       expect,
@@ -315,6 +334,9 @@ function inlineCase(
       ...(rules ? { rules: [...(rules as string[])] } : {}),
       ...(params !== undefined ? { params: structuredClone(params as JsonObject) } : {}),
       ...request,
+      ...(images !== undefined
+        ? { images: structuredClone(images as Record<string, ImageFacts>) }
+        : {}),
     };
   }
   checkJson(entry, label, at);

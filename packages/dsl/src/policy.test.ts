@@ -198,7 +198,7 @@ describe("policy() errors", () => {
     {
       note: "no rules",
       spec: { rules: {} },
-      message: 'policy "p": a policy needs at least one rule under `rules`',
+      message: 'policy "p": a policy needs at least one rule under `rules` (or `images`)',
     },
     {
       note: "bad default",

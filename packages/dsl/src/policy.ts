@@ -26,6 +26,7 @@ import {
   paramPathText,
   paramProblems,
   type Rule,
+  ruleNamesOf,
   type Severity,
   type SourceLocation,
   TARGET_NAMES,
@@ -39,6 +40,7 @@ import { type CallSite, callSite } from "./callsite.js";
 import { type CaseLines, caseLines } from "./case-lines.js";
 import { operationOf } from "./case-request.js";
 import { type CaseEntry, lowerCases } from "./cases.js";
+import { type ImagesSpec, imagesOf } from "./images.js";
 import type { LowerContext } from "./lower-context.js";
 import { lowerMessage } from "./message.js";
 import { isParamSchema, objectSchema, type ParamSchema } from "./params.js";
@@ -76,7 +78,13 @@ export interface PolicySpec {
   readonly operations?: readonly Operation[];
   readonly enforcement?: Enforcement;
   readonly params?: Readonly<Record<string, ParamSchema>>;
-  readonly rules: Readonly<Record<string, RuleSpec>>;
+  /** Rules over the resource; may be left out when `images` says what the policy checks. */
+  readonly rules?: Readonly<Record<string, RuleSpec>>;
+  /**
+   * Requirements on the images a pod runs — signatures, attestations, a digest, a recent scan
+   * (images.ts; packages/ir README, item 18). Only with `match: pod`.
+   */
+  readonly images?: ImagesSpec;
   readonly cases?: { readonly pass?: readonly CaseEntry[]; readonly fail?: readonly CaseEntry[] };
   /**
    * Targets this policy is not built for, each with the reason the docs and `charter build`
@@ -115,6 +123,7 @@ const SPEC_KEYS = [
   "enforcement",
   "params",
   "rules",
+  "images",
   "cases",
   "excludeTargets",
 ];
@@ -451,16 +460,16 @@ export function policy(name: string, spec: PolicySpec): Policy {
       if (p.defaultValue !== undefined) values[param] = p.defaultValue;
     validateValues(schema, values, "a parameter default does not fit its schema", at);
 
-    if (
-      typeof spec.rules !== "object" ||
-      spec.rules === null ||
-      Object.keys(spec.rules).length === 0
-    ) {
-      throw new CharterError("a policy needs at least one rule under `rules`", at);
+    const ruleSpecs = spec.rules ?? {};
+    if (typeof ruleSpecs !== "object" || ruleSpecs === null) {
+      throw new CharterError("`rules` must map rule names to rules", at);
+    }
+    if (Object.keys(ruleSpecs).length === 0 && spec.images === undefined) {
+      throw new CharterError("a policy needs at least one rule under `rules` (or `images`)", at);
     }
     const ctx: LowerContext = { scope: [], positions, params: Object.keys(params) };
     const rules: Rule[] = [];
-    for (const [ruleName, ruleSpec] of Object.entries(spec.rules)) {
+    for (const [ruleName, ruleSpec] of Object.entries(ruleSpecs)) {
       if (!RULE_NAME.test(ruleName)) {
         throw new CharterError(
           `rule name \`${ruleName}\` is not valid`,
@@ -481,10 +490,20 @@ export function policy(name: string, spec: PolicySpec): Policy {
         problem.hint,
       );
     }
+    const images =
+      spec.images === undefined
+        ? undefined
+        : imagesOf(
+            spec.images,
+            match,
+            rules.map((r) => r.name),
+            ctx,
+            at,
+          );
     const excludeTargets = excludedTargetsOf(spec.excludeTargets, at);
     const cases = lowerCases(
       spec.cases,
-      rules.map((r) => r.name),
+      ruleNamesOf({ rules, ...(images ? { images } : {}) }),
       source,
       site && caseLinesOf(site),
     );
@@ -511,6 +530,7 @@ export function policy(name: string, spec: PolicySpec): Policy {
       // Copies, so freezing the policy never freezes objects the author still holds.
       parameters: structuredClone({ schema, values }),
       rules,
+      ...(images ? { images } : {}),
       cases: cases.map((testCase) => ({
         ...testCase,
         resource: structuredClone(testCase.resource),

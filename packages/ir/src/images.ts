@@ -161,3 +161,14 @@ export function pinnedDigest(reference: string): string | undefined {
   const match = /@(sha256:[0-9a-f]{64})$/.exec(reference);
   return match?.[1];
 }
+
+/** The rule names a policy's report rows carry: its rules', then its image requirements'. */
+export function ruleNamesOf(policy: {
+  readonly rules: readonly { readonly name: string }[];
+  readonly images?: ImageRules;
+}): string[] {
+  return [
+    ...policy.rules.map((rule) => rule.name),
+    ...(policy.images?.requirements.map((requirement) => requirement.name) ?? []),
+  ];
+}

@@ -46,6 +46,7 @@ export {
   pinnedDigest,
   requirementAttestors,
   requirementVariable,
+  ruleNamesOf,
   SCAN_VARIABLE,
   type VerifiedAttestation,
   type VerifiedSignature,

@@ -269,14 +269,14 @@ export const IR_SCHEMA = {
           type: "object",
           required: ["name", "kind", "publicKey"],
           additionalProperties: false,
-          properties: { name, kind: { const: "key" }, publicKey: { type: "string", minLength: 1 } },
+          properties: { name: identifier, kind: { const: "key" }, publicKey: { type: "string", minLength: 1 } },
         },
         {
           type: "object",
           required: ["name", "kind", "issuer", "subject"],
           additionalProperties: false,
           properties: {
-            name,
+            name: identifier,
             kind: { const: "keyless" },
             issuer: { $ref: "#/definitions/identityMatch" },
             subject: { $ref: "#/definitions/identityMatch" },
@@ -296,10 +296,10 @@ export const IR_SCHEMA = {
     },
     imageRequirement: {
       oneOf: [
-        node("digest", { name }),
+        node("digest", { name: identifier }),
         node("signature", {
-          name,
-          attestors: { type: "array", minItems: 1, items: name },
+          name: identifier,
+          attestors: { type: "array", minItems: 1, items: identifier },
           count: { type: "integer", minimum: 1 },
         }),
         {
@@ -308,9 +308,9 @@ export const IR_SCHEMA = {
           additionalProperties: false,
           properties: {
             kind: { const: "attestation" },
-            name,
+            name: identifier,
             predicateType: { type: "string", minLength: 1 },
-            attestors: { type: "array", minItems: 1, items: name },
+            attestors: { type: "array", minItems: 1, items: identifier },
             condition: expr,
             maxAge: { $ref: "#/definitions/maxAge" },
           },
@@ -321,7 +321,7 @@ export const IR_SCHEMA = {
           additionalProperties: false,
           properties: {
             kind: { const: "vulnerabilities" },
-            name,
+            name: identifier,
             condition: expr,
             maxAge: { $ref: "#/definitions/maxAge" },
           },
@@ -355,7 +355,7 @@ export const IR_SCHEMA = {
             type: "object",
             required: ["attestor"],
             additionalProperties: false,
-            properties: { attestor: name },
+            properties: { attestor: identifier },
           },
         },
         attestations: {
@@ -364,7 +364,7 @@ export const IR_SCHEMA = {
             type: "object",
             required: ["attestor", "predicateType", "predicate"],
             additionalProperties: false,
-            properties: { attestor: name, predicateType: { type: "string" }, predicate: {} },
+            properties: { attestor: identifier, predicateType: { type: "string" }, predicate: {} },
           },
         },
         scan: {

@@ -71,6 +71,13 @@ export {
   namespaceGlobMatches,
 } from "./gatekeeper/index.js";
 export { identityOf } from "./identity.js";
+export { type ImageContext, imageContextOf } from "./images/image-context.js";
+export {
+  compileImageRules,
+  NOT_VERIFIED,
+  type PodImage,
+  podImages,
+} from "./images/judge-images.js";
 export { applyApiServerDefaults } from "./input/api-server-defaults.js";
 export { REMOVED_VERSIONS, type RemovedVersion } from "./input/api-versions/removed-versions.js";
 export { unservedApiVersion } from "./input/api-versions/served-version.js";

@@ -4,7 +4,7 @@
  * to judge it instead gives each of its rules a `skip` row that says why, so a scan on any
  * engine still reports every policy honestly, and agreement checks leave those rows out.
  */
-import { isCharterError, type Policy } from "@charter/ir";
+import { isCharterError, type Policy, ruleNamesOf } from "@charter/ir";
 import { findingOf } from "./finding.js";
 import { identityOf } from "./identity.js";
 import { inReportOrder } from "./ir-engine/scan.js";
@@ -50,9 +50,9 @@ export function createPartialEngine(
           applies === "system"
             ? systemNamespaceReason(resource.object, identity, systemNamespaces)
             : `the ${name} engine cannot judge this policy: ${unjudgeable.get(policy.name)}`;
-        for (const rule of policy.rules) {
+        for (const rule of ruleNamesOf(policy)) {
           findings.push(
-            findingOf({ policy, resource, identity, resourceIndex }, rule.name, "skip", [reason]),
+            findingOf({ policy, resource, identity, resourceIndex }, rule, "skip", [reason]),
           );
         }
       }

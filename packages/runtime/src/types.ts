@@ -1,5 +1,6 @@
 /** What engines take and give: the shapes shared by the IR engine and the real-OPA engine. */
 import type { Enforcement, Json, Operation, Severity, SourceLocation } from "@charter/ir";
+import type { ImageContext } from "./images/image-context.js";
 import type { InventoryIndex } from "./inventory/inventory-index.js";
 
 /** A Kubernetes object read from a file, with where it came from. */
@@ -17,6 +18,11 @@ export interface Resource {
    * is judged as offline: a CREATE with no old object and no user.
    */
   readonly request?: AdmissionContext;
+  /**
+   * What the registry and the scanners say about the images, for policies with image rules
+   * (packages/ir README, item 18); absent, those rules are `skip` rows: nobody verified.
+   */
+  readonly images?: ImageContext;
 }
 
 /**

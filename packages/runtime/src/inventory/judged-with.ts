@@ -127,6 +127,12 @@ export function caseResource(testCase: TestCase, kinds: readonly InventoryKind[]
     ...(kinds.length
       ? { inventory: InventoryIndex.of(kinds, [testCase.resource, ...(testCase.inventory ?? [])]) }
       : {}),
+    // What the case says of its images (packages/ir README, item 18): an image it does not
+    // describe is an error verdict, as an unread registry is. Judged at the real clock.
+    images: {
+      now: Date.now(),
+      facts: (_policy: string, reference: string) => testCase.images?.[reference],
+    },
   };
 }
 

@@ -3,9 +3,10 @@
  * one per (resource, policy, rule) for every policy that applies, in resource order, then
  * policy order, then rule order.
  */
-import { CharterError, type Json, type Policy } from "@charter/ir";
+import { CharterError, type Json, type Policy, ruleNamesOf } from "@charter/ir";
 import { findingOf } from "../finding.js";
 import { identityOf } from "../identity.js";
+import { type CompiledImageRules, compileImageRules } from "../images/judge-images.js";
 import type { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoriesOf, namespaceObjectOf, ruleReadsNamespace } from "../inventory/judged-with.js";
 import { podView, policyApplies, skipReasonOf } from "../match.js";
@@ -17,6 +18,8 @@ import { type CompiledRule, compileRule } from "./rule.js";
 export interface CompiledPolicy {
   readonly policy: Policy;
   readonly rules: readonly CompiledRule[];
+  /** The policy's image rules (packages/ir README, item 18), if it has any. */
+  readonly images?: CompiledImageRules;
   /** The policy set's system namespaces (packages/ir/src/system-namespaces.ts); none if empty. */
   readonly systemNamespaces: readonly string[];
 }
@@ -41,7 +44,8 @@ export function compilePolicy(
       );
     }
   });
-  return { policy, rules, systemNamespaces };
+  const images = compileImageRules(policy);
+  return { policy, rules, systemNamespaces, ...(images ? { images } : {}) };
 }
 
 function row(
@@ -79,7 +83,7 @@ export function evaluatePolicy(
     row(compiled, rule, result, messages, resource, identity, resourceIndex);
   if (applies === "skip" || applies === "system") {
     const reason = [skipReasonOf(applies, resource.object, identity, systemNamespaces)];
-    return compiled.rules.map((rule) => emit(rule.name, "skip", reason));
+    return ruleNamesOf(policy).map((rule) => emit(rule, "skip", reason));
   }
   const pod = policy.match.subject === "pod" ? (podView(resource.object) as Json) : undefined;
   return judgeRules(compiled, { resource, pod, resourceIndex, identity, inventory });
@@ -116,7 +120,7 @@ export function judgeRules(compiled: CompiledPolicy, subject: Subject): Finding[
       : {}),
     ...(inventory ? { inventory } : {}),
   };
-  return compiled.rules.map((rule, index) => {
+  const rows = compiled.rules.map((rule, index) => {
     const source = policy.rules[index] as (typeof policy.rules)[number];
     if (namespace && "skip" in namespace && ruleReadsNamespace(source)) {
       return emit(rule.name, "skip", [namespace.skip]);
@@ -130,6 +134,12 @@ export function judgeRules(compiled: CompiledPolicy, subject: Subject): Finding[
       return emit(rule.name, "error", [`evaluation failed: ${reason}`]);
     }
   });
+  if (compiled.images) {
+    for (const verdict of compiled.images.judge(pod, resource.images)) {
+      rows.push(emit(verdict.rule, verdict.result, verdict.messages));
+    }
+  }
+  return rows;
 }
 
 /** Every compiled policy against every resource. */

@@ -58,6 +58,10 @@ export function projectionOf(policy: Policy): Projection {
     walkExpr(rule.condition, visit);
     for (const part of rule.message.parts) if (part.kind === "hole") walkExpr(part.expr, visit);
   }
+  // Image rules read every container's name and image (packages/ir README, item 18).
+  if (policy.images) {
+    for (const list of CONTAINER_LISTS) if (pod !== "all") pod = keepPath(pod, ["spec", list]);
+  }
   for (const path of IDENTITY_PATHS) if (object !== "all") object = keepPath(object, path);
   return { object, pod };
 }

@@ -6,7 +6,13 @@
  * (projection.ts), and judges those at the end. Memory grows with the index and the kept
  * projections, not with the documents.
  */
-import { isCrossResource, type Json, type Policy, type PolicyException } from "@charter/ir";
+import {
+  isCrossResource,
+  type Json,
+  type Policy,
+  type PolicyException,
+  ruleNamesOf,
+} from "@charter/ir";
 import { detached } from "../detached.js";
 import { exceptionFor, excused } from "../exceptions/apply.js";
 import { identityOf } from "../identity.js";
@@ -100,9 +106,9 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
         continue;
       }
       const excusedRules = new Map<string, PolicyException>();
-      for (const rule of policy.policy.rules) {
-        const exception = excusing(policy.policy.name, rule.name, resource.object, identity);
-        if (exception) excusedRules.set(rule.name, exception);
+      for (const rule of ruleNamesOf(policy.policy)) {
+        const exception = excusing(policy.policy.name, rule, resource.object, identity);
+        if (exception) excusedRules.set(rule, exception);
       }
       const pod =
         policy.policy.match.subject === "pod"
@@ -117,6 +123,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
             object,
             ...(resource.source ? { source: resource.source } : {}),
             ...(resource.request ? { request: detached(resource.request) } : {}),
+            ...(resource.images ? { images: resource.images } : {}),
           },
           pod,
           resourceIndex,
