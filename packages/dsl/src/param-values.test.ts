@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { pod } from "./builder.js";
 import { podWith } from "./cases.js";
 import { list, object, string } from "./params.js";
-import { type PolicySpec, policy } from "./policy.js";
+import { type PolicySpec, policy, type RuleSpec } from "./policy.js";
 import { when } from "./when.js";
 
 function errorOf(run: () => unknown): CharterError | undefined {
@@ -17,7 +17,7 @@ function errorOf(run: () => unknown): CharterError | undefined {
   }
 }
 
-const spec = (params: PolicySpec["params"], fail: PolicySpec["rules"][string]["fail"]) =>
+const spec = (params: PolicySpec["params"], fail: RuleSpec["fail"]) =>
   ({
     title: "t",
     severity: "low",

@@ -7,7 +7,7 @@ import { CharterError, type Expr, type Policy, validatePolicySet } from "@charte
 import { describe, expect, it } from "vitest";
 import { kinds, pod, request, resource } from "./builder.js";
 import { fromYaml } from "./cases.js";
-import { type PolicySpec, policy } from "./policy.js";
+import { type PolicySpec, policy, type RuleSpec } from "./policy.js";
 import { when } from "./when.js";
 
 function errorOf(run: () => unknown): CharterError {
@@ -45,7 +45,7 @@ const protectedNamespaces = (spec: Partial<PolicySpec> = {}): Policy =>
     ...spec,
   });
 
-const teamLabel = (fail: PolicySpec["rules"][string]["fail"]): Policy =>
+const teamLabel = (fail: RuleSpec["fail"]): Policy =>
   policy("team-label", {
     title: "The team label does not change",
     severity: "medium",

@@ -3,13 +3,13 @@ import { fileURLToPath } from "node:url";
 import { CharterError } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { kinds, pod } from "../builder.js";
-import { CharterErrors, type PolicySpec, policy } from "../policy.js";
+import { CharterErrors, type PolicySpec, policy, type RuleSpec } from "../policy.js";
 import { when } from "../when.js";
 
 const self = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
 const lineOf = (marker: string): number => self.findIndex((line) => line.includes(marker)) + 1;
 
-function spec(fail: PolicySpec["rules"][string]["fail"], message = "m"): PolicySpec {
+function spec(fail: RuleSpec["fail"], message = "m"): PolicySpec {
   return {
     title: "T",
     severity: "high",
