@@ -7,6 +7,7 @@ export {
   registryHost,
   sameRepository,
 } from "./image-reference.js";
+export { COSIGN_VULN_PREDICATE_TYPE, readCosignVulnPredicate } from "./scans/cosign-vuln.js";
 export { instantNanos } from "./scans/instant.js";
 export type {
   ImageIdentity,
@@ -23,3 +24,9 @@ export {
   vendorSeverity,
 } from "./scans/severity.js";
 export { readTrivyReport, TRIVY_CONTAINER_IMAGE } from "./scans/trivy-report.js";
+export {
+  isVulnerabilityReport,
+  readVulnerabilityReport,
+  TRIVY_OPERATOR_API_VERSION,
+  VULNERABILITY_REPORT_KINDS,
+} from "./scans/vulnerability-report.js";

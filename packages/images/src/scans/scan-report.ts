@@ -88,6 +88,7 @@ export function optionalList(value: unknown, path: string): readonly unknown[] {
 }
 
 export function describe(value: unknown): string {
+  if (value === undefined) return "missing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
