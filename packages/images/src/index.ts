@@ -9,6 +9,7 @@ export {
 } from "./image-reference.js";
 export { COSIGN_VULN_PREDICATE_TYPE, readCosignVulnPredicate } from "./scans/cosign-vuln.js";
 export { instantNanos } from "./scans/instant.js";
+export { scanForImage } from "./scans/scan-for-image.js";
 export type {
   ImageIdentity,
   NotImageIdentity,
