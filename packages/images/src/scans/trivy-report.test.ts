@@ -273,7 +273,7 @@ describe("Trivy JSON: what the report is about", () => {
         RepoTags: ["<none>:<none>"],
         RepoDigests: ["ghcr.io/org/app"],
       },
-    }) as { warnings: string[]; digests: string[]; tags: string[] };
+    }) as { warnings: readonly string[]; digests: string[]; tags: string[] };
     expect(tags).toEqual(["ghcr.io/org/app:v1"]);
     expect(digests).toEqual([]);
     expect(warnings).toEqual([
