@@ -7,3 +7,27 @@ export {
   registryHost,
   sameRepository,
 } from "./image-reference.js";
+export { COSIGN_VULN_PREDICATE_TYPE, readCosignVulnPredicate } from "./scans/cosign-vuln.js";
+export { instantNanos } from "./scans/instant.js";
+export { scanForImage } from "./scans/scan-for-image.js";
+export type {
+  ImageIdentity,
+  NotImageIdentity,
+  ReadScanReport,
+  ScanIdentity,
+  ScanReport,
+} from "./scans/scan-report.js";
+export {
+  isSeverity,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+  vendorSeverity,
+} from "./scans/severity.js";
+export { readTrivyReport, TRIVY_CONTAINER_IMAGE } from "./scans/trivy-report.js";
+export {
+  isVulnerabilityReport,
+  readVulnerabilityReport,
+  TRIVY_OPERATOR_API_VERSION,
+  VULNERABILITY_REPORT_KINDS,
+} from "./scans/vulnerability-report.js";
