@@ -78,6 +78,18 @@ describe("scanForImage: which report is an image's scan", () => {
     expect(source(scanForImage(ref("nginx:1.27"), undefined, reports.slice(0, 1)))).toBe("untimed");
   });
 
+  it("of reports equally new, takes the one with the most findings, in either order", () => {
+    const at = "2024-05-01T10:00:00Z";
+    const clean = report("clean", { tags: ["nginx:1.27"], finishedAt: at });
+    const finding = { id: "CVE-1", severity: "CRITICAL", package: "musl" };
+    const dirty: ScanReport = {
+      ...report("dirty", { tags: ["nginx:1.27"], finishedAt: at }),
+      scan: { source: "dirty", finishedAt: at, vulnerabilities: [finding] },
+    };
+    expect(source(scanForImage(ref("nginx:1.27"), undefined, [clean, dirty]))).toBe("dirty");
+    expect(source(scanForImage(ref("nginx:1.27"), undefined, [dirty, clean]))).toBe("dirty");
+  });
+
   it("never takes a report about another repository, whatever its digest or tag", () => {
     const reports = [
       report("other-registry", {

@@ -15,8 +15,8 @@
  *    pointed at then, which is not this image (a tag moved after scanning is unscanned, as a tag
  *    moved after signing is unsigned). A reference that pins only a digest has no tag to match.
  * 3. **The newest** of them by `finishedAt` (compared as instants, to the nanosecond); a report
- *    with no readable `finishedAt` is older than any that has one; ties keep the earlier report
- *    in `reports` order.
+ *    with no readable `finishedAt` is older than any that has one; of reports equally new, the one
+ *    with the most findings (failing closed), then the earlier in `reports` order.
  *
  * Repositories compare canonically (registry and path, `parseImageReference`): `nginx:1.27`,
  * `docker.io/library/nginx:1.27` and `index.docker.io/library/nginx:1.27` are one image, and a
@@ -60,7 +60,13 @@ function newest(candidates: readonly { scan: ImageScan }[]): ImageScan | undefin
   let best: { scan: ImageScan; at: bigint | undefined } | undefined;
   for (const { scan } of candidates) {
     const at = instantNanos(scan.finishedAt);
-    if (best === undefined || (at !== undefined && (best.at === undefined || at > best.at))) {
+    const newer = at !== undefined && (best?.at === undefined || at > best.at);
+    const asNew = best !== undefined && at === best.at;
+    if (
+      best === undefined ||
+      (newer && !asNew) ||
+      (asNew && scan.vulnerabilities.length > best.scan.vulnerabilities.length)
+    ) {
       best = { scan, at };
     }
   }
