@@ -229,6 +229,29 @@ describe("image rules judged on facts", () => {
     });
   });
 
+  it("with the registry unread, skips signatures and attestations and judges the scan", () => {
+    const tag = "registry.example.com/app:1.0";
+    const rows = judge(pod([tag]), {
+      [tag]: {
+        reference: tag,
+        signatures: [],
+        attestations: [],
+        unverified: "the registry was not read (run with --verify-images)",
+        scan: facts().scan,
+      },
+    });
+    expect(results(rows)).toEqual({
+      pinned: "fail",
+      signed: "skip",
+      provenance: "skip",
+      freshScan: "skip",
+      noFixableCritical: "pass",
+    });
+    expect(rows.get("signed")?.message).toBe(
+      "the registry was not read (run with --verify-images)",
+    );
+  });
+
   it("treats a missing scan as a failure: no report is not a clean report", () => {
     const { scan: _none, ...unscanned } = facts();
     const rows = judge(pod([image]), { [image]: unscanned });

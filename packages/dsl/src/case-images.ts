@@ -5,7 +5,16 @@
  */
 import { CharterError, type ErrorLocation } from "@charter/ir";
 
-const FACT_KEYS = ["reference", "digest", "signatures", "attestations", "scan", "notes", "error"];
+const FACT_KEYS = [
+  "reference",
+  "digest",
+  "signatures",
+  "attestations",
+  "scan",
+  "notes",
+  "error",
+  "unverified",
+];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

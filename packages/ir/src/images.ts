@@ -140,6 +140,12 @@ export interface ImageFacts {
   readonly scan?: ImageScan;
   readonly notes?: readonly string[];
   readonly error?: string;
+  /**
+   * The registry was not read (verification is off), with the reason: `signature` and
+   * `attestation` requirements are `skip` rows giving it; `digest` and `vulnerabilities` (on a
+   * scan matched by reference) are judged.
+   */
+  readonly unverified?: string;
 }
 
 /** Attestor names a requirement refers to. */

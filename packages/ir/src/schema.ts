@@ -393,6 +393,7 @@ export const IR_SCHEMA = {
         },
         notes: strings,
         error: { type: "string" },
+        unverified: { type: "string" },
       },
     },
     rule: {

@@ -248,10 +248,18 @@ export function compileImageRules(policy: Policy): CompiledImageRules | undefine
         }
         const failures: string[] = [];
         const errors: string[] = [];
+        const skips: string[] = [];
         for (const image of images) {
           const facts = needsRegistry ? context?.facts(policy.name, image.reference) : undefined;
           if (needsRegistry && facts === undefined) {
             errors.push(`${describe(image)} could not be judged: nobody read its registry`);
+            continue;
+          }
+          if (
+            facts?.unverified !== undefined &&
+            (requirement.kind === "signature" || requirement.kind === "attestation")
+          ) {
+            skips.push(facts.unverified);
             continue;
           }
           if (facts?.error !== undefined) {
@@ -267,6 +275,9 @@ export function compileImageRules(policy: Policy): CompiledImageRules | undefine
         }
         if (failures.length > 0) {
           return { rule: requirement.name, result: "fail", messages: failures };
+        }
+        if (skips.length > 0) {
+          return { rule: requirement.name, result: "skip", messages: [...new Set(skips)] };
         }
         return { rule: requirement.name, result: "pass", messages: [] };
       });
