@@ -4,7 +4,8 @@
  * `.sig`/`.att` tags) and on both registries (without and with the OCI referrers API),
  * `cosign verify` and `cosign verify-attestation --type vuln|slsaprovenance1` with each of the
  * rig's keys answer exactly what the rig says they answer — passes and failures both, so every
- * line of the table can fail. The attested predicates are read back out of cosign's own output,
+ * line of the table can fail. Two content gates (no CRITICAL in a fresh scan; the trusted SLSA
+ * builder) are judged by cosign's own `--policy`. The attested predicates are read back out of cosign's own output,
  * and the registry's layout of one image per format and registry is written out below.
  */
 
@@ -17,6 +18,7 @@ import {
   verifyAttestationArgs,
 } from "@charter/test-support/signing-rig/cosign-commands";
 import { KEY_NAMES, type KeyName } from "@charter/test-support/signing-rig/cosign-keys";
+import { GATE_NAMES, GATE_TYPES } from "@charter/test-support/signing-rig/cosign-policies";
 import {
   type AttestationType,
   criticalFindings,
@@ -220,6 +222,26 @@ describe.skipIf(tools === undefined)("the signing rig, judged by cosign", () => 
         (image, key) => image.expected[key].verifyAttestation[type],
       );
       expectAgreement(table);
+    }, 600_000);
+  }
+
+  for (const gate of GATE_NAMES) {
+    it(`cosign verify-attestation --policy ${gate}.rego passes exactly the images whose predicates meet it`, async () => {
+      const table = await judge(
+        `verify-attestation --type ${GATE_TYPES[gate]} --policy ${gate}.rego`,
+        (key, ref) => verifyAttestationArgs(key, GATE_TYPES[gate], ref, rig.gatePolicies[gate]),
+        (image, key) => image.expected[key].gates[gate],
+      );
+      expectAgreement(table);
+      const passes = table
+        .filter((row) => row.key === "trusted" && row.cosign === "pass")
+        .map((row) => row.image.replace(/^.*\//, ""));
+      expect([...new Set(passes)].sort()).toEqual(
+        gate === "vuln-no-critical-fresh"
+          ? ["attested-unsigned", "vuln-clean"]
+          : ["slsa-trusted-builder"],
+      );
+      expect(passes).toHaveLength(gate === "vuln-no-critical-fresh" ? 8 : 4);
     }, 600_000);
   }
 

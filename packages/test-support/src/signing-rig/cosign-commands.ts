@@ -66,11 +66,16 @@ export function verifyArgs(publicKey: string, ref: string): string[] {
   return ["verify", "--key", publicKey, "--insecure-ignore-tlog=true", ref];
 }
 
-/** `cosign verify-attestation --type <type>` with a public key, offline; judges both formats. */
+/**
+ * `cosign verify-attestation --type <type>` with a public key, offline; judges both formats.
+ * With `policy` (a `.rego` or `.cue` file, see cosign-policies.ts), every attestation of that type
+ * must also satisfy it.
+ */
 export function verifyAttestationArgs(
   publicKey: string,
   type: AttestationType,
   ref: string,
+  policy?: string,
 ): string[] {
   return [
     "verify-attestation",
@@ -79,6 +84,7 @@ export function verifyAttestationArgs(
     "--insecure-ignore-tlog=true",
     "--type",
     type,
+    ...(policy === undefined ? [] : ["--policy", policy]),
     ref,
   ];
 }

@@ -26,6 +26,7 @@ import {
 } from "./cosign-commands.js";
 import { rigToolEnv } from "./cosign-env.js";
 import { type CosignKeyPair, generateKeyPair, KEY_NAMES, type KeyName } from "./cosign-keys.js";
+import { type GateName, writeGatePolicies } from "./cosign-policies.js";
 import {
   type AttestationType,
   PREDICATE_TYPES,
@@ -107,6 +108,8 @@ export interface SigningRig {
   readonly registries: Readonly<Partial<Record<RegistryKind, RunningRegistry>>>;
   readonly keys: Readonly<Record<KeyName, CosignKeyPair>>;
   readonly images: readonly RigImage[];
+  /** The `.rego` file of each gate (cosign-policies.ts), for `cosign verify-attestation --policy`. */
+  readonly gatePolicies: Readonly<Record<GateName, string>>;
   /** How long making the rig took, in milliseconds (for a summary line; never asserted). */
   readonly setupMs: number;
   /** One image; throws when the rig did not build it. */
@@ -152,6 +155,7 @@ export async function createSigningRig(
       CosignKeyPair
     >;
     const predicateFiles = writePredicates(dir, now);
+    const gatePolicies = writeGatePolicies(dir);
 
     const builds = registryKinds.flatMap((kind) =>
       formats.flatMap((format) =>
@@ -172,6 +176,7 @@ export async function createSigningRig(
       registries,
       keys,
       images,
+      gatePolicies,
       setupMs,
       image(format, registry, imageCase) {
         const found = images.find(

@@ -6,6 +6,7 @@
  */
 import type { SignatureFormat } from "./cosign-commands.js";
 import type { KeyName } from "./cosign-keys.js";
+import type { GateName } from "./cosign-policies.js";
 import type { AttestationType, SlsaPredicateName, VulnPredicateName } from "./predicates.js";
 
 export type ImageCase =
@@ -119,13 +120,17 @@ export interface CosignOutcomes {
   readonly verify: CosignOutcome;
   /** `cosign verify-attestation --type <type> …` for each type. */
   readonly verifyAttestation: Readonly<Record<AttestationType, CosignOutcome>>;
+  /** `cosign verify-attestation --type <gate's type> --policy <gate>.rego …` (cosign-policies.ts). */
+  readonly gates: Readonly<Record<GateName, CosignOutcome>>;
 }
 
 /**
  * cosign's own verdicts on an image built from this plan, checked with `key`, about the digest its
- * tag resolves to (for `retagged`, the unsigned image). Only signatures are judged here, never
- * predicate contents: cosign passes a CRITICAL or a 2020 scan as readily as a clean one, because
- * those are a policy's questions, not cosign's.
+ * tag resolves to (for `retagged`, the unsigned image). `verify` and `verifyAttestation` judge
+ * signatures only, never predicate contents: cosign passes a CRITICAL or a 2020 scan as readily as
+ * a clean one. The contents are judged by the gates, cosign's `--policy` (cosign-policies.ts): the
+ * vuln gate passes only a clean, fresh scan, the SLSA gate only the trusted builder — each on an
+ * attestation the key verifies.
  *
  * One behaviour of cosign to know: in the bundle format `cosign verify` accepts any bundle the key
  * verifies, attestations included — it does not look for the `https://sigstore.dev/cosign/sign/v1`
@@ -141,15 +146,28 @@ export function expectedOutcomes(
 ): CosignOutcomes {
   const outcome = (ok: boolean): CosignOutcome => (ok ? "pass" : "fail");
   if (plan.retagged) {
-    return { verify: "fail", verifyAttestation: { vuln: "fail", slsaprovenance1: "fail" } };
+    return {
+      verify: "fail",
+      verifyAttestation: { vuln: "fail", slsaprovenance1: "fail" },
+      gates: { "vuln-no-critical-fresh": "fail", "slsa-trusted-builder": "fail" },
+    };
   }
+  const verified = plan.attestations.filter((a) => a.signedBy === key);
   const attestedBy = (type?: AttestationType): boolean =>
-    plan.attestations.some((a) => a.signedBy === key && (type === undefined || a.type === type));
+    verified.some((a) => type === undefined || a.type === type);
+  const allOfType = (type: AttestationType, good: string): boolean => {
+    const ofType = verified.filter((a) => a.type === type);
+    return ofType.length > 0 && ofType.every((a) => a.predicate === good);
+  };
   return {
     verify: outcome(plan.signedBy === key || (format === "bundle" && attestedBy())),
     verifyAttestation: {
       vuln: outcome(attestedBy("vuln")),
       slsaprovenance1: outcome(attestedBy("slsaprovenance1")),
+    },
+    gates: {
+      "vuln-no-critical-fresh": outcome(allOfType("vuln", "clean")),
+      "slsa-trusted-builder": outcome(allOfType("slsaprovenance1", "trusted-builder")),
     },
   };
 }
