@@ -35,7 +35,11 @@ is_pinned() {
   command -v go >/dev/null 2>&1 || return 1
   local info
   info="$(go version -m "$binary" 2>/dev/null)" || return 1
-  grep -qP "^\tpath\t\Q$package\E$" <<<"$info" && grep -qP "^\tmod\t\S+\t\Q$version\E(\t|$)" <<<"$info"
+  # Lines "<tab>path<tab>PACKAGE" and "<tab>mod<tab>MODULE<tab>VERSION<tab>SUM".
+  awk -F'\t' -v package="$package" -v version="$version" '
+    $2 == "path" { path = $3 }
+    $2 == "mod" { mod = $4 }
+    END { exit !(path == package && mod == version) }' <<<"$info"
 }
 
 if is_pinned; then

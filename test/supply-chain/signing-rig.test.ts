@@ -331,6 +331,35 @@ describe.skipIf(tools === undefined)("the signing rig, judged by cosign", () => 
   });
 });
 
+describe.skipIf(tools === undefined)("a smaller rig", () => {
+  it("builds only the formats, registries and cases asked for", async () => {
+    if (tools === undefined) return;
+    const rig = await createSigningRig(tools, {
+      formats: ["legacy"],
+      registries: ["referrers"],
+      cases: ["signed", "unsigned"],
+    });
+    try {
+      expect(rig.images.map(label)).toEqual([
+        "legacy/referrers/signed",
+        "legacy/referrers/unsigned",
+      ]);
+      expect(Object.keys(rig.registries)).toEqual(["referrers"]);
+      expect(() => rig.image("bundle", "referrers", "signed")).toThrow(/no bundle signed image/);
+      const signed = await rig.cosign(
+        verifyArgs(
+          rig.keys.trusted.publicKeyPath,
+          rig.image("legacy", "referrers", "signed").tagRef,
+        ),
+      );
+      expect(signed.code).toBe(0);
+    } finally {
+      await rig.dispose();
+    }
+    expect(processExists(rig.registries.referrers?.pid ?? 0)).toBe(false);
+  }, 120_000);
+});
+
 describe.skipIf(tools === undefined)("a rig registry", () => {
   for (const kind of REGISTRY_KINDS) {
     it(`${kind}: listens on 127.0.0.1, answers /v2/, and is gone once stopped`, async () => {

@@ -83,7 +83,11 @@ export interface RigImage {
    * `retagged` only: the digest that was signed before the tag moved (still signed by the trusted
    * key, and no longer what tagRef resolves to), and its reference.
    */
-  readonly signedBeforeRetag?: { readonly digest: string; readonly digestRef: string };
+  readonly signedBeforeRetag?: {
+    readonly digest: string;
+    readonly digestRef: string;
+    readonly signedBy: KeyName;
+  };
   /** What cosign itself says about `digestRef` (and so `tagRef`) with each key. */
   readonly expected: Readonly<Record<KeyName, CosignOutcomes>>;
 }
@@ -126,7 +130,7 @@ export async function createSigningRig(
   tools: SigningTools,
   options: SigningRigOptions = {},
 ): Promise<SigningRig> {
-  const started = performance.now();
+  const startedAt = performance.now();
   const formats = options.formats ?? SIGNATURE_FORMATS;
   const registryKinds = options.registries ?? REGISTRY_KINDS;
   const plans = STANDARD_IMAGES.filter((p) => options.cases?.includes(p.case) ?? true);
@@ -140,20 +144,21 @@ export async function createSigningRig(
   };
 
   try {
-    const [keyPairs] = await Promise.all([
-      Promise.all(KEY_NAMES.map((name) => generateKeyPair(tools.cosign, dir, name, env))),
-      ...registryKinds.map(async (kind) => {
-        registries[kind] = await startRegistry({
-          kind,
-          binary: kind === "plain" ? tools.registry : tools["referrers-registry"],
-          logFile: join(dir, `registry-${kind}.log`),
-        });
-      }),
-    ]);
-    const keys = Object.fromEntries(keyPairs.map((k) => [k.name, k])) as Record<
-      KeyName,
-      CosignKeyPair
-    >;
+    // Settled, not raced: a registry that started while a key failed is still stopped by dispose.
+    const keyPairs = KEY_NAMES.map((name) => generateKeyPair(tools.cosign, dir, name, env));
+    const started = registryKinds.map(async (kind) => {
+      registries[kind] = await startRegistry({
+        kind,
+        binary: kind === "plain" ? tools.registry : tools["referrers-registry"],
+        logFile: join(dir, `registry-${kind}.log`),
+      });
+    });
+    const settled = await Promise.allSettled([...keyPairs, ...started]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const keys = Object.fromEntries(
+      (await Promise.all(keyPairs)).map((k) => [k.name, k]),
+    ) as Record<KeyName, CosignKeyPair>;
     const predicateFiles = writePredicates(dir, now);
     const gatePolicies = writeGatePolicies(dir);
 
@@ -167,7 +172,7 @@ export async function createSigningRig(
       ),
     );
     const images = await inBatches(options.concurrency ?? 3, builds);
-    const setupMs = performance.now() - started;
+    const setupMs = performance.now() - startedAt;
 
     return {
       dir,
@@ -300,7 +305,11 @@ async function buildImage(input: BuildImageInput): Promise<RigImage> {
       digestRef: moved.digestRef,
       digest: moved.digest,
       attestations: [],
-      signedBeforeRetag: { digest: pushed.digest, digestRef: pushed.digestRef },
+      signedBeforeRetag: {
+        digest: pushed.digest,
+        digestRef: pushed.digestRef,
+        signedBy: plan.signedBy ?? "trusted",
+      },
     };
   }
   return {
