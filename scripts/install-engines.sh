@@ -2,7 +2,8 @@
 # Installs the real engines Charter's tests judge against, pinned, into <repo>/.tools:
 #   .tools/opa/v1.22.3/opa   built with the machine's Go (go install), kept by version
 #   .tools/bin/opa           a symlink to the pinned build (what findOpa() looks for)
-# then every other engine, each by its own script (below), and the Kubernetes control plane
+# then every other engine, each by its own script (below), the signing rig's tools (cosign, crane,
+# registry, referrers-registry), and the Kubernetes control plane
 # (kube-apiserver, kube-controller-manager, kubectl, etcd) at the release tools/kubernetes pins.
 # Idempotent: a build already in place that reports the pinned version is kept. Prints the wall
 # time of each engine at the end (the cold figures in the README come from this summary).
@@ -102,6 +103,13 @@ timed kyverno bash "$repo/scripts/install-kyverno.sh"
 # kubectl's manifest decoder (tools/kubernetes/k8s-decode), built from pinned k8s.io/cli-runtime
 # sources: the judge of what Charter's loader reads.
 timed k8s-decode bash "$repo/scripts/install-k8s-decode.sh"
+
+# The signing rig's tools (packages/test-support/src/signing-rig): cosign v3.1.3, crane and the
+# stock in-memory registry of go-containerregistry v0.22.1, and tools/referrers-registry (that
+# registry with the OCI referrers API on). cosign's cold build is the long one (several minutes).
+for signing_tool in cosign crane registry referrers-registry; do
+  timed "$signing_tool" bash "$repo/scripts/install-signing-rig.sh" "$signing_tool"
+done
 
 # The Kubernetes control plane for the tests that need a real API server: kube-apiserver,
 # kube-controller-manager, kubectl and etcd, built in tools/kubernetes — the module of the CEL
