@@ -7,6 +7,26 @@ export {
   registryHost,
   sameRepository,
 } from "./image-reference.js";
+export {
+  type CredentialLookup,
+  type Credentials,
+  dockerConfigPath,
+  lookupCredentials,
+} from "./oci/docker-config.js";
+export type { Descriptor, ManifestDocument } from "./oci/manifest.js";
+export {
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  digestTag,
+  type FetchedManifest,
+  isLoopbackRegistry,
+  type Referrers,
+  RegistryClient,
+  type RegistryClientOptions,
+  type Repository,
+} from "./oci/registry-client.js";
+export { isRegistryError, RegistryError, type RegistryErrorKind } from "./oci/registry-error.js";
 export { COSIGN_VULN_PREDICATE_TYPE, readCosignVulnPredicate } from "./scans/cosign-vuln.js";
 export { instantNanos } from "./scans/instant.js";
 export { scanForImage } from "./scans/scan-for-image.js";
