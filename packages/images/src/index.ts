@@ -51,3 +51,21 @@ export {
   TRIVY_OPERATOR_API_VERSION,
   VULNERABILITY_REPORT_KINDS,
 } from "./scans/vulnerability-report.js";
+export {
+  type BundlePolicy,
+  DEFAULT_THRESHOLDS,
+  type Identity,
+  identityMatches,
+  KEY_THRESHOLDS,
+  keylessPolicy,
+  keyPolicy,
+  parsePublicKey,
+  rootTrustMaterial,
+  type Thresholds,
+} from "./sigstore/trust.js";
+export {
+  type BundleVerdict,
+  type InTotoStatement,
+  type SignedSubject,
+  verifyBundle,
+} from "./sigstore/verify-bundle.js";
