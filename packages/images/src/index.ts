@@ -1,4 +1,10 @@
 export {
+  type Candidate,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  type Collected,
+  collect,
+} from "./cosign/collect.js";
+export {
   canonicalReference,
   DOCKER_HUB,
   type ImageReference,
@@ -69,3 +75,9 @@ export {
   type SignedSubject,
   verifyBundle,
 } from "./sigstore/verify-bundle.js";
+export {
+  type CachedAttestation,
+  VerificationCache,
+  type VerificationCacheOptions,
+} from "./verification-cache.js";
+export { type VerifyImageOptions, verifyImage } from "./verify-image.js";
