@@ -52,7 +52,7 @@ function rules(publicKey: string): ImageRules {
 async function pushRig(
   host: string,
   repository: string,
-  parts: { legacy: boolean; bundles: boolean },
+  parts: { legacy: boolean; bundles: boolean; referrersTag?: boolean },
 ) {
   await pushManifest(host, repository, "v1", read("image.manifest.json"));
   const files = readdirSync(RIG);
@@ -81,12 +81,10 @@ async function pushRig(
       const digest = `sha256:${file.split(".")[1]}`;
       expect(await pushManifest(host, repository, digest, read(file))).toBe(digest);
     }
-    await pushManifest(
-      host,
-      repository,
-      `sha256-${HEX}`,
-      read(`sha256-${HEX}.referrers-index.json`),
-    );
+    if (parts.referrersTag !== false) {
+      const index = read(`sha256-${HEX}.referrers-index.json`);
+      await pushManifest(host, repository, `sha256-${HEX}`, index);
+    }
   }
 }
 
@@ -237,3 +235,65 @@ describe.skipIf(binary === undefined)("real cosign output on a real registry", (
     expect(expired.notes?.[0]).toMatch(/^no signature found for key release/);
   });
 });
+
+const referrersBinary = findRegistryBinary(
+  "the referrers-API registry test",
+  "referrers-registry",
+  "CHARTER_REFERRERS_REGISTRY",
+);
+
+describe.skipIf(referrersBinary === undefined)(
+  "the same output on a registry with the referrers API",
+  () => {
+    let registry: RunningRegistry;
+
+    beforeAll(async () => {
+      registry = await startRegistry(referrersBinary as string, ["-addr", "127.0.0.1:0"]);
+      // No referrers tag: the bundles are found only if the API is asked.
+      await pushRig(registry.host, "demo", { legacy: true, bundles: true, referrersTag: false });
+      await pushRig(registry.host, "api-only", {
+        legacy: false,
+        bundles: true,
+        referrersTag: false,
+      });
+    });
+    afterAll(async () => {
+      await registry?.stop();
+    });
+
+    it("lists the bundles through GET /v2/<name>/referrers/<digest>", async () => {
+      const parsed = parseImageReference(`${registry.host}/api-only@${DIGEST}`);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const referrers = await new RegistryClient().referrers(parsed.reference, DIGEST);
+      expect(referrers.source).toBe("api");
+      expect(referrers.descriptors.map((d) => d.digest).sort()).toEqual([
+        "sha256:475486403aae7ebbdf336ee25275f2c574948563f6272fc7aca8e1274548d522",
+        "sha256:ca1d430ba8a1c976978fe3f3fa98326f93903b187c1a792aed2616a6c0f87f69",
+      ]);
+    });
+
+    it("with cosign.pub: the bundles alone sign the image; with everything, all verify", async () => {
+      const api = await verifyImage(`${registry.host}/api-only:v1`, rules(COSIGN_PUB));
+      expect(api.error).toBeUndefined();
+      expect(api.signatures).toEqual([{ attestor: "ci" }]);
+      expect(api.attestations.map((a) => a.predicateType)).toEqual([VULN]);
+      expect(api.notes).toEqual([
+        `no attestation of ${SLSA} found for key ci (looked at sha256-${HEX}.sig, sha256-${HEX}.att, the referrers API)`,
+      ]);
+      const all = await verifyImage(`${registry.host}/demo:v1`, rules(COSIGN_PUB));
+      expect(all.signatures).toEqual([{ attestor: "ci" }]);
+      expect(all.attestations.map((a) => a.predicateType).sort()).toEqual([SLSA, VULN].sort());
+      expect(all.notes).toBeUndefined();
+    });
+
+    it("with other.pub: nothing verifies", async () => {
+      const facts = await verifyImage(`${registry.host}/api-only:v1`, rules(OTHER_PUB));
+      expect(facts.error).toBeUndefined();
+      expect(facts.signatures).toEqual([]);
+      expect(facts.attestations).toEqual([]);
+      expect(facts.notes?.[0]).toMatch(
+        /^signature by key ci did not verify: referrer sha256:[0-9a-f]{64}: signature verification failed/,
+      );
+    });
+  },
+);

@@ -40,34 +40,41 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-/** Starts the registry on a free port of 127.0.0.1 (`-port 0`; it logs the port it got). */
-export function startRegistry(binary: string): Promise<RunningRegistry> {
+/**
+ * Starts a registry on a free port of 127.0.0.1: the stock one (`-port 0`, which logs
+ * "serving on port N") or tools/referrers-registry (`-addr 127.0.0.1:0`, which prints
+ * "serving on 127.0.0.1:N").
+ */
+export function startRegistry(
+  binary: string,
+  args: readonly string[] = ["-port", "0"],
+): Promise<RunningRegistry> {
   return new Promise((done, failed) => {
-    const child: ChildProcess = spawn(binary, ["-port", "0"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child: ChildProcess = spawn(binary, [...args], { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
+    let started = false;
     const onData = (chunk: Buffer) => {
+      if (started) return; // the stream keeps flowing; its log is not kept
       log += chunk.toString("utf8");
-      const match = /serving on port (\d+)/.exec(log);
+      const match = /serving on (?:port (\d+)|127\.0\.0\.1:(\d+))/.exec(log);
       if (match === null) return;
-      child.stderr?.off("data", onData);
-      child.stderr?.resume();
+      started = true;
       done({
-        host: `127.0.0.1:${match[1]}`,
+        host: `127.0.0.1:${match[1] ?? match[2]}`,
         stop: () =>
           new Promise((stopped) => {
-            if (child.exitCode !== null) return stopped();
+            if (child.exitCode !== null || child.signalCode !== null) return stopped();
             child.once("exit", () => stopped());
             child.kill("SIGTERM");
           }),
       });
     };
+    child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.once("error", failed);
-    child.once("exit", (code) =>
-      failed(new Error(`${binary} exited (${code}) before serving: ${log}`)),
-    );
+    child.once("exit", (code) => {
+      if (!started) failed(new Error(`${binary} exited (${code}) before serving: ${log}`));
+    });
   });
 }
 
