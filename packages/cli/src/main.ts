@@ -281,6 +281,14 @@ Examples:
     )
     .option("-v, --verbose", "also list the rules that passed")
     .option(
+      "--verify-images",
+      "image rules: read signatures and attestations from the images' registries (credentials from the Docker config file); without it they are skip rows",
+    )
+    .option(
+      "--vuln-reports <file...>",
+      "image rules: scanner reports to judge vulnerabilities on — Trivy JSON (trivy image --format json) or Trivy Operator VulnerabilityReports",
+    )
+    .option(
       "--cluster",
       "scan the objects of a live cluster (the kubeconfig's current context) instead of manifests",
     )
@@ -304,6 +312,11 @@ Examples:
     .addHelpText(
       "after",
       `
+Image rules (a policy's \`images\`: signatures, attestations, digests, vulnerability scans) read
+the registry only with --verify-images: each tag is resolved to a digest once, signatures and
+attestations are verified with the policy's keys, and a registry that cannot be read is an
+error row, never a pass. --vuln-reports gives the scans; an image with no scan fails.
+
 A live cluster (--cluster): every kind the selected policies match is listed through the API
 (discovery, preferred versions, 500 objects a page) and judged as the server stores it; the
 Namespaces and the kinds cross-resource policies read are read from the cluster too. Rows name
@@ -322,7 +335,8 @@ Examples:
   $ charter check app.yaml --engine vap-cel      # the emitted CEL, in-process
   $ charter check --cluster --all-namespaces     # the kubeconfig's current context
   $ charter check --cluster -n team-a --context prod --format json
-  $ charter check --cluster -A --format policyreport --apply-reports   # reports into the cluster`.slice(
+  $ charter check --cluster -A --format policyreport --apply-reports   # reports into the cluster
+  $ charter check k8s/ --verify-images --vuln-reports trivy/*.json     # image rules, for real`.slice(
         1,
       ),
     )

@@ -14,6 +14,7 @@ const FACT_KEYS = [
   "notes",
   "error",
   "unverified",
+  "unscanned",
 ];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 

@@ -66,8 +66,8 @@ export type RequirementSpec =
       /** The predicate's timestamp at `field` (a dotted path) is at most `days` old. */
       readonly maxAge?: { readonly field: string; readonly days: number };
     }
-  /** The image's newest scanner report, as `scan`, makes the condition hold. */
-  | { readonly vulnerabilities: Value; readonly maxAgeDays?: number };
+  /** The image's newest scanner report, as `scan`, makes the condition hold (`true`: any scan). */
+  | { readonly vulnerabilities: Value | true; readonly maxAgeDays?: number };
 
 export interface ImagesSpec {
   /** Globs over the reference as written (`*` any run, `?` one character); absent: every image. */
@@ -272,13 +272,17 @@ function requirementOf(
     return {
       kind: "vulnerabilities",
       name,
-      condition: conditionOf(
-        value.vulnerabilities,
-        SCAN_VARIABLE,
-        ctx,
-        `${what}.vulnerabilities`,
-        at,
-      ),
+      ...(value.vulnerabilities === true
+        ? {}
+        : {
+            condition: conditionOf(
+              value.vulnerabilities,
+              SCAN_VARIABLE,
+              ctx,
+              `${what}.vulnerabilities`,
+              at,
+            ),
+          }),
       ...(value.maxAgeDays !== undefined
         ? {
             maxAge: {

@@ -54,7 +54,8 @@ export interface MaxAge {
  *   (absent: any) and is recent enough (`maxAge`).
  * - `vulnerabilities`: the newest scanner report about the image (a Trivy JSON report given to the
  *   scan, or a Trivy Operator VulnerabilityReport), bound to the variable `scan` as an
- *   `ImageScan`, makes `condition` hold and is recent enough (`maxAge` over `finishedAt`).
+ *   `ImageScan`, makes `condition` hold (absent: any scan) and is recent enough (`maxAge` over
+ *   `finishedAt`).
  */
 export type ImageRequirement =
   | { readonly kind: "digest"; readonly name: string }
@@ -75,7 +76,7 @@ export type ImageRequirement =
   | {
       readonly kind: "vulnerabilities";
       readonly name: string;
-      readonly condition: Expr;
+      readonly condition?: Expr;
       readonly maxAge?: MaxAge;
     };
 
@@ -146,6 +147,11 @@ export interface ImageFacts {
    * scan matched by reference) are judged.
    */
   readonly unverified?: string;
+  /**
+   * No scanner report was given to the judgement at all (not: none about this image), with the
+   * reason: `vulnerabilities` requirements are `skip` rows giving it.
+   */
+  readonly unscanned?: string;
 }
 
 /** Attestor names a requirement refers to. */

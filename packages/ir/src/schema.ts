@@ -269,7 +269,11 @@ export const IR_SCHEMA = {
           type: "object",
           required: ["name", "kind", "publicKey"],
           additionalProperties: false,
-          properties: { name: identifier, kind: { const: "key" }, publicKey: { type: "string", minLength: 1 } },
+          properties: {
+            name: identifier,
+            kind: { const: "key" },
+            publicKey: { type: "string", minLength: 1 },
+          },
         },
         {
           type: "object",
@@ -317,7 +321,7 @@ export const IR_SCHEMA = {
         },
         {
           type: "object",
-          required: ["kind", "name", "condition"],
+          required: ["kind", "name"],
           additionalProperties: false,
           properties: {
             kind: { const: "vulnerabilities" },
@@ -394,6 +398,7 @@ export const IR_SCHEMA = {
         notes: strings,
         error: { type: "string" },
         unverified: { type: "string" },
+        unscanned: { type: "string" },
       },
     },
     rule: {

@@ -4,7 +4,7 @@
  * (resource, policy, rule).
  */
 import { relative, resolve } from "node:path";
-import type { Enforcement, PolicyException } from "@charter/ir";
+import type { Enforcement, Policy, PolicyException } from "@charter/ir";
 import { CharterError, expiryInstant } from "@charter/ir";
 import {
   applyApiServerDefaults,
@@ -14,6 +14,7 @@ import {
   inForce,
   type LoadEvent,
   type LoadProblem,
+  type ScanEvent,
   type SkippedDocument,
   scanResources,
   streamResources,
@@ -52,6 +53,10 @@ export interface CheckOptions extends PolicyOptions, ClusterOptions {
   readonly now?: string;
   /** False with --no-defaults: judge manifests without the API server's defaults. */
   readonly defaults?: boolean;
+  /** Image rules: read the registries (packages/ir README, item 18). */
+  readonly verifyImages?: boolean;
+  /** Image rules: Trivy JSON reports and VulnerabilityReports to judge vulnerabilities on. */
+  readonly vulnReports?: string[];
 }
 
 /** The resources of `events` as the API server would default them before admission. */
@@ -64,6 +69,28 @@ async function* withApiServerDefaults(events: AsyncIterable<LoadEvent>): AsyncIt
         }
       : event;
   }
+}
+
+/**
+ * The resources with what their image rules read: the registry with --verify-images, the scans
+ * of --vuln-reports. Nothing is read when no policy has image rules.
+ */
+async function withImageFactsOf(
+  ctx: Context,
+  events: AsyncIterable<ScanEvent>,
+  policies: readonly Policy[],
+  options: CheckOptions,
+  now: number,
+): Promise<AsyncIterable<ScanEvent>> {
+  if (!policies.some((policy) => policy.images !== undefined)) return events;
+  const { readVulnReports } = await import("../image-facts/vuln-reports.js");
+  const { withImageFacts } = await import("../image-facts/with-image-facts.js");
+  const { reports, warnings } = await readVulnReports(options.vulnReports ?? [], ctx.cwd);
+  for (const warning of warnings) ctx.output.err(terminalText(`warning: ${warning}`));
+  const verify = options.verifyImages
+    ? (await import("../image-facts/registry-verifier.js")).registryVerifier()
+    : undefined;
+  return withImageFacts(events, policies, { reports, now, ...(verify ? { verify } : {}) });
 }
 
 /** Exceptions that expire this soon get a warning. */
@@ -124,11 +151,12 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     });
   // A cluster's objects are stored, so already defaulted; a manifest gets the API server's
   // defaults unless --no-defaults asks for the raw file.
-  const events = cluster
+  const objects = cluster
     ? cluster.events
     : options.defaults === false
       ? read()
       : withApiServerDefaults(read());
+  const events = await withImageFactsOf(ctx, objects, policies, options, now);
   const tell = {
     problem: (problem: LoadProblem) => {
       meter?.clear();

@@ -9,6 +9,7 @@ import {
   CONTAINER_LISTS,
   type ImageFacts,
   type ImageRequirement,
+  type ImageScan,
   type Json,
   type MaxAge,
   type Policy,
@@ -221,7 +222,7 @@ function compileRequirement(policy: Policy, requirement: ImageRequirement): Requ
         if (!holds(test, slot, scanValue, params)) {
           return {
             ok: false,
-            why: `${describe(image, facts)} fails ${requirement.name} (scan ${scan.source})`,
+            why: `${describe(image, facts)} fails ${requirement.name} (scan ${scan.source}: ${findingCounts(scan)})`,
           };
         }
         return { ok: true };
@@ -262,6 +263,10 @@ export function compileImageRules(policy: Policy): CompiledImageRules | undefine
             skips.push(facts.unverified);
             continue;
           }
+          if (facts?.unscanned !== undefined && requirement.kind === "vulnerabilities") {
+            skips.push(facts.unscanned);
+            continue;
+          }
           if (facts?.error !== undefined) {
             errors.push(`${describe(image, facts)} could not be verified: ${facts.error}`);
             continue;
@@ -283,6 +288,24 @@ export function compileImageRules(policy: Policy): CompiledImageRules | undefine
       });
     },
   };
+}
+
+/** "2 CRITICAL (2 with a fix), 4 MEDIUM": what a scan found, most severe first. */
+function findingCounts(scan: ImageScan): string {
+  const order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"];
+  const counts = new Map<string, { all: number; fixed: number }>();
+  for (const finding of scan.vulnerabilities) {
+    const count = counts.get(finding.severity) ?? { all: 0, fixed: 0 };
+    count.all++;
+    if (finding.fixedVersion) count.fixed++;
+    counts.set(finding.severity, count);
+  }
+  if (counts.size === 0) return "no findings";
+  const rank = (severity: string) => (order.includes(severity) ? order.indexOf(severity) : 99);
+  return [...counts]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([severity, { all, fixed }]) => `${all} ${severity} (${fixed} with a fix)`)
+    .join(", ");
 }
 
 const EMPTY_FACTS: ImageFacts = { reference: "", signatures: [], attestations: [] };
