@@ -27,6 +27,48 @@ export function pod(namespace: string | undefined, name = "app", privileged = fa
   };
 }
 
+/** A Pod with the given container lists (`{containers: ["nginx:1.27"], initContainers: […]}`). */
+export function podRunning(
+  namespace: string,
+  lists: Readonly<
+    Partial<Record<"containers" | "initContainers" | "ephemeralContainers", readonly string[]>>
+  >,
+  name = "app",
+) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace },
+    spec: containerLists(lists),
+  };
+}
+
+/** A Deployment whose pod template runs these containers. */
+export function deploymentRunning(
+  namespace: string,
+  lists: Readonly<Partial<Record<"containers" | "initContainers", readonly string[]>>>,
+  name = "app",
+) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: containerLists(lists) },
+    },
+  };
+}
+
+function containerLists(lists: Readonly<Record<string, readonly string[] | undefined>>) {
+  return Object.fromEntries(
+    Object.entries(lists).map(([list, images]) => [
+      list,
+      (images ?? []).map((image, i) => ({ name: `${list}-${i}`, image })),
+    ]),
+  );
+}
+
 /** An AdmissionReview as the API server sends to OPA's kube-mgmt / admission webhook. */
 export function admissionReview(object: Record<string, unknown>, namespace?: string) {
   return {
@@ -50,6 +92,8 @@ export function decisionEvent(options: {
   readonly path?: string;
   readonly revision?: string;
   readonly error?: unknown;
+  /** The `images` field Charter's webhook logs beside `result` (any value, to test malformed ones). */
+  readonly images?: unknown;
 }): Record<string, unknown> {
   sequence++;
   const violations = Array.isArray(options.result)
@@ -69,6 +113,7 @@ export function decisionEvent(options: {
     input: options.input ?? pod("team-a"),
     ...(violations === undefined ? {} : { result: violations }),
     ...(options.error === undefined ? {} : { error: options.error }),
+    ...(options.images === undefined ? {} : { images: options.images }),
     requested_by: "127.0.0.1:53124",
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
     metrics: { timer_rego_query_eval_ns: 181_000, timer_server_handler_ns: 402_000 },

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeScenario } from "@charter/test-support/audit-scenario";
+import { writeImageScenario } from "@charter/test-support/image-scenario";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "../../../../test/support/run-cli.js";
 
@@ -74,6 +75,8 @@ describe("charter audit", () => {
       "otherQueries",
       "errors",
       "corruptLines",
+      // The scenario's OPA inputs are Pods running nginx:1.27: images read from the input.
+      "images",
     ]);
     expect(report.reportVersion).toBe(1);
     expect(report.filters).toMatchObject({ since: "2026-01-05T00:00:00.000Z", window: "1h" });
@@ -126,6 +129,26 @@ describe("charter audit", () => {
     ]);
     expect(empty.code).toBe(0);
     expect(empty.stdout).toMatch(/\*\*No decisions\*\*/);
+  });
+
+  it("images and vulnerabilities: a section per namespace with its trend, malformed entries warned", async () => {
+    const imageLogs = mkdtempSync(join(tmpdir(), "charter-audit-images-"));
+    writeImageScenario(imageLogs);
+    const run = await charter(["audit", "--logs", imageLogs, ...POLICIES]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/## Images and vulnerabilities \(1d windows, UTC\)/);
+    expect(run.stdout).toMatch(/### shop\n\nTrend .*: CRITICAL 4 → 0 ↓, HIGH 3 → 1 ↓/);
+    expect(run.stderr).toMatch(
+      /decisions-000002\.jsonl:5: warning: images\[2\]: `vulnerabilities\.CRITICAL` is not a whole number ≥ 0; image entry not counted/,
+    );
+    expect(run.stderr).toMatch(/decisions-000002\.jsonl:6: warning: `images` is not a list/);
+    const json = await charter(["audit", "--logs", imageLogs, ...POLICIES, "--format", "json"]);
+    const report = JSON.parse(json.stdout);
+    expect(report.images.namespaces.map((n: { namespace: string }) => n.namespace)).toEqual([
+      "shop",
+      "web",
+    ]);
+    expect(report.images.malformed.count).toBe(2);
   });
 
   it("without a loadable project, controls are unknown and the report still comes", async () => {

@@ -50,6 +50,13 @@ export async function audit(ctx: Context, options: AuditOptions): Promise<number
       ),
     );
   }
+  for (const malformed of report.images?.malformed.shown ?? []) {
+    ctx.output.err(
+      terminalText(
+        `${shown(ctx, resolve(dir, malformed.file))}:${malformed.line}: warning: ${malformed.message}; image entry not counted`,
+      ),
+    );
+  }
   // Decision logs hold whatever clients sent: the Markdown report shows no raw control.
   const text =
     format === "json" ? JSON.stringify(report, null, 2) : terminalLines(renderMarkdown(report));

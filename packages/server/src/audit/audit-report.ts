@@ -3,6 +3,8 @@
  * documents it; `reportVersion` changes on any incompatible change). Instants are RFC 3339 UTC
  * strings; lists are sorted so that the same logs give the same report.
  */
+import type { SeverityCounts } from "./logged-image.js";
+
 export const AUDIT_REPORT_VERSION = 1;
 
 export interface Counts {
@@ -91,6 +93,77 @@ export interface AuditReport {
       readonly file: string;
       readonly line: number;
       readonly reason: string;
+    }[];
+  };
+  /**
+   * Images and vulnerabilities; absent when no judged decision named an image (so a report of
+   * logs without images is what it was before images were counted).
+   */
+  readonly images?: ImagesReport;
+}
+
+/** Distinct images of a namespace (or of all of them) over a time span. */
+export interface ImageCounts {
+  /** Distinct images (by digest when known, else canonical reference). */
+  readonly images: number;
+  /** Of them, those with a scan (only Charter's webhook logs scans). */
+  readonly scanned: number;
+  /** Scanned images with at least one CRITICAL finding. */
+  readonly withCritical: number;
+  /** Scanned images whose scan says which findings have a fix (`fixable` sums only these). */
+  readonly withFixable: number;
+  /** Findings by severity, each image at its newest scan in the span. */
+  readonly vulnerabilities: SeverityCounts;
+  readonly fixable: SeverityCounts;
+}
+
+export interface TrendOf {
+  readonly first: number;
+  readonly last: number;
+  readonly direction: "up" | "down" | "flat";
+}
+
+/** The first window with a scanned image against the last one. */
+export interface ImageTrend {
+  /** Start of the first and of the last window with a scanned image. */
+  readonly from: string;
+  readonly to: string;
+  readonly vulnerabilities: { readonly [S in keyof SeverityCounts]: TrendOf };
+  readonly withCritical: TrendOf;
+}
+
+export interface ImageSection {
+  /** The whole range (untimed events included). */
+  readonly total: ImageCounts;
+  /** Windows (`--window`) in which images were seen, chronological. */
+  readonly windows: readonly (ImageCounts & { readonly start: string; readonly end: string })[];
+  /** Null when fewer than two windows have a scanned image. */
+  readonly trend: ImageTrend | null;
+}
+
+export interface ImagesReport {
+  /** Judged decisions that named at least one image, by where it was read. */
+  readonly decisions: {
+    /** From the event's `images` (Charter's webhook). */
+    readonly logged: number;
+    /** From the logged input's pod view (OPA; no digest, no scan). */
+    readonly input: number;
+  };
+  /** Every namespace together: an image in two namespaces counts once. */
+  readonly all: ImageSection;
+  /** Most CRITICAL findings first (whole range), then most images, then by name. */
+  readonly namespaces: readonly (ImageSection & { readonly namespace: string })[];
+  /** Entries of `images` that are not LoggedImages: not counted, listed (first 100). */
+  readonly malformed: {
+    readonly count: number;
+    readonly shown: readonly {
+      readonly file: string;
+      readonly line: number;
+      readonly decisionId: string | null;
+      readonly timestamp: string | null;
+      /** The entry's index; null when `images` itself is not a list. */
+      readonly index: number | null;
+      readonly message: string;
     }[];
   };
 }

@@ -11,6 +11,8 @@ import {
   UNKNOWN_CONTROL,
 } from "./audit-report.js";
 import { type LoggedViolation, readDecision } from "./decision-event.js";
+import { eventImages } from "./event-images.js";
+import { ImageTally } from "./image-tally.js";
 import type { LogLine } from "./read-logs.js";
 import { eventInstant, iso, windowStart } from "./time.js";
 
@@ -81,9 +83,14 @@ export class AuditTally {
   #errorCount = 0;
   readonly #corrupt: AuditReport["corruptLines"]["shown"][number][] = [];
   #corruptCount = 0;
+  readonly #images: ImageTally;
+  readonly #malformedImages: NonNullable<AuditReport["images"]>["malformed"]["shown"][number][] =
+    [];
+  #malformedImageCount = 0;
 
   constructor(options: TallyOptions) {
     this.#options = options;
+    this.#images = new ImageTally(options.windowMs);
     this.#known = new Map(options.policies.map((policy) => [policy.name, policy]));
   }
 
@@ -150,6 +157,27 @@ export class AuditTally {
       );
     }
     this.#countViolations(violations);
+    this.#countImages(line, decision.namespace, instant);
+  }
+
+  /** The decision's images (whatever --select says: images are not a policy's). */
+  #countImages(line: LogLine & { kind: "event" }, namespace: string, instant: number): void {
+    const { event } = line;
+    const read = eventImages(event);
+    this.#images.add(namespace, read.source, read.images, instant);
+    for (const malformed of read.malformed) {
+      this.#malformedImageCount++;
+      if (this.#malformedImages.length < SHOWN) {
+        this.#malformedImages.push({
+          file: line.file,
+          line: line.line,
+          decisionId: typeof event.decision_id === "string" ? event.decision_id : null,
+          timestamp: Number.isNaN(instant) ? null : iso(instant),
+          index: malformed.index,
+          message: malformed.message,
+        });
+      }
+    }
   }
 
   #counter<K>(map: Map<K, Counter>, key: K): Counter {
@@ -315,6 +343,14 @@ export class AuditTally {
         .sort((a, b) => b.decisions - a.decisions || a.path.localeCompare(b.path)),
       errors: { count: this.#errorCount, shown: this.#errors },
       corruptLines: { count: this.#corruptCount, shown: this.#corrupt },
+      ...(this.#images.seen || this.#malformedImageCount > 0
+        ? {
+            images: this.#images.report({
+              count: this.#malformedImageCount,
+              shown: this.#malformedImages,
+            }),
+          }
+        : {}),
     };
   }
 

@@ -52,7 +52,7 @@ export function normalizePath(event: JsonRecord): string {
 }
 
 /** The judged object: `input` itself, or `input.request.object` of an AdmissionReview. */
-function judgedObject(input: unknown): { object: JsonRecord; requestNamespace?: string } {
+export function judgedObject(input: unknown): { object: JsonRecord; requestNamespace?: string } {
   if (!isRecord(input)) return { object: {} };
   const request = input.request;
   if (isRecord(request) && (input.kind === "AdmissionReview" || isRecord(request.object))) {

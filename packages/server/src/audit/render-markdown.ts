@@ -1,5 +1,13 @@
 /** The audit report for people: a summary and one table per view (GitHub-flavoured Markdown). */
-import type { AuditReport, Counts } from "./audit-report.js";
+import type {
+  AuditReport,
+  Counts,
+  ImageCounts,
+  ImageSection,
+  ImagesReport,
+  TrendOf,
+} from "./audit-report.js";
+import { SEVERITY_NAMES } from "./event-images.js";
 
 /** A table cell: pipes and line breaks would break the row. */
 const cell = (value: unknown): string =>
@@ -141,6 +149,7 @@ export function renderMarkdown(report: AuditReport): string {
     ),
     "",
   );
+  if (report.images) lines.push(...imagesSection(report.images, filters.window));
   lines.push(
     "## Bundle revisions",
     "",
@@ -198,4 +207,89 @@ export function renderMarkdown(report: AuditReport): string {
     );
   }
   return lines.join("\n").trimEnd();
+}
+
+const ARROW = { up: "↑", down: "↓", flat: "→" } as const;
+
+const trendText = (label: string, t: TrendOf): string =>
+  `${label} ${t.first} → ${t.last} ${ARROW[t.direction]}`;
+
+function trendLine(section: ImageSection): string {
+  const { trend } = section;
+  if (!trend) {
+    return section.total.scanned === 0
+      ? "No trend: no image here has a scan."
+      : "No trend: fewer than two windows have a scanned image.";
+  }
+  const parts = SEVERITY_NAMES.map((s) => trendText(s, trend.vulnerabilities[s]));
+  parts.push(trendText("images with a CRITICAL", trend.withCritical));
+  return `Trend ${trend.from} → ${trend.to}: ${parts.join(", ")}.`;
+}
+
+/** A severity's cell: "–" when nothing was scanned (0 would read as clean). */
+const findings = (c: ImageCounts, severity: (typeof SEVERITY_NAMES)[number]): string =>
+  c.scanned === 0
+    ? "–"
+    : c.withFixable > 0
+      ? `${c.vulnerabilities[severity]} (${c.fixable[severity]} fixable)`
+      : String(c.vulnerabilities[severity]);
+
+function imageRow(first: string, c: ImageCounts): unknown[] {
+  return [
+    first,
+    c.images,
+    c.scanned,
+    c.scanned === 0 ? "–" : c.withCritical,
+    ...SEVERITY_NAMES.map((s) => findings(c, s)),
+  ];
+}
+
+function imagesSection(images: ImagesReport, window: string): string[] {
+  const head = [
+    "Window start",
+    ">Images",
+    ">Scanned",
+    ">With a CRITICAL",
+    ...SEVERITY_NAMES.map((s) => `>${s}`),
+  ];
+  const lines = [
+    `## Images and vulnerabilities (${window} windows, UTC)`,
+    "",
+    "Distinct images per namespace and window (by digest, else canonical reference), each at its " +
+      "newest scan in the window. " +
+      `Read from the \`images\` of ${images.decisions.logged} webhook decision${images.decisions.logged === 1 ? "" : "s"} ` +
+      `and the inputs of ${images.decisions.input} other${images.decisions.input === 1 ? "" : "s"} (OPA: no digest, no scan).`,
+    "",
+    `All namespaces: ${images.all.total.images} images, ${images.all.total.scanned} scanned. ${trendLine(images.all)}`,
+    "",
+  ];
+  for (const ns of images.namespaces) {
+    lines.push(
+      `### ${cell(ns.namespace)}`,
+      "",
+      trendLine(ns),
+      "",
+      ...table(head, [
+        ...ns.windows.map((w) => imageRow(w.start, w)),
+        imageRow("whole range", ns.total),
+      ]),
+      "",
+    );
+  }
+  const { malformed } = images;
+  if (malformed.count) {
+    lines.push(
+      "### Malformed image entries (not counted)",
+      "",
+      ...table(
+        ["Where", "Decision", "Time", "Problem"],
+        malformed.shown.map((m) => [`${m.file}:${m.line}`, m.decisionId, m.timestamp, m.message]),
+      ),
+      ...(malformed.count > malformed.shown.length
+        ? ["", `…and ${malformed.count - malformed.shown.length} more.`]
+        : []),
+      "",
+    );
+  }
+  return lines;
 }
