@@ -76,7 +76,14 @@ export {
   syncSet,
 } from "./gatekeeper/index.js";
 export {
+  GATEKEEPER_NO_REGISTRY,
+  NO_REGISTRY,
+  refuseImageRules,
+} from "./images/index.js";
+export {
   emitKyverno,
+  IMAGE_VALIDATING_POLICY_API_VERSION,
+  imageValidatingPolicyDocument,
   KYVERNO_APIS,
   type KyvernoApi,
   type KyvernoOptions,
