@@ -88,6 +88,7 @@ export {
   type KyvernoApi,
   type KyvernoOptions,
   kyvernoPolicyRef,
+  recentEnoughCel,
 } from "./kyverno/index.js";
 export { OpaError, runOpa, writeTree } from "./opa/index.js";
 export {

@@ -85,7 +85,7 @@ describe("image rules on Kyverno", () => {
     expect([...files.keys()]).toEqual([`${p.name}.yaml`]);
     expectValid(files);
     await expect(files.get(`${p.name}.yaml`)).toMatchFileSnapshot(
-      `__golden__/images/${p.name}.${api}.yaml`,
+      `__golden__/images/${p.name}.${api}.yaml.golden`,
     );
   });
 

@@ -85,12 +85,16 @@ function seconds(days: number): string {
   return Number.isInteger(value) ? `${value}s` : `${value.toFixed(9).replace(/0+$/, "")}s`;
 }
 
-/** True when the RFC 3339 instant at `path` under `variable` is at most `days` days old. */
-function recentEnough(
+/**
+ * True when the RFC 3339 instant at `path` under `variable` is at most `days` days before `now`
+ * (a CEL timestamp; Kyverno's `time.now()` in policies, a fixed instant in tests).
+ */
+export function recentEnoughCel(
   policy: Policy,
   requirement: string,
   variable: string,
   maxAge: MaxAge,
+  now = "time.now()",
 ): string {
   if (!(maxAge.days <= MAX_AGE_DAYS)) {
     throw unsupported(
@@ -100,7 +104,7 @@ function recentEnough(
     );
   }
   const value = printCel(safePath(name(variable), maxAge.path as readonly Segment[]).expr);
-  return `[${value}].map(t, type(t) == string && t.matches(${celString(RFC3339)}) && timestamp(t) >= time.now() - duration(${celString(seconds(maxAge.days))}))[0]`;
+  return `[${value}].map(t, type(t) == string && t.matches(${celString(RFC3339)}) && timestamp(t) >= ${now} - duration(${celString(seconds(maxAge.days))}))[0]`;
 }
 
 function describeAttestors(names: readonly string[]): string {
@@ -141,7 +145,7 @@ function imageHolds(policy: Policy, requirement: ImageRequirement): string {
         );
       }
       if (requirement.maxAge !== undefined) {
-        tests.push(recentEnough(policy, requirement.name, predicate, requirement.maxAge));
+        tests.push(recentEnoughCel(policy, requirement.name, predicate, requirement.maxAge));
       }
       const statementPredicate = printCel(safePath(name("statement"), ["predicate"]).expr);
       const body = tests.map((test) => `(${test})`).join(" && ");
