@@ -180,6 +180,55 @@ describe.skipIf(kyverno === undefined)("kyverno apply loads the emitted image po
     expect(first?.message).toMatch(/registry\.example\.com/);
   });
 
+  it.each([
+    { kind: "ImageValidatingPolicy", old: "skip" },
+    { kind: "ValidatingPolicy", old: "error" },
+  ])("honours a PolicyException whose policyRefs kind is $kind: $old", async ({ kind, old }) => {
+    const policy = byName("signed-by-release");
+    const exception = {
+      name: "legacy",
+      policy: policy.name,
+      match: { namespaces: ["legacy"] },
+      reason: "r",
+      owner: "o",
+      expires: "2099-01-01",
+    };
+    const files = emitKyverno([policy], { exceptions: [exception] });
+    const exceptionText = files.get("exceptions/legacy.yaml") ?? "";
+    expect(exceptionText).toContain("kind: ImageValidatingPolicy");
+    const policyFile = join(dir, "excused.yaml");
+    writeFileSync(policyFile, files.get(`${policy.name}.yaml`) ?? "");
+    const exceptionFile = join(dir, "excused.exception.yaml");
+    writeFileSync(
+      exceptionFile,
+      exceptionText.replace("kind: ImageValidatingPolicy", `kind: ${kind}`),
+    );
+    const resourceFile = join(dir, "excused.resources.yaml");
+    writeFileSync(
+      resourceFile,
+      toYaml([
+        pod("old", `127.0.0.1:1/app@${DIGEST}`, "legacy"),
+        pod("new", `127.0.0.1:1/app@${DIGEST}`),
+      ]),
+    );
+    // biome-ignore lint/style/noNonNullAssertion: the suite is skipped without the binary
+    const { stdout } = await runKyverno(kyverno!, [
+      "apply",
+      policyFile,
+      "--exception",
+      exceptionFile,
+      "--resource",
+      resourceFile,
+      "-p",
+      "--output-format",
+      "json",
+    ]);
+    const result = (name: string) =>
+      reportResults(stdout).find((r) => r.resources?.[0]?.name === name);
+    expect(result("old")?.result, stdout).toBe(old);
+    expect(result("new")?.result, stdout).toBe("error");
+  });
+
   it("reports a policy whose CEL Kyverno refuses as not compiled (the check above can fail)", async () => {
     const policy = byName("signed-by-release");
     const text = emitKyverno([policy]).get(`${policy.name}.yaml`) ?? "";
