@@ -28,6 +28,7 @@ import { emitRego } from "../rego/index.js";
 import { variantOptions } from "../targets/target-descriptor.js";
 import { TARGET_NAMES, TARGETS } from "../targets/targets.js";
 import { emitVap } from "../vap/index.js";
+import { emitWebhook } from "../webhook/index.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import type { KyvernoApi } from "./kyverno-api.js";
 
@@ -337,6 +338,17 @@ describe("every other target refuses image rules", () => {
       expect(emit).toThrow(
         /^policy "pinned-and-attested", rule "pinned": image rules need the registry/,
       );
+  });
+
+  it("leaves Charter's webhook, which judges image rules itself, to route the Pods to it", () => {
+    const files = emitWebhook([p], {
+      namespace: "charter-system",
+      image: "registry.example.com/charter/charter-webhook:0.1.0",
+      failurePolicy: "Fail",
+      timeoutSeconds: 10,
+      systemNamespaces: [],
+    });
+    expect(files.get("90-validating-webhook-configuration.yaml")).toContain("- pods");
   });
 
   it("says why, naming the policy, the first requirement and the target", () => {
