@@ -34,12 +34,15 @@ function spec(policy: Policy): any {
 }
 
 const podSpec = (spec: Json) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec });
-const controller = (apiVersion: string, kind: string, spec: Json, cron = false) => ({
-  apiVersion,
-  kind,
-  metadata: { name: "c" },
-  spec: cron ? { jobTemplate: { spec: { template: { spec } } } } : { template: { spec } },
-});
+const controller = (apiVersion: string, kind: string, spec: Json, cron = false): Json => {
+  const template: Json = { template: { spec } };
+  return {
+    apiVersion,
+    kind,
+    metadata: { name: "c" },
+    spec: cron ? { jobTemplate: { spec: template } } : template,
+  };
+};
 const full = {
   containers: [
     { name: "a", image: "a:1" },
