@@ -112,6 +112,16 @@ const VALIDATORS: ReadonlyMap<string, readonly ValidateFunction[]> = new Map([
     ],
   ],
   [
+    "policies.kyverno.io/v1 ImageValidatingPolicy",
+    [
+      withApiRules(
+        strictSchema(
+          crdVersionSchema("kyverno/policies.kyverno.io_imagevalidatingpolicies.yaml", "v1"),
+        ) as JsonObject,
+      ),
+    ],
+  ],
+  [
     "kyverno.io/v1 ClusterPolicy",
     [
       withApiRules(

@@ -76,11 +76,19 @@ export {
   syncSet,
 } from "./gatekeeper/index.js";
 export {
+  GATEKEEPER_NO_REGISTRY,
+  NO_REGISTRY,
+  refuseImageRules,
+} from "./images/index.js";
+export {
   emitKyverno,
+  IMAGE_VALIDATING_POLICY_API_VERSION,
+  imageValidatingPolicyDocument,
   KYVERNO_APIS,
   type KyvernoApi,
   type KyvernoOptions,
   kyvernoPolicyRef,
+  recentEnoughCel,
 } from "./kyverno/index.js";
 export { OpaError, runOpa, writeTree } from "./opa/index.js";
 export {

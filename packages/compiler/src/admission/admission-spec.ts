@@ -11,7 +11,8 @@
  */
 import { CharterError, oneLine, type Policy, type PolicyException } from "@charter/ir";
 import { celSubject, emitCelPolicy, foldExceptions } from "../cel/index.js";
-import type { CelPolicy } from "../cel/types.js";
+import type { CelOptions, CelPolicy } from "../cel/types.js";
+import { NO_REGISTRY, refuseImageRules } from "../images/refuse-image-rules.js";
 import { type MatchResources, matchConstraintsOf } from "./match-constraints.js";
 
 /** HTTP 403, as a denying admission webhook (Kyverno, Gatekeeper) answers; VAP's default is 422. */
@@ -45,8 +46,14 @@ export function celPolicyOf(
   policy: Policy,
   target: string,
   folded: readonly PolicyException[] = [],
+  imageRules?: CelOptions["imageRules"],
 ): CelPolicy {
-  const options = { params: "inline", object: "object", target } as const;
+  const options = {
+    params: "inline",
+    object: "object",
+    target,
+    ...(imageRules ? { imageRules } : {}),
+  } as const;
   const cel = emitCelPolicy(policy, options);
   // An exception reads the object judged: on a DELETE, the one being deleted.
   return foldExceptions(policy.name, cel, folded, celSubject(policy, options));
@@ -67,8 +74,20 @@ export function namedExpressions(
   return items.length > 0 ? items.map(({ name, expression }) => ({ name, expression })) : undefined;
 }
 
-/** A policy without rules would compile to a policy that checks nothing (VAP rejects it). */
-export function requireRules(policy: Policy, target: string): void {
+/**
+ * A policy without rules would compile to a policy that checks nothing (VAP rejects it). A
+ * policy whose image rules the target judges (`imageRules`) may have none.
+ */
+export function requireRules(
+  policy: Policy,
+  target: string,
+  imageRules?: CelOptions["imageRules"],
+): void {
+  if (policy.images !== undefined) {
+    // Image rules first: "no rules" would hide that the target cannot judge them.
+    if (imageRules === "judged-by-target") return;
+    refuseImageRules(policy, target, NO_REGISTRY);
+  }
   if (policy.rules.length === 0) {
     throw new CharterError(
       `policy "${policy.name}" has no rules; target "${target}" needs at least one validation: add a rule`,
@@ -81,9 +100,10 @@ export function admissionSpecOf(
   policy: Policy,
   target: string,
   folded: readonly PolicyException[] = [],
+  imageRules?: CelOptions["imageRules"],
 ): AdmissionSpec {
-  requireRules(policy, target);
-  const cel = celPolicyOf(policy, target, folded);
+  requireRules(policy, target, imageRules);
+  const cel = celPolicyOf(policy, target, folded, imageRules);
   const matchConditions = namedExpressions(cel.matchConditions);
   const variables = namedExpressions(cel.variables);
   return {

@@ -16,6 +16,7 @@ import {
   type WitnessStep,
   witnessChain,
 } from "@charter/ir";
+import { NO_REGISTRY, refuseImageRules } from "../images/refuse-image-rules.js";
 import { admissionOf, celSubject } from "./admission-request.js";
 import { name } from "./cel-expr.js";
 import type { CelValue } from "./cel-value.js";
@@ -56,6 +57,20 @@ function podTemplate(object: string, controllers: boolean): string {
   if (!cronJob || others.size !== 1) throw new Error("pod controllers changed: update podTemplate");
   const [templatePath] = POD_CONTROLLERS.filter((c) => c !== cronJob).map((c) => c.template);
   return `[${kind}].map(kind, kind == "Pod" ? ${object} : kind == "CronJob" ? (${at(object, cronJob.template)}) : (${at(object, templatePath as readonly Segment[])}))[0]`;
+}
+
+/**
+ * The images of one container list of the pod view (`containers`, `initContainers` or
+ * `ephemeralContainers`), in order: the `image` fields that are strings — the references as
+ * written. Never an error, and reads no variable: for a target's own image extractors (Kyverno's
+ * ImageValidatingPolicy `images`, compiled before the policy's variables).
+ */
+export function podImagesCel(policy: Policy, options: CelOptions, list: string): string {
+  const controllers = policy.match.subject === "pod" && policy.match.controllers;
+  const template = podTemplate(celSubject(policy, options), controllers);
+  const items = `t.spec.${list}`;
+  const images = `${items}.filter(c, type(c) == map && has(c.image) && type(c.image) == string).map(c, c.image)`;
+  return `[${template}].map(t, type(t) == map && has(t.spec) && type(t.spec) == map && has(${items}) && type(${items}) == list ? ${images} : [])[0]`;
 }
 
 /** `{metadata, spec}` of a template object, keeping exactly the keys it has. */
@@ -203,8 +218,28 @@ function namespaceGuard(
   return holds === "true" ? "true" : `${namespace} == null || ${holds}`;
 }
 
+/** The CEL names of the roots an IR expression of `policy` reads. */
+function rootsOf(policy: Policy, options: CelOptions, object: string): Roots {
+  const variable = (name: string) => `variables.${options.variablePrefix ?? ""}${name}`;
+  const isPod = policy.match.subject === "pod";
+  return {
+    object,
+    params:
+      options.params === "inline"
+        ? { inline: policy.parameters.values as Json }
+        : { expression: options.params.expression },
+    ...(isPod ? { pod: variable("pod"), containers: variable("containers") } : {}),
+    target: options.target ?? "cel",
+    namespace: options.namespaceObject ?? "namespaceObject",
+    admission: admissionOf(options),
+  };
+}
+
 /** The CEL of one policy. Throws CharterError for a construct CEL cannot express. */
 export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
+  if (options.imageRules !== "judged-by-target") {
+    refuseImageRules(policy, options.target ?? "cel", NO_REGISTRY);
+  }
   const prefix = options.variablePrefix ?? "";
   const variable = (name: string) => `variables.${prefix}${name}`;
   // On a DELETE the judged object is the one being deleted (admission-request.ts).
@@ -232,17 +267,7 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
       expression: `type(${podTemplate(object, true)}) == map`,
     });
   }
-  const roots: Roots = {
-    object,
-    params:
-      options.params === "inline"
-        ? { inline: policy.parameters.values as Json }
-        : { expression: options.params.expression },
-    ...(isPod ? { pod: variable("pod"), containers: variable("containers") } : {}),
-    target: options.target ?? "cel",
-    namespace: options.namespaceObject ?? "namespaceObject",
-    admission: admissionOf(options),
-  };
+  const roots = rootsOf(policy, options, object);
   const emitter = new CelExprEmitter(policy, roots);
   const validations: CelValidation[] = policy.rules.map((rule) => {
     emitter.beginRule(rule);
@@ -257,4 +282,22 @@ export function emitCelPolicy(policy: Policy, options: CelOptions): CelPolicy {
     };
   });
   return { variables, matchConditions, validations };
+}
+
+/**
+ * One IR condition of `policy` as a CEL bool that never errors, with IR variables bound to CEL
+ * names (`bindings`: IR name → CEL name, each a plain name in scope where the CEL is used) — an
+ * image requirement's condition over `predicate`, for a target that binds the predicate itself.
+ * `rule` names the requirement in compile errors. Reads the same roots as the policy's rules
+ * (`variables.pod`, `variables.containers` of `emitCelPolicy` with the same options).
+ */
+export function emitCelCondition(
+  policy: Policy,
+  options: CelOptions,
+  rule: Rule,
+  bindings: ReadonlyMap<string, string>,
+): string {
+  const emitter = new CelExprEmitter(policy, rootsOf(policy, options, celSubject(policy, options)));
+  emitter.beginRule(rule);
+  return emitter.condition(rule.condition, bindings);
 }

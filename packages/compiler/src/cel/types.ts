@@ -63,6 +63,13 @@ export interface CelOptions {
    * VAP and Kyverno bind them (the default) — or why the target cannot give them.
    */
   readonly admission?: CelAdmission;
+  /**
+   * A policy with image rules (packages/ir README item 18) is refused (they need the registry,
+   * which CEL admission cannot reach) unless the target judges them itself and asks only for
+   * the CEL of the policy's plain rules: Kyverno's ImageValidatingPolicy and ClusterPolicy
+   * `verifyImages` set this.
+   */
+  readonly imageRules?: "judged-by-target";
 }
 
 /** The CEL names of the admission request and the old object, or why a target has none. */

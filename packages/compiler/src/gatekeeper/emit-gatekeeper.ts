@@ -15,6 +15,7 @@ import {
   type PolicyException,
 } from "@charter/ir";
 import { checkSystemNamespaces } from "../admission/system-namespaces.js";
+import { GATEKEEPER_NO_REGISTRY, refuseImageRules } from "../images/refuse-image-rules.js";
 import { exceptionData } from "../rego/exceptions-lib.js";
 import { toYaml } from "../yaml.js";
 import { celSource } from "./cel-source.js";
@@ -115,6 +116,7 @@ export function emitGatekeeper(
   const byTemplate = new Map<string, Policy>();
   const files: [string, string][] = [];
   for (const policy of policies) {
+    refuseImageRules(policy, "gatekeeper", GATEKEEPER_NO_REGISTRY);
     checkTemplateName(policy);
     const name = gatekeeperTemplateName(policy);
     const other = byTemplate.get(name);

@@ -27,7 +27,7 @@
  *   packages/ir/src/system-namespaces.ts).
  */
 
-import type { KindRef, Policy, PolicyException } from "@charter/ir";
+import { CharterError, type KindRef, type Policy, type PolicyException } from "@charter/ir";
 import {
   celPolicyOf,
   type NamedExpression,
@@ -43,10 +43,13 @@ import {
   nativeLabelSelectorOf,
 } from "../admission/match-constraints.js";
 import { foldedExceptionsAnnotation, MANAGED_BY } from "../admission/metadata.js";
+import { exceptionsForRule } from "../cel/index.js";
+import { digestRule } from "../images/index.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { scansInBackground } from "./background.js";
 import { escapeKyvernoCel, kyvernoStaticMessage } from "./escape.js";
+import { verifyImagesEntry } from "./verify-images.js";
 
 export const CLUSTER_POLICY_API_VERSION = "kyverno.io/v1";
 
@@ -91,8 +94,15 @@ export function clusterPolicyDocument(
   folded: readonly PolicyException[] = [],
   systemNamespaces: readonly string[] = [],
 ): object {
-  requireRules(policy, "kyverno");
-  const cel = celPolicyOf(policy, "kyverno", folded);
+  // Image rules (verify-images.ts): the digest requirement is a CEL rule like the others.
+  const imageRules = policy.images ? "judged-by-target" : undefined;
+  const requirements = policy.images?.requirements ?? [];
+  const celRules = [
+    ...policy.rules,
+    ...requirements.flatMap((r) => (r.kind === "digest" ? [digestRule(policy, r)] : [])),
+  ];
+  requireRules(policy, "kyverno", imageRules);
+  const cel = celPolicyOf({ ...policy, rules: celRules }, "kyverno", folded, imageRules);
   const kinds = matchedKinds(policy.match).map(kyvernoKind);
   const namespaces = namespaceBlocks(policy, kinds, systemNamespaces);
   const escaped = (items: readonly NamedExpression[]) =>
@@ -102,8 +112,7 @@ export function clusterPolicyDocument(
   const selector = nativeLabelSelectorOf(policy.match);
   const preconditions = escaped(cel.matchConditions);
   const variables = escaped(cel.variables);
-  const rules = cel.validations.map((validation) => ({
-    name: validation.rule,
+  const matched = {
     match: {
       any: [
         {
@@ -118,6 +127,10 @@ export function clusterPolicyDocument(
     },
     ...(namespaces.exclude ? { exclude: namespaces.exclude } : {}),
     ...(preconditions ? { celPreconditions: preconditions } : {}),
+  };
+  const celRuleObjects = cel.validations.map((validation) => ({
+    name: validation.rule,
+    ...matched,
     validate: {
       failureAction: FAILURE_ACTION[policy.enforcement],
       cel: {
@@ -134,6 +147,21 @@ export function clusterPolicyDocument(
       },
     },
   }));
+  // CEL rules in the IR's order: the plain rules, then the digest requirement(s).
+  const byName = new Map(celRuleObjects.map((rule) => [rule.name, rule]));
+  const imageRuleObjects = requirements.map((requirement) => {
+    const entry = verifyImagesEntry(policy, requirement);
+    if (entry === undefined) return byName.get(requirement.name);
+    if (exceptionsForRule(folded, policy.name, requirement.name).length > 0) {
+      throw new CharterError(
+        `policy "${policy.name}", rule "${requirement.name}": an exception Kyverno's PolicyException cannot say exactly (images, names, a wildcard namespace…) excuses this image rule, and a verifyImages rule has no CEL to fold it into; target "kyverno" (--kyverno-api clusterpolicy) cannot express it`,
+        policy.source ?? {},
+        "use the ImageValidatingPolicy (the default Kyverno API)",
+      );
+    }
+    return { name: requirement.name, ...matched, verifyImages: [entry] };
+  });
+  const rules = [...celRuleObjects.slice(0, policy.rules.length), ...imageRuleObjects];
   return {
     apiVersion: CLUSTER_POLICY_API_VERSION,
     kind: "ClusterPolicy",
@@ -148,6 +176,8 @@ export function clusterPolicyDocument(
     },
     spec: {
       background: scansInBackground(policy),
+      // An image Kyverno cannot judge (registry unreachable) is an error that denies: fail closed.
+      ...(policy.images ? { failurePolicy: "Fail" } : {}),
       ...(policy.enforcement === "warn" ? { emitWarning: true } : {}),
       rules,
     },

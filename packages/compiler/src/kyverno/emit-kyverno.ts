@@ -11,6 +11,7 @@
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
 import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { checkUniqueNames } from "../admission/unique-names.js";
+import { requirementNames } from "../images/index.js";
 import { toYaml } from "../yaml.js";
 import { clusterPolicyDocument } from "./cluster-policy.js";
 import {
@@ -19,6 +20,7 @@ import {
   splitExceptions,
   validatingPolicyException,
 } from "./exceptions.js";
+import { imageValidatingPolicyDocument } from "./image-validating-policy.js";
 import { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
 import { validatingPolicyDocument } from "./validating-policy.js";
 
@@ -43,7 +45,7 @@ export interface KyvernoOptions {
 
 /** What a Kyverno PolicyException must name to exempt resources from this policy. */
 export interface KyvernoPolicyRef {
-  readonly kind: "ValidatingPolicy" | "ClusterPolicy";
+  readonly kind: "ValidatingPolicy" | "ImageValidatingPolicy" | "ClusterPolicy";
   readonly name: string;
   /** Kyverno rule names (ClusterPolicy only: a ValidatingPolicy is exempted whole). */
   readonly ruleNames: readonly string[];
@@ -53,9 +55,11 @@ export function kyvernoPolicyRef(
   policy: Policy,
   api: KyvernoApi = "validatingpolicy",
 ): KyvernoPolicyRef {
-  return api === "clusterpolicy"
-    ? { kind: "ClusterPolicy", name: policy.name, ruleNames: policy.rules.map((rule) => rule.name) }
-    : { kind: "ValidatingPolicy", name: policy.name, ruleNames: [] };
+  if (api === "clusterpolicy") {
+    return { kind: "ClusterPolicy", name: policy.name, ruleNames: requirementNames(policy) };
+  }
+  const kind = policy.images ? "ImageValidatingPolicy" : "ValidatingPolicy";
+  return { kind, name: policy.name, ruleNames: [] };
 }
 
 export function kyvernoDocument(
@@ -64,8 +68,10 @@ export function kyvernoDocument(
   folded: readonly PolicyException[] = [],
   systemNamespaces: readonly string[] = [],
 ): object {
-  return api === "clusterpolicy"
-    ? clusterPolicyDocument(policy, folded, systemNamespaces)
+  if (api === "clusterpolicy") return clusterPolicyDocument(policy, folded, systemNamespaces);
+  // Image rules need the registry, which only Kyverno's image policies reach.
+  return policy.images
+    ? imageValidatingPolicyDocument(policy, folded, systemNamespaces)
     : validatingPolicyDocument(policy, folded, systemNamespaces);
 }
 
@@ -87,7 +93,9 @@ export function kyvernoDocument(
  *   autogen: { podControllers: { controllers: [] } }
  * ```
  * and with `{ api: "clusterpolicy" }` a ClusterPolicy whose rules carry
- * `validate: { failureAction: Enforce, cel: { expressions: [...] } }`.
+ * `validate: { failureAction: Enforce, cel: { expressions: [...] } }`. A policy with image rules
+ * gives an ImageValidatingPolicy (image-validating-policy.ts), or ClusterPolicy `verifyImages`
+ * rules (verify-images.ts).
  */
 export function emitKyverno(
   policies: readonly Policy[],
@@ -121,7 +129,11 @@ export function emitKyverno(
       const document =
         api === "clusterpolicy"
           ? clusterPolicyException(exception, policy, namespace)
-          : validatingPolicyException(exception, namespace);
+          : validatingPolicyException(
+              exception,
+              namespace,
+              policy.images ? "ImageValidatingPolicy" : "ValidatingPolicy",
+            );
       files.push([`exceptions/${exception.name}.yaml`, toYaml([document])]);
     }
   }

@@ -24,3 +24,13 @@ export function escapeKyvernoCel(cel: string): string {
 export function kyvernoStaticMessage(message: string): string | undefined {
   return message.includes("{{") || message.includes("$(") ? undefined : message;
 }
+
+/**
+ * Text that reaches a ClusterPolicy rule outside CEL (an image reference, a public key, an
+ * identity): Kyverno would substitute `{{ … }}` and `$( … )` in it, and it has no escape
+ * Kyverno undoes there, so such text is refused (`refuse()` gives the compile error).
+ */
+export function kyvernoPlainText(text: string, refuse: () => Error): string {
+  if (text.includes("{{") || text.includes("$(")) throw refuse();
+  return text;
+}

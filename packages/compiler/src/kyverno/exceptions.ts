@@ -26,6 +26,7 @@ import { isNamespaceKind } from "../admission/kinds.js";
 import { matchedKinds, nativeLabelSelectorOf } from "../admission/match-constraints.js";
 import { MANAGED_BY } from "../admission/metadata.js";
 import { exceptionMatchCel } from "../cel/index.js";
+import { requirementNames } from "../images/index.js";
 import { kyvernoKind } from "./cluster-policy.js";
 import type { KyvernoApi } from "./kyverno-api.js";
 
@@ -45,9 +46,10 @@ export interface KyvernoExceptionSplit {
   readonly folded: readonly PolicyException[];
 }
 
+/** Whether the exception excuses every rule and every image requirement of the policy. */
 function coversEveryRule(exception: PolicyException, policy: Policy): boolean {
   const { rules } = exception;
-  return rules === undefined || policy.rules.every((rule) => rules.includes(rule.name));
+  return rules === undefined || requirementNames(policy).every((name) => rules.includes(name));
 }
 
 function clusterPolicyCanSay(exception: PolicyException, policy: Policy): boolean {
@@ -109,17 +111,23 @@ function metadataOf(exception: PolicyException, namespace: string) {
   };
 }
 
-/** A `policies.kyverno.io/v1` PolicyException exempting the whole ValidatingPolicy. */
+/**
+ * A `policies.kyverno.io/v1` PolicyException exempting the whole ValidatingPolicy, or the whole
+ * ImageValidatingPolicy of a policy with image rules (Kyverno 1.19.1 matches `policyRefs` by name
+ * and kind, pkg/cel/policies/ivpol/engine/provider.go, and applies an exception whose match
+ * conditions hold as a full exemption, pkg/image/verification/evaluator/policy.go).
+ */
 export function validatingPolicyException(
   exception: PolicyException,
   namespace = DEFAULT_EXCEPTION_NAMESPACE,
+  kind: "ValidatingPolicy" | "ImageValidatingPolicy" = "ValidatingPolicy",
 ): object {
   return {
     apiVersion: POLICY_EXCEPTION_API_VERSION.validatingpolicy,
     kind: "PolicyException",
     metadata: metadataOf(exception, namespace),
     spec: {
-      policyRefs: [{ name: exception.policy, kind: "ValidatingPolicy" }],
+      policyRefs: [{ name: exception.policy, kind }],
       matchConditions: [
         { name: EXCEPTION_CONDITION, expression: exceptionMatchCel(exception, "object") },
       ],
@@ -136,9 +144,9 @@ export function clusterPolicyException(
 ): object {
   const { namespaces, kinds, labels } = exception.match;
   const selector = labels ? nativeLabelSelectorOf({ ...policy.match, labels }) : undefined;
-  const ruleNames = policy.rules
-    .map((rule) => rule.name)
-    .filter((rule) => exception.rules === undefined || exception.rules.includes(rule));
+  const ruleNames = requirementNames(policy).filter(
+    (rule) => exception.rules === undefined || exception.rules.includes(rule),
+  );
   return {
     apiVersion: POLICY_EXCEPTION_API_VERSION.clusterpolicy,
     kind: "PolicyException",

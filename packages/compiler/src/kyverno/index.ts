@@ -16,5 +16,11 @@ export {
   TTL_LABEL,
   validatingPolicyException,
 } from "./exceptions.js";
+export {
+  IMAGE_VALIDATING_POLICY_API_VERSION,
+  imageValidatingPolicyDocument,
+} from "./image-validating-policy.js";
+export { recentEnoughCel } from "./image-validations.js";
 export { KYVERNO_APIS, type KyvernoApi } from "./kyverno-api.js";
 export { validatingPolicyDocument } from "./validating-policy.js";
+export { verifyImagesEntry } from "./verify-images.js";

@@ -12,6 +12,7 @@ import {
   staticMessage,
   witnessChain,
 } from "@charter/ir";
+import { NO_REGISTRY, refuseImageRules } from "../images/refuse-image-rules.js";
 import { operationTest } from "./admission-input.js";
 import { regoString } from "./escape.js";
 import { ExprEmitter, type Scope } from "./expr-emitter.js";
@@ -158,6 +159,7 @@ function findingsRule(rule: Rule, emitter: ExprEmitter): string {
 }
 
 export function emitPolicy(policy: Policy, options: PolicyOptions = {}): string {
+  refuseImageRules(policy, options.target ?? "rego", NO_REGISTRY);
   const object = options.object ?? "lib.resource";
   const emitter = new ExprEmitter(policy, object, options.target);
   const findings = policy.rules.map((rule) => findingsRule(rule, emitter));

@@ -48,12 +48,17 @@ export type EmitTarget = (
  * - `patterns-from-resource`: `matches` with a pattern read from the resource.
  * - `exception-expiry`: the artifacts check an exception's expiry themselves, with a clock;
  *   without it exceptions are folded in and a build carries only those in force.
+ * - `image-rules`: a policy's `images` (signatures, attestations, digest; packages/ir README
+ *   item 18), which need the registry: Kyverno's image policies reach it, CEL admission and
+ *   plain Rego cannot. (Within it, what a variant still refuses — scanner reports on Kyverno, a
+ *   condition on ClusterPolicy — is in docs/capabilities.md.)
  */
 export type Capability =
   | "inventory"
   | "namespace-object"
   | "patterns-from-resource"
-  | "exception-expiry";
+  | "exception-expiry"
+  | "image-rules";
 
 export interface TargetVariant {
   /** How a user asks for it, e.g. `--gatekeeper-engine cel`; absent when there is no choice. */

@@ -65,6 +65,23 @@ const CONSTRUCTS = {
     left: objectName,
     right: { kind: "ref", root: { kind: "object" }, path: ["metadata", "annotations", "pattern"] },
   }),
+  "image-rules": {
+    ...policyWith({ kind: "literal", value: false }),
+    match: { subject: "pod", controllers: true },
+    rules: [],
+    images: {
+      references: [],
+      attestors: [
+        {
+          name: "release",
+          kind: "key",
+          publicKey:
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMqgpxVx3/FtXOi3z2HRT/Np5mjtC\nO1w/9weGvBnUShpvlBFa3Y2pwC/3hApyr/gjPpRMbgdvgsoHIRyCOMZvtA==\n-----END PUBLIC KEY-----\n",
+        },
+      ],
+      requirements: [{ kind: "signature", name: "signed", attestors: ["release"], count: 1 }],
+    },
+  },
 } as const satisfies Partial<Record<Capability, Policy>>;
 
 const cases = TARGET_NAMES.flatMap((name) =>

@@ -11,6 +11,14 @@
  *   `kubernetes` Service's IP (443) or, once the CNI resolves it, its endpoints (often 6443). No
  *   DNS: the client reads KUBERNETES_SERVICE_HOST.
  * Kubelet probes come from the node, which CNIs let through whatever the policies say.
+ *
+ * TODO(issue 16, image rules): a policy with `images` makes the webhook ask registries (and, for
+ * keyless attestors, Sigstore's TUF repository) at admission. These policies let out nothing but
+ * the API server — no DNS, no registry — so every image judgement would fail closed (an error,
+ * denied). When the webhook judges image rules, egress must open to the registries (HTTPS on any
+ * address, or the operator's registry CIDRs) and to DNS, and `timeoutSeconds` should leave time
+ * for a registry round trip. Until then `emitWebhook` writes these policies unchanged for image
+ * policies (packages/compiler/src/kyverno/README.md, "Image rules").
  */
 import { CONTAINER_PORT, SELECTOR_LABELS, WEBHOOK_LABELS } from "./webhook-names.js";
 import type { WebhookOptions } from "./webhook-options.js";
