@@ -3,6 +3,7 @@
  * file and nothing else in it, so helpers and case files can live beside the policies.
  */
 import type { Policy } from "@charter/ir";
+import blockVulnerableImages from "./block-vulnerable-images.js";
 import disallowAllowAllIngressNetworkpolicy from "./disallow-allow-all-ingress-networkpolicy.js";
 import disallowAnonymousBindings from "./disallow-anonymous-bindings.js";
 import disallowCapabilities from "./disallow-capabilities.js";
@@ -28,6 +29,7 @@ import requireIngressTls from "./require-ingress-tls.js";
 import requireMeshWideMtls from "./require-mesh-wide-mtls.js";
 import requirePeerAuthenticationStrict from "./require-peer-authentication-strict.js";
 import requireReadOnlyRootFilesystem from "./require-read-only-root-filesystem.js";
+import requireRecentVulnerabilityScan from "./require-recent-vulnerability-scan.js";
 import requireRequestsLimits from "./require-requests-limits.js";
 import requireRunAsNonRoot from "./require-run-as-non-root.js";
 import requireRunAsNonRootUser from "./require-run-as-non-root-user.js";
@@ -46,6 +48,7 @@ import restrictSysctls from "./restrict-sysctls.js";
 import restrictVolumeTypes from "./restrict-volume-types.js";
 
 const policies: readonly Policy[] = [
+  blockVulnerableImages,
   disallowAllowAllIngressNetworkpolicy,
   disallowAnonymousBindings,
   disallowCapabilities,
@@ -71,6 +74,7 @@ const policies: readonly Policy[] = [
   requireMeshWideMtls,
   requirePeerAuthenticationStrict,
   requireReadOnlyRootFilesystem,
+  requireRecentVulnerabilityScan,
   requireRequestsLimits,
   requireRunAsNonRoot,
   requireRunAsNonRootUser,

@@ -7,6 +7,7 @@
 import {
   CharterError,
   type Policy,
+  ruleNamesOf,
   type SourceLocation,
   type TestCase,
   withParams,
@@ -188,7 +189,7 @@ function expectationProblem(
       : undefined;
   }
   const wanted = testCase.rules ?? [];
-  const unknown = wanted.filter((rule) => !policy.rules.some((r) => r.name === rule));
+  const unknown = wanted.filter((rule) => !ruleNamesOf(policy).includes(rule));
   if (unknown.length) return `names rules the policy does not have: ${unknown.join(", ")}`;
   if (wanted.length === 0)
     return failing.length ? undefined : "expected to fail, but every rule passed";

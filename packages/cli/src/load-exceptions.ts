@@ -12,6 +12,7 @@ import {
   isValidExpiry,
   type Policy,
   type PolicyException,
+  ruleNamesOf,
   validatePolicySet,
 } from "@charter/ir";
 import type { LoadedConfig } from "./config.js";
@@ -93,11 +94,11 @@ function checkTarget(exception: PolicyException, policies: readonly Policy[], fi
     );
   }
   for (const rule of exception.rules ?? []) {
-    if (!policy.rules.some((r) => r.name === rule)) {
+    if (!ruleNamesOf(policy).includes(rule)) {
       throw new CharterError(
         `exception ${exception.name} names rule ${rule}, which policy ${policy.name} does not have`,
         where,
-        `its rules: ${policy.rules.map((r) => r.name).join(", ")}`,
+        `its rules: ${ruleNamesOf(policy).join(", ")}`,
       );
     }
   }

@@ -5,7 +5,15 @@
  * disagree, rejects with a plain Error naming the policy, the resource, the rule, the engine and
  * the message, so vitest, jest and node:test all show it as it is.
  */
-import type { Json, JsonObject, Operation, Policy, TestCase, UserInfo } from "@charter/ir";
+import {
+  type Json,
+  type JsonObject,
+  type Operation,
+  type Policy,
+  ruleNamesOf,
+  type TestCase,
+  type UserInfo,
+} from "@charter/ir";
 import {
   caseResource,
   type Engine,
@@ -119,10 +127,10 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
 
     async toFail(resource, failOptions = {}) {
       const wanted = failOptions.rules ?? [];
-      const unknown = wanted.filter((rule) => !policy.rules.some((r) => r.name === rule));
+      const unknown = wanted.filter((rule) => !ruleNamesOf(policy).includes(rule));
       if (unknown.length) {
         fail("toFail", resource, [
-          `the policy has no rule ${unknown.join(", ")}; its rules are ${policy.rules.map((r) => r.name).join(", ")}`,
+          `the policy has no rule ${unknown.join(", ")}; its rules are ${ruleNamesOf(policy).join(", ")}`,
         ]);
       }
       const answers = await judge(resource, failOptions);

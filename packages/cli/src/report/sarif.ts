@@ -23,8 +23,8 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
 };
 
 function sarifRules(policies: readonly Policy[]) {
-  return policies.flatMap((policy) =>
-    policy.rules.map((rule) => ({
+  return policies.flatMap((policy) => [
+    ...policy.rules.map((rule) => ({
       id: `${policy.name}/${rule.name}`,
       name: `${policy.name}/${rule.name}`,
       shortDescription: { text: policy.title },
@@ -37,7 +37,21 @@ function sarifRules(policies: readonly Policy[]) {
         precision: "very-high",
       },
     })),
-  );
+    // Image requirements (packages/ir README, item 18) are rules of their own in reports.
+    ...(policy.images?.requirements ?? []).map((requirement) => ({
+      id: `${policy.name}/${requirement.name}`,
+      name: `${policy.name}/${requirement.name}`,
+      shortDescription: { text: policy.title },
+      fullDescription: { text: policy.description || policy.title },
+      help: { text: `image requirement ${requirement.name} (${requirement.kind})` },
+      defaultConfiguration: { level: LEVEL[policy.enforcement] },
+      properties: {
+        tags: ["security", "kubernetes", ...policy.controls],
+        "security-severity": SECURITY_SEVERITY[policy.severity],
+        precision: "very-high",
+      },
+    })),
+  ]);
 }
 
 /**
