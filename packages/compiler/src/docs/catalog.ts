@@ -2,7 +2,14 @@
  * `catalog.md`: every policy with what it checks, what it matches, its parameters, rules,
  * controls, the targets it compiles to and how many cases prove it.
  */
-import type { JsonObject, LabelRequirement, LabelSelector, Match, Policy } from "@charter/ir";
+import type {
+  ImageRequirement,
+  JsonObject,
+  LabelRequirement,
+  LabelSelector,
+  Match,
+  Policy,
+} from "@charter/ir";
 import { CONTROLS } from "./controls.js";
 import { cell, code, controlAnchor, oneLine, policyAnchor, table } from "./markdown.js";
 import { count, policies as policiesCount } from "./plural.js";
@@ -62,7 +69,12 @@ function renderPolicy(entry: PolicyEntry): string {
     ...(policy.description ? [policy.description.trim()] : []),
     `**Match**\n\n${renderMatch(policy.match)}`,
     `**Parameters**\n\n${renderParameters(policy.parameters.schema)}`,
-    `**Rules**\n\n${policy.rules.map(renderRule).join("\n")}`,
+    `**Rules**\n\n${[
+      ...policy.rules.map(renderRule),
+      ...(policy.images?.requirements ?? []).map((requirement) =>
+        renderImageRequirement(requirement, policy.images?.references ?? []),
+      ),
+    ].join("\n")}`,
     `**Controls**\n\n${renderControls(policy)}`,
     `**Targets**\n\n${entry.targets.map(renderTarget).join("\n")}`,
     `**Cases**: ${passing} pass, ${policy.cases.length - passing} fail.`,
@@ -149,6 +161,29 @@ function renderRule(rule: Policy["rules"][number]): string {
     `- ${code(rule.name)}: fails with ${code(rule.message.template)}`,
     ...(rule.remediation ? [`  - Remediation: ${oneLine(rule.remediation)}`] : []),
   ].join("\n");
+}
+
+/** An image requirement (packages/ir README, item 18) as a rule: what must hold of each image. */
+function renderImageRequirement(
+  requirement: ImageRequirement,
+  references: readonly string[],
+): string {
+  const which = references.length
+    ? `of each image matching ${references.map(code).join(", ")}`
+    : "of each image";
+  const what = ((): string => {
+    switch (requirement.kind) {
+      case "digest":
+        return "the reference pins a digest";
+      case "signature":
+        return `signed by ${requirement.count} of ${requirement.attestors.map(code).join(", ")}`;
+      case "attestation":
+        return `a ${code(requirement.predicateType)} attestation by ${requirement.attestors.map(code).join(", ")}${requirement.condition ? " whose predicate meets its condition" : ""}${requirement.maxAge ? `, at most ${requirement.maxAge.days} days old` : ""}`;
+      case "vulnerabilities":
+        return `a vulnerability scan${requirement.condition ? " that meets its condition" : ""}${requirement.maxAge ? `, at most ${requirement.maxAge.days} days old` : ""}`;
+    }
+  })();
+  return `- ${code(requirement.name)} (image rule): ${which}, ${what}`;
 }
 
 function renderControls(policy: Policy): string {
