@@ -21,6 +21,7 @@ import {
   POD_SPEC_SUBRESOURCES,
   type Policy,
   type PolicyException,
+  ruleNamesOf,
 } from "@charter/ir";
 import {
   type AdmissionContext,
@@ -243,10 +244,12 @@ function judgedVerdict(
     ...unjudged
       .filter((u) => u.action === "deny")
       .flatMap(({ policy, message }) =>
-        policy.rules.map(
+        // Every rule name of the policy, its image requirements' too (an image policy may have
+        // no rules at all, and must still be refused).
+        ruleNamesOf(policy).map(
           (rule): Finding => ({
             policy: policy.name,
-            rule: rule.name,
+            rule,
             result: "error",
             message,
             messages: [message],
