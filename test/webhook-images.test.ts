@@ -10,6 +10,7 @@
  * cache gate the same images; the decision log records the pod's images.
  */
 import { pod as podMatch, policy, when } from "@charter/dsl";
+import { TRIVY_OPERATOR_API_VERSION, VULNERABILITY_REPORT_KINDS } from "@charter/images";
 import { DEFAULT_SYSTEM_NAMESPACES, type Json, type Policy } from "@charter/ir";
 import {
   type AdmissionImages,
@@ -408,6 +409,13 @@ describe("vulnerability gates at admission", () => {
     expect(judged.message).toContain(
       "Charter's cache of aquasecurity.github.io/v1alpha1/VulnerabilityReport is not synced yet; retry",
     );
+  });
+});
+
+describe("the VulnerabilityReport kind", () => {
+  it("is the Trivy Operator's, as @charter/images reads it", () => {
+    expect(VULNERABILITY_REPORT_KIND.apiVersion).toBe(TRIVY_OPERATOR_API_VERSION);
+    expect(VULNERABILITY_REPORT_KINDS).toContain(VULNERABILITY_REPORT_KIND.kind);
   });
 });
 

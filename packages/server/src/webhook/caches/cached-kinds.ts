@@ -2,28 +2,26 @@
  * What the webhook caches: the kinds the loaded policies read beyond the resource under review
  * (packages/ir README, item 14) — the Namespace when a rule reads the `namespace` root, each
  * `inventory(…)` kind, and the Trivy Operator's VulnerabilityReports when an image rule has a
- * `vulnerabilities` requirement (item 18: the scans it judges) — one watch per group and kind, at the first apiVersion the policies name
- * it at (the version admission targets sync, as Gatekeeper's SyncSet lists it). No separate
+ * `vulnerabilities` requirement (item 18: the scans it judges) — one watch per group and kind,
+ * at the first apiVersion the policies name it at (the version admission targets sync, as Gatekeeper's SyncSet lists it). No separate
  * sync configuration: the policies say what to cache.
  */
-import { TRIVY_OPERATOR_API_VERSION } from "@charter/images";
+import {
+  VULNERABILITY_REPORT_KIND as COMPILER_VULNERABILITY_REPORT_KIND,
+  webhookReadsScans,
+} from "@charter/compiler";
 import { groupOf, type InventoryKind, inventoryKinds, type Policy } from "@charter/ir";
 import { inventoryKindsOf } from "@charter/runtime";
 
 /**
- * The Trivy Operator's reports, watched in every namespace (one watch serves every Pod); a Pod
- * is judged on the reports of its own namespace only (scan-reports.ts says why).
+ * The Trivy Operator's reports (the kind the emitted RBAC grants: @charter/compiler writes it
+ * once), watched in every namespace (one watch serves every Pod); a Pod is judged on the reports
+ * of its own namespace only (scan-reports.ts says why).
  */
-export const VULNERABILITY_REPORT_KIND: InventoryKind = {
-  apiVersion: TRIVY_OPERATOR_API_VERSION,
-  kind: "VulnerabilityReport",
-  namespaced: true,
-};
+export const VULNERABILITY_REPORT_KIND: InventoryKind = COMPILER_VULNERABILITY_REPORT_KIND;
 
 /** Whether the policy's image rules judge scans (a `vulnerabilities` requirement). */
-export function readsScans(policy: Policy): boolean {
-  return policy.images?.requirements.some((r) => r.kind === "vulnerabilities") === true;
-}
+export const readsScans: (policy: Policy) => boolean = webhookReadsScans;
 
 /** What one policy needs cached: its inventory kinds, then VulnerabilityReports if it reads scans. */
 export function policyCachedKinds(policy: Policy): InventoryKind[] {
