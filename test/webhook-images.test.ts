@@ -9,6 +9,9 @@
  * (requests counted at a forwarding proxy, never timed). VulnerabilityReports from the context's
  * cache gate the same images; the decision log records the pod's images.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pod as podMatch, policy, when } from "@charter/dsl";
 import { TRIVY_OPERATOR_API_VERSION, VULNERABILITY_REPORT_KINDS } from "@charter/images";
 import { DEFAULT_SYSTEM_NAMESPACES, type Json, type Policy } from "@charter/ir";
@@ -34,6 +37,7 @@ import {
 import { reviewOf } from "@charter/test-support/webhook-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultServer, startFaultServer } from "./supply-chain/support/fault-proxy.js";
+import { runCli } from "./support/run-cli.js";
 
 const NOW = Date.now();
 let rig: SigningRig | undefined;
@@ -418,6 +422,110 @@ describe("the VulnerabilityReport kind", () => {
     expect(VULNERABILITY_REPORT_KINDS).toContain(VULNERABILITY_REPORT_KIND.kind);
   });
 });
+
+describe("the webhook and charter check --verify-images agree", () => {
+  it("on every rig image, by tag and by digest, in Pods and a Deployment, with VulnerabilityReports", async () => {
+    if (rig === undefined) return;
+    const policies = [signedPolicy(rig.keys.trusted.publicKeyPem), scannedPolicy];
+    const dir = mkdtempSync(join(tmpdir(), "charter-webhook-images-"));
+    // The IR itself as a module: charter check loads it as it loads any policy file.
+    const policyFile = join(dir, "policies.mjs");
+    writeFileSync(policyFile, `export default ${JSON.stringify(policies)};\n`);
+    const objects: Record<string, unknown>[] = [];
+    const reports: Record<string, unknown>[] = [];
+    for (const found of rig.images) {
+      const name = `${found.format}-${found.case}`;
+      objects.push(
+        podOf(`${name}-tag`, [found.tagRef]),
+        podOf(`${name}-digest`, [found.digestRef]),
+      );
+      if (found.case !== "unsigned") {
+        const critical = found.case === "signed-other-key";
+        reports.push(
+          vulnerabilityReport(name, "team-a", found, [
+            { id: "CVE-9", severity: critical ? "CRITICAL" : "MEDIUM", fixedVersion: "9.9" },
+          ]),
+        );
+      }
+    }
+    objects.push(
+      podOf(
+        "mixed",
+        rig.images.map((i) => i.tagRef),
+      ),
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "deploy", namespace: "team-a" },
+        spec: {
+          selector: { matchLabels: { app: "x" } },
+          template: {
+            metadata: { labels: { app: "x" } },
+            spec: { containers: [{ name: "app", image: image("legacy", "signed").tagRef }] },
+          },
+        },
+      },
+    );
+    const manifests = join(dir, "objects.json");
+    writeFileSync(manifests, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+    const reportsFile = join(dir, "reports.json");
+    writeFileSync(reportsFile, JSON.stringify({ apiVersion: "v1", kind: "List", items: reports }));
+    const run = await runCli([
+      "check",
+      manifests,
+      "--policies",
+      policyFile,
+      "--verify-images",
+      "--vuln-reports",
+      reportsFile,
+      "--format",
+      "json",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    const offline = new Map<string, string>();
+    for (const row of (JSON.parse(run.stdout) as { results: CheckRow[] }).results) {
+      offline.set(
+        `${row.resource.name}/${row.policy}/${row.rule}`,
+        `${row.result}: ${row.message}`,
+      );
+    }
+    const context = staticJudgingContext([VULNERABILITY_REPORT_KIND], reports as unknown as Json[]);
+    const judge = createJudge(
+      { policies, exceptions: [], systemNamespaces: DEFAULT_SYSTEM_NAMESPACES },
+      context,
+      { images: registryImages() },
+    );
+    const webhook = new Map<string, string>();
+    let refused = 0;
+    for (const object of objects) {
+      const judged = await judgeOnce(judge, object);
+      if (!judged.allowed) refused++;
+      if (judged.verdict.kind !== "judged") throw new Error(JSON.stringify(judged.verdict));
+      for (const row of judged.verdict.findings) {
+        webhook.set(
+          `${row.resource.name}/${row.policy}/${row.rule}`,
+          `${row.result}: ${row.message}`,
+        );
+      }
+    }
+    expect(webhook.size).toBe(objects.length * 2);
+    expect(webhook).toEqual(offline);
+    // Both verdicts occur, so the comparison can tell them apart.
+    const results = [...webhook.values()].map((v) => v.split(":")[0]);
+    expect(new Set(results)).toEqual(new Set(["pass", "fail"]));
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(objects.length);
+  });
+});
+
+interface CheckRow {
+  readonly policy: string;
+  readonly rule: string;
+  readonly result: string;
+  readonly message: string;
+  readonly resource: { readonly name: string };
+}
 
 // Last: it stops the rig's registry.
 describe("a registry that is down", () => {
