@@ -35,7 +35,7 @@ import {
   serve,
 } from "./commands/serve.js";
 import { type TestOptions, test } from "./commands/test.js";
-import { type WebhookOptions, webhook } from "./commands/webhook.js";
+import { parseImageDeadline, type WebhookOptions, webhook } from "./commands/webhook.js";
 import type { Context } from "./context.js";
 import { ENGINE_NAMES } from "./engines.js";
 import { EXIT_USAGE } from "./exit.js";
@@ -506,6 +506,24 @@ Examples:
       "the clock exceptions expire by: YYYY-MM-DD or an RFC 3339 date-time (default: each review's time)",
     )
     .option(
+      "--docker-config <file>",
+      "image rules: the Docker config.json with the registries' credentials (default: $DOCKER_CONFIG/config.json, ~/.docker/config.json)",
+    )
+    .option(
+      "--insecure-registry <host...>",
+      "image rules: registries (host[:port]) read over plain HTTP besides loopback ones",
+    )
+    .option(
+      "--trusted-root <file>",
+      "image rules: the Sigstore trusted_root.json of keyless attestors that name none",
+    )
+    .option(
+      "--image-deadline <seconds>",
+      "image rules: every registry read of a review finishes within this, else the images are errors (denied); keep it below the webhook's timeout",
+      parseImageDeadline,
+      7,
+    )
+    .option(
       "--decision-log-dir <dir>",
       "append each decision to <dir>/decisions-NNNNNN.jsonl (what charter audit --logs reads)",
     )
@@ -542,6 +560,10 @@ Policies that read the namespace root or inventory(...) are judged with watch ca
 kinds (list and watch, from --kubeconfig or in the cluster); until a cache has its first list, a
 deny policy that reads it denies ("not synced yet; retry"; --unsynced allow: a warning), a warn
 or audit policy warns or annotates.
+Image rules read the images' registries (signatures, attestations; one client, what verified
+cached for 5 minutes per digest and attestor) within --image-deadline, and the namespace's
+Trivy Operator VulnerabilityReports from a watch cache; a registry that is slow, down or
+refusing is an error: the request is denied for a deny policy, never admitted unverified.
 CREATE and UPDATE judge the new object; DELETE the deleted one, only for policies that list
 DELETE in their operations; CONNECT is allowed. Dry runs are judged and logged as dry runs.
 Bad input (not JSON, not an admission.k8s.io/v1 AdmissionReview, no uid, over 3 MiB, nested too

@@ -5,8 +5,12 @@
  * the given certificate (reloaded when its files change) or, with --self-signed, one it makes
  * with its own CA for local use. Runs until SIGTERM or SIGINT, then stops accepting, finishes
  * the reviews in flight, flushes the decision log and exits 0.
+ *
+ * Image rules read the registry at admission through one client and one verification cache
+ * (registryImages), credentials from `--docker-config` (a mounted Secret) or `$DOCKER_CONFIG`,
+ * every read of a review within `--image-deadline` seconds (below the API server's timeout).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CharterError, type Policy } from "@charter/ir";
 import { inForce, inventoryKindsOf } from "@charter/runtime";
@@ -21,15 +25,19 @@ import {
   type Logger,
   type LogLevel,
   openDecisionLog,
+  readsScans,
   readTlsPair,
+  registryImages,
   selfSignedCertificates,
   staticJudgingContext,
   type TlsPair,
   type TlsWatcher,
+  VULNERABILITY_REPORT_KIND,
   type WebhookServer,
   watchTlsFiles,
 } from "@charter/server";
 import type { UnsyncedMode } from "@charter/server/webhook-caches";
+import { InvalidArgumentError } from "commander";
 import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
@@ -54,6 +62,20 @@ export interface WebhookOptions extends PolicyOptions {
   readonly context?: string;
   readonly unsynced: UnsyncedMode;
   readonly now?: string;
+  readonly dockerConfig?: string;
+  readonly insecureRegistry?: string[];
+  readonly trustedRoot?: string;
+  /** Seconds every registry read of one review must finish within (default 7). */
+  readonly imageDeadline?: number;
+}
+
+/** `--image-deadline`: seconds, more than 0 and at most 29 (the API server waits at most 30). */
+export function parseImageDeadline(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || seconds <= 0 || seconds > 29) {
+    throw new InvalidArgumentError("seconds, more than 0 and at most 29");
+  }
+  return seconds;
 }
 
 /** How the webhook learns the objects cross-resource policies read (webhook/caches/). */
@@ -69,7 +91,11 @@ export type JudgingContextFactory = (
  */
 export function watchCaches(options: WebhookOptions): JudgingContextFactory {
   return async (policies, logger) => {
-    const kinds = inventoryKindsOf(policies);
+    // The policies' inventory kinds, and the VulnerabilityReports a vulnerabilities gate reads.
+    const kinds = [
+      ...inventoryKindsOf(policies),
+      ...(policies.some(readsScans) ? [VULNERABILITY_REPORT_KIND] : []),
+    ];
     if (kinds.length === 0) return staticJudgingContext([], []);
     const { ClusterJudgingContext } = await import("@charter/server/webhook-caches");
     const context = new ClusterJudgingContext({
@@ -125,6 +151,7 @@ export async function webhookUntil(
     const judge = createJudge(
       { policies, exceptions, systemNamespaces: systemNamespacesOf(config) },
       context,
+      { images: imagesOf(ctx, options) },
     );
     decisionLog = await decisionLogOf(ctx, options, logger, () => server);
     try {
@@ -176,6 +203,24 @@ export async function webhookUntil(
     }
     throw error;
   }
+}
+
+/** One registry client and verification cache for the process (webhook/image-facts.ts). */
+function imagesOf(ctx: Context, options: WebhookOptions) {
+  const dockerConfig = options.dockerConfig ? resolve(ctx.cwd, options.dockerConfig) : undefined;
+  if (dockerConfig !== undefined && !existsSync(dockerConfig)) {
+    throw new CharterError(
+      `--docker-config ${options.dockerConfig} does not exist`,
+      { file: dockerConfig },
+      "mount the Secret with the registries' credentials (type kubernetes.io/dockerconfigjson, key .dockerconfigjson) and give its path",
+    );
+  }
+  return registryImages({
+    deadlineMs: Math.round((options.imageDeadline ?? 7) * 1000),
+    ...(dockerConfig ? { dockerConfig } : {}),
+    ...(options.insecureRegistry?.length ? { insecureRegistries: options.insecureRegistry } : {}),
+    ...(options.trustedRoot ? { trustedRoot: resolve(ctx.cwd, options.trustedRoot) } : {}),
+  });
 }
 
 function checkOptions(options: WebhookOptions): void {

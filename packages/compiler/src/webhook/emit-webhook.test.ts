@@ -3,7 +3,7 @@
  * decisions each checked on its own (operations, subresources, scan-only policies, narrowing,
  * RBAC, options). DELETE is tested on IR policies built here: no DSL sets `match.operations` yet.
  */
-import type { Expr, Json, JsonObject, Operation, Policy } from "@charter/ir";
+import type { Expr, ImageRequirement, Json, JsonObject, Operation, Policy } from "@charter/ir";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { emitWebhook } from "./emit-webhook.js";
@@ -364,5 +364,65 @@ describe("emitWebhook: options", () => {
     [{ caBundlePem: "not a certificate" }, /--webhook-ca-bundle holds no PEM certificate/],
   ] as [Partial<Record<keyof WebhookOptions, Json>>, RegExp][])("refuses %j", (bad, message) => {
     expect(() => emitWebhook(FIXTURE, { ...options, ...bad } as WebhookOptions)).toThrow(message);
+  });
+});
+
+describe("emitWebhook: image rules", () => {
+  const imagePolicy = (name: string, requirements: ImageRequirement[]): Policy => ({
+    ...policy(name, { subject: "pod", controllers: true }),
+    rules: [],
+    images: { references: [], attestors: [], requirements },
+  });
+  const signed = imagePolicy("signed", [
+    { kind: "signature", name: "signed", attestors: ["ci"], count: 1 },
+  ]);
+  const scanned = imagePolicy("scanned", [{ kind: "vulnerabilities", name: "scanned" }]);
+  const pinned = imagePolicy("pinned", [{ kind: "digest", name: "pinned" }]);
+
+  it("lists and watches VulnerabilityReports only when a policy reads scans", () => {
+    expect(emitWebhook([signed, pinned], options).has("20-rbac.yaml")).toBe(false);
+    const [role] = documents(emitWebhook([signed, scanned], options), "20-rbac.yaml");
+    expect(role?.rules).toEqual([
+      {
+        apiGroups: ["aquasecurity.github.io"],
+        resources: ["vulnerabilityreports"],
+        verbs: ["list", "watch"],
+      },
+    ]);
+  });
+
+  it("lets a registry reader out to HTTPS and DNS, with the deadline and the credentials Secret", () => {
+    const files = emitWebhook([signed], options);
+    const [, , egress] = documents(files, "25-network-policies.yaml");
+    expect((egress?.spec as JsonObject | undefined)?.egress).toEqual([
+      { ports: [{ protocol: "TCP", port: 443 }] },
+      {
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
+    const [deployment] = documents(files, "30-deployment.yaml");
+    const text = JSON.stringify(deployment);
+    expect(text).toContain('"--image-deadline","7"');
+    expect(text).toContain('"env":[{"name":"DOCKER_CONFIG","value":"/docker-config"}]');
+    expect(text).toContain(
+      '"secret":{"secretName":"charter-webhook-registry","optional":true,"defaultMode":288,"items":[{"key":".dockerconfigjson","path":"config.json"}]}',
+    );
+    expect(
+      JSON.stringify(
+        documents(emitWebhook([signed], { ...options, timeoutSeconds: 3 }), "30-deployment.yaml"),
+      ),
+    ).toContain('"--image-deadline","2.1"');
+  });
+
+  it("adds nothing for a digest requirement alone (it needs no registry)", () => {
+    const files = emitWebhook([pinned], options);
+    const [deployment] = documents(files, "30-deployment.yaml");
+    expect(JSON.stringify(deployment)).not.toContain("--image-deadline");
+    expect(JSON.stringify(deployment)).not.toContain("DOCKER_CONFIG");
+    const [, , egress] = documents(files, "25-network-policies.yaml");
+    expect((egress?.spec as JsonObject | undefined)?.egress).toBeUndefined();
   });
 });

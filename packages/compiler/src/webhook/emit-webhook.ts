@@ -14,6 +14,7 @@ import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { checkUniqueNames } from "../admission/unique-names.js";
 import { toYaml } from "../yaml.js";
 import { validatingWebhookConfiguration } from "./validating-webhook-configuration.js";
+import { readsRegistry } from "./webhook-images.js";
 import { networkPolicyDocuments } from "./webhook-network-policies.js";
 import { checkWebhookOptions, type WebhookOptions } from "./webhook-options.js";
 import { rbacDocuments } from "./webhook-rbac.js";
@@ -42,6 +43,7 @@ export function emitWebhook(
   checkUniqueNames(judged, "webhook");
   const rbac = rbacDocuments(judged, options.namespace);
   const readsCluster = rbac.length > 0;
+  const registry = judged.some(readsRegistry);
   const files = new Map<string, string>();
   const add = (file: string, documents: readonly (object | undefined)[]) => {
     const present = documents.filter((document) => document !== undefined);
@@ -52,9 +54,9 @@ export function emitWebhook(
   add("20-rbac.yaml", rbac);
   add(
     "25-network-policies.yaml",
-    networkPolicyDocuments(options, readsCluster, ownsNamespace(options)),
+    networkPolicyDocuments(options, readsCluster, ownsNamespace(options), registry),
   );
-  add("30-deployment.yaml", [deploymentDocument(options, readsCluster)]);
+  add("30-deployment.yaml", [deploymentDocument(options, readsCluster, registry)]);
   add("40-pod-disruption-budget.yaml", [podDisruptionBudgetDocument(options)]);
   add("50-service.yaml", [serviceDocument(options)]);
   add("90-validating-webhook-configuration.yaml", [

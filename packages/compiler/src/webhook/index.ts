@@ -1,4 +1,10 @@
 export { emitWebhook, webhookPolicies } from "./emit-webhook.js";
+export {
+  REGISTRY_SECRET_NAME,
+  readsRegistry,
+  readsScans,
+  VULNERABILITY_REPORT_KIND,
+} from "./webhook-images.js";
 export { TLS_SECRET_NAME, WEBHOOK_NAME } from "./webhook-names.js";
 export {
   checkWebhookOptions,

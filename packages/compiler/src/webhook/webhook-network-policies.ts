@@ -10,6 +10,8 @@
  * - Egress to ports 443 and 6443 on any address: in-cluster clients reach the API server at the
  *   `kubernetes` Service's IP (443) or, once the CNI resolves it, its endpoints (often 6443). No
  *   DNS: the client reads KUBERNETES_SERVICE_HOST.
+ * - When an image rule reads a registry: also 443 and DNS (53, UDP and TCP) to any address
+ *   (webhook-images.ts).
  * Kubelet probes come from the node, which CNIs let through whatever the policies say.
  *
  * TODO(issue 16, image rules): a policy with `images` makes the webhook ask registries (and, for
@@ -20,6 +22,8 @@
  * for a registry round trip. Until then `emitWebhook` writes these policies unchanged for image
  * policies (packages/compiler/src/kyverno/README.md, "Image rules").
  */
+
+import { DNS_PORT, REGISTRY_PORTS } from "./webhook-images.js";
 import { CONTAINER_PORT, SELECTOR_LABELS, WEBHOOK_LABELS } from "./webhook-names.js";
 import type { WebhookOptions } from "./webhook-options.js";
 
@@ -38,8 +42,19 @@ export function networkPolicyDocuments(
   options: WebhookOptions,
   readsCluster: boolean,
   ownsNamespace: boolean,
+  readsRegistry = false,
 ): object[] {
   const tcp = (port: number) => ({ protocol: "TCP", port });
+  const ports = [
+    ...new Set<number>([
+      ...(readsCluster ? API_SERVER_PORTS : []),
+      ...(readsRegistry ? REGISTRY_PORTS : []),
+    ]),
+  ].sort((a, b) => a - b);
+  const egress = [
+    ...(ports.length > 0 ? [{ ports: ports.map(tcp) }] : []),
+    ...(readsRegistry ? [{ ports: [{ protocol: "UDP", port: DNS_PORT }, tcp(DNS_PORT)] }] : []),
+  ];
   return [
     ...(ownsNamespace
       ? [
@@ -58,7 +73,7 @@ export function networkPolicyDocuments(
     networkPolicy(options, "charter-webhook-egress", {
       podSelector: { matchLabels: SELECTOR_LABELS },
       policyTypes: ["Egress"],
-      ...(readsCluster ? { egress: [{ ports: API_SERVER_PORTS.map(tcp) }] } : {}),
+      ...(egress.length > 0 ? { egress } : {}),
     }),
   ];
 }

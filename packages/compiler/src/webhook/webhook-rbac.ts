@@ -1,7 +1,8 @@
 /**
  * Least privilege for the webhook: a ClusterRole that may `list` and `watch` exactly the kinds its
  * policies read beyond the request (the Namespace for the `namespace` root, each `inventory(…)`
- * kind: `inventoryKinds`, the set the Gatekeeper target syncs), and nothing else. Its watch
+ * kind: `inventoryKinds`, the set the Gatekeeper target syncs; the Trivy Operator's
+ * VulnerabilityReports when an image rule reads scans, webhook-images.ts), and nothing else. Its watch
  * caches are @kubernetes/client-node 1.4 informers, whose ListWatch only lists and watches (it
  * never GETs one object), so `get` is not granted. Cluster-wide, because a namespaced inventory
  * kind is read in every namespace. None at all when no policy reads beyond the request: the Pod
@@ -9,6 +10,7 @@
  */
 import { groupOf, type InventoryKind, inventoryKinds, type Policy } from "@charter/ir";
 import { kindInfo } from "../admission/kinds.js";
+import { readsScans, VULNERABILITY_REPORT_KIND } from "./webhook-images.js";
 import { WEBHOOK_LABELS, WEBHOOK_NAME } from "./webhook-names.js";
 
 interface ReadRule {
@@ -26,7 +28,8 @@ function byCodePoint(a: string, b: string): number {
 /** Every kind some policy reads, each once (by API group and kind: any version is one kind). */
 export function readKinds(policies: readonly Policy[]): InventoryKind[] {
   const kinds = new Map<string, InventoryKind>();
-  for (const kind of policies.flatMap(inventoryKinds)) {
+  const scans = policies.some(readsScans) ? [VULNERABILITY_REPORT_KIND] : [];
+  for (const kind of [...policies.flatMap(inventoryKinds), ...scans]) {
     const key = `${groupOf(kind.apiVersion)}/${kind.kind}`;
     if (!kinds.has(key)) kinds.set(key, kind);
   }

@@ -11,6 +11,11 @@
  */
 import { DEFAULT_SYSTEM_NAMESPACES } from "@charter/ir";
 import {
+  DOCKER_CONFIG_MOUNT_PATH,
+  imageDeadlineSeconds,
+  REGISTRY_SECRET_NAME,
+} from "./webhook-images.js";
+import {
   CONTAINER_PORT,
   SELECTOR_LABELS,
   SERVICE_PORT,
@@ -95,7 +100,11 @@ function probe(path: string, periodSeconds: number): object {
  * The Deployment. `readsCluster`: some policy reads other objects, so the Pod gets its service
  * account token (for the watch caches); otherwise it gets none.
  */
-export function deploymentDocument(options: WebhookOptions, readsCluster: boolean): object {
+export function deploymentDocument(
+  options: WebhookOptions,
+  readsCluster: boolean,
+  readsRegistry = false,
+): object {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -143,7 +152,14 @@ export function deploymentDocument(options: WebhookOptions, readsCluster: boolea
                 `${TLS_MOUNT_PATH}/tls.key`,
                 "--port",
                 String(CONTAINER_PORT),
+                ...(readsRegistry
+                  ? ["--image-deadline", imageDeadlineSeconds(options.timeoutSeconds)]
+                  : []),
               ],
+              // Registry credentials: the optional Secret's config.json (webhook-images.ts).
+              ...(readsRegistry
+                ? { env: [{ name: "DOCKER_CONFIG", value: DOCKER_CONFIG_MOUNT_PATH }] }
+                : {}),
               ports: [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
               readinessProbe: probe("/readyz", 5),
               livenessProbe: probe("/healthz", 10),
@@ -162,6 +178,9 @@ export function deploymentDocument(options: WebhookOptions, readsCluster: boolea
               volumeMounts: [
                 { name: "tls", mountPath: TLS_MOUNT_PATH, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
+                ...(readsRegistry
+                  ? [{ name: "registry", mountPath: DOCKER_CONFIG_MOUNT_PATH, readOnly: true }]
+                  : []),
               ],
             },
           ],
@@ -169,6 +188,19 @@ export function deploymentDocument(options: WebhookOptions, readsCluster: boolea
             { name: "tls", secret: { secretName: TLS_SECRET_NAME, defaultMode: SECRET_FILE_MODE } },
             // Node writes nothing else; a small writable /tmp keeps the root filesystem read-only.
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ...(readsRegistry
+              ? [
+                  {
+                    name: "registry",
+                    secret: {
+                      secretName: REGISTRY_SECRET_NAME,
+                      optional: true,
+                      defaultMode: SECRET_FILE_MODE,
+                      items: [{ key: ".dockerconfigjson", path: "config.json" }],
+                    },
+                  },
+                ]
+              : []),
           ],
         },
       },

@@ -6,12 +6,14 @@
  * message, severity, enforcement}, the failures no exception excused). Beside them: the
  * decision's id and time, the labels of this webhook, `dry_run`, whether the request was
  * `allowed`, and for a request not judged or refused without judging, the `reason`. A review
- * the webhook could not judge is logged with `error`, which the audit counts as an error.
+ * the webhook could not judge is logged with `error`, which the audit counts as an error. A
+ * request some image policy judged carries `images`: its pod view's images, digests and scans.
  */
 import { randomUUID } from "node:crypto";
 import type { JsonObject } from "@charter/ir";
 import type { Finding } from "@charter/runtime";
 import { VIOLATIONS_PATH } from "../audit/decision-event.js";
+import type { LoggedImage } from "../audit/logged-image.js";
 import type { Verdict } from "./judge-review.js";
 
 export interface DecisionLabels {
@@ -34,6 +36,8 @@ export interface DecisionEvent {
   readonly allowed: boolean;
   readonly reason?: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** The pod view's images, for a request some image policy judged (logged-images.ts). */
+  readonly images?: readonly LoggedImage[];
 }
 
 export interface LoggedViolation {
@@ -89,5 +93,8 @@ export function decisionEvent(options: {
     allowed: options.allowed,
     ...(verdict.kind === "not-judged" ? { reason: verdict.reason } : {}),
     ...(error ? { error } : {}),
+    ...(verdict.kind === "judged" && verdict.images !== undefined
+      ? { images: verdict.images }
+      : {}),
   };
 }

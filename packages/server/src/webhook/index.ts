@@ -3,6 +3,7 @@ export {
   type AdmissionRequest,
   readAdmissionReview,
 } from "./admission-review.js";
+export { readsScans, VULNERABILITY_REPORT_KIND } from "./caches/cached-kinds.js";
 export {
   type DecisionEvent,
   type DecisionLabels,
@@ -10,7 +11,21 @@ export {
   decisionLabels,
 } from "./decision-event.js";
 export { type DecisionLog, type DecisionLogOptions, openDecisionLog } from "./decision-log.js";
-export { createJudge, type Judge, type Verdict, type WebhookPolicySet } from "./judge-review.js";
+export {
+  type AdmissionImages,
+  DEFAULT_IMAGE_DEADLINE_MS,
+  imageFactsFor,
+  NO_REGISTRY,
+  type RegistryImagesOptions,
+  registryImages,
+} from "./image-facts.js";
+export {
+  createJudge,
+  type Judge,
+  type JudgeOptions,
+  type Verdict,
+  type WebhookPolicySet,
+} from "./judge-review.js";
 export {
   type CachedKindState,
   type JudgingContext,

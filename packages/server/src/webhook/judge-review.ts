@@ -8,6 +8,9 @@
  * request's; CONNECT by none. A subresource carries another object (a Scale, a Binding) or
  * a status change; only `pods/ephemeralcontainers` and `pods/resize` are judged, as the whole
  * Pod (item 11). The object is judged as sent: the API server has already defaulted it.
+ *
+ * A review that some policy with image rules judges reads the registry first (image-facts.ts),
+ * so its verdict is a promise; every other review is judged synchronously, as before.
  */
 import {
   isCrossResource,
@@ -18,6 +21,7 @@ import {
   POD_SPEC_SUBRESOURCES,
   type Policy,
   type PolicyException,
+  ruleNamesOf,
 } from "@charter/ir";
 import {
   type AdmissionContext,
@@ -26,13 +30,21 @@ import {
   compilePolicy,
   evaluatePolicy,
   type Finding,
+  type ImageContext,
+  type InventoryIndex,
   identityOf,
   inScanOrder,
+  podView,
   policyApplies,
   type Resource,
 } from "@charter/runtime";
+import type { LoggedImage } from "../audit/logged-image.js";
 import type { AdmissionRequest } from "./admission-review.js";
+import { readsScans } from "./caches/cached-kinds.js";
+import { type AdmissionImages, imageFactsFor } from "./image-facts.js";
 import type { JudgingContext } from "./judging-context.js";
+import { loggedImages } from "./logged-images.js";
+import { scanReportsIn } from "./scan-reports.js";
 
 export interface WebhookPolicySet {
   readonly policies: readonly Policy[];
@@ -51,6 +63,8 @@ export type Verdict =
       readonly object: Json;
       readonly findings: readonly Finding[];
       readonly unjudged: readonly UnjudgedPolicy[];
+      /** The pod view's images, when a policy with image rules judged it (the decision log's). */
+      readonly images?: readonly LoggedImage[];
     }
   /** Nothing to judge: allowed, with the reason. */
   | { readonly kind: "not-judged"; readonly reason: string }
@@ -69,11 +83,24 @@ export interface UnjudgedPolicy {
 }
 
 export interface Judge {
-  judge(request: AdmissionRequest, now: number): Verdict;
+  /** A promise only when a policy with image rules judges the request (it reads the registry). */
+  judge(request: AdmissionRequest, now: number): Verdict | Promise<Verdict>;
+}
+
+export interface JudgeOptions {
+  /**
+   * How image rules read the registry (image-facts.ts). Absent: every image a policy's
+   * registry requirements judge is an error — denied, never admitted unverified.
+   */
+  readonly images?: AdmissionImages;
 }
 
 /** Compiles the policies once (a CharterError for IR the engine cannot run). */
-export function createJudge(set: WebhookPolicySet, context: JudgingContext): Judge {
+export function createJudge(
+  set: WebhookPolicySet,
+  context: JudgingContext,
+  options: JudgeOptions = {},
+): Judge {
   const compiled = set.policies.map((policy) => compilePolicy(policy, set.systemNamespaces));
   // The policies asked about each operation, found once rather than on every review.
   const askedByOperation = new Map<string, readonly CompiledPolicy[]>();
@@ -86,12 +113,16 @@ export function createJudge(set: WebhookPolicySet, context: JudgingContext): Jud
   };
   return {
     judge(request, now) {
-      try {
-        return judgeRequest(askedAbout, set, context, request, now);
-      } catch (error) {
-        // Nothing the policies did not say may pass: an unexpected failure denies.
+      // Nothing the policies did not say may pass: an unexpected failure denies.
+      const failed = (error: unknown): Verdict => {
         const reason = error instanceof Error ? error.message : String(error);
         return { kind: "failed", reason: `the webhook could not judge the request: ${reason}` };
+      };
+      try {
+        const verdict = judgeRequest(askedAbout, set, context, options, request, now);
+        return verdict instanceof Promise ? verdict.catch(failed) : verdict;
+      } catch (error) {
+        return failed(error);
       }
     },
   };
@@ -101,9 +132,10 @@ function judgeRequest(
   askedAbout: (operation: string) => readonly CompiledPolicy[],
   set: WebhookPolicySet,
   context: JudgingContext,
+  options: JudgeOptions,
   request: AdmissionRequest,
   now: number,
-): Verdict {
+): Verdict | Promise<Verdict> {
   const { operation } = request;
   if (operation === "CONNECT") {
     return { kind: "not-judged", reason: "CONNECT requests are not judged by any policy" };
@@ -139,9 +171,9 @@ function judgeRequest(
     return { kind: "judged", object, findings: [], unjudged: [] };
   }
   // A policy that reads a cache not synced yet is not judged; the written rule says what the
-  // review gets instead (caches/unsynced-decision.ts).
+  // review gets instead (caches/unsynced-decision.ts). Scans are read from a cache too.
   const crossResource = applying.filter(
-    (c) => isCrossResource(c.policy) && applies.get(c) === "yes",
+    (c) => (isCrossResource(c.policy) || readsScans(c.policy)) && applies.get(c) === "yes",
   );
   const decisions = new Map(
     context.decide(crossResource.map((c) => c.policy)).map((d) => [d.policy, d]),
@@ -167,7 +199,44 @@ function judgeRequest(
     ...(request.userInfo !== undefined ? { userInfo: request.userInfo } : {}),
     ...(request.oldObject !== undefined ? { oldObject: request.oldObject } : {}),
   };
-  const resource: Resource = { object, request: admission };
+  const finish = (images?: ReviewImages): Verdict =>
+    judgedVerdict(set, object, admission, applying, judged, unjudged, inventory, images, now);
+  const imagePolicies = judged.map((c) => c.policy).filter((p) => p.images !== undefined);
+  if (imagePolicies.length === 0) return finish();
+  // The registry (and the namespace's scans) first: the only asynchronous part of a review.
+  const pod = podView(object) as Json | undefined;
+  const scans =
+    inventory !== undefined && imagePolicies.some(readsScans)
+      ? scanReportsIn(inventory, namespaceOf(object))
+      : undefined;
+  return imageFactsFor(imagePolicies, pod, scans, options.images, now).then(({ context, table }) =>
+    finish({ context, logged: loggedImages(pod, table, scans) }),
+  );
+}
+
+interface ReviewImages {
+  readonly context: ImageContext;
+  readonly logged: readonly LoggedImage[];
+}
+
+/** The rows of the judged policies (and the error rows of those denied for want of a cache). */
+function judgedVerdict(
+  set: WebhookPolicySet,
+  object: Json,
+  admission: AdmissionContext,
+  applying: readonly CompiledPolicy[],
+  judged: readonly CompiledPolicy[],
+  unjudged: readonly UnjudgedPolicy[],
+  inventory: InventoryIndex | undefined,
+  images: ReviewImages | undefined,
+  now: number,
+): Verdict {
+  const operation = admission.operation;
+  const resource: Resource = {
+    object,
+    request: admission,
+    ...(images !== undefined ? { images: images.context } : {}),
+  };
   const identity = identityOf(object);
   const rows = [
     ...judged.flatMap((c) => evaluatePolicy(c, resource, 0, identity, inventory)),
@@ -175,10 +244,12 @@ function judgeRequest(
     ...unjudged
       .filter((u) => u.action === "deny")
       .flatMap(({ policy, message }) =>
-        policy.rules.map(
+        // Every rule name of the policy, its image requirements' too (an image policy may have
+        // no rules at all, and must still be refused).
+        ruleNamesOf(policy).map(
           (rule): Finding => ({
             policy: policy.name,
-            rule: rule.name,
+            rule,
             result: "error",
             message,
             messages: [message],
@@ -204,7 +275,13 @@ function judgeRequest(
     object,
     findings,
     unjudged: unjudged.filter((u) => u.action !== "deny"),
+    ...(images !== undefined ? { images: images.logged } : {}),
   };
+}
+
+function namespaceOf(object: Json): string | undefined {
+  const metadata = isObject(object) && isObject(object.metadata) ? object.metadata : undefined;
+  return typeof metadata?.namespace === "string" ? metadata.namespace : undefined;
 }
 
 function isPodSpecChange(request: AdmissionRequest): boolean {

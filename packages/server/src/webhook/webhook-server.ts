@@ -145,7 +145,9 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     const read = readAdmissionReview(parsed);
     if (!read.ok) throw new HttpError(400, read.message);
     const { request: admission } = read;
-    const verdict = judge.judge(admission, now());
+    // A promise only when image rules read the registry: every other review stays synchronous.
+    const judging = judge.judge(admission, now());
+    const verdict = judging instanceof Promise ? await judging : judging;
     const answer = reviewAnswer(admission.uid, verdict);
     const { allowed } = answer.response;
     send(response, "/validate", 200, JSON.stringify(answer));

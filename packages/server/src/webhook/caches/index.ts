@@ -5,7 +5,15 @@
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export { renderCacheMetrics } from "./cache-metrics.js";
 export type { KindCacheState } from "./cache-state.js";
-export { cachedKindKey, cachedKindsOf, kindLabel } from "./cached-kinds.js";
+export {
+  cachedKindKey,
+  cachedKindsOf,
+  indexedKindsOf,
+  kindLabel,
+  policyCachedKinds,
+  readsScans,
+  VULNERABILITY_REPORT_KIND,
+} from "./cached-kinds.js";
 export {
   ClusterJudgingContext,
   type ClusterJudgingContextOptions,

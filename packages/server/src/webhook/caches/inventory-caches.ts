@@ -8,13 +8,13 @@
  * `--kubeconfig`/`--context`, KUBECONFIG, ~/.kube/config, else the pod's service account.
  */
 import type { InventoryKind, Policy } from "@charter/ir";
-import { InventoryIndex, inventoryKindsOf } from "@charter/runtime";
+import { InventoryIndex } from "@charter/runtime";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ClusterClient, clusterClient } from "../../cluster/cluster-client.js";
 import { type ClusterConnectionOptions, chosenKubeConfig } from "../../cluster/kubeconfig.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { KindCacheState } from "./cache-state.js";
-import { cachedKindKey, cachedKindsOf } from "./cached-kinds.js";
+import { cachedKindKey, cachedKindsOf, indexedKindsOf } from "./cached-kinds.js";
 import { KindCache } from "./kind-cache.js";
 import { refusePoliciesReadingManagedFields } from "./managed-fields.js";
 
@@ -46,7 +46,7 @@ export class InventoryCaches {
    */
   static start(options: InventoryCachesOptions): InventoryCaches {
     refusePoliciesReadingManagedFields(options.policies);
-    const index = new InventoryIndex(inventoryKindsOf(options.policies));
+    const index = new InventoryIndex(indexedKindsOf(options.policies));
     const kinds = cachedKindsOf(options.policies);
     const caches = new Map<string, KindCache>();
     if (kinds.length > 0) {

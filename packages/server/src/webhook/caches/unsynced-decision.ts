@@ -10,13 +10,16 @@
  *   admitted with a warning saying the policy was not judged.
  * - `warn`: a warning with the same words; `audit`: an audit annotation.
  *
+ * The kinds a policy reads are its inventory kinds and, for an image rule with a
+ * `vulnerabilities` requirement, the VulnerabilityReports: an image judged on a partial set of
+ * reports could fail for want of its report, or pass on an older one.
+ *
  * Policies whose kinds are all synced are judged as usual, in the same review. A cache that
  * was synced and lost its watch still answers (it serves its last state), so it never lands
  * here. Pure: the caller gives what is synced and which policies apply.
  */
 import type { InventoryKind, Policy } from "@charter/ir";
-import { inventoryKinds } from "@charter/ir";
-import { kindLabel } from "./cached-kinds.js";
+import { kindLabel, policyCachedKinds } from "./cached-kinds.js";
 
 export type UnsyncedMode = "deny" | "allow";
 
@@ -52,7 +55,7 @@ export function decideUnsynced(
   mode: UnsyncedMode = "deny",
 ): UnsyncedDecision[] {
   return policies.map((policy) => {
-    const unsynced = inventoryKinds(policy)
+    const unsynced = policyCachedKinds(policy)
       .filter((kind) => !isSynced(kind))
       .map(kindLabel);
     if (unsynced.length === 0) return { policy: policy.name, action: "judge" };
