@@ -6,7 +6,7 @@
  * out, saying why.
  */
 import { boolean, pod, policy, string, when } from "@charter/dsl";
-import { asDeployment, asPod, container } from "./support/workloads.js";
+import { asCronJob, asDeployment, asPod, asStatefulSet, container } from "./support/workloads.js";
 
 const IMAGE = "registry.example.com/todo/api:1.4.2";
 /** The severities a threshold counts: itself and every one above it. */
@@ -83,6 +83,11 @@ export default policy("block-vulnerable-images", {
         resource: asDeployment("api", { containers: [container("api", undefined, IMAGE)] }),
         images: scan(),
       },
+      {
+        name: "CronJob whose image has only a LOW finding with a fix",
+        resource: asCronJob("report", { containers: [container("report", undefined, IMAGE)] }),
+        images: scan({ severity: "LOW", fixedVersion: "3.0.2" }),
+      },
     ],
     fail: [
       {
@@ -103,6 +108,23 @@ export default policy("block-vulnerable-images", {
         resource: asPod("api", { containers: [container("api", undefined, IMAGE)] }),
         images: scan({ severity: "CRITICAL" }),
         params: { fixedOnly: false },
+        rules: ["noVulnerabilities"],
+      },
+      {
+        name: "StatefulSet's init container with a CRITICAL finding with a fix",
+        resource: asStatefulSet("db", {
+          initContainers: [container("migrate", undefined, IMAGE)],
+          containers: [container("db", undefined, "registry.example.com/todo/db:2")],
+        }),
+        images: {
+          ...scan({ severity: "CRITICAL", fixedVersion: "3.0.2" }),
+          "registry.example.com/todo/db:2": {
+            reference: "registry.example.com/todo/db:2",
+            signatures: [],
+            attestations: [],
+            scan: { source: "reports/db.json", vulnerabilities: [] },
+          },
+        },
         rules: ["noVulnerabilities"],
       },
       {

@@ -18,8 +18,12 @@ import {
 import { generatedResource } from "@charter/test-support/generated-resources";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import policies from "../policies/index.js";
+import wholeLibrary from "../policies/index.js";
 import { requireEngine } from "./support/engines.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const RESOURCES_PER_SEED = Number(process.env.CHARTER_DIFFERENTIAL_COUNT ?? 5000);
 

@@ -16,9 +16,13 @@ import {
   loadCompiledPolicy,
 } from "@charter/runtime";
 import { afterEach, describe, expect, it } from "vitest";
-import policies from "../policies/index.js";
+import wholeLibrary from "../policies/index.js";
 import { runCli } from "./support/run-cli.js";
 import { scanOnlyNotes, stderrLines } from "./support/scan-only-notes.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const opa = findOpa();
 if (!opa) {

@@ -19,10 +19,14 @@ import {
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import policies from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { celSourceFrom } from "./cel-source.js";
 import { emitGatekeeper } from "./emit-gatekeeper.js";
 import { gatekeeperKind, gatekeeperTemplateName } from "./names.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 /** Where CI has the shared schema pack: beside the repository. */

@@ -28,10 +28,14 @@ import {
 } from "@charter/test-support/cross-resource-table";
 import { reportResults, requireKyverno, runKyverno } from "@charter/test-support/kyverno-binary";
 import { afterAll, describe, expect, it } from "vitest";
-import library from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { toYaml } from "../yaml.js";
 import { emitKyverno } from "./emit-kyverno.js";
 import type { KyvernoApi } from "./kyverno-api.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const library = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const kyverno = requireKyverno("the real-Kyverno tests");
 

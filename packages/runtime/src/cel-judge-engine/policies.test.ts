@@ -8,11 +8,15 @@ import { listsInventory } from "@charter/ir";
 import { celJudgeForTests } from "@charter/test-support/cel-judge-for-tests";
 import { disagreements } from "@charter/test-support/engine-disagreements";
 import { describe, expect, it } from "vitest";
-import library from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { caseResources } from "../inventory/judged-with.js";
 import { createIrEngine } from "../ir-engine/engine.js";
 import type { Resource } from "../types.js";
 import { createCelJudgeEngine } from "./engine.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const library = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const judge = celJudgeForTests();
 

@@ -10,10 +10,14 @@ import { generatedResource } from "@charter/test-support/generated-resources";
 import { opaForTests } from "@charter/test-support/opa-for-tests";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import policies from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { createIrEngine } from "../ir-engine/engine.js";
 import type { Finding, Resource } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const RESOURCES_PER_SEED = Number(process.env.CHARTER_GATEKEEPER_DIFFERENTIAL_COUNT ?? 1500);
 

@@ -30,7 +30,7 @@ import {
 import { opaForTests } from "@charter/test-support/opa-for-tests";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import policies from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { createIrEngine } from "../ir-engine/engine.js";
@@ -38,6 +38,10 @@ import type { Finding, Resource } from "../types.js";
 import { createGatekeeperEngine } from "./engine.js";
 import { constraintMatches, namespaceGlobMatches } from "./match.js";
 import { admissionReview } from "./review.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const HOSTILE =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string on purpose

@@ -26,11 +26,15 @@ import {
   crossResourcePolicies,
 } from "@charter/test-support/cross-resource-table";
 import { afterAll, describe, expect, it } from "vitest";
-import library from "../../../../policies/index.js";
+import wholeLibrary from "../../../../policies/index.js";
 import { InventoryIndex } from "../inventory/inventory-index.js";
 import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { createIrEngine } from "../ir-engine/engine.js";
 import { findGator } from "./find-gator.js";
+
+// Image rules (packages/ir README, item 18) reach no Rego or CEL engine: every target but
+// Kyverno's image policies refuses them (packages/compiler/src/kyverno/image-policies.test.ts).
+const library = wholeLibrary.filter((policy) => policy.images === undefined);
 
 const gator = findGator();
 if (gator === undefined && (process.env.CI === "true" || process.env.CI === "1")) {
