@@ -1,9 +1,10 @@
 /**
  * A vulnerability gate on scanner reports (Trivy JSON given with `--vuln-reports`, Trivy
  * Operator VulnerabilityReports): no finding at or above the severity threshold that has a fix.
- * It is an image rule (packages/ir README, item 18), judged where the scans are — offline and in
- * Charter's webhook; no admission engine can read scanner reports, so the other targets leave it
- * out, saying why.
+ * It is an image rule (packages/ir README, item 18) on scanner reports, which no admission
+ * engine reads: it is scan-only, judged by `charter check --vuln-reports`. To gate admission on
+ * the Trivy Operator's VulnerabilityReports, copy it without `excludeTargets` into a project
+ * served by Charter's webhook (docs/webhook.md).
  */
 import { boolean, pod, policy, string, when } from "@charter/dsl";
 import { asCronJob, asDeployment, asPod, asStatefulSet, container } from "./support/workloads.js";
@@ -17,7 +18,7 @@ const AT_OR_ABOVE = {
   LOW: ["CRITICAL", "HIGH", "MEDIUM", "LOW"],
 };
 const NOT_IN_ADMISSION =
-  "admission engines cannot read scanner reports: Charter's webhook and charter check judge it";
+  "admission engines cannot read scanner reports; charter check --vuln-reports judges it";
 
 const scan = (...vulnerabilities: { severity: string; fixedVersion?: string }[]) => ({
   [IMAGE]: {

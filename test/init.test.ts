@@ -23,7 +23,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { VERSION } from "../packages/cli/src/version.js";
 import { repoRoot, runCli } from "./support/run-cli.js";
 
-const PACKAGES = ["ir", "dsl", "compiler", "runtime", "server", "cli", "testing"];
+const PACKAGES = ["ir", "dsl", "compiler", "runtime", "images", "server", "cli", "testing"];
 
 const scratchDirs: string[] = [];
 const scratch = (prefix: string) => {

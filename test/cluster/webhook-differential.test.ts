@@ -74,6 +74,10 @@ const NO_VALID_OBJECT_FAILS: Readonly<Record<string, string>> = {
   "disallow-proc-mount":
     "the server refuses a procMount other than Default unless spec.hostUsers is false, which the baseline policy allows",
   "require-encryption-config": "scan only: the API server never admits an EncryptionConfiguration",
+  "block-vulnerable-images":
+    "scan only (scanner reports): not judged at admission, and a skip offline without --vuln-reports",
+  "require-recent-vulnerability-scan":
+    "scan only (scanner reports): not judged at admission, and a skip offline without --vuln-reports",
 };
 
 /** The NetworkPolicies in the cluster: a default-deny in two namespaces, an allow in one. */

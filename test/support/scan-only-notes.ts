@@ -8,7 +8,7 @@ export const SCAN_ONLY_IMAGE_POLICIES = [
 ] as const;
 
 const REASON =
-  "admission engines cannot read scanner reports: Charter's webhook and charter check judge it";
+  "admission engines cannot read scanner reports; charter check --vuln-reports judges it";
 
 /** The stderr lines of a bundle (`where` "in the bundle") or a build (`built for rego`). */
 export function scanOnlyNotes(where: "bundle" | "build-rego"): string[] {

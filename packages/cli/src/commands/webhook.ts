@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CharterError, type Policy } from "@charter/ir";
+import { CharterError, isScanOnly, type Policy, scanOnlyReasons } from "@charter/ir";
 import { inForce, inventoryKindsOf } from "@charter/runtime";
 import {
   checkTlsPair,
@@ -126,7 +126,17 @@ export async function webhookUntil(
 ): Promise<number> {
   checkOptions(options);
   const logger = jsonLogger((line) => ctx.output.err(line), options.logLevel);
-  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const project = await projectPoliciesAndExceptions(ctx, options);
+  const { exceptions, config } = project;
+  // What `charter build --target webhook` routes to the webhook: a scan-only policy (one that
+  // leaves out every admission target) is not judged at admission here either.
+  const policies = project.policies.filter((policy) => !isScanOnly(policy));
+  for (const policy of project.policies.filter(isScanOnly)) {
+    logger.log("info", "a scan-only policy is not judged at admission", {
+      policy: policy.name,
+      reason: scanOnlyReasons(policy).join("; "),
+    });
+  }
   // --now: one fixed clock for every review (tests, replays); else each review's own time.
   const fixed = options.now === undefined ? undefined : clockOf(options.now);
   const now = fixed === undefined ? Date.now : () => fixed;

@@ -19,6 +19,7 @@ export const CHARTER_PACKAGES = [
   "dsl",
   "compiler",
   "runtime",
+  "images",
   "server",
   "cli",
   "testing",
