@@ -6,7 +6,12 @@
  * denial, warnings and annotations. A fixed seed and one printed random seed
  * (replay: CHARTER_WEBHOOK_SEED=<seed>).
  */
-import { DEFAULT_SYSTEM_NAMESPACES, isCrossResource, type JsonObject } from "@charter/ir";
+import {
+  DEFAULT_SYSTEM_NAMESPACES,
+  isCrossResource,
+  isScanOnly,
+  type JsonObject,
+} from "@charter/ir";
 import { applyExceptions, createIrEngine } from "@charter/runtime";
 import { generatedResource } from "@charter/test-support/generated-resources";
 import { postReview, reviewOf } from "@charter/test-support/webhook-client";
@@ -22,11 +27,13 @@ import { staticJudgingContext } from "./judging-context.js";
 import { auditAnnotationsOf, denialMessage, denyingRows, warningsOf } from "./review-response.js";
 import { createWebhookServer, type WebhookServer } from "./webhook-server.js";
 
-// Every policy that reads only the object: the library's, the warn and audit fixtures.
+// Every policy that reads only the object: the library's, the warn and audit fixtures — those
+// the webhook judges (`charter webhook` leaves scan-only policies, the library's vulnerability
+// gates on scanner reports among them, to charter check).
 const POLICIES = [
   ...library,
   ...WEBHOOK_POLICIES.filter((p) => !library.some((l) => l.name === p.name)),
-].filter((policy) => !isCrossResource(policy));
+].filter((policy) => !isCrossResource(policy) && !isScanOnly(policy));
 const COUNT = 250;
 const NOW = Date.parse("2027-01-20T00:00:00Z");
 
