@@ -5,7 +5,7 @@
  * A file that cannot be read, or a report refused as a whole, is an error naming the file
  * (exit 2): a report that cannot be read is never read as a clean one.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   isVulnerabilityReport,
@@ -36,11 +36,23 @@ function accepted(read: ReadScanReport, file: string, into: ScanReport[], warnin
   for (const warning of read.warnings) warnings.push(`${file}: ${warning}`);
 }
 
+/** A report larger than this is refused before it is read: memory stays bounded. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
 async function readOne(file: string, into: ScanReport[], warnings: string[]): Promise<void> {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_REPORT_BYTES) {
+      throw new CharterError(
+        `the vulnerability report is ${size} bytes, over the ${MAX_REPORT_BYTES}-byte limit`,
+        { file },
+        HINT,
+      );
+    }
     text = readFileSync(file, "utf8");
   } catch (error) {
+    if (error instanceof CharterError) throw error;
     throw new CharterError(
       `cannot read the vulnerability report: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
       { file },
