@@ -26,7 +26,12 @@ import {
   CROSS_RESOURCE_CASES,
   crossResourcePolicies,
 } from "@charter/test-support/cross-resource-table";
-import { reportResults, requireKyverno, runKyverno } from "@charter/test-support/kyverno-binary";
+import {
+  type ReportResult,
+  reportResults,
+  requireKyverno,
+  runKyverno,
+} from "@charter/test-support/kyverno-binary";
 import { afterAll, describe, expect, it } from "vitest";
 import wholeLibrary from "../../../../policies/index.js";
 import { toYaml } from "../yaml.js";
@@ -123,20 +128,74 @@ function valuesFile(inventory: readonly Json[]): string {
   ]);
 }
 
-async function apply(
+/** One case on its own. */
+function apply(
   api: KyvernoApi,
   policy: Policy,
   testCase: Pick<TestCase, "resource" | "inventory">,
   index: number,
 ) {
+  return applyAll(api, policy, [testCase], `case-${index}`);
+}
+
+/** What names a resource to `kyverno apply` (a namespaced one without a namespace goes to "default"). */
+function identity(resource: Json): { kind: string; namespace: string; name: string } {
+  const { kind, metadata } = resource as {
+    kind?: string;
+    metadata?: { name?: string; namespace?: string };
+  };
+  return { kind: kind ?? "", namespace: metadata?.namespace ?? "", name: metadata?.name ?? "" };
+}
+
+/** The report's results about one resource of a batch. */
+function resultsAbout(results: readonly ReportResult[], resource: Json): ReportResult[] {
+  const wanted = identity(resource);
+  return results.filter((result) => {
+    const about = result.resources?.[0];
+    return (
+      about?.kind === wanted.kind &&
+      (about.name ?? "") === wanted.name &&
+      (wanted.namespace === "" || about.namespace === wanted.namespace)
+    );
+  });
+}
+
+/**
+ * A policy's cases in as few `kyverno apply` runs as the CLI allows: a run holds resources of
+ * distinct kind/namespace/name (its fake cluster refuses a second one) sharing one values file.
+ * One process per case cost most of this file's time; the verdicts are read per resource.
+ */
+function batchesOf(cases: readonly TestCase[]): number[][] {
+  const batches: { keys: Set<string>; values: string; cases: number[] }[] = [];
+  cases.forEach((testCase, index) => {
+    const { kind, namespace, name } = identity(testCase.resource);
+    const key = `${kind}/${namespace || "default"}/${name}`;
+    const values = valuesFile(testCase.inventory ?? []);
+    const batch = batches.find((b) => b.values === values && !b.keys.has(key));
+    if (batch) {
+      batch.keys.add(key);
+      batch.cases.push(index);
+    } else batches.push({ keys: new Set([key]), values, cases: [index] });
+  });
+  return batches.map((batch) => batch.cases);
+}
+
+const runs = new Map<string, ReturnType<typeof applyAll>>();
+
+async function applyAll(
+  api: KyvernoApi,
+  policy: Policy,
+  cases: readonly Pick<TestCase, "resource" | "inventory">[],
+  label: string,
+) {
   const dir = join(work, api, policy.name);
   const policyFile = join(dir, "policy.yaml");
-  const resourceFile = join(dir, `case-${index}.yaml`);
-  const values = join(dir, `values-${index}.yaml`);
+  const resourceFile = join(dir, `cases-${label}.yaml`);
+  const values = join(dir, `values-${label}.yaml`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(policyFile, emitKyverno([policy], { api }).get(`${policy.name}.yaml`) ?? "");
-  writeFileSync(resourceFile, toYaml([testCase.resource]));
-  writeFileSync(values, valuesFile(testCase.inventory ?? []));
+  writeFileSync(resourceFile, toYaml(cases.map((testCase) => testCase.resource)));
+  writeFileSync(values, valuesFile(cases[0]?.inventory ?? []));
   // biome-ignore lint/style/noNonNullAssertion: only called when the binary exists
   const { code, stdout } = await runKyverno(kyverno!, [
     "apply",
@@ -151,6 +210,24 @@ async function apply(
     "--remove-color",
   ]);
   return { code, stdout, results: reportResults(stdout) };
+}
+
+/** One case's verdicts, from the run of its batch (started once, by its first case). */
+async function applyInBatch(api: KyvernoApi, policy: Policy, index: number) {
+  const batch = batchesOf(policy.cases).find((cases) => cases.includes(index)) ?? [index];
+  const key = `${api}/${policy.name}/${batch[0]}`;
+  let run = runs.get(key);
+  if (!run) {
+    run = applyAll(
+      api,
+      policy,
+      batch.map((i) => policy.cases[i] as TestCase),
+      `batch-${batch[0]}`,
+    );
+    runs.set(key, run);
+  }
+  const { stdout, results } = await run;
+  return { stdout, results: resultsAbout(results, (policy.cases[index] as TestCase).resource) };
 }
 
 describe.skipIf(!kyverno)("kyverno apply on the emitted policies (real Kyverno CLI)", () => {
@@ -243,7 +320,7 @@ describe.skipIf(!kyverno)("kyverno apply on the emitted policies (real Kyverno C
   );
 
   it.each(rows)("$note", async ({ api, policy, testCase, index }) => {
-    const { stdout, results } = await apply(api, policy, testCase, index);
+    const { stdout, results } = await applyInBatch(api, policy, index);
     const mine = results.filter((result) => result.policy === policy.name);
     const detail = `kyverno output:\n${stdout}`;
     expect(mine.length, detail).toBeGreaterThan(0);
