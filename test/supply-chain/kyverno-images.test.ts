@@ -35,7 +35,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emitKyverno, type KyvernoApi } from "@charter/compiler";
-import type { Attestor, ImageRequirement, Json, Policy } from "@charter/ir";
+import { verifyImage } from "@charter/images";
+import type { Attestor, ImageRequirement, ImageRules, Json, Policy } from "@charter/ir";
 import { eq, lit } from "@charter/test-support/build-ir";
 import { imagePolicy, predicate, VULN } from "@charter/test-support/image-policies";
 import { type ReportResult, reportResults, runKyverno } from "@charter/test-support/kyverno-binary";
@@ -536,14 +537,13 @@ describe.skipIf(missing.length > 0)("Kyverno 1.19.1 verifies images offline", ()
       });
     });
 
-    it("an attestation bundle alone passes a signature requirement on Kyverno, as with `cosign verify`", async () => {
+    it("an attestation bundle alone passes a signature requirement on Kyverno, with `cosign verify` and in Charter", async () => {
       const ref = `${host}/attested-only@${fresh.digest}`;
-      const results = await verdicts(
-        signed("sig-attested-only", [trusted()], ["trusted"]),
-        "validatingpolicy",
-        { attested: ref },
-      );
+      const policy = signed("sig-attested-only", [trusted()], ["trusted"]);
+      const results = await verdicts(policy, "validatingpolicy", { attested: ref });
       expect(outcome(results)).toEqual({ attested: "pass" });
+      const facts = await verifyImage(ref, policy.images as ImageRules);
+      expect(facts.signatures, (facts.notes ?? []).join(" | ")).toEqual([{ attestor: "trusted" }]);
       const cosign = await run(bin("cosign"), [
         "verify",
         "--key",

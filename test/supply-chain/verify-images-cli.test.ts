@@ -84,8 +84,7 @@ describe("charter check --verify-images on the signing rig", () => {
       rows.find((row) => row.resource.name === name && row.rule === rule)?.result;
     for (const { name, image } of images) {
       const cosign = image.expected.trusted;
-      // cosign's bundle-format `verify` takes any verified attestation for a signature; Charter
-      // counts only cosign's signing predicate (packages/images README: the pinned divergence).
+      // Both take any bundle the key verifies for a signature (IR README item 18).
       expect({ name, signed: verdict(name, "signed") }).toEqual({
         name,
         signed: cosign.verify,

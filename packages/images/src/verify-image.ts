@@ -336,13 +336,15 @@ function judge(
         }
         continue;
       }
+      // Any bundle the attestor verifies about the digest is its signature, whatever its
+      // predicate type — as `cosign verify` v3 and Kyverno's verifyImageSignatures read bundles
+      // (IR README item 18): the attestor signed a statement naming this digest.
+      if (wantSignature && candidate.format === "bundle") {
+        signatureCandidates += 1;
+        state.verifiedSignatures.add(name);
+      }
       const type = verdict.statement?.predicateType;
-      if (type === COSIGN_SIGN_PREDICATE_TYPE && candidate.format === "bundle") {
-        if (wantSignature) {
-          signatureCandidates += 1;
-          state.verifiedSignatures.add(name);
-        }
-      } else if (type !== undefined && wantTypes.has(type)) {
+      if (type !== undefined && type !== COSIGN_SIGN_PREDICATE_TYPE && wantTypes.has(type)) {
         const predicate = (verdict.statement?.predicate ?? null) as Json;
         const list = found.get(type) ?? [];
         if (!list.some((item) => JSON.stringify(item.predicate) === JSON.stringify(predicate)))

@@ -8,7 +8,8 @@
  * 3. the referrers of the digest — the OCI 1.1 referrers API, or the `sha256-<hex>` referrers tag
  *    where the registry has none — keeping the manifests whose artifact type is a Sigstore
  *    bundle (`application/vnd.dev.sigstore.bundle.v0.3+json`) and whose `subject` is the digest;
- *    the bundle is the manifest's bundle layer.
+ *    the bundle is the manifest's bundle layer. When signatures are wanted every bundle is read,
+ *    whatever its predicate type: any bundle is its signer's signature (IR README item 18).
  *
  * A tag that is not there (404) means nothing of that kind. A manifest, payload or bundle that
  * cannot be read as what it must be is an error (`RegistryError` `malformed`): fail closed.
@@ -184,7 +185,7 @@ function mayBeBundle(descriptor: Descriptor, wanted: Wanted): boolean {
   }
   const predicateType = descriptor.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION];
   if (predicateType === undefined) return true;
-  return predicateType === COSIGN_SIGN_PREDICATE_TYPE
-    ? wanted.signatures
-    : wanted.predicateTypes.has(predicateType);
+  // Any bundle is a signature of its attestor (verify-image.ts); one of another predicate type
+  // may be an attestation too.
+  return wanted.signatures || wanted.predicateTypes.has(predicateType);
 }
