@@ -460,7 +460,8 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
         .slice(0, AUDIT_SAMPLE);
       const answers = await send(indexes);
       let audited = auditedFailures(cluster.auditLog);
-      for (let n = 0; n < 50 && !answers.every((a) => audited.has(a.auditId)); n++) {
+      // The audit log catches up as the server gets to it: 60 s at most (a readiness wait).
+      for (let n = 0; n < 300 && !answers.every((a) => audited.has(a.auditId)); n++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         audited = auditedFailures(cluster.auditLog);
       }
@@ -502,7 +503,8 @@ describe("ValidatingAdmissionPolicies in the real API server", () => {
       const indexes = cases.map((_, i) => i).filter((i) => !refused.has(i));
       const answers = await send(indexes);
       let audited = auditedFailures(cluster.auditLog);
-      for (let n = 0; n < 50 && !answers.every((a) => audited.has(a.auditId)); n++) {
+      // The audit log catches up as the server gets to it: 60 s at most (a readiness wait).
+      for (let n = 0; n < 300 && !answers.every((a) => audited.has(a.auditId)); n++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         audited = auditedFailures(cluster.auditLog);
       }

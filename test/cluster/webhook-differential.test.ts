@@ -520,7 +520,8 @@ describe("Charter's admission webhook in the real API server", () => {
         return events;
       };
       let events = await byId();
-      for (let n = 0; n < 50 && !answers.every((a) => events.has(a.auditId)); n++) {
+      // The audit log catches up as the server gets to it: 60 s at most (a readiness wait).
+      for (let n = 0; n < 300 && !answers.every((a) => events.has(a.auditId)); n++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         events = await byId();
       }
