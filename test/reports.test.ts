@@ -274,8 +274,12 @@ describe("check --format table", () => {
     const run = await runCli(["check", INSECURE]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      // The first row is the library's scan-only image rule, not judged without --vuln-reports.
-      /^Deployment todo\/api {2}examples\/todo-app\/insecure\/api\.yaml:\d+\n {2}SKIP  high     deny  block-vulnerable-images\/noVulnerabilities\n.*\n {2}FAIL /m,
+      /^Deployment todo\/api {2}examples\/todo-app\/insecure\/api\.yaml:\d+\n {2}FAIL /m,
+    );
+    // The library's scan-only image rules, not judged without --vuln-reports: one line, no rows.
+    expect(run.stdout).not.toMatch(/SKIP .*block-vulnerable-images/);
+    expect(run.stdout).toMatch(
+      /^\d+ checks of block-vulnerable-images, require-recent-vulnerability-scan not judged without --vuln-reports \(--verbose lists them\)$/m,
     );
     const quiet = await runCli(["check", INSECURE, "--quiet"]);
     expect(quiet.code).toBe(1);

@@ -6,7 +6,7 @@ import { OPEN_REPORTS, toPolicyReportYaml, WG_POLICY_REPORT } from "./policy-rep
 import type { ReportInput } from "./report-input.js";
 import { collecting, renderWith, type SinkFactory } from "./report-sink.js";
 import { sarifSink } from "./sarif.js";
-import { isShown, toTable } from "./table.js";
+import { isKept, toTable } from "./table.js";
 
 export const FORMATS = [
   "table",
@@ -26,7 +26,7 @@ export function isFormat(name: string): name is Format {
 
 /** JSON, SARIF and annotations stream; the others keep the rows they show until the end. */
 export const SINKS: Record<Format, SinkFactory> = {
-  table: collecting(toTable, isShown),
+  table: collecting(toTable, isKept),
   json: jsonSink,
   sarif: sarifSink,
   junit: collecting(toJunit),

@@ -1,5 +1,6 @@
 import { input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
+import { NO_SCANS } from "../image-facts/with-image-facts.js";
 import { toTable } from "./table.js";
 
 const api = { apiVersion: "apps/v1", kind: "Deployment", namespace: "todo", name: "api" };
@@ -66,5 +67,32 @@ describe("the table", () => {
     expect(toTable(input([excused]))).toContain(
       "exception legacy-app (owner team-a, expires 2026-12-31): migrating",
     );
+  });
+
+  it("folds the skips that only say a flag was not given into one line per flag", () => {
+    const unscanned = (name: string, policy: string) =>
+      row({
+        resource: { ...api, name },
+        policy,
+        rule: "scan",
+        result: "skip",
+        message: NO_SCANS,
+      });
+    const folded = [
+      ...rows,
+      unscanned("api", "block-vulnerable-images"),
+      unscanned("web", "block-vulnerable-images"),
+      unscanned("web", "require-recent-vulnerability-scan"),
+    ];
+    const table = toTable(input(folded));
+    expect(table).not.toContain(NO_SCANS);
+    expect(table).not.toContain("todo/web");
+    expect(table).toContain(
+      "3 checks of block-vulnerable-images, require-recent-vulnerability-scan not judged without --vuln-reports (--verbose lists them)",
+    );
+    expect(table).toMatch(/3 resources, 8 checks: 1 passed, 3 failed, 4 skipped/);
+    const verbose = toTable(input(folded, { verbose: true }));
+    expect(verbose.split("\n").filter((line) => line.includes(NO_SCANS))).toHaveLength(3);
+    expect(verbose).not.toContain("not judged without");
   });
 });

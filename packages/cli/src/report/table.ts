@@ -9,13 +9,16 @@
  * manifest, a policy or an exception goes through terminalText before it is painted, so no
  * escape sequence but Charter's own colours reaches the terminal.
  *
- * Passing rows are shown with `--verbose` only. `--quiet` shows only the rows that fail the
+ * Passing rows are shown with `--verbose` only, and so are the skips that only say a flag was
+ * not given (`--vuln-reports`, `--verify-images`): one line per flag before the summary names
+ * their policies instead of a row on every workload. `--quiet` shows only the rows that fail the
  * run (failures of an enforcement in `--fail-on`, and errors) and the summary — as ESLint's
  * `--quiet` keeps only errors.
  */
 
 import { count } from "@charter/compiler";
 import type { Severity } from "@charter/ir";
+import { SKIPPED_FOR_WANT_OF } from "../image-facts/with-image-facts.js";
 import type { Output } from "../output.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
@@ -52,7 +55,7 @@ function styleOf(row: Row): Style {
   }
 }
 
-/** Whether the table shows this row (the table keeps no other row while the scan runs). */
+/** Whether the table shows this row. */
 export function isShown(
   row: ReportRow,
   { quiet, verbose, failOn }: Pick<ReportInput, "quiet" | "verbose" | "failOn">,
@@ -60,7 +63,39 @@ export function isShown(
   if (isObjectError(row)) return true;
   if (quiet)
     return row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement));
-  return verbose || row.result !== "pass";
+  return verbose || (row.result !== "pass" && wantedFlag(row) === undefined);
+}
+
+/** Whether the table keeps this row while the scan runs: the rows it shows, and those it counts. */
+export function isKept(row: ReportRow, input: Pick<ReportInput, "quiet" | "verbose" | "failOn">) {
+  return (
+    isShown(row, input) || (!input.quiet && !isObjectError(row) && wantedFlag(row) !== undefined)
+  );
+}
+
+/** The flag whose absence is all a skip row says, if that is all it says. */
+function wantedFlag(row: Row): string | undefined {
+  return row.result === "skip" && row.message !== undefined
+    ? SKIPPED_FOR_WANT_OF.get(row.message)
+    : undefined;
+}
+
+/** `N checks of policies a, b not judged without --flag`, one line per flag. */
+function notJudgedLines(rows: readonly ReportRow[]): string[] {
+  const byFlag = new Map<string, { checks: number; policies: Set<string> }>();
+  for (const row of rows) {
+    if (isObjectError(row)) continue;
+    const flag = wantedFlag(row);
+    if (flag === undefined) continue;
+    const entry = byFlag.get(flag) ?? { checks: 0, policies: new Set<string>() };
+    entry.checks += 1;
+    entry.policies.add(row.policy);
+    byFlag.set(flag, entry);
+  }
+  return [...byFlag].map(
+    ([flag, { checks, policies }]) =>
+      `${count(checks, "check")} of ${[...policies].sort().join(", ")} not judged without ${flag} (--verbose lists them)`,
+  );
 }
 
 export function summaryLine({ summary }: Pick<ReportInput, "summary">): string {
@@ -104,6 +139,9 @@ export function toTable(input: ReportInput): string {
         );
       }
     }
+  }
+  if (!input.verbose && !input.quiet) {
+    for (const line of notJudgedLines(input.rows)) lines.push(paint("gray", terminalText(line)));
   }
   lines.push(summaryLine(input));
   return lines.join("\n");
