@@ -177,6 +177,32 @@ describe("image rules judged on facts", () => {
     expect(rows.get("provenance")?.message).toContain("does not satisfy provenance");
   });
 
+  it("reads a timestamp as CEL's timestamp() does: anything but strict RFC 3339 is too old", () => {
+    const scanned = (at: string) =>
+      facts({
+        attestations: [
+          {
+            attestor: "ci",
+            predicateType: VULN,
+            predicate: { scanner: { result: { Results: [] } }, metadata: { scanFinishedOn: at } },
+          },
+        ],
+      });
+    const fresh = (at: string) =>
+      judge(pod([image]), { [image]: scanned(at) }).get("freshScan")?.result;
+    expect(fresh("2026-11-28T10:00:00Z")).toBe("pass");
+    expect(fresh("2026-11-28T19:00:00.123456789+09:00")).toBe("pass");
+    // Go's time.Parse (CEL's timestamp(), on Kyverno) refuses each of these.
+    for (const loose of [
+      "2026-11-28 10:00:00Z",
+      "2026-11-28t10:00:00z",
+      "2026-11-31T10:00:00Z",
+      "2026-11-28T10:00:60Z",
+    ]) {
+      expect({ loose, result: fresh(loose) }).toEqual({ loose, result: "fail" });
+    }
+  });
+
   it("never passes what it could not judge: a registry error, and an image nobody read", () => {
     const error = judge(pod([image]), { [image]: facts({ error: "registry.example.com: 401" }) });
     expect(results(error)).toEqual({

@@ -1,3 +1,4 @@
+export { instantNanos } from "@charter/ir";
 export {
   type Candidate,
   COSIGN_SIGN_PREDICATE_TYPE,
@@ -34,7 +35,6 @@ export {
 } from "./oci/registry-client.js";
 export { isRegistryError, RegistryError, type RegistryErrorKind } from "./oci/registry-error.js";
 export { COSIGN_VULN_PREDICATE_TYPE, readCosignVulnPredicate } from "./scans/cosign-vuln.js";
-export { instantNanos } from "./scans/instant.js";
 export { scanForImage } from "./scans/scan-for-image.js";
 export type {
   ImageIdentity,

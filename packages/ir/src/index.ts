@@ -51,6 +51,7 @@ export {
   type VerifiedAttestation,
   type VerifiedSignature,
 } from "./images.js";
+export { instantNanos } from "./instant.js";
 export {
   type InventoryKind,
   inventoryKinds,

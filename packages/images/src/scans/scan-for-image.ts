@@ -24,9 +24,8 @@
  * config digest) is never matched. No report found is `undefined`: the requirement then fails
  * (no report is not a clean report).
  */
-import type { ImageScan } from "@charter/ir";
+import { type ImageScan, instantNanos } from "@charter/ir";
 import { type ImageReference, sameRepository } from "../image-reference.js";
-import { instantNanos } from "./instant.js";
 import type { ImageIdentity, ScanReport } from "./scan-report.js";
 
 export function scanForImage(

@@ -20,9 +20,8 @@
  *   (`trivy image --input x.tar.gz`: Trivy's own test, a `.tar`, `.gz`, `.gzip` or `.tgz`
  *   ending) or an image ID (`sha256:…`), as Trivy itself skips it when choosing `Reference`.
  */
-import type { ImageVulnerability } from "@charter/ir";
+import { type ImageVulnerability, instantNanos } from "@charter/ir";
 import { type ImageReference, parseImageReference } from "../image-reference.js";
-import { instantNanos } from "./instant.js";
 import {
   describe,
   type ImageIdentity,

@@ -10,6 +10,7 @@ import {
   type ImageFacts,
   type ImageRequirement,
   type ImageScan,
+  instantNanos,
   type Json,
   type MaxAge,
   type Policy,
@@ -66,17 +67,8 @@ export function podImages(pod: Json | undefined, references: readonly string[]):
   return images;
 }
 
-/** An RFC 3339 instant: date, `T` (or `t`, or a space), time, `Z` or an offset. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-/** Milliseconds since the epoch of an RFC 3339 instant; undefined for anything else. */
-export function instantOf(value: Json | undefined): number | undefined {
-  if (typeof value !== "string" || !RFC3339.test(value)) return undefined;
-  const ms = Date.parse(value.replace(" ", "T"));
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 const DAY_MS = 86_400_000;
+const NANOS_PER_MS = 1_000_000n;
 
 function at(value: Json, path: readonly (string | number)[]): Json | undefined {
   let current: Json | undefined = value;
@@ -91,10 +83,17 @@ function at(value: Json, path: readonly (string | number)[]): Json | undefined {
   return current;
 }
 
-/** Whether the timestamp at `maxAge.path` is at most `maxAge.days` before `now`. */
+/**
+ * Whether the timestamp at `maxAge.path` is at most `maxAge.days` before `now` (ms). The
+ * timestamp is read as the IR reads every instant (`instantNanos`: RFC 3339 as Go's time.Parse
+ * takes it, which is what CEL's `timestamp()` on Kyverno accepts too).
+ */
 function recentEnough(value: Json, maxAge: MaxAge, now: number): boolean {
-  const instant = instantOf(at(value, maxAge.path));
-  return instant !== undefined && now - instant <= maxAge.days * DAY_MS;
+  const instant = instantNanos(at(value, maxAge.path));
+  return (
+    instant !== undefined &&
+    BigInt(now) * NANOS_PER_MS - instant <= BigInt(Math.round(maxAge.days * DAY_MS)) * NANOS_PER_MS
+  );
 }
 
 type Outcome = { ok: true } | { ok: false; why: string } | { error: string };
