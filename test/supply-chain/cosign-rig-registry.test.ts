@@ -248,7 +248,7 @@ describe.skipIf(referrersBinary === undefined)(
     let registry: RunningRegistry;
 
     beforeAll(async () => {
-      registry = await startRegistry(referrersBinary as string, ["-addr", "127.0.0.1:0"]);
+      registry = await startRegistry(referrersBinary as string, "referrers");
       // No referrers tag: the bundles are found only if the API is asked.
       await pushRig(registry.host, "demo", { legacy: true, bundles: true, referrersTag: false });
       await pushRig(registry.host, "api-only", {

@@ -19,7 +19,7 @@
  * $CHARTER_KYVERNO, $CHARTER_REGISTRY, $CHARTER_COSIGN, $CHARTER_CRANE); missing, the suite says
  * so loudly and skips; under CI=true it fails.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -30,7 +30,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +41,7 @@ import { imagePolicy, predicate, VULN } from "@charter/test-support/image-polici
 import { type ReportResult, reportResults, runKyverno } from "@charter/test-support/kyverno-binary";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { type RunningRegistry, startRegistry } from "./support/oci-registry.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const RIG = join(repo, "..", "shared", "conformance", "supply-chain", "local-cosign-rig");
@@ -104,19 +104,7 @@ async function mustRun(command: string, args: readonly string[]): Promise<string
   return out;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? done(address.port) : fail(new Error("no port")),
-      );
-    });
-  });
-}
-
-let registry: ChildProcess | undefined;
+let registry: RunningRegistry | undefined;
 let host = "";
 
 /** Pushes one blob or manifest of the rig as it is (the registry checks the digest). */
@@ -245,8 +233,8 @@ async function verdicts(
 const outcome = (results: Record<string, ReportResult | undefined>) =>
   Object.fromEntries(Object.entries(results).map(([name, r]) => [name, r?.result ?? "none"]));
 
-afterAll(() => {
-  registry?.kill();
+afterAll(async () => {
+  await registry?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -256,19 +244,8 @@ describe.skipIf(missing.length > 0)("Kyverno 1.19.1 verifies images offline", ()
   beforeAll(async () => {
     mkdirSync(env.DOCKER_CONFIG, { recursive: true });
     mkdirSync(env.TUF_ROOT, { recursive: true });
-    const port = await freePort();
-    host = `127.0.0.1:${port}`;
-    registry = spawn(bin("registry"), ["-port", String(port)], { stdio: "ignore" });
-    // Ready when it answers (a readiness wait, not a timed assertion).
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`http://${host}/v2/`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 200) throw new Error("the registry did not start");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    registry = await startRegistry(bin("registry"));
+    host = registry.host;
     await pushRig("rig", ["legacy", "bundle"]);
     await pushRig("rig-legacy", ["legacy"]);
     await pushRig("rig-bundle", ["bundle"]);

@@ -4,11 +4,15 @@
  * (scripts/install-engines.sh). Missing, the tests say so loudly and skip; under CI=true they fail.
  * Content is pushed byte for byte with the distribution API's plain PUTs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  type RegistryKind,
+  startRegistry as startSupervisedRegistry,
+} from "@charter/test-support/signing-rig/registry-process";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -41,41 +45,27 @@ export interface RunningRegistry {
 }
 
 /**
- * Starts a registry on a free port of 127.0.0.1: the stock one (`-port 0`, which logs
- * "serving on port N") or tools/referrers-registry (`-addr 127.0.0.1:0`, which prints
- * "serving on 127.0.0.1:N").
+ * Starts a registry on a port of 127.0.0.1 the kernel picks, supervised so that it ends with
+ * the test process (the signing rig's registry-process.ts): the stock one (`plain`) or
+ * tools/referrers-registry (`referrers`). Its log goes to a scratch folder, removed on stop.
  */
-export function startRegistry(
+export async function startRegistry(
   binary: string,
-  args: readonly string[] = ["-port", "0"],
+  kind: RegistryKind = "plain",
 ): Promise<RunningRegistry> {
-  return new Promise((done, failed) => {
-    const child: ChildProcess = spawn(binary, [...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let log = "";
-    let started = false;
-    const onData = (chunk: Buffer) => {
-      if (started) return; // the stream keeps flowing; its log is not kept
-      log += chunk.toString("utf8");
-      const match = /serving on (?:port (\d+)|127\.0\.0\.1:(\d+))/.exec(log);
-      if (match === null) return;
-      started = true;
-      done({
-        host: `127.0.0.1:${match[1] ?? match[2]}`,
-        stop: () =>
-          new Promise((stopped) => {
-            if (child.exitCode !== null || child.signalCode !== null) return stopped();
-            child.once("exit", () => stopped());
-            child.kill("SIGTERM");
-          }),
-      });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("error", failed);
-    child.once("exit", (code) => {
-      if (!started) failed(new Error(`${binary} exited (${code}) before serving: ${log}`));
-    });
+  const dir = mkdtempSync(join(tmpdir(), "charter-registry-"));
+  const running = await startSupervisedRegistry({
+    kind,
+    binary,
+    logFile: join(dir, "registry.log"),
   });
+  return {
+    host: running.host,
+    stop: async () => {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function sha256(bytes: Buffer): string {
