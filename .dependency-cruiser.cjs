@@ -2,7 +2,7 @@
  * The package layering of docs/architecture.md, checked in CI (`pnpm depcheck`, part of
  * `pnpm test`). Arrows point down: `ir` depends on nothing of ours; `dsl` and `compiler` on `ir`;
  * `runtime` on `ir` and, only to run emitted code, `compiler`; `images` on `ir`; `server` on
- * `runtime`, `images`, `compiler`, `ir`; `testing` on `runtime`, `ir`; `cli` on any. The private `test-support` package may use
+ * `runtime`, `images`, `compiler`, `ir`; `testing` on `runtime`, `images`, `ir`; `cli` on any. The private `test-support` package may use
  * anything, and no published package's source uses it (their *.test.ts files may). No import
  * cycles anywhere, type-only imports included.
  */
@@ -26,7 +26,7 @@ const MAY_IMPORT = {
   runtime: ["ir", "compiler"],
   images: ["ir"],
   server: ["ir", "compiler", "runtime", "images"],
-  testing: ["ir", "runtime"],
+  testing: ["ir", "runtime", "images"],
   cli: ["ir", "dsl", "compiler", "runtime", "images", "server", "testing"],
 };
 

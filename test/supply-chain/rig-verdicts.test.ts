@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitKyverno, type KyvernoApi } from "@charter/compiler";
-import { pod, policy, when } from "@charter/dsl";
+import { pod, podWith, policy, when } from "@charter/dsl";
 import { verifyImage } from "@charter/images";
 import { CharterError, type ImageFacts, type ImageRules, type Policy } from "@charter/ir";
 import { createIrEngine } from "@charter/runtime";
@@ -25,6 +25,7 @@ import { reportResults, requireKyverno, runKyverno } from "@charter/test-support
 import { KEY_NAMES } from "@charter/test-support/signing-rig/cosign-keys";
 import { PREDICATE_TYPES, TRUSTED_BUILDER_ID } from "@charter/test-support/signing-rig/predicates";
 import { type SigningRig, signingRigForTests } from "@charter/test-support/signing-rig/signing-rig";
+import { expectPolicy } from "@charter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 
@@ -284,4 +285,23 @@ describe.skipIf(!kyverno)("Kyverno agrees with Charter on the signing rig", () =
       expect([...reasonsSeen]).toEqual([api === "validatingpolicy" ? LEGACY_ATT : BUNDLES_UNREAD]);
     },
   );
+});
+
+describe("expectPolicy(…, { verifyImages: true }) reads the rig's registry", () => {
+  it("passes what the trusted key signed and fails the rest, in both formats", async () => {
+    if (rig === undefined) return;
+    const signedByTrusted = rigPolicies(rig).find((p) => p.name === "signed-trusted") as Policy;
+    for (const format of ["bundle", "legacy"] as const) {
+      const podOf = (imageCase: "signed" | "signed-other-key" | "unsigned") =>
+        podWith({ image: rig?.image(format, "plain", imageCase).tagRef ?? "" });
+      await expectPolicy(signedByTrusted).toPass(podOf("signed"), { verifyImages: true });
+      for (const imageCase of ["signed-other-key", "unsigned"] as const) {
+        await expectPolicy(signedByTrusted).toFail(podOf(imageCase), {
+          verifyImages: true,
+          rules: ["signed"],
+          message: "is not signed by trusted",
+        });
+      }
+    }
+  });
 });

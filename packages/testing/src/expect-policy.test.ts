@@ -201,3 +201,46 @@ describe("expectPolicy on several engines", () => {
     expect(error.message).toMatch(/the opa engine was asked for, but there is no opa binary/);
   });
 });
+
+describe("image rules", () => {
+  const KEY =
+    "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMqgpxVx3/FtXOi3z2HRT/Np5mjtC\nO1w/9weGvBnUShpvlBFa3Y2pwC/3hApyr/gjPpRMbgdvgsoHIRyCOMZvtA==\n-----END PUBLIC KEY-----\n";
+  const signed = policy("signed-by-ci", {
+    title: "Images are signed by CI",
+    severity: "high",
+    category: "Test",
+    match: pod,
+    images: { attestors: { ci: { key: KEY } }, require: { signed: { signedBy: ["ci"] } } },
+  });
+  const image = `registry.example.com/app@sha256:${"a".repeat(64)}`;
+  const facts = (signatures: { attestor: string }[]) => ({
+    [image]: { reference: image, digest: `sha256:${"a".repeat(64)}`, signatures, attestations: [] },
+  });
+
+  it("judges the facts it is told, as a case's images", async () => {
+    await expectPolicy(signed).toPass(podWith({ image }), {
+      images: facts([{ attestor: "ci" }]),
+    });
+    await expectPolicy(signed).toFail(podWith({ image }), {
+      images: facts([]),
+      rules: ["signed"],
+      message: "is not signed by ci",
+    });
+  });
+
+  it("holds no expectation on images nobody described or verified", async () => {
+    await expect(expectPolicy(signed).toPass(podWith({ image }))).rejects.toThrow(
+      /\[ir\] rule signed could not be evaluated: .*nobody read its registry/,
+    );
+    await expect(
+      expectPolicy(signed).toFail(podWith({ image }), { rules: ["signed"] }),
+    ).rejects.toThrow(PolicyExpectationError);
+  });
+
+  it("verifyImages reads the registry: one that cannot be reached is an error, never a pass", async () => {
+    const unreachable = `127.0.0.1:9/app@sha256:${"b".repeat(64)}`;
+    await expect(
+      expectPolicy(signed).toPass(podWith({ image: unreachable }), { verifyImages: true }),
+    ).rejects.toThrow(/\[ir\] rule signed could not be evaluated: .*127\.0\.0\.1:9/);
+  });
+});

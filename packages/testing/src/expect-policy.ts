@@ -6,6 +6,7 @@
  * the message, so vitest, jest and node:test all show it as it is.
  */
 import {
+  type ImageFacts,
   type Json,
   type JsonObject,
   type Operation,
@@ -20,6 +21,8 @@ import {
   type Finding,
   identityOf,
   inventoryKindsOf,
+  podImages,
+  podView,
 } from "@charter/runtime";
 import { type EngineSelection, engineSelection, judgingEngines } from "./engines.js";
 
@@ -46,6 +49,28 @@ export interface PassOptions {
   readonly operation?: Operation;
   readonly oldObject?: JsonObject;
   readonly userInfo?: UserInfo;
+  /**
+   * For a policy with `images` (packages/ir README, item 18): what the registry and the
+   * scanners say of each image, by the reference as written — stated, as a case's `images` —
+   * or `verifyImages` to read them from the registry. Neither: an image rule is an error
+   * verdict (nobody read the registry), so no expectation holds by default.
+   */
+  readonly images?: Readonly<Record<string, ImageFacts>>;
+  /**
+   * Reads each image's registry and verifies its signatures and attestations, as
+   * `charter check --verify-images` does (@charter/images `verifyImage`).
+   */
+  readonly verifyImages?: true | VerifyImagesOptions;
+}
+
+/** How `verifyImages` reads registries (absent: the Docker config, plain HTTP for loopback). */
+export interface VerifyImagesOptions {
+  /** A Docker config file for credentials (default `$DOCKER_CONFIG/config.json`, ~/.docker). */
+  readonly dockerConfig?: string;
+  /** Registries (`host[:port]`) read over plain HTTP besides the loopback ones. */
+  readonly insecureRegistries?: readonly string[];
+  /** The `trusted_root.json` of keyless attestors without their own. */
+  readonly trustedRoot?: string;
 }
 
 export interface FailOptions extends PassOptions {
@@ -81,6 +106,13 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
   async function judge(resource: Json, judgeOptions: PassOptions) {
     engines ??= judgingEngines(policy, selection);
     const { inventory, operation, oldObject, userInfo } = judgeOptions;
+    const images =
+      judgeOptions.verifyImages !== undefined
+        ? {
+            ...(await verifiedFacts(policy, resource, judgeOptions.verifyImages)),
+            ...judgeOptions.images,
+          }
+        : judgeOptions.images;
     const testCase: TestCase = {
       name: "expectPolicy",
       expect: "pass",
@@ -89,6 +121,7 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
       ...(operation ? { operation } : {}),
       ...(oldObject ? { oldObject } : {}),
       ...(userInfo ? { userInfo } : {}),
+      ...(images ? { images } : {}),
     };
     const input = [caseResource(testCase, inventoryKindsOf([policy]))];
     return Promise.all(
@@ -170,6 +203,33 @@ export function expectPolicy(policy: Policy, options: ExpectPolicyOptions = {}):
       }
     },
   };
+}
+
+/**
+ * What the registry says of each image of the resource's pod view that the policy's image
+ * rules judge. @charter/images (and the Sigstore libraries under it) loads only when asked.
+ */
+async function verifiedFacts(
+  policy: Policy,
+  resource: Json,
+  options: true | VerifyImagesOptions,
+): Promise<Record<string, ImageFacts>> {
+  const rules = policy.images;
+  if (rules === undefined) return {};
+  const { verifyImage } = await import("@charter/images");
+  const { dockerConfig, insecureRegistries, trustedRoot } = options === true ? {} : options;
+  const registry = {
+    ...(dockerConfig !== undefined ? { dockerConfig } : {}),
+    ...(insecureRegistries !== undefined ? { insecureRegistries } : {}),
+  };
+  const facts: Record<string, ImageFacts> = {};
+  for (const { reference } of podImages(podView(resource) as Json | undefined, rules.references)) {
+    facts[reference] ??= await verifyImage(reference, rules, {
+      registry,
+      ...(trustedRoot !== undefined ? { trustedRoot } : {}),
+    });
+  }
+  return facts;
 }
 
 function checkPolicy(policy: Policy): void {

@@ -12,4 +12,5 @@ export {
   type PassOptions,
   type PolicyExpectation,
   PolicyExpectationError,
+  type VerifyImagesOptions,
 } from "./expect-policy.js";
