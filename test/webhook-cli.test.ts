@@ -4,6 +4,7 @@
  * a review with the project's policies and exceptions; SIGTERM and SIGINT stop it with exit 0.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { postReview, reviewOf } from "@charter/test-support/webhook-client";
@@ -43,6 +44,23 @@ describe("charter webhook: usage errors", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says which address it cannot listen on, exit 2", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = await runCli(
+        ["webhook", "--self-signed", "--host", "127.0.0.1", "--port", String(port)],
+        { cwd: PROJECT },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 
   it("refuses a certificate with another key", async () => {

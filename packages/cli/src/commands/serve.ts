@@ -21,6 +21,7 @@ import { charterBundleCommand } from "../charter-bundle-command.js";
 import { loadConfig } from "../config.js";
 import type { Context, PolicyOptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
+import { listenError } from "../listen-error.js";
 import { shutdownSignal } from "../shutdown-signal.js";
 
 export interface ServeOptions extends PolicyOptions {
@@ -129,15 +130,7 @@ export async function serveUntil(
       maxBundleBytes: options.maxBundleSize,
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-      throw new CharterError(
-        `cannot listen on ${options.host}:${options.port} (${code})`,
-        {},
-        "choose another --port (0 picks a free one) or --host",
-      );
-    }
-    throw error;
+    throw listenError(error, options.host, options.port);
   }
   logger.log("info", "listening", {
     url: server.url,

@@ -42,6 +42,7 @@ import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { EXIT_OK } from "../exit.js";
+import { listenError } from "../listen-error.js";
 import { shutdownSignal } from "../shutdown-signal.js";
 import { VERSION } from "../version.js";
 
@@ -177,15 +178,7 @@ export async function webhookUntil(
         ...(decisionLog ? { decisionLog } : {}),
       });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-        throw new CharterError(
-          `cannot listen on ${options.host}:${options.port} (${code})`,
-          {},
-          "choose another --port (0 picks a free one) or --host",
-        );
-      }
-      throw error;
+      throw listenError(error, options.host, options.port);
     }
     const running = server;
     if (tls.files) {
