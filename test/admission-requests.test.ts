@@ -7,7 +7,7 @@
  * AdmissionReview), the Gatekeeper Rego through opa (input.review), WASM, the Kubernetes CEL
  * judge and the in-process CEL of Kyverno and VAP. Any disagreement fails the run.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,30 @@ describe("admission requests on every engine", () => {
       );
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("charter check on a project with request-only policies", () => {
+  it("says which policies a scan never judges (objects are judged as CREATE)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "charter-requests-check-"));
+    try {
+      const manifest = join(dir, "namespace.yaml");
+      writeFileSync(manifest, "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n");
+      const run = await runCli(["check", manifest], { cwd: project });
+      const notes = run.stderr.split("\n").filter((line) => line.startsWith("note: "));
+      expect(notes.map((line) => line.split(" ")[1]).sort()).toEqual([
+        "keep-team-label",
+        "no-critical-pod-deletes",
+        "protect-namespaces",
+      ]);
+      expect(notes).toContain(
+        "note: protect-namespaces judges only DELETE requests, and charter check judges objects as CREATE: not judged here (charter webhook and the admission targets judge it)",
+      );
+      const quiet = await runCli(["check", manifest, "--quiet"], { cwd: project });
+      expect(quiet.stderr).not.toContain("note: ");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import type { Enforcement, Policy, PolicyException } from "@charter/ir";
-import { CharterError, expiryInstant } from "@charter/ir";
+import { CharterError, expiryInstant, operationsOf } from "@charter/ir";
 import {
   applyApiServerDefaults,
   expiringWithin,
@@ -93,6 +93,21 @@ async function withImageFactsOf(
   return withImageFacts(events, policies, { reports, now, ...(verify ? { verify } : {}) });
 }
 
+/**
+ * The policies a scan never judges: a manifest or a stored object is judged as a CREATE
+ * (packages/ir README, item 17), and these judge other requests only. Said, not silent.
+ */
+function notJudgedAsCreate(policies: readonly Policy[]): string[] {
+  return policies.flatMap((policy) => {
+    const operations = operationsOf(policy.match);
+    return operations.includes("CREATE")
+      ? []
+      : [
+          `${policy.name} judges only ${operations.join(", ")} requests, and charter check judges objects as CREATE: not judged here (charter webhook and the admission targets judge it)`,
+        ];
+  });
+}
+
 /** Exceptions that expire this soon get a warning. */
 const EXPIRY_WARNING_DAYS = 14;
 
@@ -130,6 +145,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const now = clockOf(options.now);
   const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
   const systemNamespaces = systemNamespacesOf(config);
+  if (!options.quiet) {
+    for (const note of notJudgedAsCreate(policies)) ctx.output.err(terminalText(`note: ${note}`));
+  }
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).
   const meter = options.quiet ? undefined : progressMeter(process.stderr);
   const progress: Progress | undefined = meter?.update;
