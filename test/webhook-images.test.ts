@@ -12,7 +12,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pod as podMatch, policy, when } from "@charter/dsl";
 import { TRIVY_OPERATOR_API_VERSION, VULNERABILITY_REPORT_KINDS } from "@charter/images";
 import { DEFAULT_SYSTEM_NAMESPACES, type Json, type Policy } from "@charter/ir";
 import {
@@ -38,6 +37,7 @@ import { reviewOf } from "@charter/test-support/webhook-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultServer, startFaultServer } from "./supply-chain/support/fault-proxy.js";
 import { runCli } from "./support/run-cli.js";
+import { scannedPolicy, signedPolicy } from "./support/webhook-image-policies.js";
 
 const NOW = Date.now();
 let rig: SigningRig | undefined;
@@ -52,40 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
   await rig?.dispose();
-});
-
-function signedPolicy(publicKey: string): Policy {
-  return policy("require-signed-images", {
-    title: "Images are signed by CI",
-    severity: "high",
-    category: "Supply chain",
-    match: podMatch,
-    enforcement: "deny",
-    params: {},
-    images: {
-      references: [],
-      attestors: { ci: { key: publicKey } },
-      require: { signed: { signedBy: ["ci"] } },
-    },
-  });
-}
-
-const scannedPolicy: Policy = policy("block-critical-vulnerabilities", {
-  title: "No CRITICAL finding with a fix",
-  severity: "high",
-  category: "Supply chain",
-  match: podMatch,
-  enforcement: "deny",
-  params: {},
-  images: {
-    references: [],
-    attestors: {},
-    require: {
-      noFixableCritical: {
-        vulnerabilities: when`not any v in scan.vulnerabilities: v.severity == "CRITICAL" and exists(v.fixedVersion)`,
-      },
-    },
-  },
 });
 
 function podOf(name: string, images: readonly string[], namespace = "team-a") {

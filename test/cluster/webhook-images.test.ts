@@ -12,7 +12,6 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pod as podMatch, policy, when } from "@charter/dsl";
 import { DEFAULT_SYSTEM_NAMESPACES, type Policy } from "@charter/ir";
 import {
   createJudge,
@@ -31,6 +30,7 @@ import {
 import { httpsCall, reviewOf } from "@charter/test-support/webhook-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/run-cli.js";
+import { scannedPolicy, signedPolicy } from "../support/webhook-image-policies.js";
 import {
   caBundleOf,
   killWebhooks,
@@ -52,40 +52,6 @@ const VULNERABILITY_REPORT_CRD = join(
   "crds",
   "aquasecurity.github.io_vulnerabilityreports.yaml",
 );
-
-const scannedPolicy: Policy = policy("block-critical-vulnerabilities", {
-  title: "No CRITICAL finding with a fix",
-  severity: "high",
-  category: "Supply chain",
-  match: podMatch,
-  enforcement: "deny",
-  params: {},
-  images: {
-    references: [],
-    attestors: {},
-    require: {
-      noFixableCritical: {
-        vulnerabilities: when`not any v in scan.vulnerabilities: v.severity == "CRITICAL" and exists(v.fixedVersion)`,
-      },
-    },
-  },
-});
-
-function signedPolicy(publicKey: string): Policy {
-  return policy("require-signed-images", {
-    title: "Images are signed by CI",
-    severity: "high",
-    category: "Supply chain",
-    match: podMatch,
-    enforcement: "deny",
-    params: {},
-    images: {
-      references: [],
-      attestors: { ci: { key: publicKey } },
-      require: { signed: { signedBy: ["ci"] } },
-    },
-  });
-}
 
 const podOf = (name: string, image: string) => ({
   apiVersion: "v1",
