@@ -11,9 +11,10 @@
  * pinned one. Missing, the tests say so loudly and skip; under CI=true (where
  * scripts/install-engines.sh built them) a missing binary fails.
  */
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type FindPinnedToolOptions, findPinnedTool, missingForTests } from "./pinned-tool.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -45,21 +46,7 @@ export interface PinnedKubernetes {
   readonly etcd: string;
 }
 
-export interface FindKubernetesOptions {
-  readonly env?: NodeJS.ProcessEnv;
-  /** The checkout whose `.tools/bin` is searched (default: this one). */
-  readonly repo?: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export type FindKubernetesOptions = FindPinnedToolOptions;
 
 /** The releases pinned by tools/kubernetes/go.mod (one place says which; the scripts read it too). */
 export function pinnedKubernetes(checkout: string = repo): PinnedKubernetes {
@@ -78,13 +65,7 @@ export function findKubernetesBinary(
   name: KubernetesBinary,
   options: FindKubernetesOptions = {},
 ): string | undefined {
-  const env = options.env ?? process.env;
-  const fromEnv = env[KUBERNETES_BINARY_ENV[name]];
-  if (fromEnv !== undefined && fromEnv !== "") {
-    return isExecutable(fromEnv) ? resolve(fromEnv) : undefined;
-  }
-  const installed = join(options.repo ?? repo, ".tools", "bin", name);
-  return isExecutable(installed) ? installed : undefined;
+  return findPinnedTool(name, KUBERNETES_BINARY_ENV[name], options);
 }
 
 /** All four binaries, or undefined when one is missing. */
@@ -110,16 +91,14 @@ export function kubernetesBinariesForTests(
 ): KubernetesBinaries | undefined {
   const binaries = findKubernetesBinaries(options);
   if (binaries !== undefined) return binaries;
-  const env = options.env ?? process.env;
   const missing = KUBERNETES_BINARIES.filter(
     (name) => findKubernetesBinary(name, options) === undefined,
   )
     .map((name) => `${name} ($${KUBERNETES_BINARY_ENV[name]}, .tools/bin/${name})`)
     .join(", ");
-  const message = `the Kubernetes control plane is not installed — missing ${missing}: run scripts/install-kubernetes.sh (part of scripts/install-engines.sh)`;
-  if (env.CI === "true" || env.CI === "1") {
-    throw new Error(`${message} (CI=true makes this an error)`);
-  }
-  console.warn(`\n*** ${message}: SKIPPING ${what} ***\n`);
-  return undefined;
+  return missingForTests(
+    `the Kubernetes control plane is not installed — missing ${missing}: run scripts/install-kubernetes.sh (part of scripts/install-engines.sh)`,
+    what,
+    options.env,
+  );
 }

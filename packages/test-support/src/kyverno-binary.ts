@@ -4,24 +4,16 @@
  * under CI=true (where scripts/install-engines.sh built it) a missing binary fails.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+import { findPinnedTool, missingForTests } from "./pinned-tool.js";
 
 export function requireKyverno(what: string): string | undefined {
-  const candidates = [process.env.CHARTER_KYVERNO, join(repo, ".tools", "bin", "kyverno")];
-  const found = candidates.find((path): path is string => path !== undefined && existsSync(path));
-  if (!found && (process.env.CI === "true" || process.env.CI === "1")) {
-    throw new Error("the kyverno CLI is required under CI=true: run scripts/install-engines.sh");
-  }
-  if (!found) {
-    console.warn(
-      `\n*** kyverno CLI not found ($CHARTER_KYVERNO, .tools/bin/kyverno): SKIPPING ${what} (run scripts/install-kyverno.sh) ***\n`,
-    );
-  }
-  return found;
+  return (
+    findPinnedTool("kyverno", "CHARTER_KYVERNO") ??
+    missingForTests(
+      "the kyverno CLI is not installed ($CHARTER_KYVERNO, .tools/bin/kyverno): run scripts/install-kyverno.sh (part of scripts/install-engines.sh)",
+      what,
+    )
+  );
 }
 
 /** One result of the report `kyverno apply -p --output-format json` prints. */

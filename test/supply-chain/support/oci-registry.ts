@@ -5,37 +5,27 @@
  * Content is pushed byte for byte with the distribution API's plain PUTs.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { findPinnedTool, missingForTests } from "@charter/test-support/pinned-tool";
 import {
   type RegistryKind,
   startRegistry as startSupervisedRegistry,
 } from "@charter/test-support/signing-rig/registry-process";
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export function findRegistryBinary(
   what: string,
   name = "registry",
   env = "CHARTER_REGISTRY",
 ): string | undefined {
-  const candidates = [process.env[env], join(repo, ".tools", "bin", name)];
-  const found = candidates.find(
-    (path): path is string => path !== undefined && path !== "" && existsSync(path),
+  return (
+    findPinnedTool(name, env) ??
+    missingForTests(
+      `the go-containerregistry ${name} binary is not installed ($${env}, .tools/bin/${name}): run scripts/install-engines.sh`,
+      what,
+    )
   );
-  if (found === undefined && (process.env.CI === "true" || process.env.CI === "1")) {
-    throw new Error(
-      `the go-containerregistry ${name} binary is required under CI=true: run scripts/install-engines.sh`,
-    );
-  }
-  if (found === undefined) {
-    console.warn(
-      `\n*** ${name} not found ($${env}, .tools/bin/${name}): SKIPPING ${what} (run scripts/install-engines.sh) ***\n`,
-    );
-  }
-  return found;
 }
 
 export interface RunningRegistry {

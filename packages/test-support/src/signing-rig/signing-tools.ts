@@ -10,11 +10,7 @@
  * the machine is another release, and its verdicts would prove nothing about the pinned one.
  * Missing, the tests say so loudly and skip; under CI=true a missing tool fails.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+import { type FindPinnedToolOptions, findPinnedTool, missingForTests } from "../pinned-tool.js";
 
 export const SIGNING_TOOLS = ["cosign", "crane", "registry", "referrers-registry"] as const;
 
@@ -35,34 +31,14 @@ export const SIGNING_TOOL_ENV: Readonly<Record<SigningTool, string>> = {
 export const PINNED_COSIGN = "v3.1.3";
 export const PINNED_GO_CONTAINERREGISTRY = "v0.22.1";
 
-export interface FindSigningToolsOptions {
-  readonly env?: NodeJS.ProcessEnv;
-  /** The checkout whose `.tools/bin` is searched (default: this one). */
-  readonly repo?: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export type FindSigningToolsOptions = FindPinnedToolOptions;
 
 /** The path of one tool, or undefined when there is none (PATH is never searched). */
 export function findSigningTool(
   name: SigningTool,
   options: FindSigningToolsOptions = {},
 ): string | undefined {
-  const env = options.env ?? process.env;
-  const fromEnv = env[SIGNING_TOOL_ENV[name]];
-  if (fromEnv !== undefined && fromEnv !== "") {
-    return isExecutable(fromEnv) ? resolve(fromEnv) : undefined;
-  }
-  const installed = join(options.repo ?? repo, ".tools", "bin", name);
-  return isExecutable(installed) ? installed : undefined;
+  return findPinnedTool(name, SIGNING_TOOL_ENV[name], options);
 }
 
 /**
@@ -82,11 +58,9 @@ export function signingToolsForTests(
     else found[name] = path;
   }
   if (missing.length === 0) return found as SigningTools;
-  const env = options.env ?? process.env;
-  const message = `the signing rig's tools are not installed — missing ${missing.join(", ")}: run scripts/install-signing-rig.sh (part of scripts/install-engines.sh)`;
-  if (env.CI === "true" || env.CI === "1") {
-    throw new Error(`${message} (CI=true makes this an error)`);
-  }
-  console.warn(`\n*** ${message}: SKIPPING ${what} ***\n`);
-  return undefined;
+  return missingForTests(
+    `the signing rig's tools are not installed — missing ${missing.join(", ")}: run scripts/install-signing-rig.sh (part of scripts/install-engines.sh)`,
+    what,
+    options.env,
+  );
 }
