@@ -62,6 +62,8 @@ const NAMED_REFUSALS: readonly [string, RegExp][] = [
     "a corrupt gzip stream past the tar's end blocks (trailer, last deflate block)",
     /incorrect (data|length) check|not gzip \(unexpected end of file\)/,
   ],
+  // RFC 1952 §2.3.1.2: a compliant decompressor must refuse a reserved FLG bit; Go ignores it.
+  ["a gzip header with a reserved flag bit set", /not gzip \(unknown header flags set\)/],
 ];
 
 interface Judged {

@@ -203,6 +203,12 @@ function numericProblem(block: Uint8Array, format: Format): string | undefined {
   return undefined;
 }
 
+/**
+ * The whole gzip stream, as zlib reads it: stricter than Go's reader (OPA's) in two ways, both
+ * on purpose — a header with a reserved FLG bit set is refused (RFC 1952 §2.3.1.2: "a compliant
+ * decompressor must give an error indication"; Go ignores the bits), and damage past the tar's
+ * end blocks is seen (Go stops reading there).
+ */
 function gunzip(archive: Uint8Array, what: string, maxTotalBytes: number): Buffer {
   try {
     return gunzipSync(archive, { maxOutputLength: maxTotalBytes });
