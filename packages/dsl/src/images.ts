@@ -4,7 +4,7 @@
  * ```ts
  * images: {
  *   references: ["registry.example.com/*"],
- *   attestors: { ci: { key: readFileSync("keys/ci.pub", "utf8") } },
+ *   attestors: { ci: { key: readFileSync("keys/ci.pub", "utf8") } }, // or { keysFrom: "publicKeys" }
  *   require: {
  *     pinned: { digest: true },
  *     signed: { signedBy: ["ci"] },
@@ -28,6 +28,8 @@ import {
   type IdentityMatch,
   type ImageRequirement,
   type ImageRules,
+  type Json,
+  type JsonObject,
   type Match,
   type MaxAge,
   PREDICATE_VARIABLE,
@@ -44,6 +46,12 @@ export type IdentitySpec = string | { readonly regex: string };
 export type AttestorSpec =
   /** A cosign public key, PEM. */
   | { readonly key: string }
+  /**
+   * Any of the PEM public keys the policy's `list(string())` parameter of this name holds (key
+   * rotation; a shared policy each team gives its own keys). While it lists none the policy is
+   * not configured: `charter build` leaves it out and `charter check` says why.
+   */
+  | { readonly keysFrom: string }
   | {
       readonly keyless: {
         readonly issuer: IdentitySpec;
@@ -110,7 +118,19 @@ function identityOf(value: unknown, what: string, at: ErrorLocation): IdentityMa
   throw new CharterError(`${what} must be a string or { regex: "…" }`, at);
 }
 
-function attestorOf(name: string, value: unknown, at: ErrorLocation): Attestor {
+/** Whether the parameter schema is a list of strings (`list(string())`). */
+function isStringList(schema: Json | undefined): boolean {
+  if (!isRecord(schema) || schema.type !== "array") return false;
+  const items = schema.items;
+  return isRecord(items) && items.type === "string";
+}
+
+function attestorOf(
+  name: string,
+  value: unknown,
+  paramSchema: JsonObject,
+  at: ErrorLocation,
+): Attestor {
   const what = `images.attestors.${name}`;
   if (!IDENTIFIER.test(name)) {
     throw new CharterError(
@@ -129,6 +149,19 @@ function attestorOf(name: string, value: unknown, at: ErrorLocation): Attestor {
       );
     }
     return { name, kind: "key", publicKey: value.key.trim() };
+  }
+  if (isRecord(value) && "keysFrom" in value) {
+    onlyKeys(value, ["keysFrom"], what, at);
+    const param = value.keysFrom;
+    const properties = isRecord(paramSchema.properties) ? paramSchema.properties : {};
+    if (typeof param !== "string" || !isStringList(properties[param] as Json | undefined)) {
+      throw new CharterError(
+        `${what}.keysFrom must name a list(string()) parameter of the policy`,
+        at,
+        `declare it, e.g. params: { ${typeof param === "string" && IDENTIFIER.test(param) ? param : "publicKeys"}: list(string()).default([]) }`,
+      );
+    }
+    return { name, kind: "keys", param };
   }
   if (isRecord(value) && isRecord(value.keyless)) {
     onlyKeys(value, ["keyless"], what, at);
@@ -150,7 +183,7 @@ function attestorOf(name: string, value: unknown, at: ErrorLocation): Attestor {
     };
   }
   throw new CharterError(
-    `${what} must be { key: "<PEM>" } or { keyless: { issuer, subject, trustedRoot? } }`,
+    `${what} must be { key: "<PEM>" }, { keysFrom: "<parameter>" } or { keyless: { issuer, subject, trustedRoot? } }`,
     at,
   );
 }
@@ -305,6 +338,7 @@ export function imagesOf(
   match: Match,
   ruleNames: readonly string[],
   ctx: LowerContext,
+  paramSchema: JsonObject,
   at: ErrorLocation,
 ): ImageRules {
   if (match.subject !== "pod") {
@@ -323,7 +357,9 @@ export function imagesOf(
   const attestorSpecs = value.attestors ?? {};
   if (!isRecord(attestorSpecs))
     throw new CharterError("images.attestors must map names to attestors", at);
-  const attestors = Object.entries(attestorSpecs).map(([name, spec]) => attestorOf(name, spec, at));
+  const attestors = Object.entries(attestorSpecs).map(([name, spec]) =>
+    attestorOf(name, spec, paramSchema, at),
+  );
   const attestorNames = attestors.map((attestor) => attestor.name);
   const require = value.require;
   if (!isRecord(require) || Object.keys(require).length === 0) {

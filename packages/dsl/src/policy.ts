@@ -498,6 +498,7 @@ export function policy(name: string, spec: PolicySpec): Policy {
             match,
             rules.map((r) => r.name),
             ctx,
+            schema,
             at,
           );
     const excludeTargets = excludedTargetsOf(spec.excludeTargets, at);

@@ -14,13 +14,14 @@
  * bundle, bytes that do not match their digest, a body over its limit, an attestor whose key or
  * trusted root cannot be read — is `error`, with nothing listed: fail closed.
  */
-import type {
-  Attestor,
-  ImageFacts,
-  ImageRules,
-  Json,
-  VerifiedAttestation,
-  VerifiedSignature,
+import {
+  type Attestor,
+  attestorKeys,
+  type ImageFacts,
+  type ImageRules,
+  type Json,
+  type VerifiedAttestation,
+  type VerifiedSignature,
 } from "@charter/ir";
 import { type Candidate, COSIGN_SIGN_PREDICATE_TYPE, collect } from "./cosign/collect.js";
 import { parseImageReference } from "./image-reference.js";
@@ -56,6 +57,12 @@ interface Need {
 
 class FactsError extends Error {}
 
+/** What an attestor verifies with; `context`: the default trusted root, if it uses that. */
+interface AttestorPolicies {
+  readonly policies: readonly BundlePolicy[];
+  readonly context: string;
+}
+
 export async function verifyImage(
   reference: string,
   rules: ImageRules,
@@ -73,7 +80,7 @@ export async function verifyImage(
   const ref = parsed.reference;
 
   let needs: Map<string, Need>;
-  let policies: Map<string, { policy: BundlePolicy; context: string }>;
+  let policies: Map<string, AttestorPolicies>;
   try {
     needs = needsOf(rules);
     policies = policiesOf(needs, options.trustedRoot);
@@ -214,12 +221,22 @@ function needsOf(rules: ImageRules): Map<string, Need> {
   return needs;
 }
 
+/**
+ * What each attestor verifies with: one policy per key (a `keys` attestor: each key its
+ * parameter holds; any one verifying counts), or its keyless identity and trusted root.
+ */
 function policiesOf(needs: Map<string, Need>, defaultRoot: string | undefined) {
-  const policies = new Map<string, { policy: BundlePolicy; context: string }>();
+  const policies = new Map<string, AttestorPolicies>();
   for (const [name, { attestor }] of needs) {
-    if (attestor.kind === "key") {
+    if (attestor.kind !== "keyless") {
+      const keys = attestorKeys(attestor);
+      if (keys.length === 0) {
+        throw new Error(
+          `the attestor ${JSON.stringify(name)} has no keys: its parameter ${attestor.kind === "keys" ? attestor.param : ""} lists none`,
+        );
+      }
       try {
-        policies.set(name, { policy: keyPolicy(attestor.publicKey), context: "" });
+        policies.set(name, { policies: keys.map((key) => keyPolicy(key)), context: "" });
       } catch (error) {
         throw new Error(`the attestor ${JSON.stringify(name)}: ${(error as Error).message}`);
       }
@@ -240,15 +257,32 @@ function policiesOf(needs: Map<string, Need>, defaultRoot: string | undefined) {
       );
     }
     policies.set(name, {
-      policy: {
-        trust,
-        thresholds: DEFAULT_THRESHOLDS,
-        identity: { issuer: attestor.issuer, subject: attestor.subject },
-      },
+      policies: [
+        {
+          trust,
+          thresholds: DEFAULT_THRESHOLDS,
+          identity: { issuer: attestor.issuer, subject: attestor.subject },
+        },
+      ],
       context: attestor.trustedRoot === undefined ? path : "",
     });
   }
   return policies;
+}
+
+/** The first verdict of the attestor's policies that verifies, else the first one's. */
+function verifyWithAny(
+  bundle: Parameters<typeof verifyBundle>[0],
+  subject: Parameters<typeof verifyBundle>[1],
+  policies: readonly BundlePolicy[],
+): ReturnType<typeof verifyBundle> {
+  let first: ReturnType<typeof verifyBundle> | undefined;
+  for (const policy of policies) {
+    const verdict = verifyBundle(bundle, subject, policy);
+    if (verdict.ok) return verdict;
+    first ??= verdict;
+  }
+  return first as ReturnType<typeof verifyBundle>;
 }
 
 function describeAttestor(attestor: Attestor): string {
@@ -270,12 +304,12 @@ function judge(
   looked: readonly string[],
   digest: string,
   needs: Map<string, Need>,
-  policies: Map<string, { policy: BundlePolicy; context: string }>,
+  policies: Map<string, AttestorPolicies>,
   state: JudgeState,
 ): void {
   const where = looked.join(", ");
   for (const [name, need] of needs) {
-    const { policy, context } = policies.get(name) as { policy: BundlePolicy; context: string };
+    const { policies: attestorPolicies, context } = policies.get(name) as AttestorPolicies;
     const who = describeAttestor(need.attestor);
     const wantSignature = need.signature && !state.verifiedSignatures.has(name);
     const wantTypes = new Set([...need.predicateTypes].filter((t) => state.wantTypes.has(t)));
@@ -295,7 +329,11 @@ function judge(
           );
           continue;
         }
-        const verdict = verifyBundle(candidate.bundle, { artifact: candidate.payload }, policy);
+        const verdict = verifyWithAny(
+          candidate.bundle,
+          { artifact: candidate.payload },
+          attestorPolicies,
+        );
         if (!verdict.ok) {
           if (verdict.malformed)
             throw new FactsError(
@@ -320,7 +358,7 @@ function judge(
         continue;
       }
       // A DSSE bundle: a signature (cosign's sign predicate) or an attestation.
-      const verdict = verifyBundle(candidate.bundle, { digest }, policy);
+      const verdict = verifyWithAny(candidate.bundle, { digest }, attestorPolicies);
       if (!verdict.ok) {
         if (verdict.malformed)
           throw new FactsError(

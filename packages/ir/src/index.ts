@@ -34,6 +34,7 @@ export { deepFreeze } from "./freeze.js";
 export { globToRe2 } from "./glob.js";
 export {
   type Attestor,
+  attestorKeys,
   type IdentityMatch,
   type ImageFacts,
   type ImageRequirement,
@@ -41,6 +42,8 @@ export {
   type ImageRules,
   type ImageScan,
   type ImageVulnerability,
+  imageRulesOf,
+  isPemPublicKey,
   type MaxAge,
   PREDICATE_VARIABLE,
   pinnedDigest,
@@ -48,6 +51,8 @@ export {
   requirementVariable,
   ruleNamesOf,
   SCAN_VARIABLE,
+  UNCONFIGURED_PREFIX,
+  unconfiguredReason,
   type VerifiedAttestation,
   type VerifiedSignature,
 } from "./images.js";

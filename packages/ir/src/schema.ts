@@ -277,6 +277,16 @@ export const IR_SCHEMA = {
         },
         {
           type: "object",
+          required: ["name", "kind", "param"],
+          additionalProperties: false,
+          properties: {
+            name: identifier,
+            kind: { const: "keys" },
+            param: identifier,
+          },
+        },
+        {
+          type: "object",
           required: ["name", "kind", "issuer", "subject"],
           additionalProperties: false,
           properties: {

@@ -6,7 +6,9 @@
  * the message, so vitest, jest and node:test all show it as it is.
  */
 import {
+  CharterError,
   type ImageFacts,
+  imageRulesOf,
   type Json,
   type JsonObject,
   type Operation,
@@ -14,6 +16,7 @@ import {
   ruleNamesOf,
   type TestCase,
   type UserInfo,
+  unconfiguredReason,
 } from "@charter/ir";
 import {
   caseResource,
@@ -214,7 +217,9 @@ async function verifiedFacts(
   resource: Json,
   options: true | VerifyImagesOptions,
 ): Promise<Record<string, ImageFacts>> {
-  const rules = policy.images;
+  const unconfigured = unconfiguredReason(policy);
+  if (unconfigured !== undefined) throw new CharterError(unconfigured, policy.source ?? {});
+  const rules = imageRulesOf(policy);
   if (rules === undefined) return {};
   const { verifyImage } = await import("@charter/images");
   const { dockerConfig, insecureRegistries, trustedRoot } = options === true ? {} : options;

@@ -10,7 +10,7 @@ import {
   policiesCount,
   policiesFor,
 } from "@charter/compiler";
-import { isScanOnly, type Policy, scanOnlyReasons } from "@charter/ir";
+import { isScanOnly, type Policy, scanOnlyReasons, unconfiguredReason } from "@charter/ir";
 import { diffTargets, type TargetFiles, writeTargets } from "../atomic-write.js";
 import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
@@ -65,6 +65,11 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   if (options.wasm) compiled.set("wasm", await compileWasm(policies, systemNamespaces));
   if (webhookOptions) compiled.set("webhook", emitWebhook(policies, webhookOptions));
   const built: TargetFiles = compiled;
+  for (const policy of policies) {
+    const unconfigured = unconfiguredReason(policy);
+    if (unconfigured !== undefined)
+      ctx.output.err(terminalText(`note: ${policy.name} is not built: ${unconfigured}`));
+  }
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);
     if (left.length === 0) continue;

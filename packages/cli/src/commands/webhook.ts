@@ -12,7 +12,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CharterError, isScanOnly, type Policy, scanOnlyReasons } from "@charter/ir";
+import { webhookPolicies } from "@charter/compiler";
+import {
+  CharterError,
+  isScanOnly,
+  type Policy,
+  scanOnlyReasons,
+  unconfiguredReason,
+} from "@charter/ir";
 import { inForce, inventoryKindsOf } from "@charter/runtime";
 import {
   checkTlsPair,
@@ -131,11 +138,19 @@ export async function webhookUntil(
   const { exceptions, config } = project;
   // What `charter build --target webhook` routes to the webhook: a scan-only policy (one that
   // leaves out every admission target) is not judged at admission here either.
-  const policies = project.policies.filter((policy) => !isScanOnly(policy));
+  const policies = webhookPolicies(project.policies);
   for (const policy of project.policies.filter(isScanOnly)) {
     logger.log("info", "a scan-only policy is not judged at admission", {
       policy: policy.name,
       reason: scanOnlyReasons(policy).join("; "),
+    });
+  }
+  for (const policy of project.policies) {
+    const unconfigured = unconfiguredReason(policy);
+    if (unconfigured === undefined) continue;
+    logger.log("warn", "a policy that is not configured is not judged at admission", {
+      policy: policy.name,
+      reason: unconfigured,
     });
   }
   // --now: one fixed clock for every review (tests, replays); else each review's own time.

@@ -11,7 +11,15 @@ import {
   type ScanReport,
   scanForImage,
 } from "@charter/images";
-import type { ImageFacts, ImageRules, Json, Policy } from "@charter/ir";
+import {
+  type ImageFacts,
+  type ImageRules,
+  imageRulesOf,
+  type Json,
+  type Policy,
+  UNCONFIGURED_PREFIX,
+  unconfiguredReason,
+} from "@charter/ir";
 import {
   type ImageContext,
   NOT_VERIFIED,
@@ -60,13 +68,27 @@ function withScan(
   return scan ? { ...facts, scan } : facts;
 }
 
-/** A resource stream whose resources carry `images` for the policies that have image rules. */
+/** Whether a skip row's message is a policy's `unconfiguredReason`: the table folds those too. */
+export function isUnconfiguredSkip(message: string): boolean {
+  return message.startsWith(`${UNCONFIGURED_PREFIX}: `);
+}
+
+/**
+ * A resource stream whose resources carry `images` for the policies that have image rules. A
+ * policy still waiting for its signing keys (`unconfiguredReason`) reads no registry: its
+ * signature and attestation requirements are skip rows that say which parameter to set.
+ */
 export async function* withImageFacts(
   events: AsyncIterable<ScanEvent>,
   policies: readonly Policy[],
   options: ImageFactsOptions,
 ): AsyncIterable<ScanEvent> {
   const imagePolicies = policies.filter((policy) => policy.images !== undefined);
+  // Read once, before any resource: a key that is not PEM is an error of the project.
+  const rulesOf = new Map(imagePolicies.map((policy) => [policy.name, imageRulesOf(policy)]));
+  const unconfigured = new Map(
+    imagePolicies.map((policy) => [policy.name, unconfiguredReason(policy)]),
+  );
   if (imagePolicies.length === 0) {
     yield* events;
     return;
@@ -80,9 +102,16 @@ export async function* withImageFacts(
       facts = (async (): Promise<ImageFacts> => {
         if (!parsed.ok)
           return { reference, signatures: [], attestations: [], error: parsed.reason };
-        const read: ImageFacts = options.verify
-          ? await options.verify(reference, rules)
-          : { reference, signatures: [], attestations: [], unverified: REGISTRY_NOT_READ };
+        const waiting = unconfigured.get(policy.name);
+        const read: ImageFacts =
+          waiting === undefined && options.verify
+            ? await options.verify(reference, rules)
+            : {
+                reference,
+                signatures: [],
+                attestations: [],
+                unverified: waiting ?? REGISTRY_NOT_READ,
+              };
         return withScan(read, parsed, options.reports);
       })();
       cache.set(key, facts);
@@ -97,7 +126,7 @@ export async function* withImageFacts(
     const pod = podView(event.resource.object) as Json | undefined;
     const table = new Map<string, Map<string, ImageFacts>>();
     for (const policy of imagePolicies) {
-      const rules = policy.images as ImageRules;
+      const rules = rulesOf.get(policy.name) as ImageRules;
       const byReference = new Map<string, ImageFacts>();
       for (const { reference } of podImages(pod, rules.references)) {
         if (!byReference.has(reference))

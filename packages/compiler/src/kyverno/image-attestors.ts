@@ -18,6 +18,10 @@
  *   and the IR anchors them at both ends. The log and SCT checks stay on (the IR needs the
  *   signature witnessed by the root's log or timestamp authority), against Sigstore's
  *   public-good root, which Kyverno reads from its TUF repository.
+ * - `keys` (a list parameter's keys): a Kyverno cosign attestor holds one key, so each key is an
+ *   attestor of its own, named `<name>-<i>` (no Charter attestor name has a `-`), and a
+ *   requirement counts the group as one (`kyvernoAttestorsOf`; image-validations.ts,
+ *   verify-images.ts). The keys are those of the parameter's value at build time.
  * - `keyless` with `trustedRoot` (a path to a `trusted_root.json`): a compile error. Kyverno's
  *   `cosign.trustedRoot` takes the JSON inline and is used for Sigstore bundles only: legacy
  *   `.sig` signatures are still checked against the Fulcio roots of the TUF repository (or
@@ -27,7 +31,14 @@
  * Every string that reaches a ClusterPolicy is free of `{{` and `$(`, which Kyverno would
  * substitute as variables anywhere in a rule (escape.ts).
  */
-import { type Attestor, CharterError, type IdentityMatch, type Policy } from "@charter/ir";
+import {
+  type Attestor,
+  CharterError,
+  type IdentityMatch,
+  imageRulesOf,
+  type Policy,
+  unconfiguredReason,
+} from "@charter/ir";
 import { kyvernoPlainText } from "./escape.js";
 
 function unsupported(policy: Policy, requirement: string, what: string, target: string) {
@@ -37,15 +48,35 @@ function unsupported(policy: Policy, requirement: string, what: string, target: 
   );
 }
 
-/** The attestor named `name` of the policy; the IR validator guarantees it exists. */
+/** An attestor with one key or one identity: what a Kyverno attestor entry holds. */
+export type KyvernoAttestor = Exclude<Attestor, { readonly kind: "keys" }>;
+
+/**
+ * The attestor named `name` of the policy, its keys read from the parameters (`imageRulesOf`);
+ * the IR validator guarantees it exists. A policy still waiting for its keys is an error: the
+ * build leaves such a policy out (`policiesFor`) before it gets here.
+ */
 export function attestorNamed(policy: Policy, name: string): Attestor {
-  const attestor = policy.images?.attestors.find((a) => a.name === name);
+  const unconfigured = unconfiguredReason(policy);
+  if (unconfigured !== undefined) throw new CharterError(unconfigured, policy.source ?? {});
+  const attestor = imageRulesOf(policy)?.attestors.find((a) => a.name === name);
   if (attestor === undefined) {
     throw new CharterError(
       `policy "${policy.name}" names the attestor "${name}", which it does not declare; this is a bug in charter; please report it`,
     );
   }
   return attestor;
+}
+
+/** The Kyverno attestors of the Charter attestor `name`: itself, or one per key of a `keys` one. */
+export function kyvernoAttestorsOf(policy: Policy, name: string): KyvernoAttestor[] {
+  const attestor = attestorNamed(policy, name);
+  if (attestor.kind !== "keys") return [attestor];
+  return (attestor.publicKeys ?? []).map((publicKey, index) => ({
+    name: `${attestor.name}-${index}`,
+    kind: "key",
+    publicKey,
+  }));
 }
 
 /** RE2 matched against the whole value, as cosign's unanchored MatchString must be told. */
@@ -79,7 +110,7 @@ function refuseTrustedRoot(
 export function imageValidatingAttestor(
   policy: Policy,
   requirement: string,
-  attestor: Attestor,
+  attestor: KyvernoAttestor,
 ): object {
   refuseTrustedRoot(policy, requirement, attestor, "kyverno");
   if (attestor.kind === "key") {
@@ -107,7 +138,7 @@ export function imageValidatingAttestor(
 export function clusterPolicyAttestorEntry(
   policy: Policy,
   requirement: string,
-  attestor: Attestor,
+  attestor: KyvernoAttestor,
 ): object {
   const target = "kyverno";
   refuseTrustedRoot(policy, requirement, attestor, target);

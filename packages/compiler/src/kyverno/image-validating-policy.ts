@@ -31,7 +31,7 @@ import { podImagesCel } from "../cel/index.js";
 import { MINIMUM_VERSIONS } from "../targets/engine-versions.js";
 import { kyvernoAnnotations } from "./annotations.js";
 import { scansInBackground } from "./background.js";
-import { attestorNamed, imageValidatingAttestor } from "./image-attestors.js";
+import { imageValidatingAttestor, kyvernoAttestorsOf } from "./image-attestors.js";
 import { matchImageReferences } from "./image-references.js";
 import { imageRequirementChecks } from "./image-validations.js";
 
@@ -50,7 +50,9 @@ function attestorsOf(policy: Policy): object[] {
         (r.kind === "signature" || r.kind === "attestation") && r.attestors.includes(attestor.name),
     );
     if (user === undefined) return [];
-    return [imageValidatingAttestor(policy, user.name, attestorNamed(policy, attestor.name))];
+    return kyvernoAttestorsOf(policy, attestor.name).map((one) =>
+      imageValidatingAttestor(policy, user.name, one),
+    );
   });
 }
 

@@ -42,7 +42,7 @@ import {
 } from "../cel/index.js";
 import { printCel } from "../cel/print-cel.js";
 import { safePath } from "../cel/safe-path.js";
-import { attestorNamed } from "./image-attestors.js";
+import { type KyvernoAttestor, kyvernoAttestorsOf } from "./image-attestors.js";
 
 /** Every judged image of the pod view, in order (Kyverno's filtered `images` lists). */
 export const IMAGES_VARIABLE = "charterImages";
@@ -75,9 +75,24 @@ function unsupported(policy: Policy, requirement: string, what: string): Charter
   );
 }
 
-/** `[attestors["a"], attestors["b"]]`. */
-function attestorList(policy: Policy, names: readonly string[]): string {
-  return `[${names.map((n) => `attestors[${celString(attestorNamed(policy, n).name)}]`).join(", ")}]`;
+/** `[attestors["a"], attestors["b"]]`: every Kyverno attestor of the named Charter attestors. */
+function attestorList(attestors: readonly KyvernoAttestor[]): string {
+  return `[${attestors.map((attestor) => `attestors[${celString(attestor.name)}]`).join(", ")}]`;
+}
+
+/**
+ * At least `count` of the named attestors signed the image. A `keys` attestor is several Kyverno
+ * attestors counted as one: with a count above 1, each Charter attestor is its own term.
+ */
+function signedByCel(policy: Policy, names: readonly string[], count: number): string {
+  const groups = names.map((name) => kyvernoAttestorsOf(policy, name));
+  if (count === 1 || groups.every((group) => group.length === 1)) {
+    return `verifyImageSignatures(img, ${attestorList(groups.flat())}) >= ${count}`;
+  }
+  const terms = groups.map(
+    (group) => `(verifyImageSignatures(img, ${attestorList(group)}) > 0 ? 1 : 0)`,
+  );
+  return `${terms.join(" + ")} >= ${count}`;
 }
 
 function seconds(days: number): string {
@@ -118,10 +133,10 @@ function imageHolds(policy: Policy, requirement: ImageRequirement): string {
       // The IR's `matches` (RE2, partial) of pinnedDigest's pattern on the reference as written.
       return `img.matches(${celString("@sha256:[0-9a-f]{64}$")})`;
     case "signature":
-      return `verifyImageSignatures(img, ${attestorList(policy, requirement.attestors)}) >= ${requirement.count}`;
+      return signedByCel(policy, requirement.attestors, requirement.count);
     case "attestation": {
       const attestation = `attestations[${celString(requirement.name)}]`;
-      const verified = `verifyAttestationSignatures(img, ${attestation}, ${attestorList(policy, requirement.attestors)}) > 0`;
+      const verified = `verifyAttestationSignatures(img, ${attestation}, ${attestorList(requirement.attestors.flatMap((n) => kyvernoAttestorsOf(policy, n)))}) > 0`;
       if (requirement.condition === undefined && requirement.maxAge === undefined) return verified;
       const predicate = "predicate";
       const tests: string[] = [];

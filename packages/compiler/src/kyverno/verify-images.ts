@@ -5,7 +5,9 @@
  * rule (image-rule-ir.ts `digestRule`, through the one CEL emitter), so it is exactly the IR's.
  *
  * - `signature` (N of attestors a, b, …) → `attestors: [{count: N, entries: [a, b, …]}]`:
- *   Kyverno counts the entries that verified (`verifyAttestorSet`, `RequiredCount`).
+ *   Kyverno counts the entries that verified (`verifyAttestorSet`, `RequiredCount`). A `keys`
+ *   attestor's keys are entries side by side when N is 1, else one nested `attestor` set
+ *   `{count: 1, entries: [key…]}`, which Kyverno counts as one entry.
  * - `attestation` → `attestations: [{type: <predicateType>, attestors: [{count: 1, entries}]}]`;
  *   a condition or `maxAge` is a compile error: ClusterPolicy judges a predicate with JMESPath
  *   `conditions` only, and Charter compiles conditions to CEL (use the ImageValidatingPolicy).
@@ -21,7 +23,11 @@
  * fails (stricter than the IR, which reads both); `type: SigstoreBundle` would read bundles only.
  */
 import { CharterError, type ImageRequirement, type Policy } from "@charter/ir";
-import { attestorNamed, clusterPolicyAttestorEntry } from "./image-attestors.js";
+import {
+  clusterPolicyAttestorEntry,
+  type KyvernoAttestor,
+  kyvernoAttestorsOf,
+} from "./image-attestors.js";
 import { clusterPolicyImageReferences } from "./image-references.js";
 
 const FAILURE_ACTION = { deny: "Enforce", warn: "Audit", audit: "Audit" } as const;
@@ -46,17 +52,35 @@ export function verifyImagesEntry(
     verifyDigest: false,
     required: false,
   };
+  const entry = (attestor: KyvernoAttestor) =>
+    clusterPolicyAttestorEntry(policy, requirement.name, attestor);
+  // Any one of them: every Kyverno attestor of the named ones, side by side.
   const entries = (names: readonly string[]) =>
-    names.map((name) =>
-      clusterPolicyAttestorEntry(policy, requirement.name, attestorNamed(policy, name)),
-    );
+    names.flatMap((name) => kyvernoAttestorsOf(policy, name)).map(entry);
+  // A `keys` attestor is one entry however many keys it has: a nested attestor set of its keys
+  // that needs one (Kyverno's verifyAttestorSet counts a nested set as one entry).
+  const counted = (names: readonly string[]) =>
+    names.map((name) => {
+      const group = kyvernoAttestorsOf(policy, name);
+      return group.length === 1
+        ? entry(group[0] as KyvernoAttestor)
+        : { attestor: { count: 1, entries: group.map(entry) } };
+    });
   switch (requirement.kind) {
     case "digest":
       return undefined;
     case "signature":
       return {
         ...common,
-        attestors: [{ count: requirement.count, entries: entries(requirement.attestors) }],
+        attestors: [
+          {
+            count: requirement.count,
+            entries:
+              requirement.count === 1
+                ? entries(requirement.attestors)
+                : counted(requirement.attestors),
+          },
+        ],
       };
     case "attestation":
       if (requirement.condition !== undefined || requirement.maxAge !== undefined) {

@@ -2,13 +2,26 @@
  * Building targets from a policy set: each target gets the policies that do not exclude it,
  * and the exceptions it can carry (see EXCEPTIONS_WITHOUT_CLOCK).
  */
-import { expiryInstant, type Policy, type PolicyException, type TargetName } from "@charter/ir";
+import {
+  expiryInstant,
+  type Policy,
+  type PolicyException,
+  type TargetName,
+  unconfiguredReason,
+} from "@charter/ir";
 import { DEFAULT_TARGET_OPTIONS, supports, type TargetOptions } from "./target-descriptor.js";
 import { TARGET_NAMES, TARGETS } from "./targets.js";
 
-/** The policies a target is built from: all but those that exclude it (`excludeTargets`). */
+/**
+ * The policies a target is built from: all but those that exclude it (`excludeTargets`) and
+ * those still waiting for their signing keys (`unconfiguredReason`: no policy is better than one
+ * with a placeholder key, or one that denies every image).
+ */
 export function policiesFor(policies: readonly Policy[], target: TargetName): Policy[] {
-  return policies.filter((policy) => policy.excludeTargets?.[target] === undefined);
+  return policies.filter(
+    (policy) =>
+      policy.excludeTargets?.[target] === undefined && unconfiguredReason(policy) === undefined,
+  );
 }
 
 /**

@@ -9,7 +9,7 @@
  * target is not judged at admission by Charter's webhook either). The webhook judges with the IR
  * engine, which expresses every construct, so no other policy is left out.
  */
-import { isScanOnly, type Policy } from "@charter/ir";
+import { isScanOnly, type Policy, unconfiguredReason } from "@charter/ir";
 import { checkSystemNamespaces } from "../admission/system-namespaces.js";
 import { checkUniqueNames } from "../admission/unique-names.js";
 import { toYaml } from "../yaml.js";
@@ -27,9 +27,14 @@ import {
   serviceDocument,
 } from "./webhook-workload.js";
 
-/** The policies the webhook judges at admission: every policy that is not scan-only. */
+/**
+ * The policies the webhook judges at admission: every policy that is not scan-only and not
+ * waiting for its signing keys (`unconfiguredReason`).
+ */
 export function webhookPolicies(policies: readonly Policy[]): Policy[] {
-  return policies.filter((policy) => !isScanOnly(policy));
+  return policies.filter(
+    (policy) => !isScanOnly(policy) && unconfiguredReason(policy) === undefined,
+  );
 }
 
 /** `file → YAML`, in apply order; the same policies and options give byte-identical files. */

@@ -19,7 +19,13 @@ import {
   VerificationCache,
   verifyImage,
 } from "@charter/images";
-import type { ImageFacts, ImageRules, Json, Policy } from "@charter/ir";
+import {
+  type ImageFacts,
+  type ImageRules,
+  imageRulesOf,
+  type Json,
+  type Policy,
+} from "@charter/ir";
 import { type ImageContext, podImages } from "@charter/runtime";
 
 /** What the judge reads images with: one registry client and cache for the whole process. */
@@ -128,7 +134,7 @@ export async function imageFactsFor(
   try {
     const reads: Promise<[string, string, ImageFacts]>[] = [];
     for (const policy of policies) {
-      const rules = policy.images;
+      const rules = imageRulesOf(policy);
       if (rules === undefined) continue;
       const references = new Set(podImages(pod, rules.references).map((i) => i.reference));
       for (const reference of references) {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { CharterError } from "./errors.js";
+import {
+  type Attestor,
+  attestorKeys,
+  type ImageRules,
+  imageRulesOf,
+  UNCONFIGURED_PREFIX,
+  unconfiguredReason,
+} from "./images.js";
+
+const PEM = "-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----";
+const OTHER = "-----BEGIN PUBLIC KEY-----\nMFkwOTHER…\n-----END PUBLIC KEY-----";
+const fromParam: Attestor = { name: "signer", kind: "keys", param: "publicKeys" };
+const rules: ImageRules = {
+  references: [],
+  attestors: [fromParam],
+  requirements: [{ kind: "signature", name: "signed", attestors: ["signer"], count: 1 }],
+};
+const withKeys = (publicKeys: unknown) => ({
+  name: "require-signed-images",
+  images: rules,
+  parameters: { values: { publicKeys } as never },
+});
+
+describe("attestors whose keys are a parameter", () => {
+  it("verify with the keys imageRulesOf read from the parameter, trimmed, blanks left out", () => {
+    const resolved = imageRulesOf(withKeys([` ${PEM}\n`, "", OTHER]));
+    expect(resolved?.attestors).toEqual([{ ...fromParam, publicKeys: [PEM, OTHER] }]);
+    expect(resolved?.requirements).toBe(rules.requirements);
+    expect(attestorKeys(resolved?.attestors[0] as Attestor)).toEqual([PEM, OTHER]);
+  });
+
+  it("verify with nothing until resolved; a key attestor with its own key; keyless with none", () => {
+    expect(attestorKeys(fromParam)).toEqual([]);
+    expect(attestorKeys({ name: "k", kind: "key", publicKey: PEM })).toEqual([PEM]);
+    expect(
+      attestorKeys({
+        name: "ci",
+        kind: "keyless",
+        issuer: { exact: "i" },
+        subject: { exact: "s" },
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuse an entry that is not a PEM public key, naming its index", () => {
+    expect(() => imageRulesOf(withKeys([PEM, "ssh-ed25519 AAAA…"]))).toThrow(CharterError);
+    expect(() => imageRulesOf(withKeys([PEM, "ssh-ed25519 AAAA…"]))).toThrow(
+      'policy "require-signed-images": the parameter publicKeys[1] is not a PEM public key',
+    );
+  });
+
+  it("leave the policy unconfigured while the list is empty, missing or holds no key", () => {
+    for (const value of [[], undefined, "not a list", ["", "  "], [42]]) {
+      const reason = unconfiguredReason(withKeys(value));
+      expect(reason?.startsWith(`${UNCONFIGURED_PREFIX}: `)).toBe(true);
+      expect(reason).toMatch(
+        /policy "require-signed-images" needs its signing keys — set the parameter publicKeys to PEM public keys/,
+      );
+    }
+    expect(unconfiguredReason(withKeys([PEM]))).toBeUndefined();
+    expect(unconfiguredReason({ name: "plain", parameters: { values: {} } })).toBeUndefined();
+  });
+});
