@@ -33,6 +33,8 @@ import requireRecentVulnerabilityScan from "./require-recent-vulnerability-scan.
 import requireRequestsLimits from "./require-requests-limits.js";
 import requireRunAsNonRoot from "./require-run-as-non-root.js";
 import requireRunAsNonRootUser from "./require-run-as-non-root-user.js";
+import requireSignedImages from "./require-signed-images.js";
+import requireSlsaProvenance from "./require-slsa-provenance.js";
 import restrictApparmorProfiles from "./restrict-apparmor-profiles.js";
 import restrictClusterAdminBindings from "./restrict-cluster-admin-bindings.js";
 import restrictImageRegistries from "./restrict-image-registries.js";
@@ -78,6 +80,8 @@ const policies: readonly Policy[] = [
   requireRequestsLimits,
   requireRunAsNonRoot,
   requireRunAsNonRootUser,
+  requireSignedImages,
+  requireSlsaProvenance,
   restrictApparmorProfiles,
   restrictClusterAdminBindings,
   restrictImageRegistries,

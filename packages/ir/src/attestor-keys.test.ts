@@ -56,7 +56,7 @@ describe("attestors whose keys are a parameter", () => {
       const reason = unconfiguredReason(withKeys(value));
       expect(reason?.startsWith(`${UNCONFIGURED_PREFIX}: `)).toBe(true);
       expect(reason).toMatch(
-        /policy "require-signed-images" needs its signing keys — set the parameter publicKeys to PEM public keys/,
+        /^not configured: it verifies signatures with the public keys of the parameter publicKeys, which lists none; set it, e\.g\. params: \{ "require-signed-images": \{ publicKeys: \[readFileSync\("cosign\.pub", "utf8"\)\] \} \} in charter\.config\.ts$/,
       );
     }
     expect(unconfiguredReason(withKeys([PEM]))).toBeUndefined();

@@ -277,7 +277,8 @@ export function unconfiguredReason(policy: WithImageRules): string | undefined {
   );
   const [first] = params;
   if (first === undefined) return undefined;
-  return `${UNCONFIGURED_PREFIX}: policy "${policy.name}" needs its signing keys — set the parameter${params.length > 1 ? "s" : ""} ${params.join(", ")} to PEM public keys, e.g. params: { "${policy.name}": { ${first}: [readFileSync("cosign.pub", "utf8")] } } in charter.config.ts`;
+  const which = params.length > 1 ? `parameters ${params.join(", ")}` : `parameter ${first}`;
+  return `${UNCONFIGURED_PREFIX}: it verifies signatures with the public keys of the ${which}, which list${params.length > 1 ? "" : "s"} none; set ${params.length > 1 ? "them" : "it"}, e.g. params: { "${policy.name}": { ${first}: [readFileSync("cosign.pub", "utf8")] } } in charter.config.ts`;
 }
 
 /** How every `unconfiguredReason` begins (reports fold the rows that give one). */

@@ -65,11 +65,12 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   if (options.wasm) compiled.set("wasm", await compileWasm(policies, systemNamespaces));
   if (webhookOptions) compiled.set("webhook", emitWebhook(policies, webhookOptions));
   const built: TargetFiles = compiled;
-  for (const policy of policies) {
+  const configured = policies.filter((policy) => {
     const unconfigured = unconfiguredReason(policy);
     if (unconfigured !== undefined)
       ctx.output.err(terminalText(`note: ${policy.name} is not built: ${unconfigured}`));
-  }
+    return unconfigured === undefined;
+  });
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);
     if (left.length === 0) continue;
@@ -112,7 +113,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
     ];
     if (lines.length === 0 && expired.length === 0) {
       ctx.output.out(
-        `${options.out}: up to date (${policiesCount(policies.length)}, ${[...built.keys()].join(", ")})`,
+        `${options.out}: up to date (${policiesCount(configured.length)}, ${[...built.keys()].join(", ")})`,
       );
       return EXIT_OK;
     }
@@ -125,7 +126,7 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   writeTargets(outDir, built);
   const files = [...built.values()].reduce((n, files) => n + files.size, 0);
   ctx.output.out(
-    `compiled ${policiesCount(policies.length)} to ${[...built.keys()].join(", ")}: ${count(files, "file")} in ${options.out}/`,
+    `compiled ${policiesCount(configured.length)} to ${[...built.keys()].join(", ")}: ${count(files, "file")} in ${options.out}/`,
   );
   return EXIT_OK;
 }

@@ -206,7 +206,8 @@ function renderTarget(support: TargetSupport): string {
 }
 
 function describe(outcome: Outcome): string {
-  return outcome.ok ? "yes" : `no: ${oneLine(outcome.reason)}`;
+  if (!outcome.ok) return `no: ${oneLine(outcome.reason)}`;
+  return outcome.once === undefined ? "yes" : `yes, ${outcome.once}`;
 }
 
 function isObject(value: unknown): value is JsonObject {

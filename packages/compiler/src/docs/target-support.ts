@@ -3,7 +3,7 @@
  * variant of one (Gatekeeper's code engine, Kyverno's API); a CharterError means the target
  * cannot express the policy, and its message is the reason shown in the docs.
  */
-import { isCharterError, type Policy } from "@charter/ir";
+import { isCharterError, type Policy, unconfiguredReason, withParams } from "@charter/ir";
 import {
   DEFAULT_TARGET_OPTIONS,
   TARGET_NAMES,
@@ -13,7 +13,12 @@ import {
   variantOptions,
 } from "../targets/index.js";
 
-export type Outcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type Outcome =
+  /** `once`: what must be configured first (a policy waiting for its signing keys). */
+  { readonly ok: true; readonly once?: string } | { readonly ok: false; readonly reason: string };
+
+/** A well-formed PEM that verifies nothing: only to ask whether a target can say the policy. */
+const PROBE_KEY = "-----BEGIN PUBLIC KEY-----\nprobe\n-----END PUBLIC KEY-----";
 
 export interface Variant {
   /** How a user asks for this variant, e.g. `--gatekeeper-engine cel`; absent for the default. */
@@ -37,7 +42,27 @@ function otherVariants(target: TargetName): { option: string; options: TargetOpt
   }));
 }
 
+/**
+ * Which targets the policy compiles to. A policy waiting for its signing keys (`keysFrom`
+ * parameters that list none) is asked with a probe key in each, and its `yes` says what to set
+ * first: what the policy can be, not that the build leaves it out until then.
+ */
 export function targetSupport(policy: Policy): TargetSupport[] {
+  const keyParams = (policy.images?.attestors ?? []).flatMap((attestor) =>
+    attestor.kind === "keys" ? [attestor.param] : [],
+  );
+  if (unconfiguredReason(policy) !== undefined) {
+    const probed = withParams(
+      policy,
+      Object.fromEntries(keyParams.map((param) => [param, [PROBE_KEY]])),
+    );
+    const once = `once ${keyParams.join(" and ")} ${keyParams.length > 1 ? "list" : "lists"} the signing keys`;
+    return targetSupport(probed).map((support) => ({
+      ...support,
+      outcome: onceConfigured(support.outcome, once),
+      variants: support.variants.map((v) => ({ ...v, outcome: onceConfigured(v.outcome, once) })),
+    }));
+  }
   return TARGET_NAMES.map((target) => {
     const excluded = policy.excludeTargets?.[target];
     if (excluded !== undefined) {
@@ -50,6 +75,10 @@ export function targetSupport(policy: Policy): TargetSupport[] {
     }
     return supportOn(policy, target);
   });
+}
+
+function onceConfigured(outcome: Outcome, once: string): Outcome {
+  return outcome.ok ? { ok: true, once } : outcome;
 }
 
 function supportOn(policy: Policy, target: TargetName): TargetSupport {
