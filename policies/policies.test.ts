@@ -13,6 +13,7 @@ import {
   type JsonObject,
   type Policy,
   ruleNamesOf,
+  unconfiguredReason,
   validatePolicySet,
   withParams,
 } from "@charter/ir";
@@ -240,6 +241,9 @@ describe.skipIf(!existsSync(psaFixtures) && process.env.CI !== "true")(
 );
 
 describe("examples/todo-app", () => {
+  // What `charter check` judges: the policies still waiting for their signing keys are not.
+  const checked = policies.filter((policy) => unconfiguredReason(policy) === undefined);
+
   function load(variant: "hardened" | "insecure") {
     const folder = join(examples, variant);
     return readdirSync(folder)
@@ -253,7 +257,7 @@ describe("examples/todo-app", () => {
   }
 
   function failingRows(variant: "hardened" | "insecure"): string[] {
-    return createIrEngine(policies)
+    return createIrEngine(checked)
       .evaluateSync(load(variant))
       .filter((finding) => finding.result === "fail")
       .map(
@@ -284,11 +288,11 @@ describe("examples/todo-app", () => {
   }
 
   it("hardened passes every policy", () => {
-    const rows = createIrEngine(policies).evaluateSync(load("hardened"));
+    const rows = createIrEngine(checked).evaluateSync(load("hardened"));
     expect(rows.length).toBeGreaterThan(0);
     // Image rules on scans are judged only with the scans (--vuln-reports): here they are skips
     // that say so, never passes.
-    const imageRules = new Set(policies.filter((p) => p.images).map((p) => p.name));
+    const imageRules = new Set(checked.filter((p) => p.images).map((p) => p.name));
     const unjudged = rows.filter((row) => imageRules.has(row.policy));
     expect(unjudged.length).toBeGreaterThan(0);
     expect(unjudged.every((row) => row.result === "skip" && row.message === NOT_VERIFIED)).toBe(

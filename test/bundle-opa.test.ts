@@ -10,7 +10,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packTarGz, readTarGz } from "@charter/compiler";
+import { packTarGz, policiesFor, readTarGz } from "@charter/compiler";
 import type { Json } from "@charter/ir";
 import { createIrEngine, findOpa, loadCompiledPolicy, loadResources } from "@charter/runtime";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -47,8 +47,9 @@ async function expectedViolations(): Promise<{ object: Json; want: string[] }[]>
     "examples/todo-app/insecure",
   ]);
   expect(problems).toEqual([]);
-  const ir = createIrEngine(policies);
-  // Judged alone: a bundle at admission sees one object as input and no replicated inventory.
+  // The policies the bundle carries (those built for rego), each document judged alone: a
+  // bundle at admission sees one object as input and no replicated inventory.
+  const ir = createIrEngine(policiesFor(policies, "rego"));
   return resources.map((resource) => ({
     object: resource.object,
     want: sorted(

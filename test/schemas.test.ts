@@ -229,18 +229,22 @@ interface Emitted {
 type Emit = (policies: readonly Policy[]) => Map<string, string>;
 
 /**
- * The policies a target is built from: not those that leave it out (`excludeTargets`, as
- * `charter build` does), and for Gatekeeper's CEL engine not those reading beyond the resource
+ * The policies a target is built from: those `charter build` builds (`policiesFor`: not those
+ * that leave it out or wait for their signing keys), and for Gatekeeper's CEL engine not those reading beyond the resource
  * (its CEL driver has neither namespaceObject nor the inventory: docs/capabilities.md), the
  * admission request, nor a test of the operation.
  */
 function builtFor(target: TargetName, celEngine = false): (p: readonly Policy[]) => Policy[] {
   return (input) =>
-    input.filter(
-      (p) =>
-        p.excludeTargets?.[target] === undefined &&
-        !(celEngine && (isCrossResource(p) || readsRequest(p) || p.match.operations !== undefined)),
-    );
+    compiler
+      .policiesFor(input, target)
+      .filter(
+        (p) =>
+          !(
+            celEngine &&
+            (isCrossResource(p) || readsRequest(p) || p.match.operations !== undefined)
+          ),
+      );
 }
 
 /** Exceptions on the first policy: every match field, for all rules and for one rule. */

@@ -19,7 +19,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emitGatekeeper, emitKyverno, emitVap, toYaml } from "@charter/compiler";
+import { emitGatekeeper, emitKyverno, emitVap, policiesFor, toYaml } from "@charter/compiler";
 import {
   DEFAULT_SYSTEM_NAMESPACES,
   groupOf,
@@ -153,8 +153,9 @@ describe("every engine leaves the system namespaces alone, and judges them witho
 // biome-ignore lint/suspicious/noExplicitAny: emitted YAML read back
 type Doc = any;
 
+/** What `charter build` builds for the target. */
 function builtFor(target: TargetName): readonly Policy[] {
-  return library.filter((policy) => policy.excludeTargets?.[target] === undefined);
+  return policiesFor(library, target);
 }
 
 /** Whether the IR says the policy concerns the object and judges it (a template skip counts). */

@@ -148,6 +148,15 @@ export const FORMS: Record<string, Record<string, Forms>> = {
     },
   },
 
+  "require-signed-images": {
+    registry: {
+      template: when`any c in pod.containers: not any r in params.registries: c.image startsWith r`,
+      builder: any("c", pod.containers, (c) =>
+        none("r", params.at("registries"), (r) => c.at("image").startsWith(r)),
+      ),
+    },
+  },
+
   // ---- Pod Security Standards, group A ----
   "disallow-capabilities": {
     addedCapability: {

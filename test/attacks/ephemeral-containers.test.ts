@@ -21,7 +21,14 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emitGatekeeper, emitKyverno, emitVap, gatekeeperPackage, toYaml } from "@charter/compiler";
+import {
+  emitGatekeeper,
+  emitKyverno,
+  emitVap,
+  gatekeeperPackage,
+  policiesFor,
+  toYaml,
+} from "@charter/compiler";
 import type { Json, Policy, TargetName } from "@charter/ir";
 import {
   findGator,
@@ -98,8 +105,9 @@ const namespaceObject = {
 
 const privileged = library.find((p) => p.name === "disallow-privileged-containers") as Policy;
 
+/** What `charter build` builds for the target. */
 function builtFor(target: TargetName): readonly Policy[] {
-  return library.filter((policy) => policy.excludeTargets?.[target] === undefined);
+  return policiesFor(library, target);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: emitted YAML read back

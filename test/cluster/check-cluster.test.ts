@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { requireEngine } from "../support/engines.js";
 import { repoRoot, runCli } from "../support/run-cli.js";
-import { SCAN_ONLY_IMAGE_POLICIES } from "../support/scan-only-notes.js";
+import { SCAN_ONLY_IMAGE_POLICIES, withoutUnconfiguredNotes } from "../support/scan-only-notes.js";
 
 const SARIF_SCHEMA = join(repoRoot, "../shared/schemas/sarif/sarif-schema-2.1.0.draft-07.json");
 
@@ -168,7 +168,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
 
   it("judges the admin's whole cluster: rows name the object and its namespace, the source is the context", async () => {
     const run = await check("admin", ["--all-namespaces", "--format", "json"]);
-    expect(run.stderr).toBe("");
+    expect(withoutUnconfiguredNotes(run.stderr)).toBe("");
     expect(run.code).toBe(1); // a deny policy fails on the privileged Deployment
     const report = JSON.parse(run.stdout) as JsonReport;
     const privileged = report.results.find(
@@ -209,7 +209,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
       report.results.some((r) => r.policy === "restrict-runtime-class" && r.result === "fail"),
     ).toBe(true);
     const other = await check("admin", ["-n", "team-b", "--format", "json"]);
-    expect(other.stderr).toBe("");
+    expect(withoutUnconfiguredNotes(other.stderr)).toBe("");
     expect((JSON.parse(other.stdout) as JsonReport).results.map((r) => r.resource.name)).toContain(
       "db",
     );
@@ -219,7 +219,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
     if (requireEngine("opa", findOpa()) === undefined) return;
     const rowsOf = async (engine: string) => {
       const run = await check("admin", ["-n", "team-a", "--engine", engine, "--format", "json"]);
-      expect(run.stderr).toBe("");
+      expect(withoutUnconfiguredNotes(run.stderr)).toBe("");
       return (JSON.parse(run.stdout) as JsonReport).results;
     };
     const ir = await rowsOf("ir");
@@ -269,7 +269,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
     expect(new Set(report.results.map((r) => r.resource.kind))).toEqual(
       new Set(["Pod", "Deployment"]),
     );
-    const lines = run.stderr.trim().split("\n");
+    const lines = withoutUnconfiguredNotes(run.stderr).trim().split("\n");
     expect(lines.every((line) => line.startsWith("error: cluster charter-dev: cannot list "))).toBe(
       true,
     );
@@ -351,7 +351,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
       const run = await runCli(["check", "--cluster", "--kubeconfig", file, "-A"]);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
-      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(withoutUnconfiguredNotes(run.stderr).trim().split("\n")).toHaveLength(1);
       expect(run.stderr).toMatch(message);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
@@ -456,7 +456,7 @@ describe.skipIf(binaries === undefined)("charter check --cluster", () => {
       "%s: the cluster accepts them, and a second scan replaces them",
       async (format, namespaced, clusterWide) => {
         const first = await check("admin", ["-A", "--format", format, "--apply-reports"]);
-        expect(first.stderr).toBe("");
+        expect(withoutUnconfiguredNotes(first.stderr)).toBe("");
         expect(first.code).toBe(1);
         expect(first.stdout).toMatch(/^applied .* team-a\/charter \(cluster charter-dev\)$/m);
         const reports = reportsOf(namespaced);

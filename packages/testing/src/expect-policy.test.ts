@@ -1,5 +1,5 @@
-import { pod, podWith, policy, when } from "@charter/dsl";
-import type { JsonObject } from "@charter/ir";
+import { list, pod, podWith, policy, string, when } from "@charter/dsl";
+import { type JsonObject, withParams } from "@charter/ir";
 import { findOpa } from "@charter/runtime";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectPolicy, PolicyExpectationError } from "./index.js";
@@ -241,6 +241,31 @@ describe("image rules", () => {
     const unreachable = `127.0.0.1:9/app@sha256:${"b".repeat(64)}`;
     await expect(
       expectPolicy(signed).toPass(podWith({ image: unreachable }), { verifyImages: true }),
+    ).rejects.toThrow(/\[ir\] rule signed could not be evaluated: .*127\.0\.0\.1:9/);
+  });
+
+  it("verifyImages refuses a policy whose keys parameter lists none, naming it", async () => {
+    const fromParam = policy("signed-by-team", {
+      title: "Images are signed by one of the team's keys",
+      severity: "high",
+      category: "Test",
+      match: pod,
+      params: { publicKeys: list(string()).default([]) },
+      images: {
+        attestors: { team: { keysFrom: "publicKeys" } },
+        require: { signed: { signedBy: ["team"] } },
+      },
+    });
+    await expect(
+      expectPolicy(fromParam).toPass(podWith({ image }), { verifyImages: true }),
+    ).rejects.toThrow(/^not configured: .*parameter publicKeys, which lists none/);
+    // Given keys, it reads the registry like any other: unreachable is an error, never a pass.
+    const unreachable = `127.0.0.1:9/app@sha256:${"b".repeat(64)}`;
+    await expect(
+      expectPolicy(withParams(fromParam, { publicKeys: [KEY] })).toPass(
+        podWith({ image: unreachable }),
+        { verifyImages: true },
+      ),
     ).rejects.toThrow(/\[ir\] rule signed could not be evaluated: .*127\.0\.0\.1:9/);
   });
 });

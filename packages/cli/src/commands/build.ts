@@ -67,9 +67,13 @@ export async function build(ctx: Context, options: BuildOptions): Promise<number
   const built: TargetFiles = compiled;
   const configured = policies.filter((policy) => {
     const unconfigured = unconfiguredReason(policy);
-    if (unconfigured !== undefined)
-      ctx.output.err(terminalText(`note: ${policy.name} is not built: ${unconfigured}`));
-    return unconfigured === undefined;
+    if (unconfigured === undefined) return true;
+    // Said where it would be built but for its keys (a target it excludes says so below).
+    const wanted =
+      webhookOptions !== undefined ||
+      targets.some((target) => policy.excludeTargets?.[target] === undefined);
+    if (wanted) ctx.output.err(terminalText(`note: ${policy.name} is not built: ${unconfigured}`));
+    return false;
   });
   for (const policy of policies) {
     const left = targets.filter((target) => policy.excludeTargets?.[target] !== undefined);

@@ -5,7 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import type { Enforcement, Policy, PolicyException } from "@charter/ir";
-import { CharterError, expiryInstant, operationsOf } from "@charter/ir";
+import { CharterError, expiryInstant, operationsOf, unconfiguredReason } from "@charter/ir";
 import {
   applyApiServerDefaults,
   expiringWithin,
@@ -143,9 +143,17 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     ctx.output.err("reading manifests from stdin (end with Ctrl-D)");
   }
   const now = clockOf(options.now);
-  const { policies, exceptions, config } = await projectPoliciesAndExceptions(ctx, options);
+  const project = await projectPoliciesAndExceptions(ctx, options);
+  const { exceptions, config } = project;
+  // A policy waiting for its signing keys is judged nowhere (charter build leaves it out too).
+  const policies = project.policies.filter((policy) => unconfiguredReason(policy) === undefined);
   const systemNamespaces = systemNamespacesOf(config);
   if (!options.quiet) {
+    for (const policy of project.policies) {
+      const unconfigured = unconfiguredReason(policy);
+      if (unconfigured !== undefined)
+        ctx.output.err(terminalText(`note: ${policy.name} is not judged: ${unconfigured}`));
+    }
     for (const note of notJudgedAsCreate(policies)) ctx.output.err(terminalText(`note: ${note}`));
   }
   // A counter on stderr while a long scan runs, on a terminal only (report/progress.ts).

@@ -17,8 +17,6 @@ import {
   imageRulesOf,
   type Json,
   type Policy,
-  UNCONFIGURED_PREFIX,
-  unconfiguredReason,
 } from "@charter/ir";
 import {
   type ImageContext,
@@ -68,16 +66,7 @@ function withScan(
   return scan ? { ...facts, scan } : facts;
 }
 
-/** Whether a skip row's message is a policy's `unconfiguredReason`: the table folds those too. */
-export function isUnconfiguredSkip(message: string): boolean {
-  return message.startsWith(`${UNCONFIGURED_PREFIX}: `);
-}
-
-/**
- * A resource stream whose resources carry `images` for the policies that have image rules. A
- * policy still waiting for its signing keys (`unconfiguredReason`) reads no registry: its
- * signature and attestation requirements are skip rows that say which parameter to set.
- */
+/** A resource stream whose resources carry `images` for the policies that have image rules. */
 export async function* withImageFacts(
   events: AsyncIterable<ScanEvent>,
   policies: readonly Policy[],
@@ -86,9 +75,6 @@ export async function* withImageFacts(
   const imagePolicies = policies.filter((policy) => policy.images !== undefined);
   // Read once, before any resource: a key that is not PEM is an error of the project.
   const rulesOf = new Map(imagePolicies.map((policy) => [policy.name, imageRulesOf(policy)]));
-  const unconfigured = new Map(
-    imagePolicies.map((policy) => [policy.name, unconfiguredReason(policy)]),
-  );
   if (imagePolicies.length === 0) {
     yield* events;
     return;
@@ -102,16 +88,9 @@ export async function* withImageFacts(
       facts = (async (): Promise<ImageFacts> => {
         if (!parsed.ok)
           return { reference, signatures: [], attestations: [], error: parsed.reason };
-        const waiting = unconfigured.get(policy.name);
-        const read: ImageFacts =
-          waiting === undefined && options.verify
-            ? await options.verify(reference, rules)
-            : {
-                reference,
-                signatures: [],
-                attestations: [],
-                unverified: waiting ?? REGISTRY_NOT_READ,
-              };
+        const read: ImageFacts = options.verify
+          ? await options.verify(reference, rules)
+          : { reference, signatures: [], attestations: [], unverified: REGISTRY_NOT_READ };
         return withScan(read, parsed, options.reports);
       })();
       cache.set(key, facts);

@@ -18,7 +18,7 @@
 
 import { count } from "@charter/compiler";
 import type { Severity } from "@charter/ir";
-import { isUnconfiguredSkip, SKIPPED_FOR_WANT_OF } from "../image-facts/with-image-facts.js";
+import { SKIPPED_FOR_WANT_OF } from "../image-facts/with-image-facts.js";
 import type { Output } from "../output.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";
@@ -63,42 +63,38 @@ export function isShown(
   if (isObjectError(row)) return true;
   if (quiet)
     return row.result === "error" || (row.result === "fail" && failOn.has(row.enforcement));
-  return verbose || (row.result !== "pass" && foldedReason(row) === undefined);
+  return verbose || (row.result !== "pass" && wantedFlag(row) === undefined);
 }
 
 /** Whether the table keeps this row while the scan runs: the rows it shows, and those it counts. */
 export function isKept(row: ReportRow, input: Pick<ReportInput, "quiet" | "verbose" | "failOn">) {
   return (
-    isShown(row, input) || (!input.quiet && !isObjectError(row) && foldedReason(row) !== undefined)
+    isShown(row, input) || (!input.quiet && !isObjectError(row) && wantedFlag(row) !== undefined)
   );
 }
 
-/**
- * Why a skip row is folded into one line, if it is: a flag that was not given (its absence is
- * all the row says), or a policy still waiting for its configuration.
- */
-function foldedReason(row: Row): string | undefined {
-  if (row.result !== "skip" || row.message === undefined) return undefined;
-  const flag = SKIPPED_FOR_WANT_OF.get(row.message);
-  if (flag !== undefined) return `not judged without ${flag}`;
-  return isUnconfiguredSkip(row.message) ? `not judged, ${row.message}` : undefined;
+/** The flag whose absence is all a skip row says, if that is all it says. */
+function wantedFlag(row: Row): string | undefined {
+  return row.result === "skip" && row.message !== undefined
+    ? SKIPPED_FOR_WANT_OF.get(row.message)
+    : undefined;
 }
 
-/** `N checks of policies a, b not judged without --flag`, one line per reason. */
+/** `N checks of policies a, b not judged without --flag`, one line per flag. */
 function notJudgedLines(rows: readonly ReportRow[]): string[] {
-  const byReason = new Map<string, { checks: number; policies: Set<string> }>();
+  const byFlag = new Map<string, { checks: number; policies: Set<string> }>();
   for (const row of rows) {
     if (isObjectError(row)) continue;
-    const reason = foldedReason(row);
-    if (reason === undefined) continue;
-    const entry = byReason.get(reason) ?? { checks: 0, policies: new Set<string>() };
+    const flag = wantedFlag(row);
+    if (flag === undefined) continue;
+    const entry = byFlag.get(flag) ?? { checks: 0, policies: new Set<string>() };
     entry.checks += 1;
     entry.policies.add(row.policy);
-    byReason.set(reason, entry);
+    byFlag.set(flag, entry);
   }
-  return [...byReason].map(
-    ([reason, { checks, policies }]) =>
-      `${count(checks, "check")} of ${[...policies].sort().join(", ")} ${reason} (--verbose lists them)`,
+  return [...byFlag].map(
+    ([flag, { checks, policies }]) =>
+      `${count(checks, "check")} of ${[...policies].sort().join(", ")} not judged without ${flag} (--verbose lists them)`,
   );
 }
 

@@ -365,3 +365,89 @@ describe("every other target refuses image rules", () => {
     }
   });
 });
+
+describe("an attestor whose keys are a parameter (keysFrom)", () => {
+  const SECOND_KEY =
+    "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsecondkeysecondkeysecondkeysecondkey\nsecondkeysecondkeysecondkeysecondkeysecondkeysecondkeyAA==\n-----END PUBLIC KEY-----\n";
+  const rotated: Attestor = { name: "rotated", kind: "keys", param: "publicKeys" };
+  const withKeys = (publicKeys: readonly string[]): Policy => ({
+    ...imagePolicy("rotated-keys", {
+      references: [],
+      attestors: [rotated, release],
+      requirements: [
+        { kind: "signature", name: "anyKey", attestors: ["rotated"], count: 1 },
+        { kind: "signature", name: "both", attestors: ["rotated", "release"], count: 2 },
+      ],
+    }),
+    parameters: {
+      schema: {
+        type: "object",
+        properties: { publicKeys: { type: "array", items: { type: "string" } } },
+      },
+      values: { publicKeys: [...publicKeys] },
+    },
+  });
+  const configured = withKeys([RIG_PUBLIC_KEY, SECOND_KEY]);
+
+  it("gives Kyverno one attestor per key, counted as one Charter attestor", () => {
+    const files = emitted(configured, "validatingpolicy");
+    expectValid(files);
+    const [ivp] = documents(files.get("rotated-keys.yaml"));
+    expect(ivp.spec.attestors.map((a: { name: string }) => a.name)).toEqual([
+      "rotated-0",
+      "rotated-1",
+      "release",
+    ]);
+    expect(ivp.spec.attestors[1].cosign.key.data).toBe(SECOND_KEY.trim());
+    const variables = JSON.stringify(ivp.spec.variables);
+    // Any key: one call over both; two of two: a term per Charter attestor.
+    expect(variables).toContain(
+      'verifyImageSignatures(img, [attestors[\\"rotated-0\\"], attestors[\\"rotated-1\\"]]) >= 1',
+    );
+    expect(variables).toContain(
+      '(verifyImageSignatures(img, [attestors[\\"rotated-0\\"], attestors[\\"rotated-1\\"]]) > 0 ? 1 : 0) + (verifyImageSignatures(img, [attestors[\\"release\\"]]) > 0 ? 1 : 0) >= 2',
+    );
+  });
+
+  it("nests the keys in one attestor set on a ClusterPolicy when the count is above 1", () => {
+    const files = emitted(configured, "clusterpolicy");
+    expectValid(files);
+    const [clusterPolicy] = documents(files.get("rotated-keys.yaml"));
+    const entriesOf = (rule: string) =>
+      clusterPolicy.spec.rules.find((r: { name: string }) => r.name === rule).verifyImages[0]
+        .attestors[0];
+    const keyEntry = (key: string) => ({
+      keys: { publicKeys: key, rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } },
+    });
+    expect(entriesOf("anyKey")).toEqual({
+      count: 1,
+      entries: [keyEntry(RIG_PUBLIC_KEY.trim()), keyEntry(SECOND_KEY.trim())],
+    });
+    expect(entriesOf("both")).toEqual({
+      count: 2,
+      entries: [
+        {
+          attestor: {
+            count: 1,
+            entries: [keyEntry(RIG_PUBLIC_KEY.trim()), keyEntry(SECOND_KEY.trim())],
+          },
+        },
+        keyEntry(RIG_PUBLIC_KEY),
+      ],
+    });
+  });
+
+  it("refuses a policy whose parameter lists no key, saying which to set", () => {
+    for (const api of APIS) {
+      expect(() => emitted(withKeys([]), api)).toThrow(
+        /^not configured: it verifies signatures with the public keys of the parameter publicKeys, which lists none/,
+      );
+    }
+  });
+
+  it("refuses an entry that is not a PEM public key", () => {
+    expect(() =>
+      emitted(withKeys([RIG_PUBLIC_KEY, "ssh-ed25519 AAAA"]), "validatingpolicy"),
+    ).toThrow('policy "rotated-keys": the parameter publicKeys[1] is not a PEM public key');
+  });
+});

@@ -11,6 +11,7 @@ import {
   isCrossResource,
   isScanOnly,
   type JsonObject,
+  unconfiguredReason,
 } from "@charter/ir";
 import { applyExceptions, createIrEngine } from "@charter/runtime";
 import { generatedResource } from "@charter/test-support/generated-resources";
@@ -29,11 +30,15 @@ import { createWebhookServer, type WebhookServer } from "./webhook-server.js";
 
 // Every policy that reads only the object: the library's, the warn and audit fixtures — those
 // the webhook judges (`charter webhook` leaves scan-only policies, the library's vulnerability
-// gates on scanner reports among them, to charter check).
+// gates on scanner reports among them, to charter check, and judges no policy still waiting for
+// its signing keys).
 const POLICIES = [
   ...library,
   ...WEBHOOK_POLICIES.filter((p) => !library.some((l) => l.name === p.name)),
-].filter((policy) => !isCrossResource(policy) && !isScanOnly(policy));
+].filter(
+  (policy) =>
+    !isCrossResource(policy) && !isScanOnly(policy) && unconfiguredReason(policy) === undefined,
+);
 const COUNT = 250;
 const NOW = Date.parse("2027-01-20T00:00:00Z");
 
