@@ -6,10 +6,12 @@
  *   answers — a verified signature where `cosign verify` passes, a verified vuln / SLSA
  *   attestation where `cosign verify-attestation --type …` passes — except in `DIVERGENCES`.
  * - Kyverno 1.19.1: the real `kyverno apply` runs what Charter emits (ImageValidatingPolicy, and
- *   ClusterPolicy `verifyImages` where it can say the policy) for four image policies (signed by the trusted key, by the other key, a clean and fresh vuln
- *   attestation, SLSA provenance from the trusted builder) and two it can say as a ClusterPolicy
- *   too (any vuln / SLSA attestation by the trusted key) on a Pod per image, against the same
- *   registries; its verdict per Pod and policy must equal Charter's (`verifyImage` then the IR
+ *   ClusterPolicy `verifyImages` where it can say the policy) for the rig's image policies
+ *   (signed by the trusted key, by the other key, a clean and fresh vuln attestation, any vuln /
+ *   SLSA attestation, SLSA provenance from the trusted builder, two of two attestors one of which
+ *   is a `keysFrom` group of two keys) and the library's require-signed-images and
+ *   require-slsa-provenance configured with the rig's keys, registry and builder — on a Pod per
+ *   image, against the same registries; its verdict per Pod and policy must equal Charter's (`verifyImage` then the IR
  *   engine) — except in `KYVERNO_STRICTER`, each with the reason, and never where Kyverno passes
  *   what Charter fails.
  */
@@ -270,6 +272,21 @@ describe.skipIf(!kyverno)("Kyverno agrees with Charter on the signing rig", () =
     }
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("every policy passes some image and fails another (none agrees by failing everything)", () => {
+    if (rig === undefined) return;
+    for (const p of policies) {
+      const verdicts = new Set(
+        rig.images.map((_, index) => ours.get(`${podName(index)} ${p.name}`)),
+      );
+      expect([...verdicts].sort(), p.name).toEqual(["fail", "pass"]);
+    }
+    // Signed by the trusted key (one of the two it lists): the library policy passes it.
+    const signed = rig.images.findIndex((image) => image.case === "signed");
+    expect(ours.get(`${podName(signed)} require-signed-images`)).toBe("pass");
+    const unsigned = rig.images.findIndex((image) => image.case === "unsigned");
+    expect(ours.get(`${podName(unsigned)} require-signed-images`)).toBe("fail");
+  });
 
   it.each(["validatingpolicy", "clusterpolicy"] as const)(
     "%s: on every image, for each policy, by tag",
