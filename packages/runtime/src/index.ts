@@ -60,7 +60,7 @@ export {
   inForce,
   withExceptions,
 } from "./exceptions/index.js";
-export { type FindToolOptions, findTool } from "./find-tool.js";
+export { type FindToolOptions, findTool, isExecutable } from "./find-tool.js";
 export {
   admissionReview,
   constraintMatches,

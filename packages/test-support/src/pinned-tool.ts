@@ -5,9 +5,9 @@
  * builds. Never PATH: a binary that happens to be on the machine is another release, and its
  * answers would prove nothing about the pinned one.
  */
-import { accessSync, constants, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isExecutable } from "@charter/runtime";
 
 const checkout = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -15,16 +15,6 @@ export interface FindPinnedToolOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The checkout whose `.tools/bin` is searched (default: this one). */
   readonly repo?: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The path of the tool `name`, or undefined when there is none. */
