@@ -12,8 +12,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pod, podWith, policy } from "@charter/dsl";
 import { verifyImage } from "@charter/images";
 import type { ImageRules } from "@charter/ir";
+import { expectPolicy, PolicyExpectationError } from "@charter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultServer, startFaultServer, streamEndless } from "./support/fault-proxy.js";
 import {
@@ -107,6 +109,51 @@ describe("faults without a registry", () => {
       }
     });
   }
+});
+
+describe("expectPolicy(…, { verifyImages }) on a hostile registry holds no expectation", () => {
+  const signedByCi = policy("signed-by-ci", {
+    title: "Images are signed by CI",
+    severity: "high",
+    category: "Supply chain",
+    match: pod,
+    images: { attestors: { ci: { key: COSIGN_PUB } }, require: { signed: { signedBy: ["ci"] } } },
+  });
+  const options = { verifyImages: { dockerConfig: NO_CONFIG } } as const;
+
+  it("a 1 GiB manifest: neither toPass nor toFail holds, and the reason is the limit", async () => {
+    const server = await startFaultServer((_request, response) => {
+      void streamEndless(response, 1024 * 1024 * 1024, false);
+    });
+    try {
+      const resource = podWith({ image: `${server.host}/demo:v1` });
+      await expect(expectPolicy(signedByCi).toPass(resource, options)).rejects.toThrow(
+        /rule signed could not be evaluated: .*over the limit of 4 MiB; it was refused unread/,
+      );
+      await expect(
+        expectPolicy(signedByCi).toFail(resource, { ...options, rules: ["signed"] }),
+      ).rejects.toThrow(PolicyExpectationError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a 401: neither toPass nor toFail holds, and the reason says no credentials were tried", async () => {
+    const server = await startFaultServer((_request, response) => {
+      response.writeHead(401, { "www-authenticate": 'Basic realm="registry"' }).end();
+    });
+    try {
+      const resource = podWith({ image: `${server.host}/demo:v1` });
+      await expect(expectPolicy(signedByCi).toPass(resource, options)).rejects.toThrow(
+        /rule signed could not be evaluated: .*401 Unauthorized.*no credentials were tried/,
+      );
+      await expect(
+        expectPolicy(signedByCi).toFail(resource, { ...options, rules: ["signed"] }),
+      ).rejects.toThrow(PolicyExpectationError);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 const binary = findRegistryBinary("the image-verification fault tests");
