@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import {
+  attestorKeyProblems,
   CharterError,
   didYouMean,
   type ErrorLocation,
@@ -45,11 +46,11 @@ export function withConfiguredParams(
         locate(config, [name]),
       );
     }
-    const problems = paramProblems(
-      policy.parameters.schema,
-      { ...policy.parameters.values, ...values },
-      policy.rules,
-    );
+    const merged = { ...policy.parameters.values, ...values };
+    const problems = [
+      ...paramProblems(policy.parameters.schema, merged, policy.rules),
+      ...attestorKeyProblems(policy.images, merged),
+    ];
     const [first] = problems;
     if (first) {
       throw new CharterError(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CharterError } from "./errors.js";
 import {
   type Attestor,
+  attestorKeyProblems,
   attestorKeys,
   type ImageRules,
   imageRulesOf,
@@ -49,6 +50,18 @@ describe("attestors whose keys are a parameter", () => {
     expect(() => imageRulesOf(withKeys([PEM, "ssh-ed25519 AAAA…"]))).toThrow(
       'policy "require-signed-images": the parameter publicKeys[1] is not a PEM public key',
     );
+  });
+
+  it("name each entry that is not a PEM public key; such a list is an error, not unset", () => {
+    expect(attestorKeyProblems(rules, { publicKeys: [PEM, "ssh-ed25519 AAAA…", OTHER] })).toEqual([
+      {
+        path: ["publicKeys", 1],
+        message: "is not a PEM public key",
+        hint: "give the contents of cosign.pub (-----BEGIN PUBLIC KEY-----…)",
+      },
+    ]);
+    expect(attestorKeyProblems(rules, { publicKeys: [PEM] })).toEqual([]);
+    expect(unconfiguredReason(withKeys(["ssh-ed25519 AAAA…"]))).toBeUndefined();
   });
 
   it("leave the policy unconfigured while the list is empty, missing or holds no key", () => {

@@ -11,6 +11,7 @@
 import { CharterError, type ErrorLocation } from "./errors.js";
 import type { Expr, Segment } from "./expr.js";
 import type { Json } from "./json.js";
+import type { ParamProblem } from "./param-values.js";
 
 /** How an identity field of a keyless certificate is matched. */
 export type IdentityMatch =
@@ -264,17 +265,36 @@ export function imageRulesOf(policy: WithImageRules): ImageRules | undefined {
 }
 
 /**
+ * The entries of `keys` attestors' parameters that are not PEM public keys, as parameter
+ * problems (`charter.config.ts` reports them at their line, as a value of the wrong type).
+ */
+export function attestorKeyProblems(
+  images: ImageRules | undefined,
+  values: Readonly<Record<string, Json>>,
+): ParamProblem[] {
+  return (images?.attestors ?? []).flatMap((attestor) =>
+    attestor.kind === "keys"
+      ? listedKeys(values, attestor.param).bad.map((index) => ({
+          path: [attestor.param, index],
+          message: "is not a PEM public key",
+          hint: "give the contents of cosign.pub (-----BEGIN PUBLIC KEY-----…)",
+        }))
+      : [],
+  );
+}
+
+/**
  * Why a policy cannot be built or judged until its parameters are set — a `keys` attestor whose
  * parameter lists no key — or undefined when nothing is missing. No key is not a pass and not a
  * policy that denies everything: the policy waits for its configuration, and says so.
  */
 export function unconfiguredReason(policy: WithImageRules): string | undefined {
-  const params = (policy.images?.attestors ?? []).flatMap((attestor) =>
-    attestor.kind === "keys" &&
-    listedKeys(policy.parameters.values, attestor.param).keys.length === 0
-      ? [attestor.param]
-      : [],
-  );
+  // A list holding an entry that is not a key is not "unset": it is an error (imageRulesOf).
+  const params = (policy.images?.attestors ?? []).flatMap((attestor) => {
+    if (attestor.kind !== "keys") return [];
+    const { keys, bad } = listedKeys(policy.parameters.values, attestor.param);
+    return keys.length === 0 && bad.length === 0 ? [attestor.param] : [];
+  });
   const [first] = params;
   if (first === undefined) return undefined;
   const which = params.length > 1 ? `parameters ${params.join(", ")}` : `parameter ${first}`;

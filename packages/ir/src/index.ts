@@ -34,6 +34,7 @@ export { deepFreeze } from "./freeze.js";
 export { globToRe2 } from "./glob.js";
 export {
   type Attestor,
+  attestorKeyProblems,
   attestorKeys,
   type IdentityMatch,
   type ImageFacts,
