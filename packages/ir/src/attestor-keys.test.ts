@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { CharterError } from "./errors.js";
 import {
-  type Attestor,
   attestorKeyProblems,
   attestorKeys,
-  type ImageRules,
   imageRulesOf,
   UNCONFIGURED_PREFIX,
   unconfiguredReason,
-} from "./images.js";
+} from "./attestor-keys.js";
+import { CharterError } from "./errors.js";
+import type { Attestor, ImageRules } from "./images.js";
 
 const PEM = "-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----";
 const OTHER = "-----BEGIN PUBLIC KEY-----\nMFkwOTHER…\n-----END PUBLIC KEY-----";

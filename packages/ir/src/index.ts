@@ -1,3 +1,11 @@
+export {
+  attestorKeyProblems,
+  attestorKeys,
+  imageRulesOf,
+  isPemPublicKey,
+  UNCONFIGURED_PREFIX,
+  unconfiguredReason,
+} from "./attestor-keys.js";
 export { codePointLength, compareCodePoints } from "./code-points.js";
 export { didYouMean, editDistance, type SuggestionRule } from "./did-you-mean.js";
 export { CharterError, type ErrorLocation, isCharterError } from "./errors.js";
@@ -34,8 +42,6 @@ export { deepFreeze } from "./freeze.js";
 export { globToRe2 } from "./glob.js";
 export {
   type Attestor,
-  attestorKeyProblems,
-  attestorKeys,
   type IdentityMatch,
   type ImageFacts,
   type ImageRequirement,
@@ -43,8 +49,6 @@ export {
   type ImageRules,
   type ImageScan,
   type ImageVulnerability,
-  imageRulesOf,
-  isPemPublicKey,
   type MaxAge,
   PREDICATE_VARIABLE,
   pinnedDigest,
@@ -52,8 +56,6 @@ export {
   requirementVariable,
   ruleNamesOf,
   SCAN_VARIABLE,
-  UNCONFIGURED_PREFIX,
-  unconfiguredReason,
   type VerifiedAttestation,
   type VerifiedSignature,
 } from "./images.js";
