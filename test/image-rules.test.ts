@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pod as podMatch, podWith, policy, when } from "@charter/dsl";
+import { list, pod as podMatch, podWith, policy, string, when } from "@charter/dsl";
 import type { ImageFacts, Json, Policy } from "@charter/ir";
 import { createIrEngine, type Finding, type Resource } from "@charter/runtime";
 import { describe, expect, it } from "vitest";
@@ -352,6 +352,11 @@ describe("image rules in the DSL", () => {
       "count must be a whole number from 1 to 1",
     ],
     [
+      "keysFrom naming no parameter",
+      { attestors: { ci: { keysFrom: "keys" } }, require: { signed: { signedBy: ["ci"] } } },
+      "images.attestors.ci.keysFrom must name a list(string()) parameter of the policy",
+    ],
+    [
       "an unused attestor",
       {
         attestors: { ci: { key: CI_KEY }, spare: { key: OTHER_KEY } },
@@ -363,5 +368,27 @@ describe("image rules in the DSL", () => {
     expect(() =>
       policy("bad-images", { ...base, match: podMatch, images: images as never }),
     ).toThrow(message);
+  });
+
+  it("keysFrom: an attestor whose keys are a list(string()) parameter, and nothing else", () => {
+    const images = {
+      attestors: { team: { keysFrom: "publicKeys" } },
+      require: { signed: { signedBy: ["team"] } },
+    };
+    const p = policy("team-signed", {
+      ...base,
+      match: podMatch,
+      params: { publicKeys: list(string()).default([]) },
+      images,
+    });
+    expect(p.images?.attestors).toEqual([{ name: "team", kind: "keys", param: "publicKeys" }]);
+    expect(() =>
+      policy("team-signed", {
+        ...base,
+        match: podMatch,
+        params: { publicKeys: string().default("") },
+        images,
+      }),
+    ).toThrow("images.attestors.team.keysFrom must name a list(string()) parameter of the policy");
   });
 });
