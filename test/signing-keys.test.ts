@@ -142,4 +142,21 @@ describe("the same policy with its keys set", () => {
     }
     expect(existsSync(out)).toBe(false);
   });
+
+  it("a blank key (an unset environment variable) is an error too, never an unbuilt policy", async () => {
+    const out = join(work, "blank");
+    for (const args of [
+      ["build", "--config", "charter.blank-key.config.ts", "--out", out],
+      ["check", POD, "--config", "charter.blank-key.config.ts"],
+      ["webhook", "--self-signed", "--port", "0", "--config", "charter.blank-key.config.ts"],
+    ]) {
+      const run = await runCli(args, { cwd: PROJECT });
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr).toMatch(
+        /charter\.blank-key\.config\.ts:\d+: error: params\.require-signed-images\.publicKeys\.0 is empty, not a PEM public key/,
+      );
+      expect(run.stderr).not.toMatch(/not configured/);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
 });

@@ -24,8 +24,8 @@ const withKeys = (publicKeys: unknown) => ({
 });
 
 describe("attestors whose keys are a parameter", () => {
-  it("verify with the keys imageRulesOf read from the parameter, trimmed, blanks left out", () => {
-    const resolved = imageRulesOf(withKeys([` ${PEM}\n`, "", OTHER]));
+  it("verify with the keys imageRulesOf read from the parameter, each trimmed", () => {
+    const resolved = imageRulesOf(withKeys([` ${PEM}\n`, OTHER]));
     expect(resolved?.attestors).toEqual([{ ...fromParam, publicKeys: [PEM, OTHER] }]);
     expect(resolved?.requirements).toBe(rules.requirements);
     expect(attestorKeys(resolved?.attestors[0] as Attestor)).toEqual([PEM, OTHER]);
@@ -63,8 +63,28 @@ describe("attestors whose keys are a parameter", () => {
     expect(unconfiguredReason(withKeys(["ssh-ed25519 AAAA…"]))).toBeUndefined();
   });
 
-  it("leave the policy unconfigured while the list is empty, missing or holds no key", () => {
-    for (const value of [[], undefined, "not a list", ["", "  "], [42]]) {
+  it("refuse a blank or non-string entry (an unset environment variable): an error, not unset", () => {
+    expect(attestorKeyProblems(rules, { publicKeys: [PEM, "", "  ", 42] })).toEqual([
+      expect.objectContaining({
+        path: ["publicKeys", 1],
+        message: "is empty, not a PEM public key",
+      }),
+      expect.objectContaining({
+        path: ["publicKeys", 2],
+        message: "is empty, not a PEM public key",
+      }),
+      expect.objectContaining({ path: ["publicKeys", 3], message: "is not a PEM public key" }),
+    ]);
+    for (const value of [[""], ["  "], [42]]) {
+      expect(unconfiguredReason(withKeys(value))).toBeUndefined();
+      expect(() => imageRulesOf(withKeys(value))).toThrow(
+        /^policy "require-signed-images": the parameter publicKeys\[0\] is (empty, not|not) a PEM public key$/,
+      );
+    }
+  });
+
+  it("leave the policy unconfigured while the list is empty or missing", () => {
+    for (const value of [[], undefined, "not a list"]) {
       const reason = unconfiguredReason(withKeys(value));
       expect(reason?.startsWith(`${UNCONFIGURED_PREFIX}: `)).toBe(true);
       expect(reason).toMatch(

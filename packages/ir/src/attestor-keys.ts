@@ -32,16 +32,26 @@ type WithImageRules = {
   readonly parameters: { readonly values: Readonly<Record<string, Json>> };
 };
 
-/** The keys listed under `param` (each trimmed, blanks left out); a non-PEM entry: its index. */
+/**
+ * The keys listed under `param`, each trimmed, and the entries that are not a PEM public key —
+ * a blank one included: `[process.env.COSIGN_PUB ?? ""]` with the variable unset must be an
+ * error, not a list that leaves the policy unconfigured and so unbuilt.
+ */
 function listedKeys(values: Readonly<Record<string, Json>>, param: string) {
   const listed = values[param];
   const keys: string[] = [];
-  const bad: number[] = [];
+  const bad: { index: number; message: string }[] = [];
   if (!Array.isArray(listed)) return { keys, bad };
   listed.forEach((value, index) => {
-    if (typeof value !== "string" || value.trim() === "") return;
-    if (isPemPublicKey(value)) keys.push(value.trim());
-    else bad.push(index);
+    if (typeof value === "string" && isPemPublicKey(value)) keys.push(value.trim());
+    else
+      bad.push({
+        index,
+        message:
+          typeof value === "string" && value.trim() === ""
+            ? "is empty, not a PEM public key"
+            : "is not a PEM public key",
+      });
   });
   return { keys, bad };
 }
@@ -60,9 +70,10 @@ export function imageRulesOf(policy: WithImageRules): ImageRules | undefined {
     attestors: images.attestors.map((attestor) => {
       if (attestor.kind !== "keys") return attestor;
       const { keys, bad } = listedKeys(policy.parameters.values, attestor.param);
-      if (bad.length > 0) {
+      const [first] = bad;
+      if (first !== undefined) {
         throw new CharterError(
-          `policy "${policy.name}": the parameter ${attestor.param}[${bad[0]}] is not a PEM public key`,
+          `policy "${policy.name}": the parameter ${attestor.param}[${first.index}] ${first.message}`,
           policy.source ?? {},
           "give the contents of cosign.pub (-----BEGIN PUBLIC KEY-----…)",
         );
@@ -82,9 +93,9 @@ export function attestorKeyProblems(
 ): ParamProblem[] {
   return (images?.attestors ?? []).flatMap((attestor) =>
     attestor.kind === "keys"
-      ? listedKeys(values, attestor.param).bad.map((index) => ({
+      ? listedKeys(values, attestor.param).bad.map(({ index, message }) => ({
           path: [attestor.param, index],
-          message: "is not a PEM public key",
+          message,
           hint: "give the contents of cosign.pub (-----BEGIN PUBLIC KEY-----…)",
         }))
       : [],
