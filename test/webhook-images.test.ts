@@ -126,7 +126,7 @@ describe("the webhook verifies images at admission", () => {
         expect(judged.allowed).toBe(true);
         expect(judged.verdict.kind === "judged" && judged.verdict.findings).toEqual([
           expect.objectContaining({
-            policy: "require-signed-images",
+            policy: "signed-by-ci",
             rule: "signed",
             result: "pass",
           }),

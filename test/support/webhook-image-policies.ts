@@ -8,7 +8,7 @@ import type { Policy } from "@charter/ir";
 
 /** Every image signed by the key `publicKey` (PEM), attestor `ci`; requirement `signed`. */
 export function signedPolicy(publicKey: string): Policy {
-  return policy("require-signed-images", {
+  return policy("signed-by-ci", {
     title: "Images are signed by CI",
     severity: "high",
     category: "Supply chain",

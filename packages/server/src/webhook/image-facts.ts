@@ -93,6 +93,13 @@ function errorFacts(reference: string, error: string): ImageFacts {
 export const NO_REGISTRY =
   "the webhook reads no registry (it was started without image verification)";
 
+/** Each policy's image rules with their keys read (`imageRulesOf`), once per policy, not per review. */
+const resolved = new WeakMap<Policy, ImageRules | undefined>();
+function rulesOf(policy: Policy): ImageRules | undefined {
+  if (!resolved.has(policy)) resolved.set(policy, imageRulesOf(policy));
+  return resolved.get(policy);
+}
+
 /**
  * Reads the facts of every matching image of `pod` for each of `policies` (those with
  * `images`), within one deadline. `scans`: the namespace's reports, for policies that read
@@ -134,7 +141,7 @@ export async function imageFactsFor(
   try {
     const reads: Promise<[string, string, ImageFacts]>[] = [];
     for (const policy of policies) {
-      const rules = imageRulesOf(policy);
+      const rules = rulesOf(policy);
       if (rules === undefined) continue;
       const references = new Set(podImages(pod, rules.references).map((i) => i.reference));
       for (const reference of references) {
