@@ -445,6 +445,14 @@ describe("an attestor whose keys are a parameter (keysFrom)", () => {
     }
   });
 
+  it("refuses on a ClusterPolicy a key carrying a Kyverno variable, which Kyverno would substitute", () => {
+    const hostile =
+      "-----BEGIN PUBLIC KEY-----\n{{request.object.metadata.name}}\n-----END PUBLIC KEY-----";
+    expect(() => emitted(withKeys([RIG_PUBLIC_KEY, hostile]), "clusterpolicy")).toThrow(
+      /the public key of attestor "rotated-1" contains "\{\{" or "\$\(", which Kyverno substitutes as a variable/,
+    );
+  });
+
   it("refuses an entry that is not a PEM public key", () => {
     expect(() =>
       emitted(withKeys([RIG_PUBLIC_KEY, "ssh-ed25519 AAAA"]), "validatingpolicy"),
