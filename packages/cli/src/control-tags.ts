@@ -4,7 +4,7 @@
  * is seen before `charter docs` files it under "Tags outside the vocabulary".
  */
 import { relative } from "node:path";
-import { CONTROLS } from "@charter/compiler";
+import { CONTROLS } from "@charter/compiler/constants";
 import { didYouMean, type Policy } from "@charter/ir";
 
 const KNOWN = new Set(CONTROLS.map((control) => control.tag));

@@ -12,29 +12,13 @@ import type { Policy } from "@charter/ir";
 import { CharterError } from "@charter/ir";
 import {
   createEngines,
-  ENGINE_NAMES,
   type EngineChoice,
   type EngineName,
   type EngineSettings,
-  type ExceptionsInForce,
 } from "@charter/runtime";
+import { ENGINE_NAMES, type ExceptionsInForce, parseEngineNames } from "./engine-names.js";
 
-export { ENGINE_NAMES, type EngineName, type ExceptionsInForce };
-
-export function parseEngineNames(value: string, allowAll: boolean): EngineName[] {
-  if (allowAll && value === "all") return [...ENGINE_NAMES];
-  const names = value.split(",").map((name) => name.trim());
-  for (const name of names) {
-    if (!(ENGINE_NAMES as readonly string[]).includes(name)) {
-      throw new CharterError(
-        `unknown engine "${name}"`,
-        {},
-        `choose from ${ENGINE_NAMES.join(", ")}${allowAll ? ", all" : ""}`,
-      );
-    }
-  }
-  return names as EngineName[];
-}
+export { ENGINE_NAMES, type EngineName, type ExceptionsInForce, parseEngineNames };
 
 const INSTALL_HINT =
   "run scripts/install-engines.sh (it builds the pinned engines into .tools/bin), or put the binary on PATH";

@@ -8,42 +8,35 @@ import {
   DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
   MAX_WEBHOOK_TIMEOUT_SECONDS,
   MINIMUM_VERSIONS,
-  TARGET_NAMES,
   WEBHOOK_FAILURE_POLICIES,
   WEBHOOK_TARGET,
-} from "@charter/compiler";
-import { CharterError, isCharterError } from "@charter/ir";
+} from "@charter/compiler/constants";
+import { CharterError, isCharterError, TARGET_NAMES } from "@charter/ir";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type AuditOptions, audit } from "./commands/audit.js";
-import { type BuildOptions, build } from "./commands/build.js";
-import {
-  type BundleOptions,
-  type BundleVerifyOptions,
-  bundle,
-  bundleVerify,
-} from "./commands/bundle.js";
-import { type CheckOptions, check } from "./commands/check.js";
-import { type DevClusterCommandOptions, devCluster } from "./commands/dev-cluster.js";
-import { type DocsOptions, docs } from "./commands/docs.js";
-import { type ExplainOptions, explain } from "./commands/explain.js";
-import { type InitOptions, init } from "./commands/init.js";
-import {
-  parseCount,
-  parseDuration,
-  parsePort,
-  type ServeOptions,
-  serve,
-} from "./commands/serve.js";
-import { type TestOptions, test } from "./commands/test.js";
-import { parseImageDeadline, type WebhookOptions, webhook } from "./commands/webhook.js";
+import type { AuditOptions } from "./commands/audit.js";
+import type { BuildOptions } from "./commands/build.js";
+import type { BundleOptions, BundleVerifyOptions } from "./commands/bundle.js";
+import type { CheckOptions } from "./commands/check.js";
+import type { DevClusterCommandOptions } from "./commands/dev-cluster.js";
+import type { DocsOptions } from "./commands/docs.js";
+import type { ExplainOptions } from "./commands/explain.js";
+import type { InitOptions } from "./commands/init.js";
+import type { ServeOptions } from "./commands/serve.js";
+import type { TestOptions } from "./commands/test.js";
+import type { WebhookOptions } from "./commands/webhook.js";
 import type { Context } from "./context.js";
-import { ENGINE_NAMES } from "./engines.js";
+import { ENGINE_NAMES } from "./engine-names.js";
 import { EXIT_USAGE } from "./exit.js";
+import { parseCount, parseDuration, parseImageDeadline, parsePort } from "./option-values.js";
 import { terminalOutput } from "./output.js";
-import { FORMATS } from "./report/formats.js";
+import { FORMATS } from "./report/format-names.js";
 import { terminalLines } from "./terminal-text.js";
 import { VERSION } from "./version.js";
-import { DEFAULT_WEBHOOK_IMAGE } from "./webhook-options.js";
+import { DEFAULT_WEBHOOK_IMAGE } from "./webhook-image.js";
+
+// Each command's module is imported when the command runs: `charter check` on the IR engine
+// never loads the compiler, the servers or the registry client (start-up is measured in
+// docs/benchmarks.md).
 
 export async function main(
   argv: readonly string[],
@@ -218,7 +211,9 @@ Examples:
       "after",
       `\nExamples:\n  $ charter build --out dist\n  $ charter build --wasm         # also dist/wasm/policy.wasm (needs opa)\n  $ charter build --target gatekeeper,vap\n  $ charter build --target kyverno --kyverno-api clusterpolicy   # Kyverno 1.13–1.19\n  $ charter build --check        # in CI: are the committed artifacts current?\n  $ charter build --target webhook --webhook-image registry.example.com/charter-webhook:${VERSION}   # dist/webhook/ (docs/webhook.md)`,
     )
-    .action(async (opts: BuildOptions) => setExit(await build(ctx, opts)));
+    .action(async (opts: BuildOptions) =>
+      setExit(await (await import("./commands/build.js")).build(ctx, opts)),
+    );
 
   withPolicies(program.command("test"))
     .description("run each policy's pass/fail cases on every engine and compare the engines")
@@ -231,7 +226,9 @@ Examples:
       "after",
       "\nExamples:\n  $ charter test\n  $ charter test --engine all     # fail if an engine is missing\n  $ charter test --strict         # in CI: every policy has cases",
     )
-    .action(async (opts: TestOptions) => setExit(await test(ctx, opts)));
+    .action(async (opts: TestOptions) =>
+      setExit(await (await import("./commands/test.js")).test(ctx, opts)),
+    );
 
   withPolicies(program.command("check"))
     .description(
@@ -340,7 +337,9 @@ Examples:
         1,
       ),
     )
-    .action(async (paths: string[], opts: CheckOptions) => setExit(await check(ctx, paths, opts)));
+    .action(async (paths: string[], opts: CheckOptions) =>
+      setExit(await (await import("./commands/check.js")).check(ctx, paths, opts)),
+    );
 
   withPolicies(program.command("explain"))
     .description("show a policy's IR next to the code each target receives")
@@ -354,7 +353,9 @@ Examples:
         .default("text"),
     )
     .addHelpText("after", "\nExample:\n  $ charter explain restrict-image-registries")
-    .action(async (name: string, opts: ExplainOptions) => setExit(await explain(ctx, name, opts)));
+    .action(async (name: string, opts: ExplainOptions) =>
+      setExit(await (await import("./commands/explain.js")).explain(ctx, name, opts)),
+    );
 
   withPolicies(program.command("docs"))
     .description("write the policy catalog and the compliance matrix (Markdown)")
@@ -364,7 +365,9 @@ Examples:
       "after",
       "\nExamples:\n  $ charter docs                          write docs/policies/catalog.md and matrix.md\n  $ charter docs --select pss:restricted  only the policies of the PSA restricted profile\n  $ charter docs --check                  in CI: are the committed docs current?",
     )
-    .action(async (opts: DocsOptions) => setExit(await docs(ctx, opts)));
+    .action(async (opts: DocsOptions) =>
+      setExit(await (await import("./commands/docs.js")).docs(ctx, opts)),
+    );
 
   program
     .command("init")
@@ -382,7 +385,9 @@ Examples:
       "after",
       "\nExamples:\n  $ charter init my-policies\n  $ charter init my-policies --from ~/src/charter   # no registry has @charter/*\n  $ cd my-policies && npm install && npx charter test && npx charter build",
     )
-    .action(async (dir: string, opts: InitOptions) => setExit(await init(ctx, dir, opts)));
+    .action(async (dir: string, opts: InitOptions) =>
+      setExit(await (await import("./commands/init.js")).init(ctx, dir, opts)),
+    );
 
   withPolicies(program.command("audit"))
     .description(
@@ -402,7 +407,9 @@ Examples:
       "after",
       "\nExamples:\n  $ charter audit --logs .charter/logs\n  $ charter audit --logs logs --since 2026-01-01 --until 2026-01-31 --window 1h\n  $ charter audit --logs logs --format json --output audit.json",
     )
-    .action(async (opts: AuditOptions) => setExit(await audit(ctx, opts)));
+    .action(async (opts: AuditOptions) =>
+      setExit(await (await import("./commands/audit.js")).audit(ctx, opts)),
+    );
 
   withPolicies(program.command("serve"))
     .description(
@@ -465,7 +472,9 @@ Examples:
       "after",
       "\nExamples:\n  $ charter serve --bundles dist/bundles     # GET /bundles/<name>.tar.gz, POST /logs\n  $ charter serve --watch --port 0           # rebuild dist/bundles/charter.tar.gz on change\n  $ charter serve --token-file token.txt --tls-cert tls.crt --tls-key tls.key\n  $ charter serve --max-connections 4096 --idle-timeout 60s --log-memory-budget 128MiB",
     )
-    .action(async (opts: ServeOptions) => setExit(await serve(ctx, opts)));
+    .action(async (opts: ServeOptions) =>
+      setExit(await (await import("./commands/serve.js")).serve(ctx, opts)),
+    );
 
   withPolicies(program.command("webhook"))
     .description(
@@ -578,7 +587,9 @@ Examples:
 
 See docs/cli.md (charter webhook) for the response format and the limits.`,
     )
-    .action(async (opts: WebhookOptions) => setExit(await webhook(ctx, opts)));
+    .action(async (opts: WebhookOptions) =>
+      setExit(await (await import("./commands/webhook.js")).webhook(ctx, opts)),
+    );
 
   program
     .command("dev-cluster")
@@ -594,7 +605,9 @@ See docs/cli.md (charter webhook) for the response format and the limits.`,
       "after",
       "\nTwo users authenticate with tokens: an admin (system:masters) and a developer with no role.\nRBAC authorizes; every request is audited at Metadata level (ValidatingAdmissionPolicy Audit\nresults reach only the audit log).\n\nExamples:\n  $ charter dev-cluster\n  $ KUBECONFIG=<admin kubeconfig> .tools/bin/kubectl apply --server-side -f dist/vap/\n  $ charter check --cluster --kubeconfig <admin kubeconfig> --all-namespaces",
     )
-    .action(async (opts: DevClusterCommandOptions) => setExit(await devCluster(ctx, opts)));
+    .action(async (opts: DevClusterCommandOptions) =>
+      setExit(await (await import("./commands/dev-cluster.js")).devCluster(ctx, opts)),
+    );
 
   const bundleCommand = withPolicies(program.command("bundle"))
     .description(
@@ -641,7 +654,9 @@ See docs/cli.md (charter webhook) for the response format and the limits.`,
       "after",
       '\nThe bundle holds charter/**/*.rego, charter/data.json (data.charter.exceptions and\ndata.charter.params: change them without recompiling) and a .manifest with roots ["charter"].\nQuery data.charter.violations with the Kubernetes object as input.\n\nExamples:\n  $ charter bundle                                   write dist/bundle.tar.gz\n  $ charter bundle --out bundles/prod.tar.gz --name prod --select pss:restricted\n  $ charter bundle --wasm                            also policy.wasm (needs opa)\n  $ charter bundle --signing-key key.pem --signing-alg ES256 --signing-key-id ci\n  $ charter bundle verify dist/bundle.tar.gz --verification-key pub.pem --verification-key-id ci\n  $ opa run --server --bundle dist/bundle.tar.gz --verification-key pub.pem --verification-key-id ci --signing-alg ES256',
     )
-    .action(async (opts: BundleOptions) => setExit(await bundle(ctx, opts)));
+    .action(async (opts: BundleOptions) =>
+      setExit(await (await import("./commands/bundle.js")).bundle(ctx, opts)),
+    );
   bundleCommand
     .command("verify")
     .description(
@@ -686,7 +701,7 @@ See docs/cli.md (charter webhook) for the response format and the limits.`,
           "put the options after `verify`: charter bundle verify FILE --verification-key KEY --signing-alg ALG",
         );
       }
-      setExit(await bundleVerify(ctx, file, opts));
+      setExit(await (await import("./commands/bundle.js")).bundleVerify(ctx, file, opts));
     });
 
   for (const command of program.commands) {

@@ -13,7 +13,9 @@ import {
   type WebhookOptions,
 } from "@charter/compiler";
 import { CharterError } from "@charter/ir";
-import { VERSION } from "./version.js";
+import { DEFAULT_WEBHOOK_IMAGE } from "./webhook-image.js";
+
+export { DEFAULT_WEBHOOK_IMAGE };
 
 export interface WebhookFlags {
   readonly webhookNamespace?: string;
@@ -30,13 +32,6 @@ const FLAG_NAMES: Readonly<Record<keyof WebhookFlags, string>> = {
   webhookTimeout: "--webhook-timeout",
   webhookCaBundle: "--webhook-ca-bundle",
 };
-
-/**
- * The image `docker build -f deploy/webhook/Dockerfile -t charter-webhook:<version> .` makes
- * (docs/webhook.md): this CLI's version, so manifests and image move together. Push it to your
- * registry and name it with `--webhook-image`.
- */
-export const DEFAULT_WEBHOOK_IMAGE = `charter-webhook:${VERSION}`;
 
 function readCaBundle(cwd: string, file: string): string {
   const path = resolve(cwd, file);

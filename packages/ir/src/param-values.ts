@@ -4,10 +4,11 @@
  * the rules use as a regular expression against RE2, as a literal pattern is — a pattern
  * Kubernetes' CEL environment or OPA would reject must not reach a build.
  */
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import { didYouMean } from "./did-you-mean.js";
 import { CharterError, type ErrorLocation } from "./errors.js";
 import type { Json, JsonObject } from "./json.js";
+import { type Ajv, newAjv } from "./lazy-ajv.js";
 import { paramPatternPaths } from "./param-patterns.js";
 import type { Rule } from "./policy.js";
 import { patternProblem } from "./re2-pattern.js";
@@ -29,7 +30,7 @@ export function paramProblems(
   values: JsonObject,
   rules: readonly Rule[] = [],
 ): ParamProblem[] {
-  ajv ??= new Ajv({ allErrors: true, strict: false });
+  ajv ??= newAjv();
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);

@@ -2,7 +2,8 @@
  * The JSON schema of serialised IR, and a validator for IR read from disk. The schema mirrors
  * the types in expr.ts and policy.ts; a test keeps the two in step.
  */
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { type Ajv, newAjv } from "./lazy-ajv.js";
 import { OPERATIONS } from "./operations.js";
 import { TARGET_NAMES } from "./policy.js";
 import type { PolicySet } from "./policy-set.js";
@@ -524,7 +525,7 @@ let compiled: ReturnType<Ajv["compile"]> | undefined;
 
 /** Checks that `data` (e.g. parsed from an `.ir.json` file) is a valid policy set. */
 export function validatePolicySet(data: unknown, where = "IR"): PolicySet {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(IR_SCHEMA);
+  compiled ??= newAjv().compile(IR_SCHEMA);
   if (!compiled(data)) throw new IrValidationError(where, compiled.errors ?? []);
   return data as PolicySet;
 }

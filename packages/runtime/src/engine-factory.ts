@@ -4,45 +4,23 @@
  * evaluate the emitted CEL in-process; `opa`, `wasm` and `gatekeeper` need the real `opa`
  * binary; `cel-judge` the Kubernetes CEL judge (tools/kubernetes/cel-judge).
  */
-import type { Policy, PolicyException } from "@charter/ir";
+import type { Policy } from "@charter/ir";
 import { createInProcessCelEngine } from "./cel-in-process/engine.js";
 import { findCelJudge } from "./cel-judge-client/find.js";
 import { createCelJudgeEngine } from "./cel-judge-engine/engine.js";
+import { ENGINE_NAMES, type EngineName } from "./engine-names.js";
+import type { EngineSettings } from "./engine-settings.js";
 import { withExceptions } from "./exceptions/apply.js";
 import { createGatekeeperEngine } from "./gatekeeper/engine.js";
-import { createIrEngine } from "./ir-engine/engine.js";
+import { irEngineFactory } from "./ir-engine/ir-engine-of.js";
 import { createOpaEngine } from "./opa/engine.js";
 import { findOpa } from "./opa/find.js";
 import { createPartialEngine } from "./partial-engine.js";
 import type { Engine } from "./types.js";
 import { createWasmEngine } from "./wasm/engine.js";
 
-export const ENGINE_NAMES = [
-  "ir",
-  "opa",
-  "wasm",
-  "gatekeeper",
-  "kyverno-cel",
-  "vap-cel",
-  "cel-judge",
-] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
-
-/** Exceptions to apply, and the clock they expire by (milliseconds since the epoch). */
-export interface ExceptionsInForce {
-  readonly exceptions: readonly PolicyException[];
-  readonly now: number;
-}
-
-/** What every engine is made with besides the policies. */
-export interface EngineSettings extends ExceptionsInForce {
-  /**
-   * The policy set's system namespaces (packages/ir/src/system-namespaces.ts): every engine
-   * gives their objects skip rows, the Rego ones through the emitted Rego and Constraints.
-   * None by default: policy cases and conformance suites are judged without them.
-   */
-  readonly systemNamespaces?: readonly string[];
-}
+export type { EngineSettings, ExceptionsInForce } from "./engine-settings.js";
+export { ENGINE_NAMES, type EngineName };
 
 /**
  * How to make each engine, or why it cannot be made here. The Rego engines (opa, wasm,
@@ -59,7 +37,7 @@ export function engineFactory(
   const runtimeApplied = (engine: Engine) => withExceptions(engine, exceptions, now);
   switch (name) {
     case "ir":
-      return (policies) => runtimeApplied(createIrEngine(policies, { systemNamespaces }));
+      return irEngineFactory({ exceptions, now, systemNamespaces });
     case "kyverno-cel":
     case "vap-cel":
       return (policies) =>

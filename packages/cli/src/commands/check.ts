@@ -8,6 +8,7 @@ import type { Enforcement, Policy, PolicyException } from "@charter/ir";
 import { CharterError, expiryInstant, operationsOf, unconfiguredReason } from "@charter/ir";
 import {
   applyApiServerDefaults,
+  createIrScanEngine,
   expiringWithin,
   type Finding,
   identityOf,
@@ -18,14 +19,14 @@ import {
   type SkippedDocument,
   scanResources,
   streamResources,
-} from "@charter/runtime";
+} from "@charter/runtime/scan";
 import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
-import { chooseEngines, parseEngineNames } from "../engines.js";
+import { parseEngineNames } from "../engine-names.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
-import { FORMATS, isFormat, SINKS } from "../report/formats.js";
-import { OPEN_REPORTS, toPolicyReports, WG_POLICY_REPORT } from "../report/policy-report.js";
+import { FORMATS, isFormat } from "../report/format-names.js";
+import { loadSink } from "../report/load-sink.js";
 import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
 import type { ReportSink } from "../report/report-sink.js";
@@ -222,7 +223,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const applied: ReportRow[] | undefined = options.applyReports ? [] : undefined;
   const sink: ReportSink =
     applied === undefined || options.output
-      ? SINKS[format](meta, output)
+      ? (await loadSink(format))(meta, output)
       : { add: () => {}, finish: () => {} };
   // Rows go to the report as they are judged; only these counts are kept.
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
@@ -239,6 +240,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     sink.add(row);
     applied?.push(row);
   };
+  // The other engines bring a compiler, CEL or WebAssembly: loaded only when asked for.
+  const chooseEngines =
+    engineName === "ir" ? undefined : (await import("../engines.js")).chooseEngines;
   let problems = 0;
   let usedExceptions: ReadonlySet<string>;
   try {
@@ -251,11 +255,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         systemNamespaces,
         engine: engineName,
         createEngine: () => {
-          const [engine] = chooseEngines(policies, [engineName], true, {
-            exceptions,
-            now,
-            systemNamespaces,
-          }).engines;
+          const settings = { exceptions, now, systemNamespaces };
+          if (chooseEngines === undefined) return createIrScanEngine(policies, settings);
+          const [engine] = chooseEngines(policies, [engineName], true, settings).engines;
           if (engine === undefined)
             throw new Error(`no ${engineName} engine; this is a bug in charter`);
           return engine;
@@ -305,6 +307,9 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     // An empty namespace is a fact about the cluster, not a mistake in the input.
     if (summary.resources === 0 && cluster.listErrors() === 0) ctx.output.err(cluster.describe());
     if (applied !== undefined) {
+      const { OPEN_REPORTS, toPolicyReports, WG_POLICY_REPORT } = await import(
+        "../report/policy-report.js"
+      );
       const api = format === "openreports" ? OPEN_REPORTS : WG_POLICY_REPORT;
       const reports = toPolicyReports({ ...meta, rows: applied, summary }, api) as Parameters<
         typeof import("./check-cluster.js").applyClusterReports

@@ -16,7 +16,6 @@ import {
   type SourceWatcher,
   watchSources,
 } from "@charter/server";
-import { InvalidArgumentError } from "commander";
 import { charterBundleCommand } from "../charter-bundle-command.js";
 import { loadConfig } from "../config.js";
 import type { Context, PolicyOptions } from "../context.js";
@@ -53,32 +52,6 @@ export interface ServeOptions extends PolicyOptions {
   readonly signingAlg?: string;
   readonly signingKeyId?: string;
   readonly signingScope?: string;
-}
-
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError("a port 0–65535");
-  return port;
-}
-
-/** A whole number ≥ 1 (a count of connections or decoders). */
-export function parseCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value.trim()) || count < 1 || !Number.isSafeInteger(count)) {
-    throw new InvalidArgumentError("a whole number of at least 1");
-  }
-  return count;
-}
-
-const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
-
-/** `500ms`, `10s`, `2m` (a bare number is seconds), in milliseconds; at least 1 ms. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
-  const ms = match ? Number(match[1]) * (DURATION_UNIT_MS[match[2] ?? "s"] ?? 1000) : Number.NaN;
-  if (!(ms >= 1) || ms > 2 ** 31 - 1)
-    throw new InvalidArgumentError("a duration such as 10s, 500ms or 2m");
-  return Math.round(ms);
 }
 
 export async function serve(ctx: Context, options: ServeOptions): Promise<number> {

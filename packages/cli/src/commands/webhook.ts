@@ -44,7 +44,6 @@ import {
   watchTlsFiles,
 } from "@charter/server";
 import type { UnsyncedMode } from "@charter/server/webhook-caches";
-import { InvalidArgumentError } from "commander";
 import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
@@ -75,15 +74,6 @@ export interface WebhookOptions extends PolicyOptions {
   readonly trustedRoot?: string;
   /** Seconds every registry read of one review must finish within (default 7). */
   readonly imageDeadline?: number;
-}
-
-/** `--image-deadline`: seconds, more than 0 and at most 29 (the API server waits at most 30). */
-export function parseImageDeadline(value: string): number {
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || seconds <= 0 || seconds > 29) {
-    throw new InvalidArgumentError("seconds, more than 0 and at most 29");
-  }
-  return seconds;
 }
 
 /** How the webhook learns the objects cross-resource policies read (webhook/caches/). */

@@ -18,13 +18,9 @@ import {
   type Json,
   type Policy,
 } from "@charter/ir";
-import {
-  type ImageContext,
-  NOT_VERIFIED,
-  podImages,
-  podView,
-  type ScanEvent,
-} from "@charter/runtime";
+import { type ImageContext, podImages, podView, type ScanEvent } from "@charter/runtime";
+
+import { NO_SCANS, REGISTRY_NOT_READ } from "./skip-reasons.js";
 
 /** Reads the registry: what `verifyImage` of @charter/images does. */
 export type VerifyImage = (reference: string, rules: ImageRules) => Promise<ImageFacts>;
@@ -36,24 +32,6 @@ export interface ImageFactsOptions {
   /** The judging instant, ms. */
   readonly now: number;
 }
-
-/** Why vulnerability requirements were not judged. */
-export const NO_SCANS =
-  "not judged: no scanner reports were given (charter check --vuln-reports trivy-report.json …)";
-
-/** Why signature and attestation requirements were not judged. */
-export const REGISTRY_NOT_READ =
-  "not verified: signatures and attestations are read from the registry with charter check --verify-images";
-
-/**
- * The skip messages that only say a flag was not given, with that flag: the table folds their
- * rows into one line per flag (report/table.ts), since every workload would repeat them.
- */
-export const SKIPPED_FOR_WANT_OF: ReadonlyMap<string, string> = new Map([
-  [NO_SCANS, "--vuln-reports"],
-  [REGISTRY_NOT_READ, "--verify-images"],
-  [NOT_VERIFIED, "--verify-images"],
-]);
 
 function withScan(
   facts: ImageFacts,

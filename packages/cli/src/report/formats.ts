@@ -1,4 +1,8 @@
-/** The formats of `charter check --format`, each written by its own file's sink. */
+/**
+ * Every format's sink at once (tests, and callers that render whole reports). `charter check`
+ * loads only the sink of its format (load-sink.ts).
+ */
+import { FORMATS, type Format, isFormat } from "./format-names.js";
 import { githubSink } from "./github.js";
 import { jsonSink } from "./json.js";
 import { toJunit } from "./junit.js";
@@ -8,21 +12,7 @@ import { collecting, renderWith, type SinkFactory } from "./report-sink.js";
 import { sarifSink } from "./sarif.js";
 import { isKept, toTable } from "./table.js";
 
-export const FORMATS = [
-  "table",
-  "json",
-  "sarif",
-  "junit",
-  "policyreport",
-  "openreports",
-  "github",
-] as const;
-
-export type Format = (typeof FORMATS)[number];
-
-export function isFormat(name: string): name is Format {
-  return (FORMATS as readonly string[]).includes(name);
-}
+export { FORMATS, type Format, isFormat };
 
 /** JSON, SARIF and annotations stream; the others keep the rows they show until the end. */
 export const SINKS: Record<Format, SinkFactory> = {

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HOSTILE, input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
-import { renderReport, SINKS } from "./formats.js";
+import { FORMATS, renderReport, SINKS } from "./formats.js";
+import { loadSink } from "./load-sink.js";
 import { fileOutput, streamOutput } from "./report-output.js";
+import { renderWith } from "./report-sink.js";
 import { toSarif } from "./sarif.js";
 
 const rows = [
@@ -13,6 +15,15 @@ const rows = [
   row({ result: "skip", rule: "s", message: HOSTILE }),
   row({ result: "error", rule: "e" }),
 ];
+
+describe("the sink of one format, loaded alone", () => {
+  it.each(FORMATS)("%s writes what the format's sink in SINKS writes", async (format) => {
+    const sink = await loadSink(format);
+    for (const some of [[], rows]) {
+      expect(renderWith(sink, input(some))).toBe(renderReport(format, input(some)));
+    }
+  });
+});
 
 describe("streamed reports", () => {
   it("JSON is one valid document for no rows, one row and many", () => {

@@ -1,6 +1,6 @@
 import { input, row } from "@charter/test-support/report-rows";
 import { describe, expect, it } from "vitest";
-import { NO_SCANS } from "../image-facts/with-image-facts.js";
+import { NO_SCANS } from "../image-facts/skip-reasons.js";
 import { toTable } from "./table.js";
 
 const api = { apiVersion: "apps/v1", kind: "Deployment", namespace: "todo", name: "api" };

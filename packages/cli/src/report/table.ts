@@ -16,9 +16,9 @@
  * `--quiet` keeps only errors.
  */
 
-import { count } from "@charter/compiler";
+import { count } from "@charter/compiler/constants";
 import type { Severity } from "@charter/ir";
-import { SKIPPED_FOR_WANT_OF } from "../image-facts/with-image-facts.js";
+import { SKIPPED_FOR_WANT_OF } from "../image-facts/skip-reasons.js";
 import type { Output } from "../output.js";
 import { terminalText } from "../terminal-text.js";
 import { groupBy } from "./group.js";

@@ -1,0 +1,20 @@
+/**
+ * `@charter/runtime/scan`: reading manifests and judging them on the IR engine, and nothing
+ * else. The package's main entry also loads every other engine (a Rego compiler, CEL, a
+ * WebAssembly runtime): half a second a `charter check` on the IR engine need not pay.
+ */
+export { ENGINE_NAMES, type EngineName } from "./engine-names.js";
+export type { EngineSettings, ExceptionsInForce } from "./engine-settings.js";
+export { expiringWithin, inForce } from "./exceptions/index.js";
+export { identityOf } from "./identity.js";
+export { NOT_VERIFIED } from "./images/judge-images.js";
+export { applyApiServerDefaults } from "./input/api-server-defaults.js";
+export {
+  type LoadEvent,
+  type LoadProblem,
+  type SkippedDocument,
+  streamResources,
+} from "./input/load.js";
+export { createIrScanEngine } from "./ir-engine/ir-engine-of.js";
+export { type ScanEvent, scanResources } from "./scan-resources.js";
+export type { Engine, Finding } from "./types.js";
