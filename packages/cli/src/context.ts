@@ -1,9 +1,12 @@
 /** What every command gets: where it runs, where it writes, and the project's policies. */
+import { dirname, resolve } from "node:path";
 import { CharterError, type Policy, type PolicyException } from "@charter/ir";
-import { type LoadedConfig, loadConfig } from "./config.js";
+import { findConfigFile, type LoadedConfig, loadConfig } from "./config.js";
+import { isTranspileCache } from "./import-ts.js";
 import { loadExceptions } from "./load-exceptions.js";
 import { loadPolicies } from "./load-policies.js";
 import type { Output } from "./output.js";
+import { cached } from "./project-cache/project-cache.js";
 import { selectPolicies } from "./select.js";
 
 export interface Context {
@@ -36,9 +39,7 @@ export async function projectPoliciesAndExceptions(
   options: PolicyOptions,
   use: ParamsUse = {},
 ): Promise<{ policies: Policy[]; exceptions: PolicyException[]; config: LoadedConfig }> {
-  const config = await loadConfig(ctx.cwd, options.config);
-  const all = await loadPolicies(config, ctx.cwd, options.policies, use);
-  const exceptions = await loadExceptions(config, ctx.cwd, all);
+  const { config, policies: all, exceptions } = await loadProject(ctx, options, use);
   const policies = selectPolicies(all, options.select);
   if (policies.length === 0) {
     throw new CharterError(
@@ -49,4 +50,36 @@ export async function projectPoliciesAndExceptions(
   }
   const selected = new Set(policies.map((policy) => policy.name));
   return { policies, exceptions: exceptions.filter((e) => selected.has(e.policy)), config };
+}
+
+/**
+ * The config, every policy (parameters set unless `use.configured` is false) and every
+ * exception, from the compiled policy-set cache when nothing they were made from has changed.
+ */
+async function loadProject(
+  ctx: Context,
+  options: PolicyOptions,
+  use: ParamsUse,
+): Promise<{ config: LoadedConfig; policies: Policy[]; exceptions: PolicyException[] }> {
+  const configured = use.configured ?? true;
+  const configFile = options.config ? resolve(ctx.cwd, options.config) : findConfigFile(ctx.cwd);
+  return cached(
+    {
+      key: {
+        cwd: ctx.cwd,
+        config: options.config ?? null,
+        policies: options.policies ?? null,
+        configured,
+      },
+      near: configFile ? dirname(configFile) : ctx.cwd,
+      ignore: isTranspileCache,
+      log: (line) => ctx.output.err(line),
+    },
+    async () => {
+      const config = await loadConfig(ctx.cwd, options.config);
+      const policies = await loadPolicies(config, ctx.cwd, options.policies, { configured });
+      const exceptions = await loadExceptions(config, ctx.cwd, policies);
+      return { config, policies, exceptions };
+    },
+  );
 }

@@ -31,6 +31,7 @@ import { parseCount, parseDuration, parseImageDeadline, parsePort } from "./opti
 import { terminalOutput } from "./output.js";
 import { FORMATS } from "./report/format-names.js";
 import { terminalLines } from "./terminal-text.js";
+import { mark, timingsLine } from "./timings.js";
 import { VERSION } from "./version.js";
 import { DEFAULT_WEBHOOK_IMAGE } from "./webhook-image.js";
 
@@ -42,6 +43,7 @@ export async function main(
   argv: readonly string[],
   ctx: Context = defaultContext(),
 ): Promise<number> {
+  mark("modules loaded");
   let exitCode = 0;
   const program = createProgram(ctx, (code) => {
     exitCode = code;
@@ -51,6 +53,9 @@ export async function main(
     return exitCode;
   } catch (error) {
     return reportError(ctx, error);
+  } finally {
+    const timings = timingsLine();
+    if (timings !== undefined) ctx.output.err(timings);
   }
 }
 

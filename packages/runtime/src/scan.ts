@@ -7,14 +7,17 @@ export { ENGINE_NAMES, type EngineName } from "./engine-names.js";
 export type { EngineSettings, ExceptionsInForce } from "./engine-settings.js";
 export { expiringWithin, inForce } from "./exceptions/index.js";
 export { identityOf } from "./identity.js";
-export { NOT_VERIFIED } from "./images/judge-images.js";
+export type { ImageContext } from "./images/image-context.js";
+export { NOT_VERIFIED, podImages } from "./images/judge-images.js";
 export { applyApiServerDefaults } from "./input/api-server-defaults.js";
 export {
   type LoadEvent,
   type LoadProblem,
+  loadResources,
   type SkippedDocument,
   streamResources,
 } from "./input/load.js";
 export { createIrScanEngine } from "./ir-engine/ir-engine-of.js";
+export { podView } from "./match.js";
 export { type ScanEvent, scanResources } from "./scan-resources.js";
 export type { Engine, Finding } from "./types.js";

@@ -32,6 +32,7 @@ import { fileOutput, streamOutput } from "../report/report-output.js";
 import type { ReportSink } from "../report/report-sink.js";
 import { type ReportRow, type Summary, toRow } from "../report/rows.js";
 import { terminalText } from "../terminal-text.js";
+import { mark } from "../timings.js";
 import { VERSION } from "../version.js";
 import type { ClusterInput } from "./check-cluster.js";
 import { type ClusterOptions, checkClusterOptions } from "./cluster-options.js";
@@ -145,6 +146,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   }
   const now = clockOf(options.now);
   const project = await projectPoliciesAndExceptions(ctx, options);
+  mark("policies loaded");
   const { exceptions, config } = project;
   // A policy waiting for its signing keys is judged nowhere (charter build leaves it out too).
   const policies = project.policies.filter((policy) => unconfiguredReason(policy) === undefined);
@@ -231,6 +233,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const shownFile = shownFiles(ctx);
   const clusterSource = cluster ? { source: { cluster: cluster.client.context } } : {};
   const report = (finding: Finding) => {
+    mark("first document judged");
     const row = {
       ...toRow(finding, finding.source && shownFile(finding.source.file)),
       ...clusterSource,
@@ -256,7 +259,11 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         engine: engineName,
         createEngine: () => {
           const settings = { exceptions, now, systemNamespaces };
-          if (chooseEngines === undefined) return createIrScanEngine(policies, settings);
+          if (chooseEngines === undefined) {
+            const engine = createIrScanEngine(policies, settings);
+            mark("engine ready");
+            return engine;
+          }
           const [engine] = chooseEngines(policies, [engineName], true, settings).engines;
           if (engine === undefined)
             throw new Error(`no ${engineName} engine; this is a bug in charter`);
@@ -271,6 +278,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         skipped: tell.skipped,
         read: ({ source }, unserved) => {
           summary.resources++;
+          if (summary.resources === 1) mark("first document read");
           progress?.(summary.resources);
           if (unserved === undefined) return;
           // An object Kubernetes does not serve is an error whatever the policies and the engine

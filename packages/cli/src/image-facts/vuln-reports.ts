@@ -13,9 +13,9 @@ import {
   readTrivyReport,
   readVulnerabilityReport,
   type ScanReport,
-} from "@charter/images";
+} from "@charter/images/offline";
 import { CharterError } from "@charter/ir";
-import { loadResources } from "@charter/runtime";
+import { loadResources } from "@charter/runtime/scan";
 
 export interface VulnReports {
   readonly reports: readonly ScanReport[];

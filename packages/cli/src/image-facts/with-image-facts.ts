@@ -10,7 +10,7 @@ import {
   parseImageReference,
   type ScanReport,
   scanForImage,
-} from "@charter/images";
+} from "@charter/images/offline";
 import {
   type ImageFacts,
   type ImageRules,
@@ -18,7 +18,7 @@ import {
   type Json,
   type Policy,
 } from "@charter/ir";
-import { type ImageContext, podImages, podView, type ScanEvent } from "@charter/runtime";
+import { type ImageContext, podImages, podView, type ScanEvent } from "@charter/runtime/scan";
 
 import { NO_SCANS, REGISTRY_NOT_READ } from "./skip-reasons.js";
 
