@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "../dist/main.js";
+// The bundle of dist/main.js (scripts/bundle-cli.mjs): one module graph to load, not hundreds.
+import { main } from "../dist/bundle/main.js";
 
 // A reader that stops early (`charter check … | head`) closes the pipe: stop quietly, with the
 // status a process killed by SIGPIPE has (128 + 13), as `yes | head` does.

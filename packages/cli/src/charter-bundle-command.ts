@@ -4,12 +4,12 @@
  * policy file).
  */
 import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { errorMessage, type RebuildCommand } from "@charter/server";
+import { cliPackageDir } from "./cli-package.js";
 
-/** packages/cli/bin/charter.js, from this module's place in src/ or dist/. */
-export const CHARTER_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/charter.js");
+/** packages/cli/bin/charter.js. */
+export const CHARTER_BIN = join(cliPackageDir(), "bin/charter.js");
 
 /** Runs `charter bundle --out FILE --name NAME …args` in a child Node process. */
 export function charterBundleCommand(options: {

@@ -9,9 +9,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { CharterError } from "@charter/ir";
+import { cliPackageDir } from "../cli-package.js";
 
 /** Every package, in dependency order; the CLI and testing need the others at run time. */
 export const CHARTER_PACKAGES = [
@@ -49,10 +49,10 @@ export function localPackages(from: string): LocalPackages {
 
 /** The Charter checkout this CLI runs from, if it runs from one (not from an installed package). */
 export function runningCheckout(): string | undefined {
-  // src/init/ or dist/init/ of packages/cli: four levels below the checkout.
-  const checkout = fileURLToPath(new URL("../../../..", import.meta.url));
+  // packages/cli of the checkout.
+  const checkout = dirname(dirname(cliPackageDir()));
   return isCheckout(checkout) && existsSync(join(checkout, "pnpm-workspace.yaml"))
-    ? checkout.replace(/[\\/]$/, "")
+    ? checkout
     : undefined;
 }
 

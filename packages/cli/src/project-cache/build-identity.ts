@@ -5,8 +5,9 @@
  * package's output) is stamped into the identity too.
  */
 import { readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliPackageDir } from "../cli-package.js";
 import { VERSION } from "../version.js";
 import { statStamp } from "./facts.js";
 
@@ -23,10 +24,8 @@ export interface CharterBuild {
  * when the code changed, so nothing is cached.
  */
 export function charterBuild(): CharterBuild | undefined {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) return undefined;
-  // <packages>/cli/dist/project-cache/build-identity.js
-  const packages = dirname(resolve(dirname(here), "../.."));
+  if (fileURLToPath(import.meta.url).endsWith(".ts")) return undefined;
+  const packages = dirname(cliPackageDir());
   return {
     charter: VERSION,
     node: process.version,
