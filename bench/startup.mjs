@@ -131,7 +131,10 @@ export function writeStartupSection(section) {
   const previous = fs.readFileSync(REPORT, "utf8");
   const markers = /<!-- startup-bench:begin[\s\S]*?<!-- startup-bench:end -->/;
   if (!markers.test(previous)) throw new Error("docs/benchmarks.md has no startup-bench markers");
-  fs.writeFileSync(REPORT, previous.replace(markers, () => section));
+  fs.writeFileSync(
+    REPORT,
+    previous.replace(markers, () => section),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
