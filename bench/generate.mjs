@@ -116,8 +116,20 @@ function addToInventory(inventory, object) {
  * `<folder>/resources.json`.
  */
 export function generate(count, folder, { json = true } = {}) {
-  fs.mkdirSync(folder, { recursive: true });
   const templateList = templates();
+  return {
+    ...writeDocuments(count, (index) => variant(templateList, index), folder, { json }),
+    templates: templateList.length,
+  };
+}
+
+/**
+ * Writes the documents `objectAt(0…count-1)` as one YAML stream (`resources.yaml`) and, unless
+ * `json` is false, as OPA's data file (`resources.json`: `{docs, inventory}`); shared by the
+ * generators (generate-pss.mjs too).
+ */
+export function writeDocuments(count, objectAt, folder, { json = true } = {}) {
+  fs.mkdirSync(folder, { recursive: true });
   const yamlPath = path.join(folder, "resources.yaml");
   const jsonPath = path.join(folder, "resources.json");
   const yamlFile = fs.openSync(yamlPath, "w");
@@ -127,7 +139,7 @@ export function generate(count, folder, { json = true } = {}) {
   let chunk = "";
   let jsonChunk = "";
   for (let index = 0; index < count; index++) {
-    const object = variant(templateList, index);
+    const object = objectAt(index);
     addToInventory(inventory, object);
     chunk += `${index === 0 ? "" : "---\n"}${stringify(object, { lineWidth: 0 })}`;
     jsonChunk += `${index === 0 ? "" : ",\n"}${JSON.stringify(object)}`;
@@ -142,7 +154,7 @@ export function generate(count, folder, { json = true } = {}) {
   fs.writeSync(jsonFile, `${jsonChunk}\n],"inventory":${JSON.stringify(inventory)}}\n`);
   fs.closeSync(yamlFile);
   fs.closeSync(jsonFile);
-  return { yamlPath, jsonPath: json ? jsonPath : undefined, templates: templateList.length };
+  return { yamlPath, jsonPath: json ? jsonPath : undefined };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

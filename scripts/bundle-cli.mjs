@@ -10,7 +10,7 @@
  * Everything else stays an import the installed package resolves, so each must be a
  * dependency of @charter/cli: the script fails when one is not (an install would break).
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +44,7 @@ const keepExternal = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [path.join(cli, "dist/main.js")],
   outdir,
   bundle: true,
@@ -60,7 +60,12 @@ await build({
     js: 'import { createRequire as __charterRequire } from "node:module"; const require = __charterRequire(import.meta.url);',
   },
   logLevel: "warning",
+  // Which source modules went into which chunk: test/start-up-modules.test.ts reads it to say
+  // what a command loaded.
+  metafile: true,
+  absWorkingDir: path.resolve(cli, "../.."),
 });
+writeFileSync(path.join(outdir, "metafile.json"), JSON.stringify(result.metafile));
 
 const undeclared = [...externals].filter((name) => !declared.has(name)).sort();
 if (undeclared.length > 0) {
