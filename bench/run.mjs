@@ -2,6 +2,8 @@
 /**
  * `pnpm bench`: whole-process benchmarks of the built CLI against the real OPA, all in one run.
  *
+ * 0. Start-up (bench/startup.mjs): the stages of a one-document `charter check` with the policy-set
+ *    cache warm and off; `--no-startup` skips it.
  * 1. Generates N resources (default 10,000) from examples/todo-app with variations
  *    (bench/generate.mjs), as one multi-document YAML file and as a JSON data file for OPA.
  * 2. Scans them against the whole library (charter.config.ts) three ways: `charter check` on
@@ -13,6 +15,9 @@
  *    YAML alone (bench/parse-only.mjs) to compare a whole scan with the parse it cannot avoid.
  * 5. Prints a table and rewrites the measured section of docs/benchmarks.md (between the
  *    `bench:begin` / `bench:end` markers; the prose around them is kept).
+ * 5b. Every peer on the same documents (bench/peers.mjs): `opa eval`, `conftest test`, `gator
+ *    test` and `kyverno apply` next to `charter check`, on the todo-app set and PSS-style
+ *    workloads, each peer's failing pairs compared with Charter's; `--no-peers` skips it.
  * 6. `charter check --cluster` of the same number of objects stored in the dev cluster, next to
  *    `kubectl get` of the same kinds (bench/cluster.mjs), written between the
  *    `cluster-bench:begin` / `cluster-bench:end` markers; `--no-cluster` skips it (and it skips
@@ -30,7 +35,7 @@
  *    itself, loudly, without the pinned Kubernetes builds).
  *
  *   node bench/run.mjs [--documents 10000] [--large 100000] [--no-write] [--no-cluster] [--no-serve]
- *                      [--no-webhook-caches] [--no-webhook]
+ *                      [--no-webhook-caches] [--no-webhook] [--no-startup] [--no-peers]
  *
  * Peak RSS comes from GNU time (`/usr/bin/time -f %M`); wall time from process.hrtime around
  * the child. Every number is one run: the machine is stated with them.
@@ -39,9 +44,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { clusterBench, clusterSection, writeClusterSection } from "./cluster.mjs";
 import { generate } from "./generate.mjs";
+import { fail, GNU_TIME, measure, repoRoot } from "./measure.mjs";
+import { peersBench, peersSection, writePeersSection } from "./peers.mjs";
 import {
   hostFacts,
   printServeLoad,
@@ -49,6 +55,7 @@ import {
   serveSection,
   writeServeSection,
 } from "./serve-load.mjs";
+import { startupBench, startupSection, writeStartupSection } from "./startup.mjs";
 import {
   webhookCachesBench,
   webhookCachesSection,
@@ -56,10 +63,8 @@ import {
 } from "./webhook-caches.mjs";
 import { webhookLoadBench, webhookLoadSection, writeWebhookLoadSection } from "./webhook-load.mjs";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
 const OPA = process.env.OPA ?? path.join(repoRoot, ".tools/bin/opa");
-const GNU_TIME = "/usr/bin/time";
 const REPORT = path.join(repoRoot, "docs/benchmarks.md");
 
 function option(name, fallback) {
@@ -70,49 +75,12 @@ const DOCUMENTS = option("--documents", 10_000);
 const LARGE = option("--large", 100_000);
 const WRITE = !process.argv.includes("--no-write");
 
-function fail(message) {
-  console.error(`bench: ${message}`);
-  process.exit(2);
-}
-
 for (const [file, what] of [
   [GNU_TIME, "GNU time (apt-get install time) measures peak memory"],
   [OPA, "the real opa (scripts/install-engines.sh, or set OPA=/path/to/opa)"],
   [path.join(repoRoot, "packages/cli/dist/main.js"), "the built CLI (run `pnpm build`)"],
 ]) {
   if (!fs.existsSync(file)) fail(`${file} is missing: ${what}`);
-}
-
-/**
- * Runs one process to its end: wall milliseconds, peak RSS in MiB, exit code, and its stdout
- * (or written to `stdoutFile`). Exit codes outside `ok` are a failed benchmark.
- */
-function measure(label, command, args, { ok = [0], stdoutFile } = {}) {
-  const rssFile = path.join(os.tmpdir(), `charter-bench-rss-${process.pid}`);
-  const out = stdoutFile ? fs.openSync(stdoutFile, "w") : "pipe";
-  const started = process.hrtime.bigint();
-  const child = spawnSync(GNU_TIME, ["-f", "%M", "-o", rssFile, command, ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", out, "pipe"],
-    maxBuffer: 1 << 30,
-    encoding: "utf8",
-  });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (typeof out === "number") fs.closeSync(out);
-  const rssLines = fs.readFileSync(rssFile, "utf8").trim().split("\n");
-  fs.rmSync(rssFile, { force: true });
-  // GNU time writes "Command exited with non-zero status N" before the figure.
-  const peakMiB = Number(rssLines.at(-1)) / 1024;
-  if (!ok.includes(child.status)) {
-    const output = stdoutFile ? fs.readFileSync(stdoutFile, "utf8") : child.stdout;
-    fail(
-      `${label} exited with ${child.status}:\n${child.stderr.slice(-2000)}${output.slice(0, 2000)}`,
-    );
-  }
-  console.error(
-    `  ${label}: ${(wallMs / 1000).toFixed(2)} s, ${peakMiB.toFixed(0)} MiB (exit ${child.status})`,
-  );
-  return { wallMs, peakMiB, exitCode: child.status, stdout: child.stdout ?? "" };
 }
 
 function firstLine(command, args) {
@@ -136,6 +104,13 @@ function machine() {
 }
 
 const charter = (...args) => [CHARTER, ...args];
+
+// 0. Start-up, first, on a machine not yet busy with the scans.
+if (!process.argv.includes("--no-startup")) {
+  const section = startupSection(startupBench());
+  console.log(`\n${section}\n`);
+  if (WRITE) writeStartupSection(section);
+}
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "charter-bench-"));
 console.error(`bench: working in ${work}`);
@@ -352,6 +327,13 @@ if (WRITE) {
   console.log(`wrote ${path.relative(repoRoot, REPORT)}`);
 }
 fs.rmSync(work, { recursive: true, force: true });
+
+// 5b. Every peer (opa, conftest, gator, kyverno) on the same documents.
+if (!process.argv.includes("--no-peers")) {
+  const section = peersSection(peersBench({ documents: DOCUMENTS }));
+  console.log(`\n${section}\n`);
+  if (WRITE) writePeersSection(section);
+}
 
 // 6. A live cluster: charter check --cluster next to kubectl get, the same objects.
 if (!process.argv.includes("--no-cluster")) {
