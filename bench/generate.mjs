@@ -141,7 +141,7 @@ export function writeDocuments(count, objectAt, folder, { json = true } = {}) {
   for (let index = 0; index < count; index++) {
     const object = objectAt(index);
     addToInventory(inventory, object);
-    chunk += `${index === 0 ? "" : "---\n"}${stringify(object, { lineWidth: 0 })}`;
+    chunk += `${index === 0 ? "" : "---\n"}${stringify(object, { lineWidth: 0, version: "1.1" })}`;
     jsonChunk += `${index === 0 ? "" : ",\n"}${JSON.stringify(object)}`;
     if (chunk.length > 1 << 20) {
       fs.writeSync(yamlFile, chunk);

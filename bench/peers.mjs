@@ -22,6 +22,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { corpusInput } from "./corpus.mjs";
 import { generate } from "./generate.mjs";
 import { generatePss } from "./generate-pss.mjs";
 import { fail, measure, repoRoot } from "./measure.mjs";
@@ -338,6 +339,7 @@ export function peersBench({ documents = 10_000, kyvernoDocuments = 200 } = {}) 
     const policies = emittedPolicies(out);
     const todo = generate(documents, path.join(work, "todo-input"));
     const pss = generatePss(documents, path.join(work, "pss-input"));
+    const corpus = corpusInput(path.join(work, "corpus-input"));
     const inputs = [
       {
         name: "todo",
@@ -350,6 +352,11 @@ export function peersBench({ documents = 10_000, kyvernoDocuments = 200 } = {}) 
         label: `${documents} PSS-style workloads (bench/generate-pss.mjs)`,
         documents,
         ...pss,
+      },
+      {
+        name: "corpus",
+        label: `${corpus.documents} documents of real release manifests (${corpus.projects.join(", ")}; bench/corpus/)`,
+        ...corpus,
       },
     ];
     const results = inputs.map((input) =>
