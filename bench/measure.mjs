@@ -54,3 +54,15 @@ export function measure(label, command, args, { ok = [0], stdoutFile, env, cwd =
     stderr: child.stderr,
   };
 }
+
+/** Replaces the `<name>:begin` … `<name>:end` section of docs/benchmarks.md. */
+export function writeSection(name, section) {
+  const report = path.join(repoRoot, "docs/benchmarks.md");
+  const previous = fs.readFileSync(report, "utf8");
+  const markers = new RegExp(`<!-- ${name}:begin[\\s\\S]*?<!-- ${name}:end -->`);
+  if (!markers.test(previous)) throw new Error(`docs/benchmarks.md has no ${name} markers`);
+  fs.writeFileSync(
+    report,
+    previous.replace(markers, () => section),
+  );
+}

@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { corpusInput } from "./corpus.mjs";
 import { generate } from "./generate.mjs";
 import { generatePss } from "./generate-pss.mjs";
-import { fail, measure, repoRoot } from "./measure.mjs";
+import { fail, measure, repoRoot, writeSection } from "./measure.mjs";
 
 export const CONFTEST_VERSION = "0.71.1";
 const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
@@ -33,7 +33,6 @@ const TOOLS = path.join(repoRoot, ".tools/bin");
 const OPA = process.env.OPA ?? path.join(TOOLS, "opa");
 const GATOR = process.env.GATOR ?? path.join(TOOLS, "gator");
 const KYVERNO = process.env.KYVERNO ?? path.join(TOOLS, "kyverno");
-const REPORT = path.join(repoRoot, "docs/benchmarks.md");
 
 /** conftest at the pinned version, built with the machine's Go into .tools/conftest/ once. */
 export function conftestBinary() {
@@ -434,13 +433,7 @@ ${blocks.join("\n")}
 }
 
 export function writePeersSection(section) {
-  const previous = fs.readFileSync(REPORT, "utf8");
-  const markers = /<!-- peers-bench:begin[\s\S]*?<!-- peers-bench:end -->/;
-  if (!markers.test(previous)) throw new Error("docs/benchmarks.md has no peers-bench markers");
-  fs.writeFileSync(
-    REPORT,
-    previous.replace(markers, () => section),
-  );
+  writeSection("peers-bench", section);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -16,10 +16,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { repoRoot, writeSection } from "./measure.mjs";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHARTER = path.join(repoRoot, "packages/cli/bin/charter.js");
-const REPORT = path.join(repoRoot, "docs/benchmarks.md");
 const ONE_DOCUMENT = path.join(repoRoot, "examples/todo-app/hardened/api.yaml");
 const STAGES = [
   "modules loaded",
@@ -128,13 +127,7 @@ ${rows.join("\n")}
 }
 
 export function writeStartupSection(section) {
-  const previous = fs.readFileSync(REPORT, "utf8");
-  const markers = /<!-- startup-bench:begin[\s\S]*?<!-- startup-bench:end -->/;
-  if (!markers.test(previous)) throw new Error("docs/benchmarks.md has no startup-bench markers");
-  fs.writeFileSync(
-    REPORT,
-    previous.replace(markers, () => section),
-  );
+  writeSection("startup-bench", section);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

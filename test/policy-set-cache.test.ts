@@ -230,6 +230,18 @@ export default policy("no-default-namespace", {
     expect(charter(CHECK).cache[0]).toMatch(/hit/);
   });
 
+  it("a cache folder others can write is never read from (CHARTER_CACHE_DIR=/tmp-like)", () => {
+    const shared = join(project, ".shared-cache");
+    mkdirSync(shared, { mode: 0o777 });
+    chmodSync(shared, 0o777);
+    const env = { CHARTER_CACHE_DIR: shared };
+    expect(charter(CHECK, env).cache[0]).toBe("charter cache: miss (no entry)");
+    // The entry is there, but in a folder anyone could have planted it in: not read.
+    expect(readdirSync(shared).some((name) => name.endsWith(".json"))).toBe(true);
+    const again = checkBoth(CHECK, env);
+    expect(again.cache[0]).toBe("charter cache: miss (no entry)");
+  });
+
   it("a damaged entry is a miss, never an error", () => {
     for (const name of readdirSync(cacheDir)) writeFileSync(join(cacheDir, name), "{ not json");
     const run = checkBoth(CHECK);
