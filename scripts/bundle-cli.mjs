@@ -18,7 +18,7 @@ import { build } from "esbuild";
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli");
 const outdir = path.join(cli, "dist/bundle");
-const BUNDLED = ["commander", "yaml", "re2js", "picomatch"];
+const BUNDLED = ["commander", "yaml", "js-yaml", "re2js", "picomatch"];
 
 const manifest = JSON.parse(readFileSync(path.join(cli, "package.json"), "utf8"));
 const declared = new Set(Object.keys(manifest.dependencies ?? {}));

@@ -93,7 +93,7 @@ export {
   STDIN_NAME,
   streamResources,
 } from "./input/load.js";
-export { MAX_NESTING_DEPTH } from "./input/yaml-documents.js";
+export { MAX_NESTING_DEPTH, YAML_READER } from "./input/yaml-documents.js";
 export {
   caseResource,
   caseResources,

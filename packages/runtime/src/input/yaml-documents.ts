@@ -5,10 +5,13 @@
  *
  * YAML flavour: Kubernetes reads manifests with sigs.k8s.io/yaml over go-yaml v2, where
  * `privileged: yes` is `true` and `mode: 0644` is octal. Reading them as YAML 1.2 would turn
- * `yes` into a string and silently pass a privileged container. The yaml package parses (as
- * YAML 1.1, merge keys on, timestamps and `!!binary`/`!!set`/`!!omap`/`!!pairs` not special),
- * then go-yaml-scalars.ts gives every scalar the value go-yaml gives it and refuses what
- * Kubernetes cannot read (`.inf`, null keys, repeated keys, a merge after the key it sets).
+ * `yes` into a string and silently pass a privileged container.
+ *
+ * Two readers. The fast one (yaml-events.ts) composes js-yaml's parser events with go-yaml's
+ * rules and gives every value. The yaml package (readDocumentsWithYamlPackage: parsed as YAML
+ * 1.1, merge keys on, timestamps and `!!binary`/`!!set`/`!!omap`/`!!pairs` not special, then
+ * go-yaml-scalars.ts) explains a syntax error the fast reader found in plainer words; it is
+ * the whole reader only when CHARTER_YAML_READER=yaml-package (to compare the two).
  */
 import { explainYamlError, parserWords } from "@charter/ir";
 import {
@@ -23,6 +26,7 @@ import {
   type Tags,
 } from "yaml";
 import { readScalarsAsKubectl } from "./go-yaml-scalars.js";
+import { composeDocuments, YamlRefusal } from "./yaml-events.js";
 
 /** Alias expansions allowed per document, weighted by size (the yaml package's measure). */
 export const MAX_ALIAS_COUNT = 100;
@@ -160,10 +164,10 @@ function problemAt(lines: Lines, offset: number, message: string): DocumentOutco
 }
 
 /**
- * The documents of a text in order; nothing in the text makes it throw. `startLine` is the
- * line of the file the text starts on.
+ * The documents of a text as the yaml package reads them (the reference reader), in order;
+ * nothing in the text makes it throw. `startLine` is the line of the file the text starts on.
  */
-export function readDocuments(text: string, startLine = 1): DocumentOutcome[] {
+export function readDocumentsWithYamlPackage(text: string, startLine = 1): DocumentOutcome[] {
   const counter = new LineCounter();
   const lines: Lines = {
     linePos(offset) {
@@ -228,4 +232,103 @@ export function readDocuments(text: string, startLine = 1): DocumentOutcome[] {
     );
   }
   return outcomes;
+}
+
+/** Offsets to lines and columns through an index of the text's line starts, made on first use. */
+function lineIndex(text: string, startLine: number): Lines {
+  let starts: number[] | undefined;
+  return {
+    linePos(offset) {
+      if (starts === undefined) {
+        starts = [0];
+        for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1))
+          starts.push(at + 1);
+      }
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if ((starts[middle] as number) <= offset) low = middle;
+        else high = middle - 1;
+      }
+      return { line: low + startLine, col: offset - (starts[low] as number) + 1 };
+    },
+  };
+}
+
+/** The line a document without data is told on: its `---`, else its first line of text. */
+function emptyDocumentOffset(text: string): number {
+  const marker = /^---/m.exec(text);
+  if (marker !== null) return marker.index;
+  const content = /^[^\s#%]/m.exec(text);
+  return content === null ? 0 : content.index;
+}
+
+/** Why js-yaml's parser stopped, and where. */
+function syntaxError(error: unknown): { offset: number; reason: string } {
+  const { reason, mark } = error as { reason?: unknown; mark?: { position?: unknown } };
+  return {
+    offset: typeof mark?.position === "number" ? mark.position : 0,
+    reason: typeof reason === "string" ? reason : String(error),
+  };
+}
+
+/** The fast reader (yaml-events.ts), with the yaml package's words for a syntax error. */
+function readDocumentsFast(original: string, startLine: number): DocumentOutcome[] {
+  // kubectl's line reader (k8s.io/apimachinery's LineReader, bufio ReadLine) ends every line
+  // with "\n" in place of a "\r\n": `one\r\r\n` reaches go-yaml as `one\r\n`, one line break.
+  // Only line ends change, so every line and column stays where it was.
+  const text = original.includes("\r") ? original.replaceAll("\r\n", "\n") : original;
+  const lines = lineIndex(text, startLine);
+  try {
+    // js-yaml refuses a depth equal to its maxDepth; the limit is the deepest allowed.
+    return composeDocuments(
+      text,
+      MAX_NESTING_DEPTH + 1,
+      (offset) => lines.linePos(offset).line,
+    ).map((document): DocumentOutcome => {
+      if (document.value === null || document.value === undefined) {
+        const at = document.offset >= 0 ? document.offset : emptyDocumentOffset(text);
+        return { kind: "empty", line: lines.linePos(at).line };
+      }
+      return {
+        kind: "value",
+        line: lines.linePos(Math.max(document.offset, 0)).line,
+        value: document.value,
+        itemLines: document.itemOffsets.map((offset) =>
+          offset < 0 ? 0 : lines.linePos(offset).line,
+        ),
+      };
+    });
+  } catch (error) {
+    if (error instanceof YamlRefusal)
+      return [problemAt(lines, Math.max(error.offset, 0), error.message)];
+    const { offset, reason } = syntaxError(error);
+    // The reference reader only words the error (and places it: js-yaml's position of a flow
+    // collection too deep is one past its bracket); its data, if it has any, is never used.
+    const explained = readDocumentsWithYamlPackage(original, startLine).filter(
+      (outcome) => outcome.kind === "problem",
+    );
+    if (explained.length > 0) return explained;
+    if (/maxDepth/.test(reason) || error instanceof RangeError)
+      return [problemAt(lines, offset, TOO_DEEP)];
+    return [problemAt(lines, offset, `YAML does not parse: ${reason}`)];
+  }
+}
+
+/**
+ * Which reader gives the data: `fast` (yaml-events.ts) unless CHARTER_YAML_READER=yaml-package
+ * (read once, at load), for comparing the two. The loader differential asserts `fast`.
+ */
+export const YAML_READER: "fast" | "yaml-package" =
+  process.env.CHARTER_YAML_READER === "yaml-package" ? "yaml-package" : "fast";
+
+/**
+ * The documents of a text in order; nothing in the text makes it throw. `startLine` is the
+ * line of the file the text starts on.
+ */
+export function readDocuments(text: string, startLine = 1): DocumentOutcome[] {
+  return YAML_READER === "yaml-package"
+    ? readDocumentsWithYamlPackage(text, startLine)
+    : readDocumentsFast(text, startLine);
 }
