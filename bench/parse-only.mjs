@@ -1,13 +1,14 @@
 /**
- * The floor a scan cannot beat: read a multi-document YAML file and turn every document into
- * plain data with the same `yaml` package and YAML 1.1 flavour the runtime reads manifests
- * with (Parser → Composer → toJS), and nothing else. Prints the document count and the time
- * spent parsing (the process's own start-up is measured by the caller).
+ * The floor a scan cannot beat: read a multi-document YAML file exactly as `charter check`
+ * reads it — the document splitter, UTF-8, the YAML reader with Kubernetes' semantics, the
+ * object checks (`streamResources` of the built runtime) — and judge nothing. Prints the
+ * document count and the time spent reading (the process's own start-up is measured by the
+ * caller). CHARTER_YAML_READER=yaml-package measures the yaml package's reader instead of the
+ * fast one (packages/runtime/src/input/yaml-documents.ts).
  *
  *   node bench/parse-only.mjs <file.yaml>
  */
-import fs from "node:fs";
-import { Composer, Parser } from "yaml";
+import { streamResources } from "../packages/runtime/dist/index.js";
 
 const file = process.argv[2];
 if (!file) {
@@ -16,13 +17,10 @@ if (!file) {
 }
 
 const started = process.hrtime.bigint();
-const text = fs.readFileSync(file, "utf8");
-const composer = new Composer({ version: "1.1" });
 let documents = 0;
-for (const document of composer.compose(new Parser().parse(text), true)) {
-  if (document.errors.length > 0) throw new Error(`document ${documents + 1} does not parse`);
-  const value = document.toJS({ maxAliasCount: 100 });
-  if (value !== null && value !== undefined) documents++;
+for await (const event of streamResources([file])) {
+  if (event.kind === "resource") documents++;
+  else if (event.kind === "problem") throw new Error(`${event.problem.message} (${file})`);
 }
 const parseMs = Number(process.hrtime.bigint() - started) / 1e6;
 console.log(JSON.stringify({ documents, parseMs }));

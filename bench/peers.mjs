@@ -147,6 +147,17 @@ function benchInput(input, out, policies, work, { kyvernoDocuments }) {
   );
   const charterFailing = charterPairs(charterReport);
 
+  // Reading alone, as `charter check` reads (bench/parse-only.mjs): the fast YAML reader, and
+  // the yaml package's for comparison. A whole process each, start-up included.
+  const readWith = (reader) =>
+    measure(
+      `reading only, ${reader} (${input.name})`,
+      process.execPath,
+      [path.join(repoRoot, "bench/parse-only.mjs"), input.yamlPath],
+      { env: { CHARTER_YAML_READER: reader } },
+    );
+  const reading = { fast: readWith("fast"), yamlPackage: readWith("yaml-package") };
+
   // opa eval: one process, every document `with input as` it.
   const query = path.join(dir, "query");
   fs.mkdirSync(query, { recursive: true });
@@ -269,6 +280,7 @@ deny contains msg if {
 
   return {
     input,
+    reading,
     runs: {
       charter: { ...charter, documents: input.documents },
       opa: { ...opa, documents: input.documents },
@@ -395,9 +407,11 @@ function firstLine(command, args) {
 
 const seconds = (ms) => (ms / 1000).toFixed(2);
 const perDocumentMs = (run) => run.wallMs / run.documents;
+/** The time bench/parse-only.mjs spent reading, inside its process. */
+const parsedMs = (run) => JSON.parse(run.stdout).parseMs;
 
 export function peersSection({ results, policies, versions }) {
-  const blocks = results.map(({ input, runs, agreement }) => {
+  const blocks = results.map(({ input, reading, runs, agreement }) => {
     const rows = Object.entries(runs).map(([peer, run]) => {
       const ratio =
         peer === "charter"
@@ -423,7 +437,9 @@ export function peersSection({ results, policies, versions }) {
 | Run | Documents | Wall (s) | Documents/s | Peak RSS (MiB) | Peer ÷ Charter, per document | Failing (resource, policy) pairs vs Charter |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |
 ${rows.join("\n")}
-${differences.length ? `\n${differences.join("\n")}\n` : ""}`;
+${differences.length ? `\n${differences.join("\n")}\n` : ""}
+Reading alone as \`charter check\` reads (bench/parse-only.mjs; time inside the process, whole process): fast YAML reader ${seconds(parsedMs(reading.fast))} s (${seconds(reading.fast.wallMs)} s), the yaml package's ${seconds(parsedMs(reading.yamlPackage))} s (${seconds(reading.yamlPackage.wallMs)} s), ${(parsedMs(reading.yamlPackage) / parsedMs(reading.fast)).toFixed(1)}× faster; whole \`charter check\` ÷ fast reading, both whole processes: ${(runs.charter.wallMs / reading.fast.wallMs).toFixed(2)}×.
+`;
   });
   return `<!-- peers-bench:begin (written by bench/peers.mjs; edit the prose outside these markers) -->
 Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, one run; Node ${process.version}, ${os.cpus().length} CPUs; ${versions.opa}, conftest ${versions.conftest}, ${versions.gator}, kyverno ${versions.kyverno}. Policies each peer runs: Rego ${policies.rego} (opa, conftest), Gatekeeper ${policies.gatekeeper}, Kyverno ${policies.kyverno}.
