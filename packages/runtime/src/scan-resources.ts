@@ -38,6 +38,14 @@ export interface ScanSetup extends ExceptionsInForce {
    * objects in them get skip rows (none by default).
    */
   readonly systemNamespaces?: readonly string[];
+  /**
+   * The input read again, from the start, for the IR engine's first pass: when policies read
+   * beyond the resource, it indexes the kinds they read before the scan, so each document is
+   * judged whole as it is read and nothing of it waits for the end (memory flat in the input).
+   * It may leave out documents holding none of those kinds; its problems are not told (the
+   * scan's own reading tells them).
+   */
+  readonly firstPass?: () => AsyncIterable<ScanEvent>;
 }
 
 /** What a scan tells, as it happens. */
@@ -93,13 +101,24 @@ export async function scanResources(
   };
 
   if (setup.engine === "ir") {
-    const scan = createScan(policies, { exceptions, now, systemNamespaces });
+    const kinds = inventoryKindsOf(policies);
+    const inventory =
+      setup.firstPass && kinds.length > 0
+        ? await readInventory(setup.firstPass(), new InventoryIndex(kinds))
+        : undefined;
+    const scan = createScan(policies, {
+      exceptions,
+      now,
+      systemNamespaces,
+      ...(inventory ? { inventory } : {}),
+    });
     await eachResource(
       (resource) => {
         tellUnserved();
         for (const finding of scan.add(resource)) on.finding(finding);
       },
-      (object) => scan.inventory.add(object),
+      // The first pass has indexed the context already.
+      (object) => inventory === undefined && scan.inventory.add(object),
     );
     tellUnserved();
     for (const finding of scan.finish()) on.finding(finding);
@@ -134,4 +153,17 @@ export async function scanResources(
   return {
     usedExceptions: new Set(findings.flatMap((f) => (f.exception ? [f.exception.name] : []))),
   };
+}
+
+/** The first pass: every object of the kinds the index keeps, as the scan would index them. */
+async function readInventory(
+  events: AsyncIterable<ScanEvent>,
+  index: InventoryIndex,
+): Promise<InventoryIndex> {
+  for await (const event of events) {
+    if (event.kind === "context") index.add(event.object);
+    else if (event.kind === "resource" && unservedApiVersion(event.resource.object) === undefined)
+      index.add(event.resource.object);
+  }
+  return index;
 }

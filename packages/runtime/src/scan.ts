@@ -17,6 +17,8 @@ export {
   type SkippedDocument,
   streamResources,
 } from "./input/load.js";
+export { firstPassFilter } from "./inventory/first-pass-filter.js";
+export { inventoryKindsOf } from "./inventory/judged-with.js";
 export { createIrScanEngine } from "./ir-engine/ir-engine-of.js";
 export { podView } from "./match.js";
 export { type ScanEvent, scanResources } from "./scan-resources.js";

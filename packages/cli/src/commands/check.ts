@@ -11,8 +11,10 @@ import {
   createIrScanEngine,
   expiringWithin,
   type Finding,
+  firstPassFilter,
   identityOf,
   inForce,
+  inventoryKindsOf,
   type LoadEvent,
   type LoadProblem,
   type ScanEvent,
@@ -31,6 +33,7 @@ import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
 import type { ReportSink } from "../report/report-sink.js";
 import { type ReportRow, type Summary, toRow } from "../report/rows.js";
+import { spoolStdin } from "../stdin-spool.js";
 import { terminalText } from "../terminal-text.js";
 import { mark } from "../timings.js";
 import { VERSION } from "../version.js";
@@ -171,21 +174,38 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         () => meter?.clear(),
       )
     : undefined;
-  const read = () =>
+  // Policies that read beyond the resource (its Namespace, inventory(…)) are judged with the
+  // whole input's index, read in a first pass over the files (stdin spooled to a file for it):
+  // then every document is judged whole as it is read, and nothing of it waits in memory.
+  const inventoryKinds = engineName === "ir" && !cluster ? inventoryKindsOf(policies) : [];
+  const spool =
+    inventoryKinds.length > 0 && inputs.includes("-") ? await spoolStdin(ctx.stdin) : undefined;
+  const read = (documentFilter?: (bytes: Uint8Array) => boolean) =>
     streamResources(inputs, {
-      stdin: ctx.stdin,
+      stdin: spool ? spool.open() : ctx.stdin,
       ...(options.maxDocumentSize ? { maxDocumentSize: options.maxDocumentSize } : {}),
       ...(options.include?.length ? { include: options.include } : {}),
       ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+      ...(documentFilter ? { documentFilter } : {}),
     });
   // A cluster's objects are stored, so already defaulted; a manifest gets the API server's
   // defaults unless --no-defaults asks for the raw file.
-  const objects = cluster
-    ? cluster.events
-    : options.defaults === false
-      ? read()
-      : withApiServerDefaults(read());
-  const events = await withImageFactsOf(ctx, objects, policies, options, now);
+  const defaulted = (events: AsyncIterable<LoadEvent>) =>
+    options.defaults === false ? events : withApiServerDefaults(events);
+  const objects = cluster ? cluster.events : defaulted(read());
+  const firstPass =
+    inventoryKinds.length > 0
+      ? () => {
+          mark("first pass started");
+          return defaulted(read(firstPassFilter(inventoryKinds)));
+        }
+      : undefined;
+  const events = await withImageFactsOf(ctx, objects, policies, options, now).catch(
+    async (error: unknown) => {
+      await spool?.remove();
+      throw error;
+    },
+  );
   const tell = {
     problem: (problem: LoadProblem) => {
       meter?.clear();
@@ -257,6 +277,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         now,
         systemNamespaces,
         engine: engineName,
+        ...(firstPass ? { firstPass } : {}),
         createEngine: () => {
           const settings = { exceptions, now, systemNamespaces };
           if (chooseEngines === undefined) {
@@ -308,6 +329,8 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   } catch (error) {
     output.abort();
     throw error;
+  } finally {
+    await spool?.remove();
   }
   warnAboutExceptions(ctx, exceptions, usedExceptions, now);
 

@@ -41,6 +41,11 @@ export interface LoadOptions {
   readonly include?: readonly string[];
   /** Globs of files, or folders with all they hold, a folder scan leaves out. */
   readonly exclude?: readonly string[];
+  /**
+   * Documents to read, judged on their bytes before they are parsed: one it refuses (and one
+   * over the size limit) gives no event at all. For a first pass that only wants some kinds.
+   */
+  readonly documentFilter?: (bytes: Uint8Array) => boolean;
 }
 
 export interface SkippedDocument {
@@ -192,7 +197,10 @@ async function* streamFile(
   file: string,
   open: () => NodeJS.ReadableStream,
   maxDocumentSize: number,
+  documentFilter?: (bytes: Uint8Array) => boolean,
 ): AsyncGenerator<LoadEvent> {
+  const wanted = (raw: RawDocument) =>
+    documentFilter === undefined || (raw.bytes !== undefined && documentFilter(raw.bytes));
   const splitter = new DocumentSplitter(maxDocumentSize);
   let events = 0;
   let first = true;
@@ -217,6 +225,7 @@ async function* streamFile(
         }
       }
       for (const raw of splitter.push(bytes)) {
+        if (!wanted(raw)) continue;
         for (const event of documentEvents(file, raw, maxDocumentSize, yamlStream)) {
           events++;
           yield event;
@@ -224,6 +233,7 @@ async function* streamFile(
       }
     }
     for (const raw of splitter.end()) {
+      if (!wanted(raw)) continue;
       for (const event of documentEvents(file, raw, maxDocumentSize, yamlStream)) {
         events++;
         yield event;
@@ -255,7 +265,12 @@ export async function* streamResources(
   const filter = fileFilter(options.include, options.exclude);
   for (const input of inputs) {
     if (input === "-") {
-      yield* streamFile(STDIN_NAME, () => options.stdin ?? process.stdin, maxDocumentSize);
+      yield* streamFile(
+        STDIN_NAME,
+        () => options.stdin ?? process.stdin,
+        maxDocumentSize,
+        options.documentFilter,
+      );
       continue;
     }
     for await (const listed of listInput(input, filter)) {
@@ -269,7 +284,7 @@ export async function* streamResources(
         continue;
       }
       const open = () => createReadStream(listed.path, { highWaterMark: READ_CHUNK_BYTES });
-      yield* streamFile(listed.path, open, maxDocumentSize);
+      yield* streamFile(listed.path, open, maxDocumentSize, options.documentFilter);
     }
   }
 }

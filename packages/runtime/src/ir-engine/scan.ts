@@ -29,12 +29,17 @@ import {
   type Subject,
 } from "./evaluate.js";
 import { type Projection, project, projectionOf } from "./projection.js";
+import { RowSpool } from "./row-spool.js";
 
 export interface Scan {
   /** Judges what can be judged now; the rows of cross-resource policies wait for `finish`. */
   add(resource: Resource): Finding[];
-  /** Judges the waiting rows with the whole scanned set. Call once, after the last `add`. */
-  finish(): Finding[];
+  /**
+   * The rows judged at the end, in order: judged now with the whole scanned set, or, when the
+   * inventory was read first, read back from where they were kept. Call once, after the last
+   * `add`.
+   */
+  finish(): Iterable<Finding>;
   /** The index of the kinds cross-resource policies read, as read so far. */
   readonly inventory: InventoryIndex;
   /** How many (resource, policy) judgements wait for the end. */
@@ -50,6 +55,12 @@ export interface ScanOptions {
   readonly now?: number;
   /** The policy set's system namespaces: objects in them get skip rows (none by default). */
   readonly systemNamespaces?: readonly string[];
+  /**
+   * The index of the whole scanned set, read before the scan (a first pass over the input):
+   * cross-resource rows are then judged with each document and kept in a RowSpool until the
+   * end, so nothing of the documents waits in memory.
+   */
+  readonly inventory?: InventoryIndex;
 }
 
 interface Waiting {
@@ -75,24 +86,27 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
   const projections = new Map<CompiledPolicy, Projection>(
     compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
   );
-  const inventory = new InventoryIndex(inventoryKindsOf(policies));
+  const complete = options.inventory !== undefined;
+  const inventory = options.inventory ?? new InventoryIndex(inventoryKindsOf(policies));
   const waiting: Waiting[] = [];
+  const late = new RowSpool();
   let count = 0;
   let finished = false;
 
   function add(resource: Resource): Finding[] {
     if (finished) throw new Error("add() after finish(); this is a bug in charter");
     const resourceIndex = count++;
-    inventory.add(resource.object);
+    if (!complete) inventory.add(resource.object);
     const identity = identityOf(resource.object);
     const findings: Finding[] = [];
     for (const policy of compiled) {
       const projection = projections.get(policy);
-      if (
-        projection === undefined ||
-        !judgedAtEnd(policy.policy, resource.object, systemNamespaces, operationOf(resource))
-      ) {
-        // Judged now: nothing beyond the resource is read (or a skip needs nothing at all).
+      const atEnd =
+        projection !== undefined &&
+        judgedAtEnd(policy.policy, resource.object, systemNamespaces, operationOf(resource));
+      if (!atEnd || complete) {
+        // Judged now: nothing beyond the resource is read (or a skip needs nothing at all), or
+        // the whole set's index was read first.
         for (const finding of evaluatePolicy(
           policy,
           resource,
@@ -101,10 +115,13 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
           inventory,
         )) {
           const exception = excusing(finding.policy, finding.rule, resource.object, identity);
-          findings.push(exception ? excused(finding, exception) : finding);
+          const row = exception ? excused(finding, exception) : finding;
+          if (atEnd) late.push(row);
+          else findings.push(row);
         }
         continue;
       }
+      if (projection === undefined) continue; // (atEnd says there is one)
       const excusedRules = new Map<string, PolicyException>();
       for (const rule of ruleNamesOf(policy.policy)) {
         const exception = excusing(policy.policy.name, rule, resource.object, identity);
@@ -135,8 +152,9 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     return findings;
   }
 
-  function finish(): Finding[] {
+  function finish(): Iterable<Finding> {
     finished = true;
+    if (complete) return late.drain();
     const findings = waiting.flatMap(({ compiled: policy, subject, excusedRules }) =>
       judgeRules(policy, subject).map((finding) => {
         const exception = excusedRules.get(finding.rule);
