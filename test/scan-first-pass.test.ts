@@ -6,7 +6,8 @@
  * Namespaces written after their workloads, twice, inside Lists, behind YAML escapes and
  * aliases, in documents the first pass skips, and in documents that do not parse.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -18,6 +19,7 @@ import {
 } from "@charter/runtime/scan";
 import { describe, expect, it } from "vitest";
 import wholeLibrary from "../policies/index.js";
+import { runCli } from "./support/run-cli.js";
 
 const policies = wholeLibrary.filter((policy) => policy.images === undefined);
 
@@ -103,5 +105,38 @@ describe("a scan's first pass over its input", () => {
     expect(filter(Buffer.from(pod("p", "ns")))).toBe(false);
     expect(filter(Buffer.from(namespace("n", "x")))).toBe(true);
     expect(filter(Buffer.from('kind: "Name\\x73pace"'))).toBe(true);
+  });
+});
+
+describe("charter check on input it can read only once", () => {
+  const rowsOf = (stdout: string) =>
+    (JSON.parse(stdout) as { results: { source?: { file: string } }[] }).results.map((row) =>
+      JSON.stringify({ ...row, source: { ...row.source, file: "input" } }),
+    );
+
+  it("spools stdin and gives the rows it gives for the same file", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "charter-first-pass-")), "stream.yaml");
+    writeFileSync(file, STREAM);
+    const fromFile = await runCli(["check", file, "--format", "json"]);
+    const fromStdin = await runCli(["check", "-", "--format", "json"], { stdin: STREAM });
+    expect(fromStdin.code).toBe(fromFile.code);
+    expect(rowsOf(fromStdin.stdout)).toEqual(rowsOf(fromFile.stdout));
+    expect(rowsOf(fromFile.stdout).some((row) => row.includes('"restrict-runtime-class"'))).toBe(
+      true,
+    );
+  });
+
+  it("reads a named pipe once, and gives the same rows", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "charter-first-pass-"));
+    const file = join(folder, "stream.yaml");
+    writeFileSync(file, STREAM);
+    const fifo = join(folder, "pipe");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const writer = createWriteStream(fifo);
+    writer.end(STREAM);
+    const fromPipe = await runCli(["check", fifo, "--format", "json"]);
+    const fromFile = await runCli(["check", file, "--format", "json"]);
+    expect(fromPipe.stderr).not.toMatch(/no Kubernetes object/);
+    expect(rowsOf(fromPipe.stdout)).toEqual(rowsOf(fromFile.stdout));
   });
 });

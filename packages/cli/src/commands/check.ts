@@ -33,6 +33,7 @@ import { type Progress, progressMeter } from "../report/progress.js";
 import { fileOutput, streamOutput } from "../report/report-output.js";
 import type { ReportSink } from "../report/report-sink.js";
 import { type ReportRow, type Summary, toRow } from "../report/rows.js";
+import { everyInputRereadable } from "../rereadable-inputs.js";
 import { spoolStdin } from "../stdin-spool.js";
 import { terminalText } from "../terminal-text.js";
 import { mark } from "../timings.js";
@@ -177,7 +178,10 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   // Policies that read beyond the resource (its Namespace, inventory(…)) are judged with the
   // whole input's index, read in a first pass over the files (stdin spooled to a file for it):
   // then every document is judged whole as it is read, and nothing of it waits in memory.
-  const inventoryKinds = engineName === "ir" && !cluster ? inventoryKindsOf(policies) : [];
+  const inventoryKinds =
+    engineName === "ir" && !cluster && (await everyInputRereadable(inputs))
+      ? inventoryKindsOf(policies)
+      : [];
   const spool =
     inventoryKinds.length > 0 && inputs.includes("-") ? await spoolStdin(ctx.stdin) : undefined;
   const read = (documentFilter?: (bytes: Uint8Array) => boolean) =>
