@@ -590,6 +590,8 @@ const SHAPES = [
   "apiVersion: v1\nkind: Pod\nspec: &s {a: *s}",
   "apiVersion: v1\nkind: Pod\nspec: {<<: 1}",
   "apiVersion: v1\nkind: Pod\nspec: {<<: [{a: 1}, 2]}",
+  "apiVersion: v1\nkind: Pod\nx: &s [{a: 1}, {b: 2}]\nspec: {<<: *s}",
+  "apiVersion: v1\nkind: Pod\nx: &m {a: 1}\nspec: {<<: [*m, {b: 2}], c: 3}",
   "apiVersion: v1\nkind: Pod\nspec: {'<<': {a: 1}, b: 2}",
   "apiVersion: v1\nkind: Pod\nspec: {__proto__: {a: 1}, constructor: 2, prototype: 3}",
   'apiVersion: v1\nkind: Pod\nspec: {a: "\\/", b: "\\ud800"}',

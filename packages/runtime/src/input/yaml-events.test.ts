@@ -34,6 +34,7 @@ describe("composeDocuments: js-yaml's events with go-yaml's rules", () => {
       /the merge key << comes after "x"/,
     );
     expect(refusal("c: {<<: [{x: 1}, 2]}\n")).toMatch(/map merge requires map/);
+    expect(refusal("s: &s [{x: 1}]\nc: {<<: *s}\n")).toMatch(/map merge requires map/);
     expect(read("c: {'<<': {x: 1}}\n")).toEqual([{ c: { "<<": { x: 1 } } }]);
   });
 

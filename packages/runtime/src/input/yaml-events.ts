@@ -34,6 +34,8 @@ interface Node {
   readonly float: boolean;
   /** A plain, untagged `<<` (or `!!merge`): a merge when it is a key. */
   readonly merge: boolean;
+  /** Written as an alias (`*name`): go-yaml merges an alias only of a mapping. */
+  readonly alias: boolean;
 }
 
 /** Something in the document kubectl cannot read, or Charter refuses to guess about. */
@@ -259,10 +261,13 @@ export function composeDocuments(
       );
   };
 
-  /** `<<: map` or `<<: [maps]`: go-yaml merges in order, the first of a list winning. */
+  /**
+   * `<<: map`, `<<: *map` or `<<: [maps or aliases of maps]` (not an alias of a list): go-yaml
+   * merges in order, the first of a list winning.
+   */
   const merge = (frame: MapFrame, node: Node, offset: number) => {
     const sources = Array.isArray(node.value) ? node.value : [node.value];
-    if (!sources.every(isMapping))
+    if (!sources.every(isMapping) || (node.alias && Array.isArray(node.value)))
       throw new YamlRefusal(
         offset,
         "YAML does not parse for Kubernetes: map merge requires map or sequence of maps as the value",
@@ -307,6 +312,7 @@ export function composeDocuments(
       uint64: read.uint64 === true,
       float: read.float === true,
       merge,
+      alias: false,
     };
   };
 
@@ -401,7 +407,7 @@ export function composeDocuments(
             offset,
             `YAML aliases expand too much (kubectl's limit: most of a document may not come from aliases; a "billion laughs" bomb?); the document was not read`,
           );
-        add({ ...target, size: 1 + target.size, merge: false }, offset);
+        add({ ...target, size: 1 + target.size, merge: false, alias: true }, offset);
         break;
       }
       case EVENT_ID.POP: {
@@ -421,6 +427,7 @@ export function composeDocuments(
           uint64: false,
           float: false,
           merge: false,
+          alias: false,
         };
         if (frame.anchor !== undefined) anchors.set(frame.anchor, node);
         add(node, frame.offset);
