@@ -70,6 +70,11 @@ export {
   type GatekeeperEngineOptions,
   namespaceGlobMatches,
 } from "./gatekeeper/index.js";
+export {
+  createGeneratedEngine,
+  type GeneratedEngine,
+  type GeneratedEngineOptions,
+} from "./generated-engine/engine.js";
 export { identityOf } from "./identity.js";
 export { type ImageContext, imageContextOf } from "./images/image-context.js";
 export {
