@@ -18,6 +18,7 @@ import { unservedApiVersion } from "./input/api-versions/served-version.js";
 import type { LoadEvent, LoadProblem, SkippedDocument } from "./input/load.js";
 import { InventoryIndex } from "./inventory/inventory-index.js";
 import { inventoryKindsOf } from "./inventory/judged-with.js";
+import type { Evaluator } from "./ir-engine/evaluator.js";
 import { createScan, inScanOrder, judgedAtEnd } from "./ir-engine/scan.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
@@ -38,6 +39,8 @@ export interface ScanSetup extends ExceptionsInForce {
    * objects in them get skip rows (none by default).
    */
   readonly systemNamespaces?: readonly string[];
+  /** How the streaming `ir` scan evaluates rules: closures (the default) or generated code. */
+  readonly evaluator?: Evaluator;
 }
 
 /** What a scan tells, as it happens. */
@@ -93,7 +96,13 @@ export async function scanResources(
   };
 
   if (setup.engine === "ir") {
-    const scan = createScan(policies, { exceptions, now, systemNamespaces });
+    const evaluator = setup.evaluator;
+    const scan = createScan(policies, {
+      exceptions,
+      now,
+      systemNamespaces,
+      ...(evaluator ? { evaluator } : {}),
+    });
     await eachResource(
       (resource) => {
         tellUnserved();

@@ -17,6 +17,7 @@ export {
   type SkippedDocument,
   streamResources,
 } from "./input/load.js";
+export { EVALUATORS, type Evaluator, isEvaluator } from "./ir-engine/evaluator.js";
 export { createIrScanEngine } from "./ir-engine/ir-engine-of.js";
 export { podView } from "./match.js";
 export { type ScanEvent, scanResources } from "./scan-resources.js";

@@ -24,6 +24,7 @@ import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { parseEngineNames } from "../engine-names.js";
+import { chosenEvaluator } from "../evaluator-choice.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat } from "../report/format-names.js";
 import { loadSink } from "../report/load-sink.js";
@@ -145,6 +146,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     ctx.output.err("reading manifests from stdin (end with Ctrl-D)");
   }
   const now = clockOf(options.now);
+  const evaluator = chosenEvaluator();
   const project = await projectPoliciesAndExceptions(ctx, options);
   mark("policies loaded");
   const { exceptions, config } = project;
@@ -256,9 +258,15 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         exceptions,
         now,
         systemNamespaces,
+        ...(evaluator ? { evaluator } : {}),
         engine: engineName,
         createEngine: () => {
-          const settings = { exceptions, now, systemNamespaces };
+          const settings = {
+            exceptions,
+            now,
+            systemNamespaces,
+            ...(evaluator ? { evaluator } : {}),
+          };
           if (chooseEngines === undefined) {
             const engine = createIrScanEngine(policies, settings);
             mark("engine ready");

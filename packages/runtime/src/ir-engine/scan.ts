@@ -21,13 +21,8 @@ import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { podView, policyApplies } from "../match.js";
 import { operationOf } from "../request-value.js";
 import type { Finding, Resource } from "../types.js";
-import {
-  type CompiledPolicy,
-  compilePolicy,
-  evaluatePolicy,
-  judgeRules,
-  type Subject,
-} from "./evaluate.js";
+import { type CompiledPolicy, evaluatePolicy, judgeRules, type Subject } from "./evaluate.js";
+import { type Evaluator, policyCompiler } from "./evaluator.js";
 import { type Projection, project, projectionOf } from "./projection.js";
 
 export interface Scan {
@@ -50,6 +45,8 @@ export interface ScanOptions {
   readonly now?: number;
   /** The policy set's system namespaces: objects in them get skip rows (none by default). */
   readonly systemNamespaces?: readonly string[];
+  /** How rules are evaluated: closures (the default) or generated code; the rows are the same. */
+  readonly evaluator?: Evaluator;
 }
 
 interface Waiting {
@@ -71,7 +68,8 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     return found;
   };
   const systemNamespaces = options.systemNamespaces ?? [];
-  const compiled = policies.map((policy) => compilePolicy(policy, systemNamespaces));
+  const compile = policyCompiler(options.evaluator);
+  const compiled = policies.map((policy) => compile(policy, systemNamespaces));
   const projections = new Map<CompiledPolicy, Projection>(
     compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
   );
