@@ -233,13 +233,10 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
   let failed = false;
   const shownFile = shownFiles(ctx);
-  const clusterSource = cluster ? { source: { cluster: cluster.client.context } } : {};
+  const clusterSource = cluster ? { cluster: cluster.client.context } : undefined;
   const report = (finding: Finding) => {
     mark("first document judged");
-    const row = {
-      ...toRow(finding, finding.source && shownFile(finding.source.file)),
-      ...clusterSource,
-    };
+    const row = toRow(finding, finding.source && shownFile(finding.source.file), clusterSource);
     summary[row.result]++;
     if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
     sink.add(row);
@@ -303,7 +300,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
             message: reason,
             resource: identityOf(object),
             ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
-            ...clusterSource,
+            ...(clusterSource ? { source: clusterSource } : {}),
           };
           sink.add(row);
           applied?.push(row);
