@@ -21,7 +21,13 @@ import { inventoryKindsOf } from "../inventory/judged-with.js";
 import { podView, policyApplies } from "../match.js";
 import { operationOf } from "../request-value.js";
 import type { Finding, Resource } from "../types.js";
-import { type CompiledPolicy, evaluatePolicy, judgeRules, type Subject } from "./evaluate.js";
+import {
+  type CompiledPolicy,
+  evaluatePolicy,
+  judgeRules,
+  podViewOnce,
+  type Subject,
+} from "./evaluate.js";
 import { type Evaluator, policyCompiler } from "./evaluator.js";
 import { type Projection, project, projectionOf } from "./projection.js";
 
@@ -83,6 +89,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     const resourceIndex = count++;
     inventory.add(resource.object);
     const identity = identityOf(resource.object);
+    const podOf = podViewOnce(resource.object);
     const findings: Finding[] = [];
     for (const policy of compiled) {
       const projection = projections.get(policy);
@@ -97,6 +104,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
           resourceIndex,
           identity,
           inventory,
+          podOf,
         )) {
           const exception = excusing(finding.policy, finding.rule, resource.object, identity);
           findings.push(exception ? excused(finding, exception) : finding);
