@@ -77,16 +77,26 @@ function sortedKeys(object: JsonObject): string[] {
   return Object.keys(object).sort(compareCodePoints);
 }
 
+/**
+ * The containers of each pod view, made once: every policy judging a resource shares its pod
+ * view (podViewOnce), and generated code only reads the list.
+ */
+const containerLists = new WeakMap<JsonObject, Json[]>();
+
 /** `pod.containers`: the pod view's containers, init containers and ephemeral containers. */
 function containersOf(pod: Json | undefined): Json[] | undefined {
   if (!isJsonObject(pod)) return undefined;
+  const known = containerLists.get(pod);
+  if (known !== undefined) return known;
   const spec = pod.spec;
   const all: Json[] = [];
-  if (!isJsonObject(spec)) return all;
-  for (const list of CONTAINER_LISTS) {
-    const items = spec[list];
-    if (Array.isArray(items)) for (const item of items) all.push(item);
+  if (isJsonObject(spec)) {
+    for (const list of CONTAINER_LISTS) {
+      const items = spec[list];
+      if (Array.isArray(items)) for (const item of items) all.push(item);
+    }
   }
+  containerLists.set(pod, all);
   return all;
 }
 
@@ -182,7 +192,9 @@ function utf8Length(text: string): number {
  */
 function finishMessage(text: string, fallback: string): string {
   const message = trimGoSpace(text.includes("\n") ? text.replaceAll("\n", " ") : text);
-  if (message === "" || utf8Length(message) > MAX_MESSAGE_BYTES) return trimGoSpace(fallback);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short messages need no count.
+  const tooLong = message.length * 3 > MAX_MESSAGE_BYTES && utf8Length(message) > MAX_MESSAGE_BYTES;
+  if (message === "" || tooLong) return trimGoSpace(fallback);
   return message;
 }
 
