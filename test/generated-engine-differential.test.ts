@@ -38,7 +38,34 @@ const RESOURCES_PER_SEED = Number(process.env.CHARTER_GENERATED_DIFFERENTIAL_COU
 /** Resources judged per batch, so the rows of 100,000 resources are never all held at once. */
 const BATCH = 2_000;
 /** Random policies per seed, each judged on 2,000 salted resources. */
-const RANDOM_POLICIES = Number(process.env.CHARTER_RANDOM_POLICY_COUNT ?? 500);
+const RANDOM_POLICIES = Number(process.env.CHARTER_RANDOM_POLICY_COUNT ?? 300);
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether two rows are equal in every field (a field-by-field check: JSON.stringify of
+ * millions of rows would cost more than judging them). Fields no check names differ.
+ */
+function sameRow(a: Finding, b: Finding): boolean {
+  return (
+    a.policy === b.policy &&
+    a.rule === b.rule &&
+    a.result === b.result &&
+    a.message === b.message &&
+    sameStrings(a.messages, b.messages) &&
+    a.severity === b.severity &&
+    a.enforcement === b.enforcement &&
+    a.resourceIndex === b.resourceIndex &&
+    JSON.stringify(a.resource) === JSON.stringify(b.resource) &&
+    a.source === b.source &&
+    a.exception === b.exception &&
+    Object.keys(a).length === Object.keys(b).length
+  );
+}
 
 /** Every difference between the two engines' rows, in order; empty when they are equal. */
 function differences(
@@ -49,12 +76,12 @@ function differences(
   const problems: string[] = [];
   const length = Math.max(reference.length, generated.length);
   for (let i = 0; i < length && problems.length < 5; i++) {
-    const expected = JSON.stringify(reference[i]);
-    const actual = JSON.stringify(generated[i]);
-    if (expected !== actual) {
-      const index = reference[i]?.resourceIndex ?? generated[i]?.resourceIndex ?? -1;
+    const expected = reference[i];
+    const actual = generated[i];
+    if (expected === undefined || actual === undefined || !sameRow(expected, actual)) {
+      const index = expected?.resourceIndex ?? actual?.resourceIndex ?? -1;
       problems.push(
-        `row ${i}: closures=${expected} generated=${actual} on ${JSON.stringify(resources[index]?.object)}`,
+        `row ${i}: closures=${JSON.stringify(expected)} generated=${JSON.stringify(actual)} on ${JSON.stringify(resources[index]?.object)}`,
       );
     }
   }
@@ -219,11 +246,11 @@ describe("differential: generated evaluator vs closure engine", () => {
     expect(psa.length).toBeGreaterThanOrEqual(148);
     const objects = [...psa, ...psa.map(inDeployment), ...kyverno];
     const resources = objects.map((object) => ({ object }));
-    for (const systemNamespaces of [[], DEFAULT_SYSTEM_NAMESPACES]) {
-      const { problems, fails } = judgeBoth(library, resources, systemNamespaces);
-      expect(problems).toEqual([]);
-      expect(fails).toBeGreaterThan(0);
-    }
+    // Without system namespaces, so kube-system objects are judged too (the random seed below
+    // runs with them).
+    const { problems, fails } = judgeBoth(library, resources);
+    expect(problems).toEqual([]);
+    expect(fails).toBeGreaterThan(0);
   });
 
   it("gives the same rows in a streaming scan, cross-resource policies included", () => {
