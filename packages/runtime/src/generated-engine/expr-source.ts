@@ -83,6 +83,11 @@ function refSource(root: Root, path: readonly Segment[], cx: ExprContext): strin
   return v;
 }
 
+/** A literal other than null: never missing, so no missing check is written for it. */
+function isPresentLiteral(expr: Expr): boolean {
+  return expr.kind === "literal" && expr.value !== null;
+}
+
 /** A literal that `===` compares exactly as deep equality does (not a list or an object). */
 function isPrimitiveLiteral(expr: Expr): boolean {
   return expr.kind === "literal" && expr.value !== null && typeof expr.value !== "object";
@@ -251,16 +256,17 @@ export function testSource(expr: Expr, cx: ExprContext): string {
       const primitive = isPrimitiveLiteral(expr.left) || isPrimitiveLiteral(expr.right);
       return labelled(cx, false, (label, result) => {
         const l = valueSource(expr.left, cx);
-        w.line(`if (${l} === undefined) break ${label};`); // a missing operand: false
+        // a missing operand: false
+        if (!isPresentLiteral(expr.left)) w.line(`if (${l} === undefined) break ${label};`);
         const r = valueSource(expr.right, cx);
-        w.line(`if (${r} === undefined) break ${label};`);
+        if (!isPresentLiteral(expr.right)) w.line(`if (${r} === undefined) break ${label};`);
         w.line(`${result} = ${compareSource(expr.op, l, r, primitive)};`);
       });
     }
     case "in":
       return labelled(cx, false, (label, result) => {
         const item = valueSource(expr.item, cx);
-        w.line(`if (${item} === undefined) break ${label};`);
+        if (!isPresentLiteral(expr.item)) w.line(`if (${item} === undefined) break ${label};`);
         const within = valueSource(expr.collection, cx);
         w.line(
           `${result} = isArray(${within}) ? listIncludes(${within}, ${item}) : typeof ${within} === "object" && ${within} !== null && typeof ${item} === "string" && hasOwn(${within}, ${item});`,
