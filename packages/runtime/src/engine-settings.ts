@@ -1,4 +1,5 @@
 import type { PolicyException } from "@charter/ir";
+import type { Evaluator } from "./ir-engine/evaluator.js";
 
 /** Exceptions to apply, and the clock they expire by (milliseconds since the epoch). */
 export interface ExceptionsInForce {
@@ -14,4 +15,6 @@ export interface EngineSettings extends ExceptionsInForce {
    * None by default: policy cases and conformance suites are judged without them.
    */
   readonly systemNamespaces?: readonly string[];
+  /** How the `ir` engine evaluates rules (closures by default); other engines ignore it. */
+  readonly evaluator?: Evaluator;
 }

@@ -70,6 +70,11 @@ export {
   type GatekeeperEngineOptions,
   namespaceGlobMatches,
 } from "./gatekeeper/index.js";
+export {
+  createGeneratedEngine,
+  type GeneratedEngine,
+  type GeneratedEngineOptions,
+} from "./generated-engine/engine.js";
 export { identityOf } from "./identity.js";
 export { type ImageContext, imageContextOf } from "./images/image-context.js";
 export {
@@ -107,6 +112,7 @@ export {
 } from "./inventory/index.js";
 export { createIrEngine, type IrEngine, type IrEngineOptions } from "./ir-engine/engine.js";
 export { type CompiledPolicy, compilePolicy, evaluatePolicy } from "./ir-engine/evaluate.js";
+export { EVALUATORS, type Evaluator, isEvaluator } from "./ir-engine/evaluator.js";
 export { type Projection, project, projectionOf } from "./ir-engine/projection.js";
 export {
   createScan,

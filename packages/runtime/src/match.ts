@@ -71,10 +71,11 @@ function at(value: Json, path: readonly Segment[]): Json | undefined {
 }
 
 function viewOf(object: JsonObject): PodView {
-  return {
-    ...(object.metadata !== undefined ? { metadata: object.metadata } : {}),
-    ...(object.spec !== undefined ? { spec: object.spec } : {}),
-  };
+  // Assigned, not spread: this runs for every pod policy on every resource.
+  const view: { metadata?: Json; spec?: Json } = {};
+  if (object.metadata !== undefined) view.metadata = object.metadata;
+  if (object.spec !== undefined) view.spec = object.spec;
+  return view;
 }
 
 function namespaceAllowed(object: JsonObject, filter: NamespaceFilter | undefined): boolean {

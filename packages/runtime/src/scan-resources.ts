@@ -18,6 +18,7 @@ import { unservedApiVersion } from "./input/api-versions/served-version.js";
 import type { LoadEvent, LoadProblem, SkippedDocument } from "./input/load.js";
 import { InventoryIndex } from "./inventory/inventory-index.js";
 import { inventoryKindsOf } from "./inventory/judged-with.js";
+import type { Evaluator } from "./ir-engine/evaluator.js";
 import { createScan, inScanOrder, judgedAtEnd } from "./ir-engine/scan.js";
 import type { Engine, Finding, Resource } from "./types.js";
 
@@ -46,6 +47,8 @@ export interface ScanSetup extends ExceptionsInForce {
    * scan's own reading tells them).
    */
   readonly firstPass?: () => AsyncIterable<ScanEvent>;
+  /** How the streaming `ir` scan evaluates rules: closures (the default) or generated code. */
+  readonly evaluator?: Evaluator;
 }
 
 /** What a scan tells, as it happens. */
@@ -106,11 +109,13 @@ export async function scanResources(
       setup.firstPass && kinds.length > 0
         ? await readInventory(setup.firstPass(), new InventoryIndex(kinds))
         : undefined;
+    const evaluator = setup.evaluator;
     const scan = createScan(policies, {
       exceptions,
       now,
       systemNamespaces,
       ...(inventory ? { inventory } : {}),
+      ...(evaluator ? { evaluator } : {}),
     });
     await eachResource(
       (resource) => {

@@ -19,6 +19,7 @@ export {
 } from "./input/load.js";
 export { firstPassFilter } from "./inventory/first-pass-filter.js";
 export { inventoryKindsOf } from "./inventory/judged-with.js";
+export { EVALUATORS, type Evaluator, isEvaluator } from "./ir-engine/evaluator.js";
 export { createIrScanEngine } from "./ir-engine/ir-engine-of.js";
 export { podView } from "./match.js";
 export { type ScanEvent, scanResources } from "./scan-resources.js";

@@ -26,6 +26,7 @@ import { clockOf } from "../clock.js";
 import { systemNamespacesOf } from "../config.js";
 import { type Context, type PolicyOptions, projectPoliciesAndExceptions } from "../context.js";
 import { parseEngineNames } from "../engine-names.js";
+import { chosenEvaluator } from "../evaluator-choice.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, worst } from "../exit.js";
 import { FORMATS, isFormat } from "../report/format-names.js";
 import { loadSink } from "../report/load-sink.js";
@@ -149,6 +150,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
     ctx.output.err("reading manifests from stdin (end with Ctrl-D)");
   }
   const now = clockOf(options.now);
+  const evaluator = chosenEvaluator();
   const project = await projectPoliciesAndExceptions(ctx, options);
   mark("policies loaded");
   const { exceptions, config } = project;
@@ -255,13 +257,10 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
   const summary: Summary = { resources: 0, pass: 0, fail: 0, skip: 0, error: 0 };
   let failed = false;
   const shownFile = shownFiles(ctx);
-  const clusterSource = cluster ? { source: { cluster: cluster.client.context } } : {};
+  const clusterSource = cluster ? { cluster: cluster.client.context } : undefined;
   const report = (finding: Finding) => {
     mark("first document judged");
-    const row = {
-      ...toRow(finding, finding.source && shownFile(finding.source.file)),
-      ...clusterSource,
-    };
+    const row = toRow(finding, finding.source && shownFile(finding.source.file), clusterSource);
     summary[row.result]++;
     if (row.result === "fail" && failOn.has(row.enforcement)) failed = true;
     sink.add(row);
@@ -280,10 +279,16 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
         exceptions,
         now,
         systemNamespaces,
+        ...(evaluator ? { evaluator } : {}),
         engine: engineName,
         ...(firstPass ? { firstPass } : {}),
         createEngine: () => {
-          const settings = { exceptions, now, systemNamespaces };
+          const settings = {
+            exceptions,
+            now,
+            systemNamespaces,
+            ...(evaluator ? { evaluator } : {}),
+          };
           if (chooseEngines === undefined) {
             const engine = createIrScanEngine(policies, settings);
             mark("engine ready");
@@ -320,7 +325,7 @@ export async function check(ctx: Context, paths: string[], options: CheckOptions
             message: reason,
             resource: identityOf(object),
             ...(source ? { source: { file: shownFile(source.file), line: source.line } } : {}),
-            ...clusterSource,
+            ...(clusterSource ? { source: clusterSource } : {}),
           };
           sink.add(row);
           applied?.push(row);

@@ -2,7 +2,8 @@
 import type { Policy } from "@charter/ir";
 import { assertResources } from "../input/resources-input.js";
 import type { Engine, Finding, Resource } from "../types.js";
-import { type CompiledPolicy, compilePolicy, evaluateAll } from "./evaluate.js";
+import { type CompiledPolicy, evaluateAll } from "./evaluate.js";
+import { type Evaluator, policyCompiler } from "./evaluator.js";
 
 export interface IrEngine extends Engine {
   readonly name: "ir";
@@ -13,6 +14,8 @@ export interface IrEngine extends Engine {
 export interface IrEngineOptions {
   /** The policy set's system namespaces: objects in them get skip rows (none by default). */
   readonly systemNamespaces?: readonly string[];
+  /** How rules are evaluated: closures (the default) or generated code; the rows are the same. */
+  readonly evaluator?: Evaluator;
 }
 
 /**
@@ -24,8 +27,9 @@ export function createIrEngine(
   options: IrEngineOptions = {},
 ): IrEngine {
   const systemNamespaces = options.systemNamespaces ?? [];
+  const compile = policyCompiler(options.evaluator);
   const compiled: readonly CompiledPolicy[] = policies.map((policy) =>
-    compilePolicy(policy, systemNamespaces),
+    compile(policy, systemNamespaces),
   );
   const evaluateSync = (resources: readonly Resource[]) => {
     assertResources(resources);

@@ -13,6 +13,7 @@ import { podView, policyApplies, skipReasonOf } from "../match.js";
 import { operationOf, requestValueOf } from "../request-value.js";
 import type { Finding, Resource, ResourceIdentity, Result } from "../types.js";
 import { IrCompileError, Scope } from "./compile.js";
+import type { EvalInput } from "./frame.js";
 import { type CompiledRule, compileRule } from "./rule.js";
 
 export interface CompiledPolicy {
@@ -66,8 +67,24 @@ function row(
 }
 
 /**
+ * The resource's pod view, made the first time a pod policy asks and then shared by every
+ * policy judging that resource (rules only read it).
+ */
+export function podViewOnce(object: Json): () => Json | undefined {
+  let made = false;
+  let view: Json | undefined;
+  return () => {
+    if (!made) {
+      view = podView(object) as Json | undefined;
+      made = true;
+    }
+    return view;
+  };
+}
+
+/**
  * The findings of one policy on one resource (none when the policy does not apply);
- * `inventory` is the scanned set cross-resource rules read.
+ * `inventory` is the scanned set cross-resource rules read; `podOf` gives the pod view.
  */
 export function evaluatePolicy(
   compiled: CompiledPolicy,
@@ -75,6 +92,7 @@ export function evaluatePolicy(
   resourceIndex: number,
   identity: ResourceIdentity = identityOf(resource.object),
   inventory: InventoryIndex | undefined = resource.inventory,
+  podOf: () => Json | undefined = podViewOnce(resource.object),
 ): Finding[] {
   const { policy, systemNamespaces } = compiled;
   const applies = policyApplies(policy, resource.object, systemNamespaces, operationOf(resource));
@@ -85,7 +103,7 @@ export function evaluatePolicy(
     const reason = [skipReasonOf(applies, resource.object, identity, systemNamespaces)];
     return ruleNamesOf(policy).map((rule) => emit(rule, "skip", reason));
   }
-  const pod = policy.match.subject === "pod" ? (podView(resource.object) as Json) : undefined;
+  const pod = policy.match.subject === "pod" ? podOf() : undefined;
   return judgeRules(compiled, { resource, pod, resourceIndex, identity, inventory });
 }
 
@@ -110,16 +128,16 @@ export function judgeRules(compiled: CompiledPolicy, subject: Subject): Finding[
   const namespace = policy.rules.some(ruleReadsNamespace)
     ? namespaceObjectOf(resource.object, identity, inventory)
     : undefined;
-  const input = {
+  // Assigned, not spread: this runs for every policy on every resource.
+  const input: { -readonly [K in keyof EvalInput]: EvalInput[K] } = {
     object: resource.object,
     params: policy.parameters.values,
     request: requestValueOf(resource),
-    ...(pod !== undefined ? { pod } : {}),
-    ...(namespace && "namespaceObject" in namespace
-      ? { namespaceObject: namespace.namespaceObject }
-      : {}),
-    ...(inventory ? { inventory } : {}),
   };
+  if (pod !== undefined) input.pod = pod;
+  if (namespace && "namespaceObject" in namespace)
+    input.namespaceObject = namespace.namespaceObject;
+  if (inventory) input.inventory = inventory;
   const rows = compiled.rules.map((rule, index) => {
     const source = policy.rules[index] as (typeof policy.rules)[number];
     if (namespace && "skip" in namespace && ruleReadsNamespace(source)) {
@@ -154,8 +172,10 @@ export function evaluateAll(
   );
   resources.forEach((resource, index) => {
     const identity = identityOf(resource.object);
+    const podOf = podViewOnce(resource.object);
     for (const compiled of policies) {
-      findings.push(...evaluatePolicy(compiled, resource, index, identity, inventories[index]));
+      const rows = evaluatePolicy(compiled, resource, index, identity, inventories[index], podOf);
+      for (const row of rows) findings.push(row);
     }
   });
   return findings;

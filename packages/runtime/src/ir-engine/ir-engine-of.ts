@@ -15,9 +15,14 @@ export function irEngineFactory({
   exceptions,
   now,
   systemNamespaces = [],
+  evaluator,
 }: EngineSettings): (policies: readonly Policy[]) => Engine {
   return (policies) =>
-    withExceptions(createIrEngine(policies, { systemNamespaces }), exceptions, now);
+    withExceptions(
+      createIrEngine(policies, { systemNamespaces, ...(evaluator ? { evaluator } : {}) }),
+      exceptions,
+      now,
+    );
 }
 
 /** The IR engine over the policies, as createEngines(policies, ["ir"], settings) makes it. */

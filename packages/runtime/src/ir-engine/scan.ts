@@ -23,11 +23,12 @@ import { operationOf } from "../request-value.js";
 import type { Finding, Resource } from "../types.js";
 import {
   type CompiledPolicy,
-  compilePolicy,
   evaluatePolicy,
   judgeRules,
+  podViewOnce,
   type Subject,
 } from "./evaluate.js";
+import { type Evaluator, policyCompiler } from "./evaluator.js";
 import { type Projection, project, projectionOf } from "./projection.js";
 import { RowSpool } from "./row-spool.js";
 
@@ -61,6 +62,8 @@ export interface ScanOptions {
    * end, so nothing of the documents waits in memory.
    */
   readonly inventory?: InventoryIndex;
+  /** How rules are evaluated: closures (the default) or generated code; the rows are the same. */
+  readonly evaluator?: Evaluator;
 }
 
 interface Waiting {
@@ -82,7 +85,8 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     return found;
   };
   const systemNamespaces = options.systemNamespaces ?? [];
-  const compiled = policies.map((policy) => compilePolicy(policy, systemNamespaces));
+  const compile = policyCompiler(options.evaluator);
+  const compiled = policies.map((policy) => compile(policy, systemNamespaces));
   const projections = new Map<CompiledPolicy, Projection>(
     compiled.filter((c) => isCrossResource(c.policy)).map((c) => [c, projectionOf(c.policy)]),
   );
@@ -98,6 +102,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
     const resourceIndex = count++;
     if (!complete) inventory.add(resource.object);
     const identity = identityOf(resource.object);
+    const podOf = podViewOnce(resource.object);
     const findings: Finding[] = [];
     for (const policy of compiled) {
       const projection = projections.get(policy);
@@ -113,6 +118,7 @@ export function createScan(policies: readonly Policy[], options: ScanOptions = {
           resourceIndex,
           identity,
           inventory,
+          podOf,
         )) {
           const exception = excusing(finding.policy, finding.rule, resource.object, identity);
           const row = exception ? excused(finding, exception) : finding;
