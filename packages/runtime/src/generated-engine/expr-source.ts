@@ -39,7 +39,12 @@ export const ROOT_LOCALS = {
 export function literalSource(value: Json, cx: ExprContext): string {
   if (value === null) return "undefined"; // a null literal is missing, like any null
   if (typeof value === "string") return jsString(value);
-  if (typeof value === "number") return jsNumber(value);
+  if (typeof value === "number") {
+    // Not JSON, but a policy written in code may hold one (`1e999`): judged as the closures do.
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "(-Infinity)";
+    return jsNumber(value);
+  }
   if (typeof value === "boolean") return String(value);
   // Parsed, not written as a JS literal: `{"__proto__": …}` in source would set a prototype.
   return cx.hoist("k", `parseJson(${jsString(JSON.stringify(value))})`);

@@ -98,6 +98,22 @@ describe("generated source", () => {
     expect(judged(cmp(data("a"), "==", data("b")), infinite)[0]).toBe("fail");
   });
 
+  it("judges a non-JSON number literal a policy built in code may hold as the closures do", () => {
+    const values = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    for (const literal of values) {
+      for (const op of ["==", "!=", "<", ">="] as const) {
+        const p = policy("p", [rule("r", cmp(data("n"), op, lit(literal)))], { match });
+        for (const n of [1, Number.POSITIVE_INFINITY]) {
+          const resources = [caseObject({ n })];
+          expect(
+            createGeneratedEngine([p]).evaluateSync(resources),
+            `${n} ${op} ${literal}`,
+          ).toEqual(createIrEngine([p]).evaluateSync(resources));
+        }
+      }
+    }
+  });
+
   it("is the same text for the same policy, and loads with new Function", () => {
     const p: Policy = policy(
       "p",
