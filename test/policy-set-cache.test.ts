@@ -32,6 +32,7 @@ interface Run {
   readonly code: number | null;
   readonly stdout: string;
   readonly cache: string[];
+  readonly stderr: string;
 }
 
 function charter(args: string[], env: Record<string, string> = {}): Run {
@@ -47,15 +48,17 @@ function charter(args: string[], env: Record<string, string> = {}): Run {
     },
   });
   const cache = run.stderr.split("\n").filter((line) => line.startsWith("charter cache: "));
-  return { code: run.status, stdout: run.stdout, cache };
+  return { code: run.status, stdout: run.stdout, cache, stderr: run.stderr };
 }
 
 /** A run, and the same run without the cache: they must agree. */
 function checkBoth(args: string[], env: Record<string, string> = {}): Run {
   const withCache = charter(args, env);
   const without = charter(args, { ...env, CHARTER_CACHE: "off" });
-  expect(without.cache).toEqual(["charter cache: off (CHARTER_CACHE=off)"]);
-  expect({ code: withCache.code, stdout: withCache.stdout }).toEqual({
+  // A failure shows both runs' stderr: a transient error here once failed CI (stop 27).
+  const said = `with the cache:\n${withCache.stderr}\nwithout:\n${without.stderr}`;
+  expect(without.cache, said).toEqual(["charter cache: off (CHARTER_CACHE=off)"]);
+  expect({ code: withCache.code, stdout: withCache.stdout }, said).toEqual({
     code: without.code,
     stdout: without.stdout,
   });
